@@ -1,0 +1,24 @@
+//! zenwire — a sans-IO client core for the OpenCode Zen AI gateway.
+//!
+//! Bytes in, events out: nothing in this crate performs I/O. The pieces are
+//! layered the way the bytes flow:
+//!
+//! * [`sse`] — a push decoder for `text/event-stream` framing (WHATWG HTML).
+//! * [`wire`] — one decoder per Zen wire format (Chat Completions, Responses,
+//!   Anthropic Messages, Gemini) turning SSE events into unified [`event::Event`]s.
+//! * [`event`] — the unified event model and the [`event::Accumulator`] that folds
+//!   events into a final [`event::Message`].
+//! * [`stream`] — [`stream::StreamDecoder`], the three above wired together.
+//! * [`error`] — typed errors shared by everything above.
+
+pub mod error;
+pub mod event;
+pub mod sse;
+pub mod stream;
+pub mod wire;
+
+pub use error::ErrorKind;
+pub use event::{Accumulator, Event, FinishReason, Message, Usage};
+pub use sse::{SseDecoder, SseEvent, SseItem};
+pub use stream::StreamDecoder;
+pub use wire::WireFormat;

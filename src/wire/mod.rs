@@ -1,0 +1,169 @@
+//! Wire decoders: one per Zen wire format, each turning SSE events into
+//! unified [`Event`]s.
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::Event;
+use crate::sse::SseEvent;
+
+pub mod chat;
+pub mod gemini;
+pub mod messages;
+pub mod responses;
+
+/// The four wire formats Zen serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WireFormat {
+    /// OpenAI Chat Completions, `POST /chat/completions`.
+    Chat,
+    /// OpenAI Responses, `POST /responses`.
+    Responses,
+    /// Anthropic Messages, `POST /messages`.
+    Messages,
+    /// Google Gemini, `POST /models/{id}:streamGenerateContent`.
+    Gemini,
+}
+
+impl WireFormat {
+    /// All formats.
+    pub const ALL: [WireFormat; 4] = [
+        WireFormat::Chat,
+        WireFormat::Responses,
+        WireFormat::Messages,
+        WireFormat::Gemini,
+    ];
+
+    /// The lower-case name (`"chat"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WireFormat::Chat => "chat",
+            WireFormat::Responses => "responses",
+            WireFormat::Messages => "messages",
+            WireFormat::Gemini => "gemini",
+        }
+    }
+}
+
+impl std::str::FromStr for WireFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        WireFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown wire format {s:?} (chat|responses|messages|gemini)"))
+    }
+}
+
+impl std::fmt::Display for WireFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A decoder from SSE events of one wire format to unified events.
+pub trait WireDecoder {
+    /// Handles one dispatched SSE event, appending what it means to `out`.
+    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>);
+    /// The body ended: flush anything pending (e.g. unfinished tool calls).
+    fn finish(&mut self, out: &mut Vec<Event>);
+}
+
+/// A wire decoder for any of the four formats.
+#[derive(Debug)]
+pub enum AnyWireDecoder {
+    /// Chat Completions.
+    Chat(chat::ChatDecoder),
+    /// Responses.
+    Responses(responses::ResponsesDecoder),
+    /// Anthropic Messages.
+    Messages(messages::MessagesDecoder),
+    /// Gemini.
+    Gemini(gemini::GeminiDecoder),
+}
+
+impl AnyWireDecoder {
+    /// A fresh decoder for `format`.
+    pub fn new(format: WireFormat) -> Self {
+        match format {
+            WireFormat::Chat => AnyWireDecoder::Chat(Default::default()),
+            WireFormat::Responses => AnyWireDecoder::Responses(Default::default()),
+            WireFormat::Messages => AnyWireDecoder::Messages(Default::default()),
+            WireFormat::Gemini => AnyWireDecoder::Gemini(Default::default()),
+        }
+    }
+}
+
+impl WireDecoder for AnyWireDecoder {
+    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>) {
+        match self {
+            AnyWireDecoder::Chat(d) => d.on_event(event, out),
+            AnyWireDecoder::Responses(d) => d.on_event(event, out),
+            AnyWireDecoder::Messages(d) => d.on_event(event, out),
+            AnyWireDecoder::Gemini(d) => d.on_event(event, out),
+        }
+    }
+    fn finish(&mut self, out: &mut Vec<Event>) {
+        match self {
+            AnyWireDecoder::Chat(d) => d.finish(out),
+            AnyWireDecoder::Responses(d) => d.finish(out),
+            AnyWireDecoder::Messages(d) => d.finish(out),
+            AnyWireDecoder::Gemini(d) => d.finish(out),
+        }
+    }
+}
+
+/// A tool call whose argument fragments are still arriving. Fragments are
+/// appended to one buffer (amortized O(1) each) and parsed exactly once, in
+/// [`PendingToolCall::complete`] — never a reparse of a growing prefix.
+#[derive(Debug, Clone, Default)]
+pub struct PendingToolCall {
+    /// Choice index.
+    pub choice: u32,
+    /// Tool call index within the choice.
+    pub index: u32,
+    /// Call id.
+    pub id: String,
+    /// Tool name.
+    pub name: String,
+    /// Argument text so far.
+    pub arguments: String,
+}
+
+impl PendingToolCall {
+    /// Finishes the call: `toolCall` when the arguments parse as JSON (empty
+    /// arguments mean `{}`), `toolCallInvalid` when they do not or when the
+    /// output was cut by a length stop (`truncated`).
+    pub fn complete(self, truncated: bool) -> Event {
+        let invalid = |reason: String, call: PendingToolCall| Event::ToolCallInvalid {
+            choice: call.choice,
+            index: call.index,
+            id: call.id,
+            name: call.name,
+            raw_arguments: call.arguments,
+            reason,
+        };
+        if truncated {
+            return invalid(
+                "output was cut by the token limit before the call finished".into(),
+                self,
+            );
+        }
+        let text = self.arguments.trim();
+        let parsed = if text.is_empty() {
+            Ok(serde_json::Value::Object(Default::default()))
+        } else {
+            serde_json::from_str(text)
+        };
+        match parsed {
+            Ok(arguments) => Event::ToolCall {
+                choice: self.choice,
+                index: self.index,
+                id: self.id,
+                name: self.name,
+                arguments,
+            },
+            Err(e) => invalid(format!("arguments are not valid JSON: {e}"), self),
+        }
+    }
+}
