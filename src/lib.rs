@@ -11,6 +11,7 @@
 //! * [`stream`] — [`stream::StreamDecoder`], the three above wired together.
 //! * [`error`] — typed errors shared by everything above.
 
+pub mod catalog;
 pub mod error;
 pub mod event;
 pub mod sse;
