@@ -12,8 +12,12 @@
 //! * [`error`] — typed errors shared by everything above.
 
 pub mod catalog;
+pub mod cost;
 pub mod error;
 pub mod event;
+pub mod request;
+pub mod response;
+pub mod retry;
 pub mod sse;
 pub mod stream;
 pub mod wire;

@@ -1,0 +1,1 @@
+//! (lands with the request/catalog/cost/error work)
