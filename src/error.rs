@@ -1,6 +1,9 @@
 //! Typed errors: the kind of every failure zenwire can report.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::event::Event;
 
 /// What kind of failure an error is. Serialized camelCase (`"rateLimit"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,5 +56,575 @@ impl ErrorKind {
                 | ErrorKind::Timeout
                 | ErrorKind::Network
         )
+    }
+}
+
+impl ErrorKind {
+    /// The camelCase name, as serialized (`"rateLimit"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Auth => "auth",
+            ErrorKind::Credits => "credits",
+            ErrorKind::MonthlyLimit => "monthlyLimit",
+            ErrorKind::UserLimit => "userLimit",
+            ErrorKind::Model => "model",
+            ErrorKind::RateLimit => "rateLimit",
+            ErrorKind::FreeUsageLimit => "freeUsageLimit",
+            ErrorKind::FreeTier => "freeTier",
+            ErrorKind::InvalidRequest => "invalidRequest",
+            ErrorKind::NotFound => "notFound",
+            ErrorKind::Overloaded => "overloaded",
+            ErrorKind::Server => "server",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
+            ErrorKind::Network => "network",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Unknown => "unknown",
+        }
+    }
+
+    /// The kind an HTTP status implies when the body says nothing more
+    /// specific; `None` for 1xx–3xx (not errors).
+    ///
+    /// 503 is `overloaded` because RFC 9110 defines it as "temporarily
+    /// overloaded or under maintenance"; 529 is Anthropic's overload status.
+    /// 409 stays `unknown`: Zen never sends it and a conflict is not known to
+    /// heal by itself.
+    pub fn from_status(status: u16) -> Option<ErrorKind> {
+        Some(match status {
+            0..=399 => return None,
+            400 | 413 | 414 | 415 | 422 => ErrorKind::InvalidRequest,
+            401 | 403 => ErrorKind::Auth,
+            402 => ErrorKind::Credits,
+            404 | 410 => ErrorKind::NotFound,
+            408 => ErrorKind::Timeout,
+            429 => ErrorKind::RateLimit,
+            499 => ErrorKind::Aborted,
+            503 | 529 => ErrorKind::Overloaded,
+            504 => ErrorKind::Server,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Unknown,
+        })
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A typed failure: what went wrong, whether retrying may help and how long
+/// the server asked to wait. Built from an HTTP error response
+/// ([`ZenError::from_response`]) or for a client-side failure
+/// ([`ZenError::local`]). Serializes camelCase.
+///
+/// `message` is always the server's message verbatim (or a short one made
+/// from the status / an HTML page title); the `"Error from provider (X): "`
+/// prefix Zen adds to upstream errors is kept in it — it is what Zen said and
+/// what users search for — and the provider name is also given in `provider`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ZenError {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// Human-readable message.
+    pub message: String,
+    /// HTTP status, when the error came from a response.
+    pub status: Option<u16>,
+    /// The upstream provider Zen named (`"Error from provider (X): …"`).
+    pub provider: Option<String>,
+    /// How long the server asked to wait before retrying, in milliseconds.
+    pub retry_after_ms: Option<u64>,
+    /// Whether retrying the same request may succeed (`kind.is_retryable()`).
+    pub retryable: bool,
+    /// The body's error type verbatim (`"CreditsError"`, `"invalid_request_error"`).
+    pub error_type: Option<String>,
+    /// The body's error code verbatim (`"invalid_api_key"`, Google's `"RESOURCE_EXHAUSTED"`, `"401"`).
+    pub code: Option<String>,
+}
+
+impl std::fmt::Display for ZenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}", self.message, self.kind)?;
+        if let Some(status) = self.status {
+            write!(f, ", HTTP {status}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl std::error::Error for ZenError {}
+
+/// One HTTP header as a name/value pair. Implemented for `(K, V)` tuples of
+/// string-likes and references to them, so `&[("retry-after", "60")]`,
+/// `Vec<(String, String)>` and iterators of `(&str, &str)` all work.
+pub trait HeaderPair {
+    /// Header name (compared case-insensitively).
+    fn name(&self) -> &str;
+    /// Header value.
+    fn value(&self) -> &str;
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> HeaderPair for (K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn value(&self) -> &str {
+        self.1.as_ref()
+    }
+}
+
+impl<T: HeaderPair + ?Sized> HeaderPair for &T {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn value(&self) -> &str {
+        (**self).value()
+    }
+}
+
+/// Longest message kept from a non-JSON body, in characters.
+const MAX_TEXT_MESSAGE_CHARS: usize = 300;
+
+impl ZenError {
+    /// An error from an HTTP response: `status`, its headers and its body.
+    /// Meant for non-2xx responses, but also accepts a 2xx body that turned
+    /// out to be error JSON (the kind then comes from the body alone).
+    ///
+    /// The body may be Zen's own error shape, an upstream OpenAI, Anthropic
+    /// or Google error, `{"error":{"message","code":401}}`, an HTML page, plain
+    /// text or empty; trailing bytes after the first JSON value (Zen's cost
+    /// `data:` frame) are ignored. An HTTP-date `retry-after` is ignored here
+    /// (no clock in a sans-IO core); use [`ZenError::from_response_at`].
+    pub fn from_response<H: HeaderPair>(
+        status: u16,
+        headers: impl IntoIterator<Item = H>,
+        body: &str,
+    ) -> ZenError {
+        Self::from_response_at(status, headers, body, None)
+    }
+
+    /// [`ZenError::from_response`] with the current time (Unix ms), so a
+    /// `retry-after` given as an HTTP date becomes a delay too.
+    pub fn from_response_at<H: HeaderPair>(
+        status: u16,
+        headers: impl IntoIterator<Item = H>,
+        body: &str,
+        now_unix_ms: Option<u64>,
+    ) -> ZenError {
+        let header_delay = retry_after_ms(headers, now_unix_ms);
+        let parsed = ParsedBody::parse(body);
+        let http_status = (status >= 400).then_some(status);
+        // A 2xx/3xx carrying an error body (a streamed error, or a gateway
+        // that answers 200) classifies by the status the body itself names.
+        let effective_status =
+            http_status.or(parsed.numeric_code.filter(|c| (400..600).contains(c)));
+        let status_kind = effective_status.and_then(ErrorKind::from_status);
+
+        let kind = match (parsed.strong_kind(), status_kind, parsed.weak_kind()) {
+            (Some(k), _, _) => k,
+            (None, Some(k), _) if k != ErrorKind::Unknown => k,
+            (None, _, Some(k)) => k,
+            (None, Some(k), None) => k,
+            (None, None, None) => ErrorKind::Unknown,
+        };
+        // Zen's free-tier refusal is a 403 (older clients got 426); an
+        // upstream body may not say FreeTierError, the message always does.
+        let kind = if matches!(
+            kind,
+            ErrorKind::Auth | ErrorKind::Unknown | ErrorKind::InvalidRequest
+        ) && matches!(effective_status, Some(403 | 426))
+            && parsed
+                .message
+                .as_deref()
+                .is_some_and(|m| m.to_ascii_lowercase().contains("free tier"))
+        {
+            ErrorKind::FreeTier
+        } else {
+            kind
+        };
+
+        let message = match parsed.message {
+            Some(m) if !m.trim().is_empty() => m,
+            _ => status_message(status),
+        };
+        let provider = provider_of(&message);
+        ZenError {
+            kind,
+            retryable: kind.is_retryable(),
+            status: Some(status),
+            provider,
+            retry_after_ms: header_delay.or(parsed.retry_delay_ms),
+            error_type: parsed.error_type,
+            code: parsed.code,
+            message,
+        }
+    }
+
+    /// A client-side error (timeout, cancellation, connection failure, an
+    /// undecodable body): no status, retryable as its kind is.
+    pub fn local(kind: ErrorKind, message: impl Into<String>) -> ZenError {
+        ZenError {
+            kind,
+            message: message.into(),
+            status: None,
+            provider: None,
+            retry_after_ms: None,
+            retryable: kind.is_retryable(),
+            error_type: None,
+            code: None,
+        }
+    }
+
+    /// The unified stream event for this error.
+    pub fn to_event(&self) -> Event {
+        Event::Error {
+            kind: self.kind,
+            message: self.message.clone(),
+            retryable: self.retryable,
+        }
+    }
+}
+
+impl From<ZenError> for Event {
+    fn from(e: ZenError) -> Event {
+        Event::Error {
+            kind: e.kind,
+            message: e.message,
+            retryable: e.retryable,
+        }
+    }
+}
+
+impl From<&ZenError> for Event {
+    fn from(e: &ZenError) -> Event {
+        e.to_event()
+    }
+}
+
+/// The delay the headers ask for, in milliseconds: `retry-after-ms` when
+/// present and valid (more precise), else `retry-after` as seconds (may be
+/// fractional) or, given `now_unix_ms`, as an HTTP date (a past date means 0).
+/// Names compare case-insensitively; invalid values are ignored.
+pub fn retry_after_ms<H: HeaderPair>(
+    headers: impl IntoIterator<Item = H>,
+    now_unix_ms: Option<u64>,
+) -> Option<u64> {
+    let mut ms_header = None;
+    let mut secs_header = None;
+    for h in headers {
+        let name = h.name().trim();
+        if name.eq_ignore_ascii_case("retry-after-ms") {
+            ms_header = ms_header.or_else(|| parse_non_negative(h.value()));
+        } else if name.eq_ignore_ascii_case("retry-after") {
+            secs_header = secs_header.or_else(|| {
+                parse_non_negative(h.value())
+                    .map(|s| s * 1000.0)
+                    .or_else(|| http_date_delay_ms(h.value(), now_unix_ms?))
+            });
+        }
+    }
+    // f64 → u64 `as` saturates, so absurd values become u64::MAX, never wrap.
+    ms_header.or(secs_header).map(|ms| ms.ceil() as u64)
+}
+
+/// A finite, non-negative decimal number.
+fn parse_non_negative(s: &str) -> Option<f64> {
+    let v: f64 = s.trim().parse().ok()?;
+    (v.is_finite() && v >= 0.0).then_some(v)
+}
+
+fn http_date_delay_ms(s: &str, now_unix_ms: u64) -> Option<f64> {
+    let at = httpdate::parse_http_date(s.trim()).ok()?;
+    let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    Some(at_ms.saturating_sub(u128::from(now_unix_ms)) as f64)
+}
+
+/// `"Error from provider (X): …"` → `X`.
+fn provider_of(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Error from provider (")?;
+    let end = rest.find("):")?;
+    let name = rest.get(..end)?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// `"HTTP 503 Service Unavailable"`.
+fn status_message(status: u16) -> String {
+    match reason_phrase(status) {
+        Some(reason) => format!("HTTP {status} {reason}"),
+        None => format!("HTTP {status}"),
+    }
+}
+
+fn reason_phrase(status: u16) -> Option<&'static str> {
+    Some(match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        499 => "Client Closed Request",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        529 => "Overloaded",
+        _ => return None,
+    })
+}
+
+/// What an error body says, whatever its shape.
+#[derive(Debug, Default)]
+struct ParsedBody {
+    message: Option<String>,
+    error_type: Option<String>,
+    /// `error.code` as text (string or number).
+    code: Option<String>,
+    /// `error.code` when it is a number (`{"code":401}`).
+    numeric_code: Option<u16>,
+    /// Google's `error.status` (`"RESOURCE_EXHAUSTED"`).
+    google_status: Option<String>,
+    /// Google `RetryInfo.retryDelay`.
+    retry_delay_ms: Option<u64>,
+}
+
+impl ParsedBody {
+    fn parse(body: &str) -> ParsedBody {
+        let trimmed = body.trim_start_matches('\u{feff}').trim();
+        if trimmed.is_empty() {
+            return ParsedBody::default();
+        }
+        // Tolerate a body that is itself an SSE data line.
+        let json_text = trimmed
+            .strip_prefix("data:")
+            .map_or(trimmed, str::trim_start);
+        if let Some(value) = first_json_value(json_text) {
+            return Self::from_json(&value);
+        }
+        if trimmed.starts_with('<') {
+            return ParsedBody {
+                message: html_title(trimmed),
+                ..ParsedBody::default()
+            };
+        }
+        ParsedBody {
+            message: Some(truncate_chars(
+                &collapse_whitespace(trimmed),
+                MAX_TEXT_MESSAGE_CHARS,
+            )),
+            ..ParsedBody::default()
+        }
+    }
+
+    fn from_json(value: &Value) -> ParsedBody {
+        // Gemini streams errors as a one-element array.
+        let value = match value {
+            Value::Array(items) => match items.first() {
+                Some(v) => v,
+                None => return ParsedBody::default(),
+            },
+            v => v,
+        };
+        let mut out = ParsedBody::default();
+        match value.get("error") {
+            Some(Value::Object(err)) => {
+                out.message = err
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                out.error_type = err.get("type").and_then(Value::as_str).map(str::to_string);
+                match err.get("code") {
+                    Some(Value::String(s)) => out.code = Some(s.clone()),
+                    Some(Value::Number(n)) => {
+                        out.code = Some(n.to_string());
+                        out.numeric_code = n.as_u64().and_then(|c| u16::try_from(c).ok());
+                    }
+                    _ => {}
+                }
+                out.google_status = err
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                out.retry_delay_ms = err
+                    .get("details")
+                    .and_then(Value::as_array)
+                    .and_then(|details| details.iter().find_map(google_retry_delay_ms));
+            }
+            Some(Value::String(s)) => out.message = Some(s.clone()),
+            _ => {}
+        }
+        if out.message.is_none() {
+            // Bare `{"message": …}` / `{"detail": …}` bodies from proxies.
+            out.message = ["message", "detail"]
+                .iter()
+                .find_map(|k| value.get(k).and_then(Value::as_str))
+                .map(str::to_string);
+        }
+        if out.code.is_none() && out.google_status.is_some() {
+            out.code.clone_from(&out.google_status);
+        }
+        out
+    }
+
+    /// The tokens the body names, most specific first.
+    fn tokens(&self) -> impl Iterator<Item = &str> {
+        [&self.error_type, &self.code, &self.google_status]
+            .into_iter()
+            .filter_map(|t| t.as_deref())
+    }
+
+    /// A kind the body states unambiguously; it beats the HTTP status.
+    fn strong_kind(&self) -> Option<ErrorKind> {
+        self.tokens().find_map(|t| match token_kind(t) {
+            Some((k, Strength::Strong)) => Some(k),
+            _ => None,
+        })
+    }
+
+    /// A generic kind (`invalid_request_error`, `api_error`); the HTTP status
+    /// is more telling (Zen/Go returns 402 with `code: invalid_request_error`).
+    fn weak_kind(&self) -> Option<ErrorKind> {
+        self.tokens().find_map(|t| match token_kind(t) {
+            Some((k, Strength::Weak)) => Some(k),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strength {
+    Strong,
+    Weak,
+}
+
+/// The kind an error type or code names (Zen, OpenAI, Anthropic, Google).
+fn token_kind(token: &str) -> Option<(ErrorKind, Strength)> {
+    use ErrorKind as K;
+    use Strength::{Strong, Weak};
+    Some(match token {
+        // Zen's own error types.
+        "AuthError" => (K::Auth, Strong),
+        "CreditsError" => (K::Credits, Strong),
+        "MonthlyLimitError" => (K::MonthlyLimit, Strong),
+        "UserLimitError" => (K::UserLimit, Strong),
+        "ModelError" => (K::Model, Strong),
+        "RateLimitError" => (K::RateLimit, Strong),
+        "FreeUsageLimitError" => (K::FreeUsageLimit, Strong),
+        // Go/Black subscription usage windows: a rate limit that resets at the
+        // time retry-after gives (often hours; the retry policy's cap decides).
+        "GoUsageLimitError" | "BlackUsageLimitError" => (K::RateLimit, Strong),
+        "FreeTierError" => (K::FreeTier, Strong),
+        // The model is not offered in the caller's region: choosing another
+        // model helps, other credentials do not.
+        "RegionError" => (K::Model, Strong),
+        "error" => (K::Server, Weak),
+        // OpenAI codes and types.
+        "invalid_api_key"
+        | "invalid_organization"
+        | "account_deactivated"
+        | "no_such_organization" => (K::Auth, Strong),
+        "insufficient_quota" | "billing_hard_limit_reached" | "billing_not_active" => {
+            (K::Credits, Strong)
+        }
+        "rate_limit_exceeded" | "requests" | "tokens" => (K::RateLimit, Strong),
+        "model_not_found" | "unsupported_model" | "model_not_available" => (K::Model, Strong),
+        "context_length_exceeded"
+        | "unsupported_parameter"
+        | "unsupported_value"
+        | "invalid_value" => (K::InvalidRequest, Strong),
+        "server_error" => (K::Server, Weak),
+        "engine_overloaded" | "server_overloaded" => (K::Overloaded, Strong),
+        // Anthropic types (OpenAI shares some).
+        "authentication_error" | "permission_error" => (K::Auth, Strong),
+        "billing_error" => (K::Credits, Strong),
+        "not_found_error" => (K::NotFound, Strong),
+        "rate_limit_error" => (K::RateLimit, Strong),
+        "overloaded_error" => (K::Overloaded, Strong),
+        "request_too_large" => (K::InvalidRequest, Strong),
+        "timeout_error" => (K::Timeout, Strong),
+        "api_error" => (K::Server, Weak),
+        "invalid_request_error" => (K::InvalidRequest, Weak),
+        // Google RPC statuses.
+        "RESOURCE_EXHAUSTED" => (K::RateLimit, Strong),
+        "UNAVAILABLE" => (K::Overloaded, Strong),
+        "INTERNAL" => (K::Server, Strong),
+        "UNAUTHENTICATED" | "PERMISSION_DENIED" => (K::Auth, Strong),
+        "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE" => (K::InvalidRequest, Strong),
+        "NOT_FOUND" => (K::NotFound, Strong),
+        "DEADLINE_EXCEEDED" => (K::Timeout, Strong),
+        "CANCELLED" => (K::Aborted, Strong),
+        _ => return None,
+    })
+}
+
+/// `{"@type": "…RetryInfo", "retryDelay": "38s"}` → 38000.
+fn google_retry_delay_ms(detail: &Value) -> Option<u64> {
+    let is_retry_info = detail
+        .get("@type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.ends_with("RetryInfo"));
+    if !is_retry_info {
+        return None;
+    }
+    let secs = parse_non_negative(
+        detail
+            .get("retryDelay")?
+            .as_str()?
+            .trim()
+            .strip_suffix('s')?,
+    )?;
+    Some((secs * 1000.0).ceil() as u64)
+}
+
+/// The first JSON value of `text`; what follows it is ignored.
+pub(crate) fn first_json_value(text: &str) -> Option<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
+}
+
+/// The `<title>` of an HTML page, entity-decoded and whitespace-collapsed.
+fn html_title(html: &str) -> Option<String> {
+    // ASCII lower-casing keeps byte offsets, so they index `html` too, and
+    // they sit next to ASCII bytes, so they are char boundaries.
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower.get(open..)?.find('>')? + 1;
+    let end = start + lower.get(start..)?.find("</title")?;
+    let title = collapse_whitespace(&decode_entities(html.get(start..end)?));
+    (!title.is_empty()).then(|| truncate_chars(&title, MAX_TEXT_MESSAGE_CHARS))
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", s.get(..cut).unwrap_or(s)),
+        None => s.to_string(),
     }
 }
