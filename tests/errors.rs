@@ -362,7 +362,8 @@ fn status_decides_when_the_body_is_silent_or_generic() {
 
 #[test]
 fn retry_after_headers() {
-    let cases: &[(&[(&str, &str)], Option<u64>)] = &[
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(Headers, Option<u64>)] = &[
         (&[("retry-after", "60")], Some(60_000)),
         (&[("Retry-After", " 2 ")], Some(2_000)),
         (&[("RETRY-AFTER", "1.5")], Some(1_500)),
