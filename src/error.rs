@@ -101,7 +101,6 @@ impl ErrorKind {
             429 => ErrorKind::RateLimit,
             499 => ErrorKind::Aborted,
             503 | 529 => ErrorKind::Overloaded,
-            504 => ErrorKind::Server,
             500..=599 => ErrorKind::Server,
             _ => ErrorKind::Unknown,
         })
