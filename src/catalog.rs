@@ -257,13 +257,13 @@ impl Catalog {
     /// are validated: non-empty id and name, prices that parse as decimals,
     /// output limit ≤ context, unique ids.
     pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
-        let models = parse_models(json)?;
+        let (models, base) = parse_models(json)?;
         let mut catalog = Catalog::default();
         for (i, model) in models.into_iter().enumerate() {
             if catalog.get(&model.id).is_some() {
                 return Err(CatalogError::new(
                     CatalogErrorKind::DuplicateId,
-                    format!("models[{i}].id"),
+                    format!("{base}[{i}].id"),
                     format!("duplicate model id {:?}", model.id),
                 ));
             }
@@ -338,17 +338,19 @@ impl Catalog {
 }
 
 fn parse_json(text: &str) -> Result<Value, CatalogError> {
-    serde_json::from_str(text).map_err(|e| {
-        CatalogError::new(CatalogErrorKind::Syntax, "$", format!("invalid JSON: {e}"))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| CatalogError::new(CatalogErrorKind::Syntax, "$", format!("invalid JSON: {e}")))
 }
 
 /// Deserializes `value` found at `path`, naming the path on failure.
 fn at<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, CatalogError> {
-    T::deserialize(value).map_err(|e| CatalogError::new(CatalogErrorKind::Shape, path, e.to_string()))
+    T::deserialize(value)
+        .map_err(|e| CatalogError::new(CatalogErrorKind::Shape, path, e.to_string()))
 }
 
-fn parse_models(json: &str) -> Result<Vec<ModelInfo>, CatalogError> {
+/// The models of a catalog document and the JSON path of their array
+/// (`models`, or empty for a bare array).
+fn parse_models(json: &str) -> Result<(Vec<ModelInfo>, String), CatalogError> {
     let doc = parse_json(json)?;
     let (list, base) = match &doc {
         Value::Array(items) => (items, String::new()),
@@ -377,10 +379,12 @@ fn parse_models(json: &str) -> Result<Vec<ModelInfo>, CatalogError> {
             ))
         }
     };
-    list.iter()
+    let models = list
+        .iter()
         .enumerate()
         .map(|(i, item)| parse_model(item, &format!("{base}[{i}]")))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((models, base))
 }
 
 /// One model entry. Nested objects are deserialized on their own first so a
@@ -425,7 +429,10 @@ fn validate(m: &ModelInfo, path: &str) -> Result<(), CatalogError> {
     if m.name.trim().is_empty() {
         return invalid("name", format!("empty name for {:?}", m.id));
     }
-    let tiers = [("prices", Some(&m.prices)), ("pricesOver200k", m.prices_over_200k.as_ref())];
+    let tiers = [
+        ("prices", Some(&m.prices)),
+        ("pricesOver200k", m.prices_over_200k.as_ref()),
+    ];
     for (tier, prices) in tiers {
         let Some(p) = prices else { continue };
         let fields = [
