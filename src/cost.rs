@@ -304,11 +304,8 @@ pub fn estimate(model: &ModelInfo, usage: &Usage) -> CostEstimate {
     let cache_write = count(usage.cache_write_tokens, Missing::CacheWriteTokens);
 
     let prompt = input.saturating_add(cache_read).saturating_add(cache_write);
-    let tiered = model
-        .prices_over_200k
-        .as_ref()
-        .filter(|_| prompt > TIER_THRESHOLD_TOKENS);
-    let prices: &Prices = tiered.unwrap_or(&model.prices);
+    let tier_over_200k = model.prices_over_200k.is_some() && prompt > TIER_THRESHOLD_TOKENS;
+    let prices: &Prices = model.prices_for(prompt);
 
     let mut part = |price: Option<&str>, tokens: u64, what: Missing| -> Usd {
         if tokens == 0 {
@@ -340,7 +337,7 @@ pub fn estimate(model: &ModelInfo, usage: &Usage) -> CostEstimate {
         cache_read,
         cache_write,
         total: [input, output, cache_read, cache_write].into_iter().sum(),
-        tier_over_200k: tiered.is_some(),
+        tier_over_200k,
         missing,
     }
 }
