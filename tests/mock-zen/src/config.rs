@@ -198,7 +198,8 @@ mod tests {
 
     #[test]
     fn duplicate_ids_rejected() {
-        let text = r#"[{"id":"a","format":"chat","free":true},{"id":"a","format":"chat","free":true}]"#;
+        let text =
+            r#"[{"id":"a","format":"chat","free":true},{"id":"a","format":"chat","free":true}]"#;
         assert!(parse_models(text).is_err());
     }
 
@@ -210,7 +211,10 @@ mod tests {
                 .map(|s| s.to_string()),
         )
         .unwrap();
-        assert_eq!((c.port, c.key.as_str(), c.delay_ms, c.log), (0, "k", 5, false));
+        assert_eq!(
+            (c.port, c.key.as_str(), c.delay_ms, c.log),
+            (0, "k", 5, false)
+        );
         assert!(Config::from_args(["--port".to_string()]).is_err());
         assert!(Config::from_args(["--port".to_string(), "x".to_string()]).is_err());
     }

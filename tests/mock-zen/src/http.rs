@@ -124,7 +124,10 @@ fn finish_request(
     {
         // Clients send fixed bodies with a length; a streamed request body is
         // not something Zen's callers do.
-        return Err(ReadError::Bad(411, "chunked request bodies are not supported"));
+        return Err(ReadError::Bad(
+            411,
+            "chunked request bodies are not supported",
+        ));
     }
     let len = match request.header("content-length") {
         None => 0,
@@ -187,7 +190,11 @@ impl<'a> Responder<'a> {
         if self.cancelled {
             return Err(Gone);
         }
-        match self.stream.write_all(bytes).and_then(|_| self.stream.flush()) {
+        match self
+            .stream
+            .write_all(bytes)
+            .and_then(|_| self.stream.flush())
+        {
             Ok(()) => {
                 self.bytes_sent += bytes.len() as u64;
                 Ok(())

@@ -24,7 +24,10 @@ pub struct Ask {
 /// Inspects `body` of `format`. Never fails: missing pieces stay empty.
 pub fn inspect(format: Format, body: &Value) -> Ask {
     let mut ask = Ask {
-        model: body.get("model").and_then(Value::as_str).map(str::to_string),
+        model: body
+            .get("model")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         stream: truthy(body.get("stream")),
         ..Ask::default()
     };
@@ -280,8 +283,17 @@ mod tests {
 
     #[test]
     fn junk_is_empty() {
-        for v in [json!(null), json!([1, 2]), json!({"messages": "x", "contents": 3})] {
-            for f in [Format::Chat, Format::Responses, Format::Messages, Format::Gemini] {
+        for v in [
+            json!(null),
+            json!([1, 2]),
+            json!({"messages": "x", "contents": 3}),
+        ] {
+            for f in [
+                Format::Chat,
+                Format::Responses,
+                Format::Messages,
+                Format::Gemini,
+            ] {
                 assert_eq!(inspect(f, &v).user_text, None);
             }
         }

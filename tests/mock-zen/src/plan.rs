@@ -108,7 +108,10 @@ pub fn build(model: &Model, ask: &Ask, shape: &Shape) -> Plan {
     };
     let reasoning = if ask.reasoning && model.reasoning {
         let thought = match &tool {
-            Some(t) => format!("The user asked me to use a tool, so I will call {}.", t.name),
+            Some(t) => format!(
+                "The user asked me to use a tool, so I will call {}.",
+                t.name
+            ),
             None => "The user wants an echo, so I will repeat their words.".to_string(),
         };
         split_words(&thought)
@@ -188,10 +191,7 @@ fn split_long(word: &str) -> Vec<String> {
 /// Splits into pieces of `n` characters (the last may be shorter).
 pub fn split_fixed(text: &str, n: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    chars
-        .chunks(n.max(1))
-        .map(|c| c.iter().collect())
-        .collect()
+    chars.chunks(n.max(1)).map(|c| c.iter().collect()).collect()
 }
 
 #[cfg(test)]

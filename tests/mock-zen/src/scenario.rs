@@ -57,7 +57,9 @@ impl Scenario {
         };
         let need_arg = || match arg {
             Some(a) if !a.is_empty() => Ok(a.to_string()),
-            _ => Err(format!("scenario {name:?} needs an argument ({name}:<value>)")),
+            _ => Err(format!(
+                "scenario {name:?} needs an argument ({name}:<value>)"
+            )),
         };
         match name {
             "" | "echo" => no_arg(Scenario::Echo),

@@ -345,9 +345,17 @@ fn inference(
     let format = ep.format;
     let body: Value = match serde_json::from_slice(&req.body) {
         Ok(v @ Value::Object(_)) => v,
-        Ok(_) => return send_error(out, &ZenError::bad_request("Request body must be a JSON object")),
+        Ok(_) => {
+            return send_error(
+                out,
+                &ZenError::bad_request("Request body must be a JSON object"),
+            )
+        }
         Err(e) => {
-            return send_error(out, &ZenError::bad_request(format!("Invalid JSON body: {e}")))
+            return send_error(
+                out,
+                &ZenError::bad_request(format!("Invalid JSON body: {e}")),
+            )
         }
     };
     let mut ask = inspect(format, &body);
@@ -363,6 +371,13 @@ fn inference(
         Err(message) => return send_error(out, &ZenError::bad_request(message)),
     };
     meta.scenario = Some(scenario.to_string());
+    // Record what is known now, so a stalled request is visible while it stalls.
+    state.recorder.update(id, |r| {
+        r.format = Some(format.name().to_string());
+        r.model = ask.model.clone();
+        r.stream = ask.stream;
+        r.scenario = scenario.to_string();
+    });
 
     // Zen validates the model before the key.
     let Some(model) = ask.model.as_deref().and_then(|m| state.config.model(m)) else {
@@ -373,15 +388,15 @@ fn inference(
     }
     match api_key(req, Some(format)) {
         None if !model.free => return send_error(out, &ZenError::missing_key()),
-        Some(key) if key != state.config.key => {
-            return send_error(out, &ZenError::invalid_key())
-        }
+        Some(key) if key != state.config.key => return send_error(out, &ZenError::invalid_key()),
         _ => {}
     }
 
     let (delay_ms, delay_given) = delay(req, state.config.delay_ms);
     let mut shape = Shape {
-        force_tool: req.header("x-mock-tool-call").is_some_and(|v| v.trim() == "1"),
+        force_tool: req
+            .header("x-mock-tool-call")
+            .is_some_and(|v| v.trim() == "1"),
         deltas: None,
         body_len: req.body.len(),
         seq: id,
@@ -428,9 +443,23 @@ fn inference(
     }
     let plan = plan::build(model, &ask, &shape);
     if ask.stream {
-        stream(out, format, &plan, &scenario, pace, state.config.max_stall_ms)
+        stream(
+            out,
+            format,
+            &plan,
+            &scenario,
+            pace,
+            state.config.max_stall_ms,
+        )
     } else {
-        non_stream(out, format, &plan, &scenario, pace, state.config.max_stall_ms)
+        non_stream(
+            out,
+            format,
+            &plan,
+            &scenario,
+            pace,
+            state.config.max_stall_ms,
+        )
     }
 }
 
@@ -498,7 +527,12 @@ fn stream(
     out.head(200, &sse_headers())?;
     match scenario {
         Scenario::Overloaded => {
-            send_frames(out, &formats::overloaded_frames(format, plan, 0), pace, true)?;
+            send_frames(
+                out,
+                &formats::overloaded_frames(format, plan, 0),
+                pace,
+                true,
+            )?;
             out.pause(pace)?;
             out.chunk(&formats::cost_trailer(format, plan, "0").bytes)?;
         }
@@ -601,7 +635,9 @@ pub fn split_events(bytes: &[u8]) -> Vec<&[u8]> {
 fn replay(out: &mut Responder<'_>, path: &str, pace: u64) -> Sent {
     let bytes = match std::fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() <= MAX_REPLAY => std::fs::read(path),
-        Ok(_) => Err(std::io::Error::other("not a regular file of at most 64 MiB")),
+        Ok(_) => Err(std::io::Error::other(
+            "not a regular file of at most 64 MiB",
+        )),
         Err(e) => Err(e),
     };
     let bytes = match bytes {
@@ -649,7 +685,11 @@ fn garbage(out: &mut Responder<'_>, stream: bool, seed: u64, pace: u64) -> Sent 
         b"data: [1, 2, 3]\n\ndata: \"just a string\"\n\n",
         b"\0\0\0event: \x01\ndata\n\n{not json}\r\n",
     ];
-    let headers = if stream { sse_headers() } else { json_headers() };
+    let headers = if stream {
+        sse_headers()
+    } else {
+        json_headers()
+    };
     out.head(200, &headers)?;
     for (i, p) in pieces.iter().enumerate() {
         if i > 0 {
@@ -683,15 +723,26 @@ mod tests {
     fn endpoints() {
         assert!(endpoint("/chat/completions").is_some());
         let g = endpoint("/models/gemini-3-pro:streamGenerateContent").unwrap();
-        assert_eq!((g.url_model.as_deref(), g.url_stream), (Some("gemini-3-pro"), true));
-        for bad in ["/models/:generateContent", "/models/x:other", "/models/a/b:generateContent", "/nope"] {
+        assert_eq!(
+            (g.url_model.as_deref(), g.url_stream),
+            (Some("gemini-3-pro"), true)
+        );
+        for bad in [
+            "/models/:generateContent",
+            "/models/x:other",
+            "/models/a/b:generateContent",
+            "/nope",
+        ] {
             assert!(endpoint(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
     fn cut_points() {
-        let f = |text| Frame { bytes: vec![], text };
+        let f = |text| Frame {
+            bytes: vec![],
+            text,
+        };
         let frames = [f(false), f(true), f(true), f(true), f(false)];
         assert_eq!(after_text(&frames, 2), 3);
         assert_eq!(after_text(&frames, 9), 4);

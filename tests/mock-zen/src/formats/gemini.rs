@@ -47,7 +47,9 @@ fn parts(plan: &Plan, streaming: bool) -> Vec<Vec<Value>> {
         }
     } else {
         if !plan.reasoning.is_empty() {
-            frames.push(vec![json!({"text": plan.full_reasoning(), "thought": true})]);
+            frames.push(vec![
+                json!({"text": plan.full_reasoning(), "thought": true}),
+            ]);
         }
         if !plan.text.is_empty() {
             frames.push(vec![json!({"text": plan.full_text()})]);

@@ -52,9 +52,15 @@ pub(super) fn stream(plan: &Plan) -> Vec<Frame> {
         ));
     };
     if !plan.reasoning.is_empty() {
-        let i = open(&mut out, json!({"type": "thinking", "thinking": "", "signature": ""}));
+        let i = open(
+            &mut out,
+            json!({"type": "thinking", "thinking": "", "signature": ""}),
+        );
         for d in &plan.reasoning {
-            out.push(block_delta(i, json!({"type": "thinking_delta", "thinking": d})));
+            out.push(block_delta(
+                i,
+                json!({"type": "thinking_delta", "thinking": d}),
+            ));
         }
         out.push(block_delta(
             i,
@@ -65,7 +71,10 @@ pub(super) fn stream(plan: &Plan) -> Vec<Frame> {
     if !plan.text.is_empty() {
         let i = open(&mut out, json!({"type": "text", "text": ""}));
         for d in &plan.text {
-            out.push(text(block_delta(i, json!({"type": "text_delta", "text": d}))));
+            out.push(text(block_delta(
+                i,
+                json!({"type": "text_delta", "text": d}),
+            )));
         }
         close(&mut out, i);
     }
@@ -101,8 +110,10 @@ pub(super) fn body(plan: &Plan) -> Value {
     }
     if let Some(tool) = &plan.tool {
         let input: Value = serde_json::from_str(&tool.arguments).unwrap_or_else(|_| json!({}));
-        content.push(json!({"type": "tool_use", "id": format!("toolu_{}", tool.call_id),
-            "name": tool.name, "input": input}));
+        content.push(
+            json!({"type": "tool_use", "id": format!("toolu_{}", tool.call_id),
+            "name": tool.name, "input": input}),
+        );
     }
     json!({
         "id": format!("msg_{}", plan.uid), "type": "message", "role": "assistant",

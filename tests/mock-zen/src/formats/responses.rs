@@ -101,30 +101,41 @@ fn response(plan: &Plan, status: &str, output: Vec<Value>, usage: bool) -> Value
 
 pub(super) fn stream(plan: &Plan) -> Vec<Frame> {
     let (_, rs, msg, fc) = ids(plan);
-    let mut s = Seq { n: 0, out: Vec::new() };
+    let mut s = Seq {
+        n: 0,
+        out: Vec::new(),
+    };
     s.push(json!({"type": "response.created", "response": response(plan, "in_progress", vec![], false)}));
     s.push(json!({"type": "response.in_progress", "response": response(plan, "in_progress", vec![], false)}));
     let mut index = 0u64;
     if !plan.reasoning.is_empty() {
-        s.push(json!({"type": "response.output_item.added", "output_index": index,
-            "item": {"id": rs, "type": "reasoning", "summary": []}}));
+        s.push(
+            json!({"type": "response.output_item.added", "output_index": index,
+            "item": {"id": rs, "type": "reasoning", "summary": []}}),
+        );
         s.push(json!({"type": "response.reasoning_summary_part.added", "item_id": rs,
             "output_index": index, "summary_index": 0, "part": {"type": "summary_text", "text": ""}}));
         for d in &plan.reasoning {
-            s.push(json!({"type": "response.reasoning_summary_text.delta", "item_id": rs,
-                "output_index": index, "summary_index": 0, "delta": d}));
+            s.push(
+                json!({"type": "response.reasoning_summary_text.delta", "item_id": rs,
+                "output_index": index, "summary_index": 0, "delta": d}),
+            );
         }
         let full = plan.full_reasoning();
-        s.push(json!({"type": "response.reasoning_summary_text.done", "item_id": rs,
-            "output_index": index, "summary_index": 0, "text": full}));
+        s.push(
+            json!({"type": "response.reasoning_summary_text.done", "item_id": rs,
+            "output_index": index, "summary_index": 0, "text": full}),
+        );
         s.push(json!({"type": "response.reasoning_summary_part.done", "item_id": rs,
             "output_index": index, "summary_index": 0, "part": {"type": "summary_text", "text": full}}));
         s.push(json!({"type": "response.output_item.done", "output_index": index, "item": reasoning_item(plan)}));
         index += 1;
     }
     if !plan.text.is_empty() || plan.tool.is_none() {
-        s.push(json!({"type": "response.output_item.added", "output_index": index,
-            "item": message_item(plan, "in_progress", "")}));
+        s.push(
+            json!({"type": "response.output_item.added", "output_index": index,
+            "item": message_item(plan, "in_progress", "")}),
+        );
         s.push(json!({"type": "response.content_part.added", "item_id": msg, "output_index": index,
             "content_index": 0, "part": {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}}));
         for d in &plan.text {
@@ -132,25 +143,37 @@ pub(super) fn stream(plan: &Plan) -> Vec<Frame> {
                 "output_index": index, "content_index": 0, "delta": d, "logprobs": []}));
         }
         let full = plan.full_text();
-        s.push(json!({"type": "response.output_text.done", "item_id": msg, "output_index": index,
-            "content_index": 0, "text": full, "logprobs": []}));
+        s.push(
+            json!({"type": "response.output_text.done", "item_id": msg, "output_index": index,
+            "content_index": 0, "text": full, "logprobs": []}),
+        );
         s.push(json!({"type": "response.content_part.done", "item_id": msg, "output_index": index,
             "content_index": 0, "part": {"type": "output_text", "annotations": [], "logprobs": [], "text": full}}));
-        s.push(json!({"type": "response.output_item.done", "output_index": index,
-            "item": message_item(plan, "completed", &full)}));
+        s.push(
+            json!({"type": "response.output_item.done", "output_index": index,
+            "item": message_item(plan, "completed", &full)}),
+        );
         index += 1;
     }
     if let Some(tool) = &plan.tool {
-        s.push(json!({"type": "response.output_item.added", "output_index": index,
-            "item": call_item(plan, "in_progress", "")}));
+        s.push(
+            json!({"type": "response.output_item.added", "output_index": index,
+            "item": call_item(plan, "in_progress", "")}),
+        );
         for f in &tool.fragments {
-            s.push(json!({"type": "response.function_call_arguments.delta", "item_id": fc,
-                "output_index": index, "delta": f}));
+            s.push(
+                json!({"type": "response.function_call_arguments.delta", "item_id": fc,
+                "output_index": index, "delta": f}),
+            );
         }
-        s.push(json!({"type": "response.function_call_arguments.done", "item_id": fc,
-            "output_index": index, "arguments": tool.arguments}));
-        s.push(json!({"type": "response.output_item.done", "output_index": index,
-            "item": call_item(plan, "completed", &tool.arguments)}));
+        s.push(
+            json!({"type": "response.function_call_arguments.done", "item_id": fc,
+            "output_index": index, "arguments": tool.arguments}),
+        );
+        s.push(
+            json!({"type": "response.output_item.done", "output_index": index,
+            "item": call_item(plan, "completed", &tool.arguments)}),
+        );
     }
     s.push(json!({"type": "response.completed", "response": response(plan, "completed", output(plan), true)}));
     s.out
@@ -165,8 +188,12 @@ pub(super) fn overloaded(plan: &Plan, seq: u64) -> Vec<Frame> {
     let error = json!({"type": "server_error", "code": "server_is_overloaded",
         "message": "Error from provider: Overloaded", "param": null});
     let mut failed = response(plan, "failed", vec![], false);
-    failed["error"] = json!({"code": "server_is_overloaded", "message": "Error from provider: Overloaded"});
-    let mut s = Seq { n: seq, out: Vec::new() };
+    failed["error"] =
+        json!({"code": "server_is_overloaded", "message": "Error from provider: Overloaded"});
+    let mut s = Seq {
+        n: seq,
+        out: Vec::new(),
+    };
     s.push(json!({"type": "error", "error": error}));
     s.push(json!({"type": "response.failed", "response": failed}));
     s.out
