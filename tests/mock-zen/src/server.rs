@@ -82,6 +82,7 @@ pub fn handle_connection(mut stream: TcpStream, state: &State) {
                 if state.config.log {
                     eprintln!("- - {status} {}B 0ms {message}", out.bytes_sent);
                 }
+                linger_close(&mut stream);
                 return;
             }
             Ok(req) => {
@@ -89,6 +90,23 @@ pub fn handle_connection(mut stream: TcpStream, state: &State) {
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Closes after an early error without resetting the connection: closing a
+/// socket with unread request bytes sends RST, which can destroy the error
+/// response before the client reads it. So stop writing, then drain a little.
+fn linger_close(stream: &mut TcpStream) {
+    use std::io::Read;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(200)));
+    let mut sink = [0u8; 16384];
+    let mut drained = 0usize;
+    while drained < crate::http::MAX_BODY {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
         }
     }
 }
@@ -107,6 +125,8 @@ fn handle_request(req: Request, stream: &mut TcpStream, state: &State) -> bool {
     let started = Instant::now();
     let keep_alive = req.keep_alive();
     let mut out = Responder::new(stream, req.http11);
+    // HTTP/1.0 bodies end at connection close, so such a connection never continues.
+    let keep_alive = keep_alive && req.http11;
     if req.path.starts_with("/__mock") {
         let _ = admin(&req, &mut out, state);
         return keep_alive && out.completed;

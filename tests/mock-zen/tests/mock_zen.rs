@@ -1100,6 +1100,25 @@ fn robustness() {
         raw(b"POST /chat/completions HTTP/1.1\r\ncontent-length: x\r\n\r\n").status,
         400
     );
+    // The 413 arrives even while the client is still sending its body.
+    let mut flood =
+        b"POST /chat/completions HTTP/1.1\r\ncontent-length: 999999999\r\n\r\n".to_vec();
+    flood.extend(std::iter::repeat_n(b'x', 200_000));
+    assert_eq!(raw(&flood).status, 413);
+    // HTTP/1.0: no chunking, the body ends at close.
+    let body = chat_body("big-pickle", "old", false).to_string();
+    let mut old = format!(
+        "POST /chat/completions HTTP/1.0\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    old.extend_from_slice(body.as_bytes());
+    let r = raw(&old);
+    assert_eq!(r.header("transfer-encoding"), None);
+    assert_eq!(
+        r.json()["choices"][0]["message"]["content"],
+        "You said: old"
+    );
     let r = mock.call(
         "POST",
         "/chat/completions",
