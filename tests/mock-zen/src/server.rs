@@ -208,7 +208,7 @@ fn send_error(out: &mut Responder<'_>, err: &ZenError) -> Sent {
     if let Some(secs) = err.retry_after {
         headers.push(("retry-after", secs.to_string()));
     }
-    out.send(err.status, &headers, err.body().to_string().as_bytes())
+    out.send(err.status, &headers, err.body_text().as_bytes())
 }
 
 fn cors_preflight(out: &mut Responder<'_>, methods: &str) -> Sent {

@@ -1,7 +1,7 @@
 //! Zen's own error responses: Anthropic-shaped on every endpoint,
 //! `{"type":"error","error":{"type":<class>,"message":…}}`.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A Zen error: HTTP status, error class, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,8 +97,26 @@ impl ZenError {
         Self::new(status, "error", message)
     }
 
-    /// The JSON body; 429s carry `metadata: {}` like Zen's.
+    /// The body as Zen writes it (`type` first, then `error`, then
+    /// `metadata` on 429s): serde_json would sort the keys.
+    pub fn body_text(&self) -> String {
+        let q = |s: &str| Value::String(s.to_string()).to_string();
+        let metadata = if self.status == 429 {
+            ",\"metadata\":{}"
+        } else {
+            ""
+        };
+        format!(
+            "{{\"type\":\"error\",\"error\":{{\"type\":{},\"message\":{}}}{metadata}}}",
+            q(self.kind),
+            q(&self.message)
+        )
+    }
+
+    /// The JSON body as a value (the reference `body_text` is checked against).
+    #[cfg(test)]
     pub fn body(&self) -> Value {
+        use serde_json::json;
         let mut v = json!({"type": "error", "error": {"type": self.kind, "message": self.message}});
         if self.status == 429 {
             v["metadata"] = json!({});
@@ -110,6 +128,7 @@ impl ZenError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn shapes_match_zen() {
@@ -118,6 +137,17 @@ mod tests {
             json!({"type":"error","error":{"type":"AuthError","message":"Missing API key."}})
         );
         assert!(ZenError::missing_key().body().get("metadata").is_none());
+        assert_eq!(
+            ZenError::missing_key().body_text(),
+            r#"{"type":"error","error":{"type":"AuthError","message":"Missing API key."}}"#
+        );
+        for e in [
+            ZenError::rate_limit(1),
+            ZenError::bad_request("a \"quoted\" \n"),
+        ] {
+            let parsed: Value = serde_json::from_str(&e.body_text()).unwrap();
+            assert_eq!(parsed, e.body());
+        }
         let rl = ZenError::rate_limit(2);
         assert_eq!(rl.body()["metadata"], json!({}));
         assert_eq!(rl.retry_after, Some(2));

@@ -59,6 +59,9 @@ fn check_chat_stream(r: &Resp, cost_free: bool) -> (String, String, String) {
     assert_eq!(cost["object"], "chat.completion.chunk");
     assert_eq!(cost["choices"], json!([]));
     assert!(cost["id"].is_string() && cost["created"].is_u64() && cost["model"].is_string());
+    // Zen's exact key order.
+    assert!(events[n - 1].data.starts_with(r#"{"id":"chatcmpl-"#));
+    assert!(events[n - 1].data.contains(r#","choices":[],"cost":""#));
     let cost = cost["cost"].as_str().unwrap().to_string();
     if cost_free {
         assert_eq!(cost, "0");
@@ -114,6 +117,10 @@ fn models_list_like_zen() {
         assert!(!ids.iter().any(|i| i.starts_with("alpha-")));
     }
     let r = mock.call("GET", "/models", &[("authorization", "Bearer wrong")], b"");
+    assert_eq!(
+        r.text(),
+        r#"{"type":"error","error":{"type":"AuthError","message":"Invalid API key."}}"#
+    );
     assert_eq!(error_type(&r).1, "AuthError");
     let r = mock.call("GET", "/models", &[("authorization", BEARER)], b"");
     assert_eq!(r.status, 200);
@@ -762,8 +769,9 @@ fn overloaded_streams() {
     assert_eq!(events[0].json()["error"]["type"], "overloaded_error");
     assert!(!r.text().contains("text_delta"));
     assert_eq!(
-        events.last().unwrap().json(),
-        json!({"type": "ping", "cost": "0"})
+        events.last().unwrap().data,
+        r#"{"type":"ping","cost":"0"}"#,
+        "Zen's exact bytes"
     );
 
     let r = mock.post(

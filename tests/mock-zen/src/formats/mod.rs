@@ -65,18 +65,23 @@ pub fn body(format: Format, plan: &Plan) -> Value {
     v
 }
 
-/// Zen's cost trailer appended after the upstream stream ends.
+/// Zen's cost trailer appended after the upstream stream ends, written by
+/// hand so its key order matches Zen's bytes exactly (serde_json sorts keys).
 pub fn cost_trailer(format: Format, plan: &Plan, cost: &str) -> Frame {
-    match format {
-        Format::Chat => data(&serde_json::json!({
-            "id": format!("chatcmpl-{}", plan.uid),
-            "object": "chat.completion.chunk",
-            "created": plan.created,
-            "model": plan.model,
-            "choices": [],
-            "cost": cost,
-        })),
-        _ => event("ping", &serde_json::json!({"type": "ping", "cost": cost})),
+    let q = |s: &str| Value::String(s.to_string()).to_string();
+    let bytes = match format {
+        Format::Chat => format!(
+            "data: {{\"id\":{},\"object\":\"chat.completion.chunk\",\"created\":{},\"model\":{},\"choices\":[],\"cost\":{}}}\n\n",
+            q(&format!("chatcmpl-{}", plan.uid)),
+            plan.created,
+            q(&plan.model),
+            q(cost)
+        ),
+        _ => format!("event: ping\ndata: {{\"type\":\"ping\",\"cost\":{}}}\n\n", q(cost)),
+    };
+    Frame {
+        bytes: bytes.into_bytes(),
+        text: false,
     }
 }
 
