@@ -41,6 +41,10 @@ pub struct Capabilities {
     pub attachments: bool,
     /// Accepts `temperature`.
     pub temperature: bool,
+    /// Needs its earlier reasoning sent back on assistant turns
+    /// (`reasoning_content` on Chat Completions), e.g. kimi-k2-thinking.
+    #[serde(default)]
+    pub interleaved_reasoning: bool,
 }
 
 /// Everything zenwire knows about one model.
