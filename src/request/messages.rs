@@ -161,9 +161,10 @@ fn flush_user(blocks: &mut Vec<Value>, messages: &mut Vec<Value>) {
 /// `max_tokens` and the thinking budget (when reasoning is on).
 ///
 /// An explicit `budgetTokens` must stay below `max_tokens`. An effort maps
-/// to [`ReasoningEffort::budget_tokens`] capped at ¾ of `max_tokens`, so the
-/// answer keeps room. Without `maxOutputTokens`, `max_tokens` is the default
-/// raised to budget + 4096 where the model's limit allows.
+/// to [`ReasoningEffort::budget_tokens`], capped so that the answer keeps
+/// 4096 tokens or a quarter of `max_tokens`, whichever is smaller. Without
+/// `maxOutputTokens`, `max_tokens` is the default raised to budget + 4096
+/// where the model's output limit allows.
 fn token_plan(req: &UnifiedRequest, model: &ModelInfo) -> Result<(u64, Option<u64>), RequestError> {
     let limit = model.limits.output;
     let default = if limit > 0 {
@@ -197,7 +198,7 @@ fn token_plan(req: &UnifiedRequest, model: &ModelInfo) -> Result<(u64, Option<u6
         }
         wanted
     } else {
-        wanted.min(max_tokens.saturating_mul(3) / 4)
+        wanted.min(max_tokens - ANSWER_ROOM.min(max_tokens / 4))
     };
     if budget < MIN_THINKING_BUDGET {
         return Err(RequestError::invalid(
