@@ -1,1 +1,0 @@
-//! (lands with the request/catalog/cost/error work)

@@ -1,0 +1,329 @@
+//! Unified request → HTTP request, for each of Zen's four wire formats.
+//!
+//! [`build`] takes a [`UnifiedRequest`] (one provider-neutral shape), the
+//! [`ModelInfo`] the caller resolved for its model (normally from the catalog)
+//! and [`BuildOptions`] (base URL, key), validates everything, and returns the
+//! [`HttpRequest`] to send: method, URL, headers and JSON body in the model's
+//! wire format. Nothing here performs I/O.
+//!
+//! Policy for settings a model cannot take (documented so callers can rely
+//! on it):
+//! * `temperature` / `topP` are dropped for models whose catalog entry says
+//!   they reject temperature (the GPT-5 family), since the request is still
+//!   meaningful without them.
+//! * `reasoning` is dropped for models without reasoning.
+//! * What cannot be dropped without changing the answer's meaning is an
+//!   error: images for a model without attachments, tools for a model
+//!   without tools, `stop` on the Responses format (it has no such field).
+//!   Capability checks are skipped for models the catalog does not know
+//!   (`ModelInfo::unknown`), whose capabilities are only guessed.
+//! * Reasoning that cannot be replayed is not sent back: Responses reasoning
+//!   items (the unified message does not carry their ids) and Anthropic
+//!   thinking text without a signature.
+
+mod chat;
+mod gemini;
+mod merge;
+mod messages;
+mod responses;
+mod turn;
+mod types;
+mod validate;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::catalog::ModelInfo;
+use crate::wire::WireFormat;
+
+pub use merge::merge_patch;
+pub use turn::assistant_turn;
+pub use types::{
+    AssistantToolCall, Content, ContentPart, ImagePart, ReasoningConfig, ReasoningEffort,
+    RequestMessage, Stop, Tool, ToolChoice, ToolChoiceMode, UnifiedRequest,
+};
+
+/// Zen's API root.
+pub const DEFAULT_BASE_URL: &str = "https://opencode.ai/zen/v1";
+
+/// The `anthropic-version` header value sent on the Messages format.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// Where and with which key to send requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildOptions {
+    /// API root; a trailing slash is tolerated.
+    pub base_url: String,
+    /// Zen API key; `None` is allowed only for free models.
+    pub api_key: Option<String>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            api_key: None,
+        }
+    }
+}
+
+impl BuildOptions {
+    /// Default base URL with this key.
+    pub fn with_key(key: impl Into<String>) -> Self {
+        Self {
+            api_key: Some(key.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// A ready-to-send HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRequest {
+    /// HTTP method (always `POST` for generation).
+    pub method: String,
+    /// Full URL.
+    pub url: String,
+    /// Headers, names in lower case, in a stable order.
+    pub headers: Vec<(String, String)>,
+    /// JSON body.
+    pub body: String,
+}
+
+impl HttpRequest {
+    /// The body parsed back into JSON.
+    pub fn body_json(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(&self.body)
+    }
+
+    /// The value of a header (name matched case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum RequestError {
+    /// The unified request JSON did not parse.
+    Parse {
+        /// The parser's message.
+        message: String,
+    },
+    /// The model is paid and no API key was given.
+    MissingKey {
+        /// The model id.
+        model: String,
+    },
+    /// The API key cannot be sent in a header.
+    InvalidKey {
+        /// Why.
+        reason: String,
+    },
+    /// The base URL is unusable.
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A field of the request is invalid or not supported by the model.
+    Invalid {
+        /// Field path, e.g. `messages[2].content`.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// [`assistant_turn`]: the message has no choice with this index.
+    NoSuchChoice {
+        /// The index asked for.
+        choice: u32,
+    },
+}
+
+impl RequestError {
+    /// An [`RequestError::Invalid`] for `path`.
+    pub fn invalid(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        RequestError::Invalid {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestError::Parse { message } => write!(f, "request JSON: {message}"),
+            RequestError::MissingKey { model } => write!(
+                f,
+                "model {model} is not free: an API key is required (get one at https://opencode.ai/zen)"
+            ),
+            RequestError::InvalidKey { reason } => write!(f, "api key: {reason}"),
+            RequestError::InvalidBaseUrl { url, reason } => {
+                write!(f, "base url {url:?}: {reason}")
+            }
+            RequestError::Invalid { path, reason } => write!(f, "{path}: {reason}"),
+            RequestError::NoSuchChoice { choice } => {
+                write!(f, "the message has no choice {choice}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// Builds the HTTP request for `req` in `model`'s wire format.
+///
+/// `model` is the caller's resolution of `req.model` (its `id` must equal
+/// it). Checks, in order: the key (a paid model without a key fails with
+/// [`RequestError::MissingKey`] before anything else), the base URL, then
+/// every field of the request. Never panics.
+pub fn build(
+    req: &UnifiedRequest,
+    model: &ModelInfo,
+    options: &BuildOptions,
+) -> Result<HttpRequest, RequestError> {
+    let key = check_key(options.api_key.as_deref(), model)?;
+    let base = check_base_url(&options.base_url)?;
+    validate::validate(req, model)?;
+
+    let mut body = match model.format {
+        WireFormat::Chat => chat::body(req, model),
+        WireFormat::Responses => responses::body(req, model),
+        WireFormat::Messages => messages::body(req, model)?,
+        WireFormat::Gemini => gemini::body(req, model),
+    };
+    if let Some(extra) = &req.extra {
+        merge_patch(&mut body, &Value::Object(extra.clone()));
+    }
+
+    let (url, auth_header) = match model.format {
+        WireFormat::Chat => (format!("{base}/chat/completions"), "authorization"),
+        WireFormat::Responses => (format!("{base}/responses"), "authorization"),
+        WireFormat::Messages => (format!("{base}/messages"), "x-api-key"),
+        WireFormat::Gemini => {
+            let url = if req.stream {
+                format!("{base}/models/{}:streamGenerateContent?alt=sse", req.model)
+            } else {
+                format!("{base}/models/{}:generateContent", req.model)
+            };
+            (url, "x-goog-api-key")
+        }
+    };
+
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    let accept = if req.stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    headers.push(("accept".to_owned(), accept.to_owned()));
+    if let Some(key) = key {
+        let value = if auth_header == "authorization" {
+            format!("Bearer {key}")
+        } else {
+            key.to_owned()
+        };
+        headers.push((auth_header.to_owned(), value));
+    }
+    if model.format == WireFormat::Messages {
+        headers.push(("anthropic-version".to_owned(), ANTHROPIC_VERSION.to_owned()));
+    }
+
+    let body = serde_json::to_string(&body)
+        .map_err(|e| RequestError::invalid("body", format!("cannot serialize: {e}")))?;
+    Ok(HttpRequest {
+        method: "POST".to_owned(),
+        url,
+        headers,
+        body,
+    })
+}
+
+/// The key to send, if any. Keys go into a header verbatim, so anything but
+/// visible ASCII (CR/LF would inject headers; spaces would split a Bearer
+/// token, which Zen reads as "the text after the first space") is refused.
+fn check_key<'a>(key: Option<&'a str>, model: &ModelInfo) -> Result<Option<&'a str>, RequestError> {
+    match key {
+        None if model.free => Ok(None),
+        None => Err(RequestError::MissingKey {
+            model: model.id.clone(),
+        }),
+        Some("") => Err(RequestError::InvalidKey {
+            reason: "empty".into(),
+        }),
+        Some(k) => match k.bytes().position(|b| !b.is_ascii_graphic()) {
+            Some(pos) => Err(RequestError::InvalidKey {
+                reason: format!(
+                    "byte {pos} is not a visible ASCII character (control characters, spaces and non-ASCII are refused)"
+                ),
+            }),
+            None => Ok(Some(k)),
+        },
+    }
+}
+
+/// The base URL without its trailing slashes, if it is an http(s) URL that
+/// is safe to put on a request line.
+fn check_base_url(url: &str) -> Result<&str, RequestError> {
+    let bad = |reason: &str| RequestError::InvalidBaseUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let trimmed = url.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| bad("must start with https:// or http://"))?;
+    if rest.is_empty() {
+        return Err(bad("has no host"));
+    }
+    if !trimmed.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad("contains spaces, control or non-ASCII characters"));
+    }
+    if trimmed.contains(['?', '#']) {
+        return Err(bad("must not have a query or fragment"));
+    }
+    Ok(trimmed)
+}
+
+/// Whether reasoning settings apply to this model: it reasons, or it is not
+/// in the catalog (so the caller's request is trusted).
+pub(crate) fn reasoning_applies(model: &ModelInfo) -> bool {
+    model.capabilities.reasoning || model.unknown
+}
+
+/// Whether sampling settings are sent to this model.
+pub(crate) fn temperature_applies(model: &ModelInfo) -> bool {
+    model.capabilities.temperature || model.unknown
+}
+
+/// The JSON number for a float setting (validation already refused NaN/∞).
+pub(crate) fn number(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+/// The tool name of each call id in the conversation, for formats whose
+/// tool results carry a name instead of an id (Gemini).
+pub(crate) fn call_names(req: &UnifiedRequest) -> std::collections::HashMap<&str, &str> {
+    let mut names = std::collections::HashMap::new();
+    for m in &req.messages {
+        if let RequestMessage::Assistant { tool_calls, .. } = m {
+            for c in tool_calls {
+                names.insert(c.id.as_str(), c.name.as_str());
+            }
+        }
+    }
+    names
+}

@@ -1,0 +1,464 @@
+//! Validation of a unified request against a model, before any body is
+//! built. Errors name the offending field path, e.g. `messages[2].content`.
+//! The rules mirror what the four APIs enforce, so a request that passes here
+//! is not rejected upstream for its shape.
+
+use std::collections::HashSet;
+
+use super::types::{
+    Content, ContentPart, ImagePart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode,
+};
+use super::{reasoning_applies, RequestError, UnifiedRequest};
+use crate::catalog::ModelInfo;
+use crate::wire::WireFormat;
+
+type Result<T = ()> = std::result::Result<T, RequestError>;
+
+fn err(path: impl Into<String>, reason: impl Into<String>) -> RequestError {
+    RequestError::invalid(path, reason)
+}
+
+/// Checks every field of `req` for `model`.
+pub(crate) fn validate(req: &UnifiedRequest, model: &ModelInfo) -> Result {
+    validate_model(req, model)?;
+    if req.messages.is_empty() {
+        return Err(err("messages", "empty"));
+    }
+    validate_tools(req, model)?;
+    validate_messages(req, model)?;
+    validate_sampling(req, model)?;
+    validate_reasoning(req, model)
+}
+
+fn validate_model(req: &UnifiedRequest, model: &ModelInfo) -> Result {
+    if req.model.is_empty() {
+        return Err(err("model", "empty"));
+    }
+    if req.model != model.id {
+        return Err(err(
+            "model",
+            format!(
+                "the request names {:?} but the model info is for {:?}",
+                req.model, model.id
+            ),
+        ));
+    }
+    // Gemini puts the id in the URL path; the other formats in the body, but
+    // an id with spaces or controls is never a real model.
+    let url_safe = req
+        .model
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !url_safe {
+        return Err(err(
+            "model",
+            "may only contain ASCII letters, digits, '.', '_' and '-'",
+        ));
+    }
+    Ok(())
+}
+
+/// `^[a-zA-Z0-9_-]{1,64}$`, the tool-name rule shared by the four APIs.
+pub(crate) fn is_valid_tool_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+const TOOL_NAME_RULE: &str = "must match ^[a-zA-Z0-9_-]{1,64}$";
+
+fn validate_tools(req: &UnifiedRequest, model: &ModelInfo) -> Result {
+    if !req.tools.is_empty() && !model.capabilities.tools && !model.unknown {
+        return Err(err(
+            "tools",
+            format!("model {} does not support tools", model.id),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, tool) in req.tools.iter().enumerate() {
+        if !is_valid_tool_name(&tool.name) {
+            return Err(err(format!("tools[{i}].name"), TOOL_NAME_RULE));
+        }
+        if !seen.insert(tool.name.as_str()) {
+            return Err(err(
+                format!("tools[{i}].name"),
+                format!("duplicate tool name {:?}", tool.name),
+            ));
+        }
+        if !tool.parameters.is_object() {
+            return Err(err(
+                format!("tools[{i}].parameters"),
+                "must be a JSON Schema object",
+            ));
+        }
+    }
+    match &req.tool_choice {
+        Some(ToolChoice::Mode(ToolChoiceMode::Required)) if req.tools.is_empty() => {
+            Err(err("toolChoice", "\"required\" needs at least one tool"))
+        }
+        Some(ToolChoice::Named { name }) if !seen.contains(name.as_str()) => Err(err(
+            "toolChoice.name",
+            format!("no tool named {name:?} in tools"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
+    // Call ids of the most recent assistant turn that are still waiting for
+    // their result, with that turn's index (for the error path).
+    let mut open: Vec<(String, String, usize, usize)> = Vec::new();
+    let mut answered: HashSet<String> = HashSet::new();
+    let mut all_ids: HashSet<&str> = HashSet::new();
+    let mut prev_role: Option<&str> = None;
+
+    for (i, msg) in req.messages.iter().enumerate() {
+        let path = format!("messages[{i}]");
+        match msg {
+            RequestMessage::User { content } => {
+                require_answered(&open, &answered)?;
+                open.clear();
+                validate_content(content, &path, model, Where::User)?;
+                prev_role = Some("user");
+            }
+            RequestMessage::Assistant {
+                content,
+                tool_calls,
+                reasoning,
+                reasoning_blocks,
+            } => {
+                require_answered(&open, &answered)?;
+                open.clear();
+                answered.clear();
+                let has_text = match content {
+                    Some(c) => validate_content(c, &path, model, Where::Assistant)?,
+                    None => false,
+                };
+                let has_reasoning = reasoning.as_deref().is_some_and(|r| !r.is_empty())
+                    || !reasoning_blocks.is_empty();
+                if !has_text && tool_calls.is_empty() && !has_reasoning {
+                    return Err(err(
+                        path,
+                        "assistant turn has no content, tool calls or reasoning",
+                    ));
+                }
+                for (k, call) in tool_calls.iter().enumerate() {
+                    let cpath = format!("{path}.toolCalls[{k}]");
+                    if call.id.is_empty() {
+                        return Err(err(format!("{cpath}.id"), "empty"));
+                    }
+                    if !all_ids.insert(call.id.as_str()) {
+                        return Err(err(
+                            format!("{cpath}.id"),
+                            format!("duplicate call id {:?}", call.id),
+                        ));
+                    }
+                    if !is_valid_tool_name(&call.name) {
+                        return Err(err(format!("{cpath}.name"), TOOL_NAME_RULE));
+                    }
+                    if !call.arguments.is_object() {
+                        return Err(err(format!("{cpath}.arguments"), "must be a JSON object"));
+                    }
+                    open.push((call.id.clone(), call.name.clone(), i, k));
+                }
+                prev_role = Some("assistant");
+            }
+            RequestMessage::Tool {
+                tool_call_id,
+                name,
+                content,
+                ..
+            } => {
+                let id = tool_call_id
+                    .as_deref()
+                    .ok_or_else(|| err(format!("{path}.toolCallId"), "missing"))?;
+                if !matches!(prev_role, Some("assistant" | "tool")) {
+                    return Err(err(
+                        path,
+                        "a tool result must directly follow the assistant turn that made the call",
+                    ));
+                }
+                let call = open.iter().find(|(cid, ..)| cid == id).ok_or_else(|| {
+                    err(
+                        format!("{path}.toolCallId"),
+                        format!("no call {id:?} in the preceding assistant turn"),
+                    )
+                })?;
+                if !answered.insert(id.to_owned()) {
+                    return Err(err(
+                        format!("{path}.toolCallId"),
+                        format!("call {id:?} already has a result"),
+                    ));
+                }
+                if let Some(n) = name {
+                    if *n != call.1 {
+                        return Err(err(
+                            format!("{path}.name"),
+                            format!("{n:?} does not match the call's tool {:?}", call.1),
+                        ));
+                    }
+                }
+                validate_content(content, &path, model, Where::ToolResult)?;
+                prev_role = Some("tool");
+            }
+        }
+    }
+    require_answered(&open, &answered)
+}
+
+/// Every call of the last assistant turn must have its result before the
+/// conversation moves on (all four APIs reject a dangling call).
+fn require_answered(open: &[(String, String, usize, usize)], answered: &HashSet<String>) -> Result {
+    match open.iter().find(|(id, ..)| !answered.contains(id)) {
+        Some((id, _, i, k)) => Err(err(
+            format!("messages[{i}].toolCalls[{k}]"),
+            format!("no tool result for call {id:?}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Where {
+    User,
+    Assistant,
+    ToolResult,
+}
+
+/// Validates message content; returns whether it has any text. Empty text is
+/// refused except in tool results (a tool may legitimately print nothing) and
+/// in assistant turns (a turn that only called tools has none).
+fn validate_content(content: &Content, path: &str, model: &ModelInfo, at: Where) -> Result<bool> {
+    let cpath = format!("{path}.content");
+    match content {
+        Content::Text(t) => {
+            if t.is_empty() && at == Where::User {
+                return Err(err(cpath, "empty"));
+            }
+            Ok(!t.is_empty())
+        }
+        Content::Parts(parts) => {
+            if parts.is_empty() && at == Where::User {
+                return Err(err(cpath, "empty"));
+            }
+            for (j, part) in parts.iter().enumerate() {
+                let ppath = format!("{cpath}[{j}]");
+                match part {
+                    ContentPart::Text { text } => {
+                        if text.is_empty() {
+                            return Err(err(format!("{ppath}.text"), "empty"));
+                        }
+                    }
+                    ContentPart::Image(img) => validate_image(img, &ppath, model, at)?,
+                }
+            }
+            Ok(parts.iter().any(|p| matches!(p, ContentPart::Text { .. })))
+        }
+    }
+}
+
+fn validate_image(img: &ImagePart, path: &str, model: &ModelInfo, at: Where) -> Result {
+    match at {
+        Where::Assistant => {
+            return Err(err(path, "images are not allowed in assistant turns"));
+        }
+        Where::ToolResult if model.format != WireFormat::Messages => {
+            return Err(err(
+                path,
+                format!(
+                    "images in tool results are not supported by the {} format",
+                    model.format
+                ),
+            ));
+        }
+        _ => {}
+    }
+    if !model.capabilities.attachments && !model.unknown {
+        return Err(err(
+            path,
+            format!("model {} does not accept images", model.id),
+        ));
+    }
+    match (&img.url, &img.media_type, &img.data) {
+        (Some(url), _, None) if url.starts_with("data:") => match img.source() {
+            Some(ImageSource::Base64 { media_type, data }) => {
+                check_inline(media_type, data, &format!("{path}.url"))?;
+            }
+            _ => {
+                return Err(err(
+                    format!("{path}.url"),
+                    "a data: URL must have the form data:image/<type>;base64,<data>",
+                ));
+            }
+        },
+        (Some(url), _, None) => {
+            let ok = ["https://", "http://"].iter().any(|p| url.starts_with(p))
+                && !url.chars().any(|c| c.is_control() || c.is_whitespace());
+            if !ok {
+                return Err(err(
+                    format!("{path}.url"),
+                    "must be an https:, http: or data: URL",
+                ));
+            }
+            if let Some(mt) = &img.media_type {
+                if !is_image_media_type(mt) {
+                    return Err(err(
+                        format!("{path}.mediaType"),
+                        "must be an image type such as image/png",
+                    ));
+                }
+            }
+        }
+        (None, Some(mt), Some(data)) => {
+            if !is_image_media_type(mt) {
+                return Err(err(
+                    format!("{path}.mediaType"),
+                    "must be an image type such as image/png",
+                ));
+            }
+            check_inline(mt, data, &format!("{path}.data"))?;
+        }
+        (None, None, Some(_)) => {
+            return Err(err(format!("{path}.mediaType"), "required with data"));
+        }
+        _ => {
+            return Err(err(path, "give either url, or mediaType and data (base64)"));
+        }
+    }
+    Ok(())
+}
+
+fn check_inline(media_type: &str, data: &str, path: &str) -> Result {
+    if !is_image_media_type(media_type) {
+        return Err(err(
+            path,
+            "media type must be an image type such as image/png",
+        ));
+    }
+    if data.is_empty() {
+        return Err(err(path, "empty image data"));
+    }
+    if !is_base64(data) {
+        return Err(err(path, "image data is not base64"));
+    }
+    Ok(())
+}
+
+fn is_image_media_type(mt: &str) -> bool {
+    mt.strip_prefix("image/").is_some_and(|sub| {
+        !sub.is_empty()
+            && sub
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
+    })
+}
+
+/// Standard base64 alphabet with at most two trailing `=`. Only the alphabet
+/// is checked (not the length), which is what stops a URL or a data: prefix
+/// passed by mistake; decoding is left to the provider.
+fn is_base64(data: &str) -> bool {
+    let body = data.trim_end_matches('=');
+    data.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+fn validate_sampling(req: &UnifiedRequest, model: &ModelInfo) -> Result {
+    if let Some(max) = req.max_output_tokens {
+        if max == 0 {
+            return Err(err("maxOutputTokens", "must be at least 1"));
+        }
+        let limit = model.limits.output;
+        if limit > 0 && max > limit {
+            return Err(err(
+                "maxOutputTokens",
+                format!("{max} exceeds the output limit of {} ({limit})", model.id),
+            ));
+        }
+    }
+    // Anthropic's range is 0–1; the others take 0–2.
+    let max_temperature = if model.format == WireFormat::Messages {
+        1.0
+    } else {
+        2.0
+    };
+    if let Some(t) = req.temperature {
+        if !(t.is_finite() && (0.0..=max_temperature).contains(&t)) {
+            return Err(err(
+                "temperature",
+                format!(
+                    "must be between 0 and {max_temperature} on the {} format",
+                    model.format
+                ),
+            ));
+        }
+    }
+    if let Some(p) = req.top_p {
+        if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
+            return Err(err("topP", "must be between 0 and 1"));
+        }
+    }
+    if let Some(stop) = &req.stop {
+        if model.format == WireFormat::Responses {
+            return Err(err("stop", "not supported by the responses format"));
+        }
+        let list = stop.as_slice();
+        if list.is_empty() {
+            return Err(err("stop", "empty"));
+        }
+        for (i, s) in list.iter().enumerate() {
+            if s.is_empty() {
+                return Err(err(format!("stop[{i}]"), "empty"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_reasoning(req: &UnifiedRequest, model: &ModelInfo) -> Result {
+    let Some(r) = &req.reasoning else {
+        return Ok(());
+    };
+    match (r.effort, r.budget_tokens) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(err("reasoning", "give either effort or budgetTokens"));
+        }
+        (None, Some(0)) => return Err(err("reasoning.budgetTokens", "must be at least 1")),
+        _ => {}
+    }
+    if !reasoning_applies(model) || model.format != WireFormat::Messages {
+        return Ok(());
+    }
+    // Anthropic extended thinking: minimum budget, and sampling / forced tool
+    // use are restricted while it is on.
+    if r.budget_tokens.is_some_and(|b| b < 1024) {
+        return Err(err(
+            "reasoning.budgetTokens",
+            "must be at least 1024 on the messages format",
+        ));
+    }
+    if req.temperature.is_some_and(|t| t != 1.0) {
+        return Err(err(
+            "temperature",
+            "must be unset or 1 when reasoning is enabled on the messages format",
+        ));
+    }
+    if req.top_p.is_some_and(|p| p < 0.95) {
+        return Err(err(
+            "topP",
+            "must be unset or between 0.95 and 1 when reasoning is enabled on the messages format",
+        ));
+    }
+    if matches!(
+        req.tool_choice,
+        Some(ToolChoice::Named { .. } | ToolChoice::Mode(ToolChoiceMode::Required))
+    ) {
+        return Err(err(
+            "toolChoice",
+            "forcing tool use is not allowed with reasoning on the messages format",
+        ));
+    }
+    Ok(())
+}
