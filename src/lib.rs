@@ -10,8 +10,11 @@
 //!   events into a final [`event::Message`].
 //! * [`stream`] — [`stream::StreamDecoder`], the three above wired together.
 //! * [`error`] — typed errors shared by everything above.
+//! * [`client`] — the client's decisions (retries, held events, browser headers) without I/O.
+//! * `wasm` (wasm32 only) — the JavaScript binding, glue over the modules above.
 
 pub mod catalog;
+pub mod client;
 pub mod cost;
 pub mod error;
 pub mod event;
@@ -27,3 +30,6 @@ pub use event::{Accumulator, Event, FinishReason, Message, Usage};
 pub use sse::{SseDecoder, SseEvent, SseItem};
 pub use stream::StreamDecoder;
 pub use wire::WireFormat;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
