@@ -31,5 +31,5 @@ pub use sse::{SseDecoder, SseEvent, SseItem};
 pub use stream::StreamDecoder;
 pub use wire::WireFormat;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;

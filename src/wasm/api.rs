@@ -1,0 +1,102 @@
+//! The stateless functions of the JS API: request building, the catalog,
+//! cost estimates, error parsing and non-streaming body decoding.
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::{format_from_js, from_js, headers_from_js, headers_to_js, to_js};
+use super::errors::to_js_error;
+use crate::catalog::Catalog;
+use crate::client::request_error;
+use crate::error::ZenError;
+use crate::event::Usage;
+use crate::request::{BuildOptions, UnifiedRequest};
+
+fn thrown(e: ZenError) -> JsValue {
+    to_js_error(&e)
+}
+
+/// The HTTP request (`{url, method, headers, body}`) for a unified request,
+/// in its model's wire format. Throws a ZenError: `invalidRequest` naming
+/// the field path, or `auth` for a paid model without a key.
+#[wasm_bindgen(js_name = buildRequest, unchecked_return_type = "HttpRequest")]
+pub fn build_request(
+    #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "BuildOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let req: UnifiedRequest = from_js(&request, "request").map_err(thrown)?;
+    let mut opts = BuildOptions::default();
+    if !options.is_undefined() && !options.is_null() {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Partial {
+            base_url: Option<String>,
+            api_key: Option<String>,
+        }
+        let partial: Partial = from_js(&options, "options").map_err(thrown)?;
+        if let Some(url) = partial.base_url {
+            opts.base_url = url;
+        }
+        opts.api_key = partial.api_key;
+    }
+    let model = Catalog::builtin().resolve(&req.model);
+    let http = crate::request::build(&req, &model, &opts).map_err(|e| thrown(request_error(&e)))?;
+    let out = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
+    set("url", &JsValue::from_str(&http.url))?;
+    set("method", &JsValue::from_str(&http.method))?;
+    set("headers", &headers_to_js(&http.headers))?;
+    set("body", &JsValue::from_str(&http.body))?;
+    Ok(out.into())
+}
+
+/// Every model of the built-in catalog.
+#[wasm_bindgen(unchecked_return_type = "ModelInfo[]")]
+pub fn models() -> Result<JsValue, JsValue> {
+    to_js(Catalog::builtin().models()).map_err(thrown)
+}
+
+/// The catalog entry for `id`, or a fallback entry with `unknown: true`.
+#[wasm_bindgen(unchecked_return_type = "ModelInfo")]
+pub fn model(id: &str) -> Result<JsValue, JsValue> {
+    to_js(&Catalog::builtin().resolve(id)).map_err(thrown)
+}
+
+/// What `usage` costs on `model` by the catalog's prices (decimal USD strings).
+#[wasm_bindgen(js_name = estimateCost, unchecked_return_type = "CostEstimate")]
+pub fn estimate_cost(
+    model: &str,
+    #[wasm_bindgen(unchecked_param_type = "Partial<Usage>")] usage: JsValue,
+) -> Result<JsValue, JsValue> {
+    let usage: Usage = from_js(&usage, "usage").map_err(thrown)?;
+    let info = Catalog::builtin().resolve(model);
+    to_js(&crate::cost::estimate(&info, &usage)).map_err(thrown)
+}
+
+/// The typed error an HTTP error response amounts to (returned, not thrown).
+#[wasm_bindgen(js_name = parseError, unchecked_return_type = "ZenError")]
+pub fn parse_error(
+    status: u16,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | Headers | [string, string][]")]
+    headers: JsValue,
+    #[wasm_bindgen(js_name = bodyText)] body_text: &str,
+) -> JsValue {
+    let headers = headers_from_js(&headers);
+    to_js_error(&ZenError::from_response_at(
+        status,
+        headers,
+        body_text,
+        Some(js_sys::Date::now() as u64),
+    ))
+}
+
+/// The message a non-streaming response body of `format` amounts to;
+/// throws a ZenError for an error body or a body that is not a response.
+#[wasm_bindgen(js_name = decodeResponse, unchecked_return_type = "Message")]
+pub fn decode_response(
+    #[wasm_bindgen(unchecked_param_type = "WireFormat")] format: &str,
+    #[wasm_bindgen(js_name = bodyText)] body_text: &str,
+) -> Result<JsValue, JsValue> {
+    let format = format_from_js(format).map_err(thrown)?;
+    let message = crate::response::decode_response(format, body_text).map_err(thrown)?;
+    to_js(&message).map_err(thrown)
+}

@@ -1,0 +1,101 @@
+//! Crossing the JS boundary with JSON: Rust values go out as one
+//! `serde_json` string and one `JSON.parse` (a single crossing, however many
+//! objects), JS values come in through one `JSON.stringify`. This is faster
+//! than building objects field by field over the boundary and keeps the JS
+//! shapes exactly the serde JSON the Rust types document.
+
+use js_sys::{Array, Object, Reflect, JSON};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{ErrorKind, ZenError};
+use crate::wire::WireFormat;
+
+/// `value` as a JS value (objects, arrays, strings…), via one `JSON.parse`.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ZenError> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
+    parse_json(&text)
+}
+
+/// `JSON.parse(text)`.
+pub(crate) fn parse_json(text: &str) -> Result<JsValue, ZenError> {
+    JSON::parse(text).map_err(|e| ZenError::local(ErrorKind::Protocol, js_message(&e)))
+}
+
+/// A JS value read as `T` via `JSON.stringify` (functions and `undefined`
+/// fields are dropped by it, as serde's defaults expect). `what` names the
+/// argument in the error, which is `invalidRequest`.
+pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, ZenError> {
+    let invalid =
+        |msg: String| ZenError::local(ErrorKind::InvalidRequest, format!("{what}: {msg}"));
+    let text = JSON::stringify(value)
+        .map_err(|e| invalid(js_message(&e)))?
+        .as_string()
+        .ok_or_else(|| invalid("not a JSON value".to_owned()))?;
+    serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
+}
+
+/// A wire format name (`"chat"`, `"responses"`, `"messages"`, `"gemini"`).
+pub(crate) fn format_from_js(name: &str) -> Result<WireFormat, ZenError> {
+    name.parse()
+        .map_err(|msg: String| ZenError::local(ErrorKind::InvalidRequest, msg))
+}
+
+/// Header pairs from a `Record<string,string>`, a `Headers` (or any
+/// iterable of `[name, value]` pairs, such as an array or a `Map`).
+/// Entries that are not name/value pairs are skipped.
+pub(crate) fn headers_from_js(value: &JsValue) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if value.is_undefined() || value.is_null() {
+        return out;
+    }
+    let pairs: Vec<JsValue> = match js_sys::try_iter(value) {
+        Ok(Some(iter)) if !value.is_string() => iter.filter_map(Result::ok).collect(),
+        _ => match value.dyn_ref::<Object>() {
+            Some(obj) => Object::entries(obj).iter().collect(),
+            None => Vec::new(),
+        },
+    };
+    for pair in pairs {
+        let Some(pair) = pair.dyn_ref::<Array>() else {
+            continue;
+        };
+        if let (Some(name), Some(v)) = (pair.get(0).as_string(), scalar_string(&pair.get(1))) {
+            out.push((name, v));
+        }
+    }
+    out
+}
+
+/// A string or number as text (header values are sometimes numbers).
+fn scalar_string(v: &JsValue) -> Option<String> {
+    v.as_string()
+        .or_else(|| v.as_f64().filter(|n| n.is_finite()).map(|n| n.to_string()))
+}
+
+/// A `Record<string,string>` object from header pairs.
+pub(crate) fn headers_to_js(headers: &[(String, String)]) -> Object {
+    let obj = Object::new();
+    for (name, value) in headers {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&obj, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    obj
+}
+
+/// The message of a thrown JS value (an `Error`'s `message`, else its
+/// string form).
+pub(crate) fn js_message(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string()
+        .or_else(|| {
+            Reflect::get(e, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "unknown JavaScript error".to_owned())
+}

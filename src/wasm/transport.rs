@@ -1,0 +1,186 @@
+//! The I/O pieces the client needs from the JS host, written against the
+//! web platform's lowest common denominator (browsers, Cloudflare Workers,
+//! Node ≥ 18): an injectable `fetch`, `setTimeout`, `AbortController` and
+//! `ReadableStream` readers.
+//!
+//! Why not gloo-net (the stack's fetch wrapper): it always calls the global
+//! `fetch`, and the client must accept an injected one — tests route requests
+//! through it, Workers pass a service binding's `fetch`. So the request is
+//! made with a `js_sys::Function` and the body is read with
+//! `web_sys::ReadableStreamDefaultReader` directly.
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
+
+use super::convert::{headers_to_js, js_message};
+use crate::error::{ErrorKind, ZenError};
+use crate::request::HttpRequest;
+
+/// The global object (`window`, `self`, `globalThis`).
+fn global() -> Object {
+    js_sys::global()
+}
+
+fn global_fn(name: &str) -> Result<Function, JsValue> {
+    Reflect::get(&global(), &JsValue::from_str(name))?
+        .dyn_into::<Function>()
+        .map_err(|_| JsValue::from_str(name))
+}
+
+/// `globalThis.fetch`, for clients given none.
+pub(crate) fn global_fetch() -> Option<Function> {
+    global_fn("fetch").ok()
+}
+
+/// Whether this host enforces CORS on our requests: a page (`document`) or
+/// a browser worker (`importScripts`). Node and Cloudflare Workers have
+/// neither.
+pub(crate) fn is_browser() -> bool {
+    let g = global();
+    let has = |name: &str| {
+        Reflect::get(&g, &JsValue::from_str(name))
+            .map(|v| !v.is_undefined())
+            .unwrap_or(false)
+    };
+    has("document") || has("importScripts")
+}
+
+/// A pending `setTimeout`; cleared on drop, so no early return leaves a
+/// timer behind.
+pub(crate) struct Timer(JsValue);
+
+impl Timer {
+    /// Calls `callback` after `ms` milliseconds (clamped to what
+    /// `setTimeout` accepts: larger delays would fire at once).
+    pub(crate) fn start(callback: &Function, ms: u64) -> Timer {
+        let ms = ms.min(i32::MAX as u64) as f64;
+        let handle = global_fn("setTimeout")
+            .and_then(|f| f.call2(&global(), callback, &JsValue::from_f64(ms)))
+            .unwrap_or(JsValue::UNDEFINED);
+        Timer(handle)
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if !self.0.is_undefined() {
+            if let Ok(f) = global_fn("clearTimeout") {
+                let _ = f.call1(&global(), &self.0);
+            }
+        }
+    }
+}
+
+/// `controller.abort` bound to `controller`: a JS function that aborts it,
+/// usable as a timer or event callback without a Rust closure.
+pub(crate) fn abort_fn(controller: &AbortController) -> Result<Function, JsValue> {
+    let abort = Reflect::get(controller, &JsValue::from_str("abort"))?.dyn_into::<Function>()?;
+    Ok(abort.bind0(controller))
+}
+
+/// Runs `callback` when `signal` aborts.
+pub(crate) fn on_abort(signal: &AbortSignal, callback: &Function) -> Result<(), JsValue> {
+    signal.add_event_listener_with_callback("abort", callback)
+}
+
+/// Waits `ms`, or rejects as soon as `cancel` aborts.
+pub(crate) async fn sleep(ms: u64, cancel: &AbortSignal) -> Result<(), JsValue> {
+    if cancel.aborted() {
+        return Err(JsValue::from_str("aborted"));
+    }
+    let mut timer = None;
+    let mut listen = Ok(());
+    let promise = Promise::new(&mut |resolve, reject| {
+        timer = Some(Timer::start(&resolve, ms));
+        listen = on_abort(cancel, &reject);
+    });
+    listen?;
+    let result = JsFuture::from(promise).await.map(|_| ());
+    drop(timer);
+    result
+}
+
+/// Sends `req` with `fetch`, aborted by `signal`. Resolves to the response
+/// head; a failure to connect rejects.
+pub(crate) async fn send(
+    fetch: &Function,
+    req: &HttpRequest,
+    signal: &AbortSignal,
+) -> Result<Response, JsValue> {
+    let init = Object::new();
+    Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method))?;
+    Reflect::set(&init, &"headers".into(), &headers_to_js(&req.headers))?;
+    if !req.body.is_empty() {
+        Reflect::set(&init, &"body".into(), &JsValue::from_str(&req.body))?;
+    }
+    Reflect::set(&init, &"signal".into(), signal)?;
+    // `fetch` needs the global object as `this` ("Illegal invocation"
+    // otherwise); an injected function ignores it.
+    let pending = fetch.call2(&global(), &JsValue::from_str(&req.url), &init)?;
+    let response = JsFuture::from(Promise::resolve(&pending)).await?;
+    // Not `dyn_into`: an injected fetch (Miniflare, undici, a polyfill) may
+    // return a Response of another realm or class, which fails `instanceof`
+    // but has the same shape.
+    if !response.is_object() {
+        return Err(JsValue::from_str("fetch did not resolve to a Response"));
+    }
+    Ok(response.unchecked_into::<Response>())
+}
+
+/// The response headers as name/value pairs.
+pub(crate) fn response_headers(response: &Response) -> Vec<(String, String)> {
+    super::convert::headers_from_js(&response.headers())
+}
+
+/// The whole body as text.
+pub(crate) async fn body_text(response: &Response) -> Result<String, JsValue> {
+    let text = JsFuture::from(response.text()?).await?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// A reader of the body, or `None` for a response without one.
+pub(crate) fn body_reader(response: &Response) -> Option<ReadableStreamDefaultReader> {
+    response.body().map(|body| {
+        body.get_reader()
+            .unchecked_into::<ReadableStreamDefaultReader>()
+    })
+}
+
+/// One read: `Some(bytes)`, or `None` at the end of the body.
+pub(crate) async fn read_chunk(
+    reader: &ReadableStreamDefaultReader,
+) -> Result<Option<Vec<u8>>, JsValue> {
+    let result = JsFuture::from(reader.read()).await?;
+    let done = Reflect::get(&result, &"done".into())?
+        .as_bool()
+        .unwrap_or(false);
+    if done {
+        return Ok(None);
+    }
+    let value = Reflect::get(&result, &"value".into())?;
+    if !value.is_object() {
+        return Err(JsValue::from_str("body chunk is not a Uint8Array"));
+    }
+    // Unchecked for the same cross-realm reason as the Response.
+    Ok(Some(value.unchecked_into::<js_sys::Uint8Array>().to_vec()))
+}
+
+/// The typed error for a rejected fetch or read: `aborted` when the caller
+/// cancelled, `timeout` when our timer aborted the attempt (`timeout_msg`
+/// says which), `network` otherwise.
+pub(crate) fn failure(
+    e: &JsValue,
+    cancel: &AbortSignal,
+    attempt: &AbortSignal,
+    timeout_msg: &str,
+) -> ZenError {
+    if cancel.aborted() {
+        ZenError::local(ErrorKind::Aborted, "the request was aborted")
+    } else if attempt.aborted() {
+        ZenError::local(ErrorKind::Timeout, timeout_msg)
+    } else {
+        ZenError::local(ErrorKind::Network, js_message(e))
+    }
+}
