@@ -2,17 +2,23 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo
+.PHONY: setup test lint unit bench fuzz demo pkg size test-browser
+
+# npm binaryen's wasm-opt (node_modules/.bin) and the cargo-installed
+# wasm-bindgen/wasm-pack first on PATH: wasm-pack then never downloads, and
+# Debian's broken binaryen 108 is never picked up.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 setup:
 	@scripts/setup
 
 ## make test: every test the project has (CI runs exactly this).
-test: setup lint unit
+test: setup lint unit test-browser
 
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --target wasm32-unknown-unknown --lib --test wasm_browser -- -D warnings
 
 unit:
 	$(CARGO) test --workspace --all-targets
@@ -26,3 +32,22 @@ bench: setup
 FUZZ_SECONDS ?= 60
 fuzz:
 	cd fuzz && for t in $$($(CARGO) fuzz list); do $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
+
+## make pkg: the wasm package, pkg/ (ES module for browsers and Workers)
+## and pkg-node/ (CommonJS for Node).
+WASM_PACK := wasm-pack build --release --no-pack
+pkg: setup
+	$(WASM_PACK) --target web --out-dir pkg
+	$(WASM_PACK) --target nodejs --out-dir pkg-node
+
+## make size: gzip -9 size of what a page downloads (budget: 60 KB for all).
+size: pkg
+	@total=0; for f in pkg/zenwire_bg.wasm pkg/zenwire.js pkg/snippets/*/*.js; do \
+	  raw=$$(wc -c < $$f); gz=$$(gzip -9c $$f | wc -c); total=$$((total + gz)); \
+	  printf '%-48s %8d B  gzip -9 %7d B\n' $$f $$raw $$gz; done; \
+	printf '%-48s %8s    gzip -9 %7d B (%d KB; budget 60 KB)\n' total '' $$total $$(((total + 1023) / 1024))
+
+## make test-browser: the wasm binding in headless Chromium against a
+## mock-zen started on a free port (stopped again however the run ends).
+test-browser: setup
+	@scripts/test-browser
