@@ -498,9 +498,7 @@ impl SseDecoder {
             Some((b':', comment)) => {
                 if self.options.comments {
                     let text = comment.strip_prefix(b" ").unwrap_or(comment);
-                    out.push(SseItem::Comment(
-                        String::from_utf8_lossy(text).into_owned(),
-                    ));
+                    out.push(SseItem::Comment(String::from_utf8_lossy(text).into_owned()));
                 }
             }
             Some(_) => match memchr::memchr(b':', line) {
@@ -554,30 +552,27 @@ impl SseDecoder {
             // contain U+0000 NULL, then set the last event ID buffer to the field
             // value. Otherwise, ignore the field." (UTF-8 encodes U+0000 only as
             // the byte 0x00, so checking bytes is exact.)
-            b"id" => {
-                if memchr::memchr(0, value).is_none() {
-                    let id = self.id_buffer.get_or_insert_with(String::new);
-                    id.clear();
-                    id.push_str(&String::from_utf8_lossy(value));
-                    self.id_dirty = true;
-                }
+            b"id" if memchr::memchr(0, value).is_none() => {
+                let id = self.id_buffer.get_or_insert_with(String::new);
+                id.clear();
+                id.push_str(&String::from_utf8_lossy(value));
+                self.id_dirty = true;
             }
             // Spec: "If the field name is "retry" — If the field value consists of
             // only ASCII digits, then interpret the field value as an integer in
             // base ten, and set the event stream's reconnection time to that
             // integer. Otherwise, ignore the field." An empty value is not a
             // number. Values beyond u64 saturate.
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    let ms = value.iter().fold(0u64, |acc, d| {
-                        acc.saturating_mul(10)
-                            .saturating_add(u64::from(d.wrapping_sub(b'0')))
-                    });
-                    self.reconnection_time = Some(ms);
-                    self.event_retry = Some(ms);
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let ms = value.iter().fold(0u64, |acc, d| {
+                    acc.saturating_mul(10)
+                        .saturating_add(u64::from(d.wrapping_sub(b'0')))
+                });
+                self.reconnection_time = Some(ms);
+                self.event_retry = Some(ms);
             }
-            // Spec: "Otherwise — The field is ignored."
+            // Spec: "Otherwise — The field is ignored." (Also an `id` containing
+            // NUL and a `retry` that is not all digits: "Otherwise, ignore the field.")
             _ => {}
         }
     }
