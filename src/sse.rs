@@ -248,9 +248,10 @@ impl SseDecoder {
                 return;
             }
         }
-        if self.after_cr {
+        if self.after_cr && !input.is_empty() {
             // "CRLF" is one line end even when split across pieces: the CR already
-            // ended the line, so a LF opening this piece is consumed, not a blank line.
+            // ended the line, so a LF opening this piece is consumed, not a blank
+            // line. (An empty piece leaves the question open.)
             self.after_cr = false;
             if let Some((&b'\n', rest)) = input.split_first() {
                 self.stats.bytes_scanned += 1;

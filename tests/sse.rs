@@ -102,6 +102,10 @@ fn assert_chunking_invariant(input: &[u8], options: &SseOptions, all_splits: boo
     let (bytewise, stats) = run(input.chunks(1), options);
     assert_eq!(bytewise, expected, "{what}: 1-byte pieces");
     assert_eq!(stats.bytes_scanned, input.len() as u64, "{what}: 1-byte");
+    // Empty pushes between the bytes change nothing either.
+    let with_empty = input.chunks(1).flat_map(|b| [b, &[][..]]);
+    let (bytewise, _) = run(with_empty, options);
+    assert_eq!(bytewise, expected, "{what}: 1-byte pieces and empty pushes");
     if all_splits {
         for at in 0..=input.len() {
             let (head, tail) = input.split_at(at);
@@ -356,8 +360,10 @@ fn cr_then_lf_in_the_next_piece_is_one_line_end() {
     // A lone CR followed by a piece starting with CR: two line ends (blank line).
     let (out, _) = run([&b"data: a\r"[..], b"\rdata: b\r", b"\r"], &strict());
     assert_eq!(out.items, [msg("a"), msg("b")]);
-    // CR at the end of a piece, then an empty piece, then LF.
-    let (out, _) = run([&b"data: a\r"[..], b"", b"\n", b"\n"], &strict());
+    // CR at the end of a piece, then an empty piece, then LF: still one line end.
+    let (out, _) = run([&b"data: a\r"[..], b"", b"\n"], &strict());
+    assert_eq!(out.items, []);
+    let (out, _) = run([&b"data: a\r"[..], b"", b"\n", b"", b"\n"], &strict());
     assert_eq!(out.items, [msg("a")]);
 }
 
