@@ -126,7 +126,9 @@ pub struct SseStats {
     /// Bytes examined by the line scanner (including a stripped BOM). Each
     /// input byte is examined exactly once, so this equals the bytes pushed.
     pub bytes_scanned: u64,
-    /// Most bytes held at once for one event: pending line + data + event type.
+    /// Most bytes retained for one event: its pending (unfinished) line plus
+    /// the data and event type buffered so far. Never above
+    /// [`SseOptions::max_event_size`].
     pub buffer_high_water: usize,
 }
 
@@ -465,12 +467,17 @@ impl SseDecoder {
     fn process_buffered_line(&mut self, mut line: Vec<u8>, out: &mut Vec<SseItem>) {
         if self.data.is_empty() {
             if let Some(skip) = data_value_offset(&line) {
-                // The first data line of an event, assembled from several pieces (a
-                // big payload): move its buffer into the data buffer instead of
-                // copying, so it is held once, not twice. `drain` is one memmove.
+                // The event's first data line, assembled from several pieces: move
+                // its buffer into the data buffer instead of copying, so a big
+                // payload is held once, not twice (`drain` is one memmove). The
+                // line buffer is replaced by one allocation of the same size
+                // (capped), so the next line does not regrow it step by step; an
+                // event costs one allocation either way.
+                let keep = line.capacity().min(LINE_BUFFER_KEEP);
                 line.drain(..skip);
                 line.push(b'\n');
                 self.data = line;
+                self.line = Vec::with_capacity(keep);
                 self.note_held(0);
                 return;
             }
@@ -672,7 +679,7 @@ mod tests {
     }
 
     #[test]
-    fn buffered_first_data_line_is_moved_not_copied_and_joins_later_lines() {
+    fn data_lines_split_across_pieces_are_joined() {
         let items = decode(
             &[b"data: ab", b"c\ndata:", b" d\n", b"\n"],
             SseOptions::default(),
