@@ -493,7 +493,19 @@ impl WireDecoder for ResponsesDecoder {
             return;
         }
         match serde_json::from_str::<StreamEvent>(data) {
-            Ok(ev) => self.on_stream_event(ev, event.event.as_deref(), out),
+            Ok(ev) => {
+                let before = out.len();
+                self.on_stream_event(ev, event.event.as_deref(), out);
+                // Once output went out without a start (no response.created
+                // seen), a late start would be misleading: give it up.
+                if !self.started
+                    && out
+                        .get(before..)
+                        .is_some_and(|new| new.iter().any(Event::is_output))
+                {
+                    self.started = true;
+                }
+            }
             Err(e) => out.push(invalid_json("responses", &e)),
         }
     }
