@@ -1495,13 +1495,11 @@ fn assert_pipeline_matches_direct(format: WireFormat) {
 }
 
 #[test]
-#[ignore = "needs the real SseDecoder (src/sse.rs is a placeholder on this branch)"]
 fn pipeline_chat_matches_direct_decoding() {
     assert_pipeline_matches_direct(WireFormat::Chat);
 }
 
 #[test]
-#[ignore = "needs the real SseDecoder (src/sse.rs is a placeholder on this branch)"]
 fn pipeline_responses_matches_direct_decoding() {
     assert_pipeline_matches_direct(WireFormat::Responses);
 }
