@@ -225,10 +225,12 @@ fn mib_per_s(bytes: usize, time: Duration) -> f64 {
     bytes as f64 / (1024.0 * 1024.0) / time.as_secs_f64().max(1e-9)
 }
 
-fn probe_all(corpora: &[Corpus], limit: Duration) -> Vec<Case<'_>> {
+/// One bounded pass of every implementation over every corpus at each of
+/// `pieces`: a warm-up, and the detector of collapsing cases.
+fn probe_all<'a>(corpora: &'a [Corpus], pieces: &[Piece], limit: Duration) -> Vec<Case<'a>> {
     let mut cases = Vec::new();
     for corpus in corpora {
-        for piece in Piece::ALL {
+        for &piece in pieces {
             for imp in Imp::ALL {
                 let start = Instant::now();
                 let probe = run(imp, corpus, piece, Some(start + limit));
@@ -391,7 +393,7 @@ fn main() {
 
     if !bench {
         // Smoke run: every implementation over every corpus once, bounded.
-        let cases = probe_all(&corpora, SMOKE_LIMIT);
+        let cases = probe_all(&corpora, &[Piece::Whole, Piece::Bytes(64)], SMOKE_LIMIT);
         println!(
             "decode bench (test mode): {} cases decoded once",
             cases.len()
@@ -399,7 +401,7 @@ fn main() {
         return;
     }
 
-    let mut cases = probe_all(&corpora, PROBE_LIMIT);
+    let mut cases = probe_all(&corpora, &Piece::ALL, PROBE_LIMIT);
     let mut c = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(300))

@@ -63,9 +63,9 @@ const DIRS: [&str; 5] = [
 ];
 
 /// Loads every streaming recording under `root`. Identical bodies (the bench
-/// directory repeats some recordings) are kept once. The 1.7 MB single-event
-/// Gemini image gets its own corpus: it measures whether a decoder's cost
-/// stays linear when one event spans thousands of pieces.
+/// directory repeats some recordings) are kept once. The Gemini image body (one
+/// 1.7 MB event and a small usage event) gets its own corpus: it measures
+/// whether a decoder's cost stays linear when one event spans many pieces.
 pub fn load(root: &Path) -> io::Result<Vec<Corpus>> {
     let mut corpora = vec![
         Corpus {
