@@ -10,6 +10,7 @@ pub mod chat;
 pub mod gemini;
 pub mod messages;
 pub mod responses;
+pub(crate) mod zen_cost;
 
 /// The four wire formats Zen serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
