@@ -922,3 +922,21 @@ fn decoder_is_usable_through_the_trait_object() {
     d.finish(&mut out);
     assert_eq!(out.len(), 3, "{out:?}"); // start, usage, finish
 }
+
+#[test]
+fn every_prefix_of_every_event_decodes_without_panicking() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/messages");
+    for entry in std::fs::read_dir(dir).expect("fixtures") {
+        let body = std::fs::read(entry.expect("entry").path()).expect("read");
+        for event in wire_support::split_sse(&body) {
+            let cuts = event.data.char_indices().map(|(i, _)| i);
+            for cut in cuts {
+                let mut cut_event = event.clone();
+                cut_event.data.truncate(cut);
+                // Whatever the prefix, decoding ends with a typed result.
+                let (events, _) = run(&[ev(None, START), cut_event]);
+                assert!(!events.is_empty());
+            }
+        }
+    }
+}

@@ -32,6 +32,10 @@
 //! Invalid JSON yields a `protocol` error and decoding goes on. A body that
 //! ends before any candidate finished yields a retryable `network` error.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -73,15 +77,44 @@ struct CandidateState {
 /// skipped by the parser without allocation.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Frame {
+struct Frame<'a> {
     candidates: Option<Vec<Candidate>>,
     usage_metadata: Option<UsageMetadata>,
-    model_version: Option<String>,
-    response_id: Option<String>,
+    /// Repeated on every chunk but used once: borrowed, not allocated.
+    #[serde(borrow)]
+    model_version: Option<Text<'a>>,
+    #[serde(borrow)]
+    response_id: Option<Text<'a>>,
     prompt_feedback: Option<PromptFeedback>,
     error: Option<WireError>,
     cost: Option<ZenCost>,
     normalized_usage: Option<ZenNormalizedUsage>,
+}
+
+/// A string borrowed from the event data when it has no escapes.
+/// (`Option<Cow<str>>` fields would always allocate.)
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(TextVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -228,8 +261,8 @@ impl WireDecoder for GeminiDecoder {
         if !self.started && (frame.response_id.is_some() || frame.model_version.is_some()) {
             self.started = true;
             out.push(Event::Start {
-                id: frame.response_id,
-                model: frame.model_version,
+                id: frame.response_id.map(|t| t.0.into_owned()),
+                model: frame.model_version.map(|t| t.0.into_owned()),
             });
         }
         for candidate in frame.candidates.into_iter().flatten() {
