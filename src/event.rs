@@ -77,7 +77,11 @@ impl Usage {
 /// One unified stream event. `choice` is the choice index (0 unless the
 /// request asked for several); `index` numbers tool calls within a choice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Event {
     /// The response began; id and model when the provider sent them.
     Start {
@@ -246,7 +250,11 @@ pub struct InvalidToolCall {
 
 /// One piece of reasoning that must be replayed verbatim in a later turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum ReasoningBlock {
     /// Visible reasoning text with its signature (if any).
     Thinking {
