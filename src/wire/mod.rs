@@ -9,7 +9,9 @@ use crate::sse::SseEvent;
 pub mod chat;
 pub mod gemini;
 pub mod messages;
+mod openai;
 pub mod responses;
+pub(crate) mod zen_cost;
 
 /// The four wire formats Zen serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
