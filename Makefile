@@ -35,7 +35,8 @@ fuzz:
 
 ## make pkg: the wasm package, pkg/ (ES module for browsers and Workers)
 ## and pkg-node/ (CommonJS for Node).
-WASM_PACK := wasm-pack build --release --no-pack
+# --mode no-install: use the wasm-bindgen on PATH, never download one.
+WASM_PACK := wasm-pack build --release --mode no-install
 pkg: setup
 	$(WASM_PACK) --target web --out-dir pkg
 	$(WASM_PACK) --target nodejs --out-dir pkg-node
