@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo pkg size test-browser
+.PHONY: setup test lint unit bench fuzz demo pkg size test-browser check-types
 
 # npm binaryen's wasm-opt (node_modules/.bin) and the cargo-installed
 # wasm-bindgen/wasm-pack first on PATH: wasm-pack then never downloads, and
@@ -13,7 +13,7 @@ setup:
 	@scripts/setup
 
 ## make test: every test the project has (CI runs exactly this).
-test: setup lint unit test-browser
+test: setup lint unit test-browser check-types
 
 lint:
 	$(CARGO) fmt --check
@@ -52,3 +52,9 @@ size: pkg
 ## mock-zen started on a free port (stopped again however the run ends).
 test-browser: setup
 	@scripts/test-browser
+
+## make check-types: pkg/zenwire.d.ts type-checks against the documented
+## usage of the JS API (tests/ts/api_usage.ts; strict TypeScript).
+check-types: pkg
+	tsc --noEmit --strict --target esnext --module esnext --moduleResolution bundler \
+	  --lib esnext,dom,dom.iterable tests/ts/api_usage.ts

@@ -30,7 +30,10 @@ impl JsStreamDecoder {
 
     /// All events completed by this piece of the body.
     #[wasm_bindgen(unchecked_return_type = "ZenEvent[]")]
-    pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &[u8],
+    ) -> Result<JsValue, JsValue> {
         self.inner.push(chunk, &mut self.events);
         self.take_events()
     }
