@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{format_from_js, from_js, headers_from_js, headers_to_js, to_js};
 use super::errors::to_js_error;
 use crate::catalog::Catalog;
-use crate::client::request_error;
+use crate::client::{request_error, ClientOptions};
 use crate::error::ZenError;
 use crate::event::Usage;
 use crate::request::{BuildOptions, UnifiedRequest};
@@ -24,20 +24,15 @@ pub fn build_request(
     #[wasm_bindgen(unchecked_optional_param_type = "BuildOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let req: UnifiedRequest = from_js(&request, "request").map_err(thrown)?;
-    let mut opts = BuildOptions::default();
-    if !options.is_undefined() && !options.is_null() {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Partial {
-            base_url: Option<String>,
-            api_key: Option<String>,
-        }
-        let partial: Partial = from_js(&options, "options").map_err(thrown)?;
-        if let Some(url) = partial.base_url {
-            opts.base_url = url;
-        }
-        opts.api_key = partial.api_key;
-    }
+    // Read with ClientOptions' deserializer (its other fields default):
+    // one serde instantiation fewer in the wasm module than a struct of its own.
+    let opts = if options.is_undefined() || options.is_null() {
+        BuildOptions::default()
+    } else {
+        from_js::<ClientOptions>(&options, "options")
+            .map_err(thrown)?
+            .build_options()
+    };
     let model = Catalog::builtin().resolve(&req.model);
     let http = crate::request::build(&req, &model, &opts).map_err(|e| thrown(request_error(&e)))?;
     let out = js_sys::Object::new();
