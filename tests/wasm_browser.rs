@@ -44,6 +44,12 @@ export async function getJson(url) {
   return r.json();
 }
 export function newAbortController() { return new AbortController(); }
+export function abortLater(ctrl, ms) { setTimeout(() => ctrl.abort(), ms); }
+export function countingFetch() {
+  const seen = [];
+  const f = (url, init) => { seen.push({ url, method: init.method, headers: init.headers }); return fetch(url, init); };
+  return { fetch: f, seen };
+}
 export function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
@@ -53,6 +59,10 @@ extern "C" {
     #[wasm_bindgen(js_name = newAbortController)]
     fn new_abort_controller() -> JsValue;
     fn sleep(ms: u32) -> Promise;
+    #[wasm_bindgen(js_name = abortLater)]
+    fn abort_later(ctrl: &JsValue, ms: u32);
+    #[wasm_bindgen(js_name = countingFetch)]
+    fn counting_fetch() -> JsValue;
 }
 
 const MOCK: Option<&str> = option_env!("MOCK_ZEN_URL");
@@ -764,4 +774,62 @@ fn invalid_requests_throw_before_sending() {
     assert_eq!(s(&err, "kind").as_deref(), Some("invalidRequest"));
     let err = ZenClient::new(json(r#"{"maxRetries":-1}"#)).err().unwrap();
     assert_eq!(s(&err, "kind").as_deref(), Some("invalidRequest"));
+}
+
+#[wasm_bindgen_test]
+async fn complete_honours_the_abort_signal() {
+    let tag = unique("complete-abort");
+    let ctrl = new_abort_controller();
+    let opts = js_sys::Object::new();
+    Reflect::set(&opts, &"signal".into(), &get(&ctrl, "signal")).unwrap();
+    let pending = client("").complete(
+        request("big-pickle", &format!("/mock slow\n{tag}"), ""),
+        opts.into(),
+    );
+    abort_later(&ctrl, 100);
+    let err = JsFuture::from(pending).await.expect_err("must reject");
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(s(&err, "kind").as_deref(), Some("aborted"));
+    assert_eq!(finished_request(&tag).await["cancelled"], true);
+}
+
+#[wasm_bindgen_test]
+async fn an_injected_fetch_is_used_with_browser_safe_headers() {
+    let counting = counting_fetch();
+    let opts = json(&format!(
+        r#"{{"baseUrl":"{}/zen/v1","apiKey":"{KEY}"}}"#,
+        mock()
+    ));
+    Reflect::set(&opts, &"fetch".into(), &get(&counting, "fetch")).unwrap();
+    let c = ZenClient::new(opts).unwrap();
+    let out = run(
+        c.stream(
+            request("claude-haiku-4-5", "via injected", ""),
+            JsValue::UNDEFINED,
+        )
+        .unwrap(),
+        JsValue::NULL,
+    )
+    .await;
+    assert_eq!(out.text(), "You said: via injected");
+    let seen: Vec<serde_json::Value> =
+        serde_json::from_str(&stringify(&get(&counting, "seen"))).unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["method"], "POST");
+    assert!(seen[0]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/zen/v1/messages"));
+    // A page: only what Zen's CORS preflight allows.
+    let mut names: Vec<&str> = seen[0]["headers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["accept", "anthropic-version", "content-type", "x-api-key"]
+    );
 }
