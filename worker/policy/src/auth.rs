@@ -125,7 +125,8 @@ pub fn authenticate(
         Some(tok) => {
             let claims = token::verify(tok, secret, now).map_err(|e| token_refusal(&e))?;
             if !claims.origins.is_empty() {
-                let ok = origin.is_some_and(|o| claims.origins.iter().any(|a| a.eq_ignore_ascii_case(o)));
+                let ok = origin
+                    .is_some_and(|o| claims.origins.iter().any(|a| a.eq_ignore_ascii_case(o)));
                 if !ok {
                     return Err(Refusal::new(
                         RefusalKind::Forbidden,

@@ -36,7 +36,10 @@ fn invalid(code: &'static str, message: impl Into<String>) -> Refusal {
 }
 
 /// Checks the declared `content-length` before reading the body.
-pub fn check_declared_length(config: &RelayConfig, content_length: Option<&str>) -> Result<(), Refusal> {
+pub fn check_declared_length(
+    config: &RelayConfig,
+    content_length: Option<&str>,
+) -> Result<(), Refusal> {
     match content_length.map(|v| v.trim().parse::<u64>()) {
         Some(Ok(n)) if n > config.max_body_bytes as u64 => Err(too_large(config)),
         _ => Ok(()),
@@ -63,10 +66,17 @@ pub fn prepare(
     if body.len() > config.max_body_bytes {
         return Err(too_large(config));
     }
-    let mut json: Value = serde_json::from_slice(body)
-        .map_err(|e| invalid("invalid_json", format!("request body is not valid JSON: {e}")))?;
+    let mut json: Value = serde_json::from_slice(body).map_err(|e| {
+        invalid(
+            "invalid_json",
+            format!("request body is not valid JSON: {e}"),
+        )
+    })?;
     let Some(obj) = json.as_object_mut() else {
-        return Err(invalid("invalid_json", "request body must be a JSON object"));
+        return Err(invalid(
+            "invalid_json",
+            "request body must be a JSON object",
+        ));
     };
     let format = endpoint.format();
     let (model_id, stream) = match endpoint {
@@ -74,7 +84,12 @@ pub fn prepare(
         _ => {
             let model = match obj.get("model") {
                 Some(Value::String(m)) if !m.is_empty() => m.clone(),
-                Some(_) => return Err(invalid("invalid_model", "`model` must be a non-empty string")),
+                Some(_) => {
+                    return Err(invalid(
+                        "invalid_model",
+                        "`model` must be a non-empty string",
+                    ))
+                }
                 None => return Err(invalid("missing_model", "`model` is required")),
             };
             let stream = match obj.get("stream") {
@@ -104,7 +119,10 @@ pub fn prepare(
 fn endpoint_name(format: WireFormat, model: &str) -> String {
     match format {
         WireFormat::Gemini => format!("/zen/v1/models/{model}:streamGenerateContent"),
-        other => format!("/zen/v1{}", zenwire::catalog::endpoint_path(other, model, false)),
+        other => format!(
+            "/zen/v1{}",
+            zenwire::catalog::endpoint_path(other, model, false)
+        ),
     }
 }
 
@@ -183,7 +201,8 @@ fn choices(obj: &Map<String, Value>, format: WireFormat) -> Result<u64, Refusal>
         WireFormat::Chat => ("n", obj.get("n")),
         WireFormat::Gemini => (
             "generationConfig.candidateCount",
-            obj.get("generationConfig").and_then(|g| g.get("candidateCount")),
+            obj.get("generationConfig")
+                .and_then(|g| g.get("candidateCount")),
         ),
         _ => return Ok(1),
     };
@@ -239,7 +258,10 @@ fn clamp_output(obj: &mut Map<String, Value>, format: WireFormat, cap: u64) -> R
                 *gc = Value::Object(Map::new());
             }
             let Some(gc) = gc.as_object_mut() else {
-                return Err(invalid("invalid_generation_config", "`generationConfig` must be an object"));
+                return Err(invalid(
+                    "invalid_generation_config",
+                    "`generationConfig` must be an object",
+                ));
             };
             if !clamp_field(gc, "maxOutputTokens", cap)? {
                 gc.insert("maxOutputTokens".to_owned(), Value::from(cap));

@@ -110,6 +110,10 @@ pub fn actual(model: &ModelInfo, usage: &Usage, billed: Option<&str>, reserved: 
     };
     Spend {
         usd,
-        tokens: if usage.is_empty() { reserved.tokens } else { tokens },
+        tokens: if usage.is_empty() {
+            reserved.tokens
+        } else {
+            tokens
+        },
     }
 }

@@ -96,7 +96,11 @@ impl RelayConfig {
     /// Reads the settings through `var` (name → value); absent or empty
     /// values take the defaults.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<RelayConfig, ConfigError> {
-        let get = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         fn num<T: std::str::FromStr>(
             name: &'static str,
             v: Option<String>,
@@ -128,7 +132,11 @@ impl RelayConfig {
                 })
             }
         };
-        let max_body_bytes = num("MAX_BODY_BYTES", get("MAX_BODY_BYTES"), DEFAULT_MAX_BODY_BYTES)?;
+        let max_body_bytes = num(
+            "MAX_BODY_BYTES",
+            get("MAX_BODY_BYTES"),
+            DEFAULT_MAX_BODY_BYTES,
+        )?;
         if max_body_bytes == 0 {
             return Err(ConfigError {
                 var: "MAX_BODY_BYTES",

@@ -39,7 +39,13 @@ impl OriginList {
 
     /// From a list of origins.
     pub fn from_list<S: AsRef<str>>(list: &[S]) -> OriginList {
-        OriginList::parse(&list.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(","))
+        OriginList::parse(
+            &list
+                .iter()
+                .map(|s| s.as_ref())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
     }
 
     /// True when `origin` (an `Origin` header value) is on the list.
@@ -69,7 +75,10 @@ pub fn response_headers(allowed: &OriginList, origin: Option<&str>) -> Vec<(&'st
 /// The answer to a preflight (`OPTIONS`): 204 with the allow headers for an
 /// allowed origin, 204 with only `Vary` otherwise (the browser then refuses,
 /// which is the point; no token is needed either way).
-pub fn preflight_headers(allowed: &OriginList, origin: Option<&str>) -> Vec<(&'static str, String)> {
+pub fn preflight_headers(
+    allowed: &OriginList,
+    origin: Option<&str>,
+) -> Vec<(&'static str, String)> {
     let mut out = response_headers(allowed, origin);
     if origin.is_some_and(|o| allowed.contains(o)) {
         out.retain(|(k, _)| *k != "access-control-expose-headers");

@@ -116,7 +116,11 @@ impl Refusal {
     }
 
     /// A 429 with `retry-after`.
-    pub fn rate_limited(code: &'static str, message: impl Into<String>, retry_after_secs: u64) -> Refusal {
+    pub fn rate_limited(
+        code: &'static str,
+        message: impl Into<String>,
+        retry_after_secs: u64,
+    ) -> Refusal {
         Refusal {
             kind: RefusalKind::RateLimited,
             code,

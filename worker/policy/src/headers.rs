@@ -11,8 +11,12 @@
 use zenwire::wire::WireFormat;
 
 /// Client headers forwarded upstream (lower-case).
-pub const FORWARDED_REQUEST_HEADERS: [&str; 4] =
-    ["anthropic-version", "anthropic-beta", "x-opencode-session", "content-type"];
+pub const FORWARDED_REQUEST_HEADERS: [&str; 4] = [
+    "anthropic-version",
+    "anthropic-beta",
+    "x-opencode-session",
+    "content-type",
+];
 
 /// Upstream response headers passed to the client (lower-case).
 pub const FORWARDED_RESPONSE_HEADERS: [&str; 2] = ["content-type", "retry-after"];
@@ -67,7 +71,10 @@ pub fn client_response_headers<'a>(
         })
         .map(|(n, v)| (n, v.to_owned()))
         .collect();
-    out.push(("cache-control".to_owned(), "no-cache, no-transform".to_owned()));
+    out.push((
+        "cache-control".to_owned(),
+        "no-cache, no-transform".to_owned(),
+    ));
     out
 }
 

@@ -173,7 +173,9 @@ impl LimiterState {
     }
 
     fn reserved(&self) -> Spend {
-        self.open.iter().fold(Spend::default(), |acc, r| add(acc, r.spend))
+        self.open
+            .iter()
+            .fold(Spend::default(), |acc, r| add(acc, r.spend))
     }
 
     /// Admits or refuses a request at `now_ms` (Unix ms).
@@ -197,10 +199,7 @@ impl LimiterState {
         if l.rpm.is_some_and(|rpm| self.minute_requests >= rpm) {
             return deny(self, Denial::Rpm, to_next_minute);
         }
-        if l
-            .concurrency
-            .is_some_and(|c| self.open.len() >= c as usize)
-        {
+        if l.concurrency.is_some_and(|c| self.open.len() >= c as usize) {
             return deny(self, Denial::Concurrency, 1);
         }
         let committed = add(self.spent, self.reserved());
@@ -209,7 +208,11 @@ impl LimiterState {
             return deny(self, Denial::BudgetUsd, self.retry_for_budget(to_next_day));
         }
         if l.tokens_per_day.is_some_and(|b| after.tokens > b) {
-            return deny(self, Denial::BudgetTokens, self.retry_for_budget(to_next_day));
+            return deny(
+                self,
+                Denial::BudgetTokens,
+                self.retry_for_budget(to_next_day),
+            );
         }
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);

@@ -100,12 +100,22 @@ type KnownPath = (Option<Endpoint>, WireFormat, &'static str);
 fn api_path(rest: &str) -> Option<Result<KnownPath, WireFormat>> {
     Some(Ok(match rest {
         "/chat/completions" => (Some(Endpoint::Chat), WireFormat::Chat, "POST, OPTIONS"),
-        "/responses" => (Some(Endpoint::Responses), WireFormat::Responses, "POST, OPTIONS"),
-        "/messages" => (Some(Endpoint::Messages), WireFormat::Messages, "POST, OPTIONS"),
+        "/responses" => (
+            Some(Endpoint::Responses),
+            WireFormat::Responses,
+            "POST, OPTIONS",
+        ),
+        "/messages" => (
+            Some(Endpoint::Messages),
+            WireFormat::Messages,
+            "POST, OPTIONS",
+        ),
         "/models" => (None, WireFormat::Chat, "GET, OPTIONS"),
         _ => {
             let spec = rest.strip_prefix("/models/")?;
-            return Some(parse_gemini(spec).map(|e| (Some(e), WireFormat::Gemini, "POST, OPTIONS")));
+            return Some(
+                parse_gemini(spec).map(|e| (Some(e), WireFormat::Gemini, "POST, OPTIONS")),
+            );
         }
     }))
 }

@@ -109,10 +109,9 @@ pub enum MintError {
 impl std::fmt::Display for MintError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            MintError::WeakSecret => write!(
-                f,
-                "signing secret must be at least {MIN_SECRET_LEN} bytes"
-            ),
+            MintError::WeakSecret => {
+                write!(f, "signing secret must be at least {MIN_SECRET_LEN} bytes")
+            }
             MintError::InvalidClaims(why) => write!(f, "invalid claims: {why}"),
         }
     }
@@ -139,7 +138,11 @@ impl Claims {
         if self.max_output_tokens == Some(0) {
             return bad("maxOutputTokens must be positive");
         }
-        if self.origins.iter().any(|o| o.is_empty() || o.ends_with('/')) {
+        if self
+            .origins
+            .iter()
+            .any(|o| o.is_empty() || o.ends_with('/'))
+        {
             return bad("origins must be like https://example.com (no trailing slash)");
         }
         Ok(())
@@ -197,13 +200,12 @@ pub fn verify(token: &str, secret: &[u8], now: u64) -> Result<Claims, TokenError
         .ok_or(TokenError::Malformed("truncated"))?;
     let mut m = mac(secret);
     m.update(signed.as_bytes());
-    m.verify_slice(&sig)
-        .map_err(|_| TokenError::BadSignature)?;
+    m.verify_slice(&sig).map_err(|_| TokenError::BadSignature)?;
     let json = URL_SAFE_NO_PAD
         .decode(payload)
         .map_err(|_| TokenError::Malformed("payload is not base64url"))?;
-    let claims: Claims =
-        serde_json::from_slice(&json).map_err(|_| TokenError::Malformed("payload is not claims JSON"))?;
+    let claims: Claims = serde_json::from_slice(&json)
+        .map_err(|_| TokenError::Malformed("payload is not claims JSON"))?;
     if now >= claims.exp {
         return Err(TokenError::Expired);
     }
