@@ -30,25 +30,50 @@ struct RevokeRequest {
 }
 
 fn bad(message: impl Into<String>) -> Result<Response> {
-    refuse(&Refusal::new(RefusalKind::InvalidRequest, "invalid_admin_request", message), WireFormat::Chat, &[])
+    refuse(
+        &Refusal::new(
+            RefusalKind::InvalidRequest,
+            "invalid_admin_request",
+            message,
+        ),
+        WireFormat::Chat,
+        &[],
+    )
 }
 
-pub(crate) async fn handle(op: AdminOp, mut req: Request, env: &Env, _config: &RelayConfig) -> Result<Response> {
+pub(crate) async fn handle(
+    op: AdminOp,
+    mut req: Request,
+    env: &Env,
+    _config: &RelayConfig,
+) -> Result<Response> {
     let Some(admin_secret) = env_string(env, "ADMIN_SECRET").filter(|s| s.len() >= 16) else {
-        let r = Refusal::new(RefusalKind::NotFound, "admin_disabled", "admin endpoints are disabled (no ADMIN_SECRET)");
+        let r = Refusal::new(
+            RefusalKind::NotFound,
+            "admin_disabled",
+            "admin endpoints are disabled (no ADMIN_SECRET)",
+        );
         return refuse(&r, WireFormat::Chat, &[]);
     };
     let headers = header_pairs(req.headers());
     let cred = client_credential(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if !cred.is_some_and(|c| secrets_equal(c.as_bytes(), admin_secret.as_bytes())) {
-        let r = Refusal::new(RefusalKind::Unauthenticated, "admin_unauthorized", "admin secret required");
+        let r = Refusal::new(
+            RefusalKind::Unauthenticated,
+            "admin_unauthorized",
+            "admin secret required",
+        );
         return refuse(&r, WireFormat::Chat, &[]);
     }
     let now_s = now_ms() / 1000;
     match op {
         AdminOp::MintToken => {
             let Some(secret) = env_string(env, "TOKEN_SIGNING_SECRET") else {
-                let r = Refusal::new(RefusalKind::Internal, "relay_misconfigured", "TOKEN_SIGNING_SECRET is not set");
+                let r = Refusal::new(
+                    RefusalKind::Internal,
+                    "relay_misconfigured",
+                    "TOKEN_SIGNING_SECRET is not set",
+                );
                 return refuse(&r, WireFormat::Chat, &[]);
             };
             let Ok(m) = req.json::<MintRequest>().await else {
@@ -77,7 +102,11 @@ pub(crate) async fn handle(op: AdminOp, mut req: Request, env: &Env, _config: &R
         }
         AdminOp::Usage => {
             let url = req.url()?;
-            let Some(sub) = url.query_pairs().find(|(k, _)| k == "sub").map(|(_, v)| v.into_owned()) else {
+            let Some(sub) = url
+                .query_pairs()
+                .find(|(k, _)| k == "sub")
+                .map(|(_, v)| v.into_owned())
+            else {
                 return bad("query parameter sub is required (sub:<name> or ip:<address>)");
             };
             limiter_call(env, &sub, "/report", None).await
@@ -94,9 +123,16 @@ pub(crate) async fn handle(op: AdminOp, mut req: Request, env: &Env, _config: &R
 
 /// Calls the limiter object of `key` and passes its JSON answer on.
 async fn limiter_call(env: &Env, key: &str, path: &str, body: Option<String>) -> Result<Response> {
-    let stub = env.durable_object(LIMITER_BINDING)?.id_from_name(key)?.get_stub()?;
+    let stub = env
+        .durable_object(LIMITER_BINDING)?
+        .id_from_name(key)?
+        .get_stub()?;
     let mut init = RequestInit::new();
-    init.with_method(if body.is_some() { Method::Post } else { Method::Get });
+    init.with_method(if body.is_some() {
+        Method::Post
+    } else {
+        Method::Get
+    });
     init.with_body(body.map(Into::into));
     let req = Request::new_with_init(&format!("https://limiter{path}"), &init)?;
     let mut resp = stub.fetch_with_request(req).await?;

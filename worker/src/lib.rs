@@ -36,7 +36,9 @@ pub(crate) fn now_ms() -> u64 {
 
 /// The request headers as owned pairs (lower-case names).
 pub(crate) fn header_pairs(h: &Headers) -> Vec<(String, String)> {
-    h.entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()
+    h.entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect()
 }
 
 /// A response with a JSON body, status and extra headers.
@@ -49,7 +51,11 @@ pub(crate) fn respond(status: u16, body: String, headers: &[(&str, String)]) -> 
 }
 
 /// A refusal in `format`'s dialect with CORS headers.
-pub(crate) fn refuse(refusal: &Refusal, format: WireFormat, cors_headers: &[(&'static str, String)]) -> Result<Response> {
+pub(crate) fn refuse(
+    refusal: &Refusal,
+    format: WireFormat,
+    cors_headers: &[(&'static str, String)],
+) -> Result<Response> {
     let mut h: Vec<(&str, String)> = refusal.headers();
     h.extend(cors_headers.iter().cloned());
     respond(refusal.status(), refusal.body(format), &h)
@@ -62,7 +68,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         Ok(c) => c,
         Err(e) => {
             worker::console_error!("{{\"msg\":\"relay config\",\"error\":{:?}}}", e.to_string());
-            let r = Refusal::new(RefusalKind::Internal, "relay_misconfigured", "relay is misconfigured");
+            let r = Refusal::new(
+                RefusalKind::Internal,
+                "relay_misconfigured",
+                "relay is misconfigured",
+            );
             return refuse(&r, WireFormat::Chat, &[]);
         }
     };
@@ -71,7 +81,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let method = req.method().to_string();
     let path = req.path();
     match route(&method, &path) {
-        Route::Health => respond(200, "{\"ok\":true}".into(), &[("content-type", "application/json".into())]),
+        Route::Health => respond(
+            200,
+            "{\"ok\":true}".into(),
+            &[("content-type", "application/json".into())],
+        ),
         Route::Preflight(_) => {
             let h = cors::preflight_headers(&config.allowed_origins, origin.as_deref());
             let headers = Headers::new();
@@ -81,13 +95,21 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             Ok(Response::empty()?.with_status(204).with_headers(headers))
         }
         Route::MethodNotAllowed { format, allow } => {
-            let r = Refusal::new(RefusalKind::MethodNotAllowed, "method_not_allowed", format!("use {allow}"));
+            let r = Refusal::new(
+                RefusalKind::MethodNotAllowed,
+                "method_not_allowed",
+                format!("use {allow}"),
+            );
             let mut h = cors_headers.clone();
             h.push(("allow", allow.to_owned()));
             refuse(&r, format, &h)
         }
         Route::ApiNotFound(format) => {
-            let r = Refusal::new(RefusalKind::NotFound, "not_found", format!("no such endpoint: {path}"));
+            let r = Refusal::new(
+                RefusalKind::NotFound,
+                "not_found",
+                format!("no such endpoint: {path}"),
+            );
             refuse(&r, format, &cors_headers)
         }
         Route::Admin(op) => admin::handle(op, req, &env, &config).await,

@@ -38,18 +38,32 @@ const MAX_TAPPED_BODY: usize = 8 << 20;
 
 fn misconfigured(what: &str) -> Refusal {
     worker::console_error!("{{\"msg\":\"relay config\",\"missing\":\"{what}\"}}");
-    Refusal::new(RefusalKind::Internal, "relay_misconfigured", "relay is misconfigured")
+    Refusal::new(
+        RefusalKind::Internal,
+        "relay_misconfigured",
+        "relay is misconfigured",
+    )
 }
 
 /// Reads the body, refusing once it passes the cap (without reading on).
-async fn read_capped(req: &mut Request, cap: usize, config: &RelayConfig) -> std::result::Result<Vec<u8>, Refusal> {
+async fn read_capped(
+    req: &mut Request,
+    cap: usize,
+    config: &RelayConfig,
+) -> std::result::Result<Vec<u8>, Refusal> {
     let mut body = Vec::new();
     let mut stream = match req.stream() {
         Ok(s) => s,
         Err(_) => return Ok(body),
     };
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| Refusal::new(RefusalKind::InvalidRequest, "body_unreadable", "request body could not be read"))?;
+        let chunk = chunk.map_err(|_| {
+            Refusal::new(
+                RefusalKind::InvalidRequest,
+                "body_unreadable",
+                "request body could not be read",
+            )
+        })?;
         if body.len() + chunk.len() > cap {
             return Err(too_large(config));
         }
@@ -59,11 +73,18 @@ async fn read_capped(req: &mut Request, cap: usize, config: &RelayConfig) -> std
 }
 
 async fn limiter(env: &Env, key: &str, path: &str, body: String) -> Result<Response> {
-    let stub = env.durable_object(LIMITER_BINDING)?.id_from_name(key)?.get_stub()?;
+    let stub = env
+        .durable_object(LIMITER_BINDING)?
+        .id_from_name(key)?
+        .get_stub()?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post);
     init.with_body(Some(body.into()));
-    stub.fetch_with_request(Request::new_with_init(&format!("https://limiter{path}"), &init)?).await
+    stub.fetch_with_request(Request::new_with_init(
+        &format!("https://limiter{path}"),
+        &init,
+    )?)
+    .await
 }
 
 /// What the passthrough learned by the time the body ended (or was dropped).
@@ -76,17 +97,38 @@ struct Outcome {
 
 /// `GET /zen/v1/models`: the upstream list, passed through (no token needed
 /// in public mode; otherwise a valid token).
-pub(crate) async fn list_models(req: Request, env: &Env, config: &RelayConfig, cors_headers: &[(&'static str, String)]) -> Result<Response> {
+pub(crate) async fn list_models(
+    req: Request,
+    env: &Env,
+    config: &RelayConfig,
+    cors_headers: &[(&'static str, String)],
+) -> Result<Response> {
     let headers = header_pairs(req.headers());
     let pairs = || headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let secret = env_string(env, "TOKEN_SIGNING_SECRET").unwrap_or_default();
     let origin = req.headers().get("origin").ok().flatten();
-    let ip = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_default();
-    if let Err(r) = authenticate(config, secret.as_bytes(), client_credential(pairs()), origin.as_deref(), &ip, now_ms() / 1000) {
+    let ip = req
+        .headers()
+        .get("cf-connecting-ip")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if let Err(r) = authenticate(
+        config,
+        secret.as_bytes(),
+        client_credential(pairs()),
+        origin.as_deref(),
+        &ip,
+        now_ms() / 1000,
+    ) {
         return refuse(&r, WireFormat::Chat, cors_headers);
     }
     let Some(key) = env_string(env, "ZEN_API_KEY") else {
-        return refuse(&misconfigured("ZEN_API_KEY"), WireFormat::Chat, cors_headers);
+        return refuse(
+            &misconfigured("ZEN_API_KEY"),
+            WireFormat::Chat,
+            cors_headers,
+        );
     };
     let h = Headers::new();
     let (k, v) = zen_key_header(WireFormat::Chat, &key);
@@ -97,7 +139,11 @@ pub(crate) async fn list_models(req: Request, env: &Env, config: &RelayConfig, c
     let mut resp = match Fetch::Request(up).send().await {
         Ok(r) => r,
         Err(_) => {
-            let r = Refusal::new(RefusalKind::BadGateway, "upstream_unreachable", "upstream could not be reached");
+            let r = Refusal::new(
+                RefusalKind::BadGateway,
+                "upstream_unreachable",
+                "upstream could not be reached",
+            );
             return refuse(&r, WireFormat::Chat, cors_headers);
         }
     };
@@ -119,7 +165,10 @@ pub(crate) async fn relay(
     started: u64,
 ) -> Result<Response> {
     let format = endpoint.format();
-    let mut line = LogLine { endpoint: endpoint.name().to_owned(), ..LogLine::default() };
+    let mut line = LogLine {
+        endpoint: endpoint.name().to_owned(),
+        ..LogLine::default()
+    };
     let fail = |r: Refusal, mut line: LogLine| {
         line.status = r.status();
         line.code = Some(r.code);
@@ -129,7 +178,12 @@ pub(crate) async fn relay(
     };
     let headers = header_pairs(req.headers());
     let pairs = || headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let find = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
 
     // Who is calling (no body read yet: unauthenticated calls cost nothing).
     let Some(secret) = env_string(&env, "TOKEN_SIGNING_SECRET") else {
@@ -139,7 +193,14 @@ pub(crate) async fn relay(
         return fail(misconfigured("ZEN_API_KEY"), line);
     };
     let ip = find("cf-connecting-ip").unwrap_or("unknown").to_owned();
-    let caller = match authenticate(&config, secret.as_bytes(), client_credential(pairs()), find("origin"), &ip, now_ms() / 1000) {
+    let caller = match authenticate(
+        &config,
+        secret.as_bytes(),
+        client_credential(pairs()),
+        find("origin"),
+        &ip,
+        now_ms() / 1000,
+    ) {
         Ok(c) => c,
         Err(r) => return fail(r, line),
     };
@@ -166,30 +227,71 @@ pub(crate) async fn relay(
 
     // Admission.
     let key = caller.limiter_key();
-    let ask = Ask { limits, reserve, issued_at: caller.issued_at() };
-    let decision: Decision = match limiter(&env, &key, "/acquire", serde_json::to_string(&ask).unwrap_or_default()).await {
+    let ask = Ask {
+        limits,
+        reserve,
+        issued_at: caller.issued_at(),
+    };
+    let decision: Decision = match limiter(
+        &env,
+        &key,
+        "/acquire",
+        serde_json::to_string(&ask).unwrap_or_default(),
+    )
+    .await
+    {
         Ok(mut r) => match r.json().await {
             Ok(d) => d,
-            Err(_) => return fail(Refusal::new(RefusalKind::Internal, "limiter_failed", "limiter unavailable"), line),
+            Err(_) => {
+                return fail(
+                    Refusal::new(
+                        RefusalKind::Internal,
+                        "limiter_failed",
+                        "limiter unavailable",
+                    ),
+                    line,
+                )
+            }
         },
-        Err(_) => return fail(Refusal::new(RefusalKind::Internal, "limiter_failed", "limiter unavailable"), line),
+        Err(_) => {
+            return fail(
+                Refusal::new(
+                    RefusalKind::Internal,
+                    "limiter_failed",
+                    "limiter unavailable",
+                ),
+                line,
+            )
+        }
     };
     let reservation = match decision {
         Decision::Granted { reservation } => reservation,
-        Decision::Denied { reason, retry_after_secs } => return fail(refusal(reason, retry_after_secs), line),
+        Decision::Denied {
+            reason,
+            retry_after_secs,
+        } => return fail(refusal(reason, retry_after_secs), line),
     };
 
     // Upstream, with retries only before any byte went to the client.
     let upstream_headers = upstream_request_headers(pairs(), format, &zen_key);
     let url = format!("{}{}", config.upstream, endpoint.upstream_path());
-    let policy = RetryPolicy { max_retries: config.upstream_retries, jitter: Jitter::Equal, max_retry_after_ms: 10_000, ..RetryPolicy::default() };
+    let policy = RetryPolicy {
+        max_retries: config.upstream_retries,
+        jitter: Jitter::Equal,
+        max_retry_after_ms: 10_000,
+        ..RetryPolicy::default()
+    };
     let mut attempts = 0u32;
     let settle_env = env.clone();
     let settle = move |spend: Spend| {
         let env = settle_env.clone();
         let key = key.clone();
         async move {
-            let body = serde_json::to_string(&Settle { reservation, actual: spend }).unwrap_or_default();
+            let body = serde_json::to_string(&Settle {
+                reservation,
+                actual: spend,
+            })
+            .unwrap_or_default();
             if limiter(&env, &key, "/settle", body).await.is_err() {
                 worker::console_error!("{{\"msg\":\"relay settle failed\"}}");
             }
@@ -204,7 +306,9 @@ pub(crate) async fn relay(
             h.set(k, v)?;
         }
         let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_headers(h).with_body(Some(js_sys::Uint8Array::from(&prepared.body[..]).into()));
+        init.with_method(Method::Post)
+            .with_headers(h)
+            .with_body(Some(js_sys::Uint8Array::from(&prepared.body[..]).into()));
         let up = Request::new_with_init(&url, &init)?;
         let signal = abort.signal();
         let deadline = Delay::from(Duration::from_millis(config.first_byte_timeout_ms));
@@ -219,10 +323,20 @@ pub(crate) async fn relay(
                         Ok(mut s) => {
                             let next = Box::pin(s.next());
                             match select(next, deadline.as_mut()).await {
-                                Either::Left((Some(Ok(chunk)), _)) => Ok((resp, Some(chunk), Some(s))),
+                                Either::Left((Some(Ok(chunk)), _)) => {
+                                    Ok((resp, Some(chunk), Some(s)))
+                                }
                                 Either::Left((None, _)) => Ok((resp, None, None)),
-                                Either::Left((Some(Err(_)), _)) => Err(Err(Refusal::new(RefusalKind::BadGateway, "upstream_reset", "upstream connection failed before any data"))),
-                                Either::Right(_) => Err(Err(Refusal::new(RefusalKind::Timeout, "upstream_timeout", "upstream sent no data in time"))),
+                                Either::Left((Some(Err(_)), _)) => Err(Err(Refusal::new(
+                                    RefusalKind::BadGateway,
+                                    "upstream_reset",
+                                    "upstream connection failed before any data",
+                                ))),
+                                Either::Right(_) => Err(Err(Refusal::new(
+                                    RefusalKind::Timeout,
+                                    "upstream_timeout",
+                                    "upstream sent no data in time",
+                                ))),
                             }
                         }
                         Err(_) => Ok((resp, None, None)),
@@ -230,12 +344,25 @@ pub(crate) async fn relay(
                 } else {
                     let text = read_error_body(&mut resp).await;
                     let rh = header_pairs(resp.headers());
-                    let err = ZenError::from_response_at(status, rh.iter().map(|(k, v)| (k.as_str(), v.as_str())), &text, Some(now_ms()));
+                    let err = ZenError::from_response_at(
+                        status,
+                        rh.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                        &text,
+                        Some(now_ms()),
+                    );
                     Err(Ok((status, rh, text, err)))
                 }
             }
-            Either::Left((Err(_), _)) => Err(Err(Refusal::new(RefusalKind::BadGateway, "upstream_unreachable", "upstream could not be reached"))),
-            Either::Right(_) => Err(Err(Refusal::new(RefusalKind::Timeout, "upstream_timeout", "upstream sent no response in time"))),
+            Either::Left((Err(_), _)) => Err(Err(Refusal::new(
+                RefusalKind::BadGateway,
+                "upstream_unreachable",
+                "upstream could not be reached",
+            ))),
+            Either::Right(_) => Err(Err(Refusal::new(
+                RefusalKind::Timeout,
+                "upstream_timeout",
+                "upstream sent no response in time",
+            ))),
         };
         match outcome {
             Ok((resp, first, stream)) => break (resp, first, stream, abort),
@@ -247,7 +374,9 @@ pub(crate) async fn relay(
             Err(Ok((status, rh, text, err))) => {
                 abort.abort();
                 let random = (js_sys::Math::random()).clamp(0.0, 1.0);
-                if let RetryDecision::RetryAfter { delay_ms } = policy.decide(&err, attempts, false, random) {
+                if let RetryDecision::RetryAfter { delay_ms } =
+                    policy.decide(&err, attempts, false, random)
+                {
                     Delay::from(Duration::from_millis(delay_ms)).await;
                     continue;
                 }
@@ -258,8 +387,14 @@ pub(crate) async fn relay(
                 line.ms_total = now_ms().saturating_sub(started);
                 log(&line);
                 let mut out: Vec<(&str, String)> = Vec::new();
-                for (k, v) in client_response_headers(rh.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
-                    let k: &str = match k.as_str() { "content-type" => "content-type", "retry-after" => "retry-after", _ => "cache-control" };
+                for (k, v) in
+                    client_response_headers(rh.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                {
+                    let k: &str = match k.as_str() {
+                        "content-type" => "content-type",
+                        "retry-after" => "retry-after",
+                        _ => "cache-control",
+                    };
                     out.push((k, v));
                 }
                 out.extend(cors_headers.iter().cloned());
@@ -310,13 +445,17 @@ pub(crate) async fn relay(
         log(&line);
     });
     let h = Headers::new();
-    for (k, v) in client_response_headers(resp_headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+    for (k, v) in
+        client_response_headers(resp_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    {
         h.set(&k, &v)?;
     }
     for (k, v) in &cors_headers {
         h.set(k, v)?;
     }
-    Ok(Response::from_stream(stream)?.with_status(status).with_headers(h))
+    Ok(Response::from_stream(stream)?
+        .with_status(status)
+        .with_headers(h))
 }
 
 async fn read_error_body(resp: &mut Response) -> String {
@@ -382,7 +521,9 @@ impl Tap {
             let mut events = Vec::new();
             d.finish(&mut events);
             self.absorb(events);
-        } else if let Ok(events) = zenwire::response::response_events(self.format, &String::from_utf8_lossy(&self.kept)) {
+        } else if let Ok(events) =
+            zenwire::response::response_events(self.format, &String::from_utf8_lossy(&self.kept))
+        {
             self.absorb(events);
         }
         self.finished = true;
@@ -412,14 +553,26 @@ impl Tap {
                 self.end();
                 return None;
             }
-            Either::Left((Some(Err(_)), _)) => Refusal::new(RefusalKind::BadGateway, "upstream_reset", "upstream stream ended abruptly"),
-            Either::Right(_) => Refusal::new(RefusalKind::Timeout, "upstream_idle", "upstream stream went silent"),
+            Either::Left((Some(Err(_)), _)) => Refusal::new(
+                RefusalKind::BadGateway,
+                "upstream_reset",
+                "upstream stream ended abruptly",
+            ),
+            Either::Right(_) => Refusal::new(
+                RefusalKind::Timeout,
+                "upstream_idle",
+                "upstream stream went silent",
+            ),
         };
         self.end();
         if let Some(a) = self.abort.take() {
             a.abort();
         }
-        Some(if self.decoder.is_some() { fault.stream_frame(self.format).into_bytes() } else { Vec::new() })
+        Some(if self.decoder.is_some() {
+            fault.stream_frame(self.format).into_bytes()
+        } else {
+            Vec::new()
+        })
     }
 }
 
