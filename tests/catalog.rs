@@ -591,7 +591,10 @@ fn readme_models_table_is_generated_from_the_catalog() {
     let (Some(begin), Some(end)) = (readme.find(MODELS_BEGIN), readme.find(MODELS_END)) else {
         panic!("README.md lacks the {MODELS_BEGIN} / {MODELS_END} markers");
     };
-    assert!(begin < end, "README.md: {MODELS_END} comes before {MODELS_BEGIN}");
+    assert!(
+        begin < end,
+        "README.md: {MODELS_END} comes before {MODELS_BEGIN}"
+    );
     assert_eq!(readme.matches(MODELS_BEGIN).count(), 1);
     assert_eq!(readme.matches(MODELS_END).count(), 1);
     let expected = format!(

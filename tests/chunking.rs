@@ -255,8 +255,8 @@ fn check_same(
     expected: &(Vec<Event>, Message),
     actual: &(Vec<Event>, Message),
 ) -> Result<(), String> {
-    if let Some(i) = (0..expected.0.len().max(actual.0.len()))
-        .find(|&i| expected.0.get(i) != actual.0.get(i))
+    if let Some(i) =
+        (0..expected.0.len().max(actual.0.len())).find(|&i| expected.0.get(i) != actual.0.get(i))
     {
         return Err(format!(
             "{} {how}: event {i} differs (of {} vs {}):\n one piece: {:?}\n   chunked: {:?}",

@@ -175,7 +175,10 @@ fn bad_input_fails_with_one_line_naming_the_problem() {
     let wrong_type = br#"{"model":"glm-4.6","messages":[{"role":"user","content":"hi"}],"maxOutputTokens":"many"}"#;
     assert_one_line_failure(&request(&["--key", KEY, "-"], wrong_type), "\"many\"");
     // A file that does not exist is named.
-    assert_one_line_failure(&request(&["no/such/request.json"], b""), "no/such/request.json");
+    assert_one_line_failure(
+        &request(&["no/such/request.json"], b""),
+        "no/such/request.json",
+    );
     // A flag without its value.
     assert_one_line_failure(&request(&["--key"], b""), "--key");
 }

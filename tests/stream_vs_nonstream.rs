@@ -129,7 +129,13 @@ fn anthropic_message_equals_the_accumulated_stream() {
     let (streamed, whole) = both(WireFormat::Messages, "messages");
     assert_eq!(streamed, whole);
     let reasoning = "The user asks about Paris; call the tool.";
-    assert_answer(&whole, "msg_eq", "claude-sonnet-4-5", reasoning, "toolu_eq1");
+    assert_answer(
+        &whole,
+        "msg_eq",
+        "claude-sonnet-4-5",
+        reasoning,
+        "toolu_eq1",
+    );
     let c = &whole.choices[0];
     assert_eq!(c.raw_finish_reason.as_deref(), Some("tool_use"));
     assert_eq!(c.signature.as_deref(), Some("EqQBCgIYAhIM-eq-sig+/=="));
