@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo pkg size test-browser check-types
+.PHONY: setup test lint unit bench fuzz demo pkg size test-browser check-types relay-build relay test-relay
+
 
 # npm binaryen's wasm-opt (node_modules/.bin) and the cargo-installed
 # wasm-bindgen/wasm-pack first on PATH: wasm-pack then never downloads, and
@@ -58,3 +59,18 @@ test-browser: setup
 check-types: pkg
 	tsc --noEmit --strict --target esnext --module esnext --moduleResolution bundler \
 	  --lib esnext,dom,dom.iterable tests/ts/api_usage.ts
+
+## Relay (worker/): build the Worker bundle with worker-build (no downloads).
+relay-build: setup
+	source scripts/relay-env.sh && cd worker && worker-build --release
+
+## make relay: wrangler dev on 127.0.0.1:8787 against ZEN_UPSTREAM (secrets in worker/.dev.vars).
+ZEN_UPSTREAM ?= https://opencode.ai/zen/v1
+relay: relay-build
+	source scripts/relay-env.sh && cd worker && wrangler dev -c wrangler.test.toml --ip 127.0.0.1 --port 8787 --var ZEN_UPSTREAM:$(ZEN_UPSTREAM)
+
+## make test-relay: Miniflare tests of the built Worker against mock-zen, and a deploy dry run.
+test-relay: relay-build
+	$(CARGO) build -q -p mock-zen
+	source scripts/relay-env.sh && node --test tests/relay/*.test.mjs
+	source scripts/relay-env.sh && cd worker && wrangler deploy --dry-run --outdir /tmp/zenwire-relay-dry-run
