@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo
+.PHONY: setup test lint unit bench fuzz demo test-node test-ts bench-js
 
 setup:
 	@scripts/setup
 
 ## make test: every test the project has (CI runs exactly this).
-test: setup lint unit
+test: setup lint unit test-node test-ts
 
 lint:
 	$(CARGO) fmt --check
@@ -19,10 +19,24 @@ unit:
 	$(CARGO) test --workspace --doc
 
 ## make bench: criterion benchmarks (numbers go in README).
-bench: setup
+bench: setup bench-js
 	$(CARGO) bench --bench decode
 
 ## make fuzz: run each fuzz target for a while (needs cargo-fuzz + nightly; not in CI).
 FUZZ_SECONDS ?= 60
 fuzz:
 	cd fuzz && for t in $$($(CARGO) fuzz list); do $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
+
+## make test-node: the JS API (pkg/, pkg-node/) under Node's test runner, ZenClient against mock-zen,
+## the web build inside Miniflare. Needs `make pkg` first.
+test-node:
+	$(CARGO) build -q -p mock-zen
+	node --test tests/node/*.test.mjs
+
+## make test-ts: type-check tests/ts/example.ts against pkg/zenwire.d.ts.
+test-ts:
+	npx tsc --noEmit -p tests/ts
+
+## make bench-js: decode throughput in Node, zenwire vs the JS SDKs (markdown table).
+bench-js:
+	node bench/js/decode.mjs

@@ -5,25 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadNodePkg, repoRoot } from "./support/pkg.mjs";
-
-const ERROR_KINDS = new Set([
-  "auth", "credits", "monthlyLimit", "userLimit", "model", "rateLimit", "freeUsageLimit", "freeTier",
-  "invalidRequest", "notFound", "overloaded", "server", "timeout", "aborted", "network", "protocol", "unknown",
-]);
-
-/** Asserts `err` is a ZenError as the spec defines it and returns it. */
-export function assertZenError(err, kind) {
-  assert.ok(err instanceof Error, `not an Error: ${err}`);
-  assert.equal(typeof err.stack, "string", "has a stack");
-  assert.ok(ERROR_KINDS.has(err.kind), `unknown kind ${err.kind}`);
-  if (kind !== undefined) assert.equal(err.kind, kind, `kind (message: ${err.message})`);
-  assert.equal(typeof err.message, "string");
-  assert.ok(err.message.length > 0, "has a message");
-  assert.equal(typeof err.retryable, "boolean");
-  assert.ok(err.status === undefined || Number.isInteger(err.status), "status is a number or undefined");
-  assert.ok(err.retryAfter === undefined || typeof err.retryAfter === "number", "retryAfter");
-  return err;
-}
+import { assertZenError } from "./support/zen-error.mjs";
 
 /** `fn()` must throw a ZenError of `kind`; returns it. */
 function throwsZen(fn, kind) {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { loadNodePkg } from "./support/pkg.mjs";
 import { startMockZen, eventually, MOCK_KEY } from "./support/mock-zen.mjs";
-import { assertZenError } from "./api.test.mjs";
+import { assertZenError } from "./support/zen-error.mjs";
 
 /** One paid model per wire format, all served by mock-zen and in the catalog. */
 const MODELS = { chat: "glm-4.6", responses: "gpt-5.1", messages: "claude-haiku-4-5", gemini: "gemini-3-pro" };
