@@ -1,15 +1,55 @@
-//! SSE push decoder (being implemented; this file is the interface).
+//! SSE push decoder: `text/event-stream` framing as specified by the WHATWG HTML
+//! standard, §9.2.6 "Interpreting an event stream"
+//! (<https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation>).
+//!
+//! [`SseDecoder`] is sans-IO: feed it the response body in pieces of any size with
+//! [`SseDecoder::push`]; it appends the [`SseItem`]s those bytes complete. The
+//! output never depends on where the body was split.
+//!
+//! Design notes:
+//!
+//! * **Bytes, not text.** Lines are split on raw bytes (CR, LF and CRLF are ASCII
+//!   and never occur inside a multi-byte UTF-8 sequence), field values are kept as
+//!   bytes and decoded once per event at dispatch, so a character split across two
+//!   pieces is never corrupted. Invalid UTF-8 becomes U+FFFD
+//!   ([`String::from_utf8_lossy`] semantics), exactly as the spec's UTF-8 decode
+//!   would.
+//! * **Linear time.** Every input byte is examined once by `memchr2`. A line that
+//!   arrives whole inside one piece is parsed straight from the caller's slice
+//!   (no copy); only the unfinished tail of a piece is kept, and later pieces are
+//!   scanned from their own start, so bytes already kept are never rescanned. Kept
+//!   bytes go into one reused `Vec` (amortised doubling), never `old + new`
+//!   string concatenation, which is what makes naive parsers quadratic when a
+//!   large `data:` line arrives in many small pieces.
+//! * **Bounded memory.** An event whose pending line plus buffered data exceeds
+//!   [`SseOptions::max_event_size`] is reported once as
+//!   [`SseError::EventTooLarge`], discarded, and the rest of it is skipped without
+//!   being buffered up to the next blank line.
+//! * **End of body.** See [`SseDecoder::finish`]: lenient by default (real
+//!   recordings often lack the final blank line), spec-exact with
+//!   [`SseOptions::strict`].
 
 use crate::error::ErrorKind;
 use crate::event::Event;
 
+/// The UTF-8 byte order mark the spec strips once from the start of the stream.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// A kept line buffer bigger than this is released after use instead of being
+/// reused, so one huge line does not pin its memory for the rest of the stream.
+const LINE_BUFFER_KEEP: usize = 64 << 10;
+
 /// Options for [`SseDecoder`].
 #[derive(Debug, Clone)]
 pub struct SseOptions {
-    /// Largest event (data + field lines buffered) accepted, in bytes.
+    /// Largest event accepted, in bytes: the line being read plus the `data`
+    /// and `event` buffered so far for the current event. Default 16 MiB.
     pub max_event_size: usize,
     /// Follow the spec at end of body: discard an event not ended by a blank line.
     pub strict: bool,
+    /// Surface `:` comment lines as [`SseItem::Comment`] (default `true`);
+    /// `false` drops them without allocating.
+    pub comments: bool,
 }
 
 impl Default for SseOptions {
@@ -17,6 +57,7 @@ impl Default for SseOptions {
         SseOptions {
             max_event_size: 16 << 20,
             strict: false,
+            comments: true,
         }
     }
 }
@@ -44,16 +85,24 @@ pub enum SseError {
     },
 }
 
+impl std::fmt::Display for SseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SseError::EventTooLarge { limit } => {
+                write!(f, "SSE event larger than {limit} bytes discarded")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SseError {}
+
 impl SseError {
     /// The unified error event for this error.
     pub fn into_event(self) -> Event {
         Event::Error {
             kind: ErrorKind::Protocol,
-            message: match self {
-                SseError::EventTooLarge { limit } => {
-                    format!("SSE event larger than {limit} bytes discarded")
-                }
-            },
+            message: self.to_string(),
             retryable: false,
         }
     }
@@ -64,16 +113,77 @@ impl SseError {
 pub enum SseItem {
     /// A dispatched event.
     Event(SseEvent),
-    /// A `:` comment line, without the colon.
+    /// A `:` comment line: the text after the colon, with one leading space
+    /// removed (the same rule as field values), e.g. `: keep-alive` → `keep-alive`.
     Comment(String),
     /// A decoding error.
     Error(SseError),
 }
 
+/// Counters for tests and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SseStats {
+    /// Bytes examined by the line scanner (including a stripped BOM). Each
+    /// input byte is examined exactly once, so this equals the bytes pushed.
+    pub bytes_scanned: u64,
+    /// Most bytes retained for one event: its pending (unfinished) line plus
+    /// the data and event type buffered so far. Never above
+    /// [`SseOptions::max_event_size`].
+    pub buffer_high_water: usize,
+}
+
+/// Progress through the optional leading byte order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// At stream start; this many BOM bytes have matched so far (0..=2).
+    Bom(usize),
+    /// Past the BOM check.
+    Body,
+}
+
 /// Push decoder for `text/event-stream`.
-#[derive(Debug, Default)]
+///
+/// One decoder follows one event source: after [`finish`](Self::finish) it is
+/// ready for the next response body of the same source (a reconnection), and
+/// keeps [`last_event_id`](Self::last_event_id) and
+/// [`reconnection_time`](Self::reconnection_time) as the spec's `EventSource`
+/// does. [`reset`](Self::reset) forgets those too.
+#[derive(Debug)]
 pub struct SseDecoder {
     options: SseOptions,
+    start: Start,
+    /// The unfinished line carried over from earlier pieces (already scanned).
+    line: Vec<u8>,
+    /// The last line ended with CR at the end of a piece: a LF opening the next
+    /// piece is the second half of a CRLF, not an empty line.
+    after_cr: bool,
+    /// Discarding an oversized event until the next blank line.
+    skipping: bool,
+    /// While skipping: the current (skipped) line has content, so the next
+    /// line end does not make a blank line.
+    skipped_line_has_bytes: bool,
+    /// The spec's data buffer, as bytes (decoded at dispatch).
+    data: Vec<u8>,
+    /// The spec's event type buffer, as bytes.
+    event_type: Vec<u8>,
+    /// The spec's "last event ID buffer": set by `id:`, never reset by dispatch.
+    id_buffer: Option<String>,
+    /// The event source's "last event ID string": `id_buffer` committed at the
+    /// last blank line (what a reconnection sends as `Last-Event-ID`).
+    last_event_id: Option<String>,
+    /// `id_buffer` changed since it was last committed.
+    id_dirty: bool,
+    /// A valid `retry:` seen in the current event.
+    event_retry: Option<u64>,
+    /// The event source's reconnection time (ms), set by any valid `retry:`.
+    reconnection_time: Option<u64>,
+    stats: SseStats,
+}
+
+impl Default for SseDecoder {
+    fn default() -> Self {
+        Self::with_options(SseOptions::default())
+    }
 }
 
 impl SseDecoder {
@@ -81,14 +191,559 @@ impl SseDecoder {
     pub fn new() -> Self {
         Self::default()
     }
+
     /// A decoder with `options`.
     pub fn with_options(options: SseOptions) -> Self {
-        SseDecoder { options }
+        SseDecoder {
+            options,
+            start: Start::Bom(0),
+            line: Vec::new(),
+            after_cr: false,
+            skipping: false,
+            skipped_line_has_bytes: false,
+            data: Vec::new(),
+            event_type: Vec::new(),
+            id_buffer: None,
+            last_event_id: None,
+            id_dirty: false,
+            event_retry: None,
+            reconnection_time: None,
+            stats: SseStats::default(),
+        }
     }
-    /// Decodes a piece of the body.
-    pub fn push(&mut self, _chunk: &[u8], _out: &mut Vec<SseItem>) {
-        let _ = &self.options;
+
+    /// The options this decoder was built with.
+    pub fn options(&self) -> &SseOptions {
+        &self.options
     }
-    /// End of body.
-    pub fn finish(&mut self, _out: &mut Vec<SseItem>) {}
+
+    /// The event source's last event ID: the `id:` value committed by the most
+    /// recent event boundary (blank line), `None` if never set. This is what a
+    /// client sends as `Last-Event-ID` when it reconnects.
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.last_event_id.as_deref()
+    }
+
+    /// The reconnection time in milliseconds from the most recent valid
+    /// `retry:` field anywhere in the stream, `None` if none was seen.
+    pub fn reconnection_time(&self) -> Option<u64> {
+        self.reconnection_time
+    }
+
+    /// Counters: bytes scanned and buffer high water.
+    pub fn stats(&self) -> SseStats {
+        self.stats
+    }
+
+    /// Forgets everything, including the last event ID, the reconnection time
+    /// and the counters, as if newly built with the same options.
+    pub fn reset(&mut self) {
+        *self = Self::with_options(self.options.clone());
+    }
+
+    /// Decodes a piece of the body, appending the items it completes to `out`.
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<SseItem>) {
+        let mut input = chunk;
+        if let Start::Bom(matched) = self.start {
+            input = self.strip_bom(matched, input, out);
+            if input.is_empty() {
+                return;
+            }
+        }
+        if self.after_cr && !input.is_empty() {
+            // "CRLF" is one line end even when split across pieces: the CR already
+            // ended the line, so a LF opening this piece is consumed, not a blank
+            // line. (An empty piece leaves the question open.)
+            self.after_cr = false;
+            if let Some((&b'\n', rest)) = input.split_first() {
+                self.stats.bytes_scanned += 1;
+                input = rest;
+            }
+        }
+        while !input.is_empty() {
+            match memchr::memchr2(b'\r', b'\n', input) {
+                None => {
+                    // No line end: keep the tail for the next piece (never rescanned).
+                    self.stats.bytes_scanned += input.len() as u64;
+                    self.partial_line(input, out);
+                    return;
+                }
+                Some(end) => {
+                    let (line, rest) = input.split_at(end);
+                    // `rest` starts with the CR or LF that ended the line.
+                    let mut next = 1;
+                    if rest.first() == Some(&b'\r') {
+                        // Spec: "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
+                        // character pair, a single U+000A LINE FEED (LF) character
+                        // not preceded by a U+000D CARRIAGE RETURN (CR) character,
+                        // and a single U+000D CARRIAGE RETURN (CR) character not
+                        // followed by a U+000A LINE FEED (LF) character" all end a line.
+                        match rest.get(1) {
+                            Some(b'\n') => next = 2,
+                            Some(_) => {}
+                            None => self.after_cr = true,
+                        }
+                    }
+                    self.stats.bytes_scanned += (end + next) as u64;
+                    self.complete_line(line, out);
+                    input = rest.get(next..).unwrap_or_default();
+                }
+            }
+        }
+    }
+
+    /// End of body: flushes what is pending, then readies the decoder for the
+    /// next body of the same event source.
+    ///
+    /// * Lenient (default): real servers and recordings often end without the
+    ///   final blank line, sometimes without the final newline. An unterminated
+    ///   last line is treated as a complete line, and a pending event (data
+    ///   lines not yet followed by a blank line) is dispatched as if the blank
+    ///   line had arrived.
+    /// * Strict ([`SseOptions::strict`]): the spec — "any pending data must be
+    ///   discarded": the unfinished line and event are dropped and an `id:` of
+    ///   that event is not committed to [`last_event_id`](Self::last_event_id).
+    ///
+    /// Afterwards the framing state is reset (a new body may start with its own
+    /// BOM); the last event ID and reconnection time persist, as they do across
+    /// an `EventSource` reconnection. Call [`reset`](Self::reset) to forget them.
+    pub fn finish(&mut self, out: &mut Vec<SseItem>) {
+        if let Start::Bom(matched) = self.start {
+            // A body shorter than a BOM that began like one: those bytes are content.
+            let prefix = BOM.get(..matched).unwrap_or_default();
+            self.start = Start::Body;
+            self.partial_line(prefix, out);
+        }
+        if self.skipping {
+            // The oversized event was already reported and discarded; the end of
+            // the body then ends it like a blank line would (lenient) or not at
+            // all (strict), which only matters for its `id:`.
+            self.line.clear();
+            self.clear_event();
+        }
+        if self.options.strict {
+            // Spec: "Once the end of the file is reached, any pending data must be
+            // discarded. (If the file ends in the middle of an event, before the
+            // final empty line, the incomplete event is not dispatched.)"
+            self.line.clear();
+            self.clear_event();
+            self.id_buffer.clone_from(&self.last_event_id);
+            self.id_dirty = false;
+        } else {
+            // Lenient: the unterminated last line counts as complete...
+            if !self.line.is_empty() {
+                let line = std::mem::take(&mut self.line);
+                self.process_buffered_line(line, out);
+            }
+            // ...and the pending event is dispatched as if a blank line followed.
+            self.dispatch(out);
+        }
+        self.start = Start::Bom(0);
+        self.after_cr = false;
+        self.skipping = false;
+        self.skipped_line_has_bytes = false;
+        self.release_line_buffer();
+    }
+
+    /// Consumes a (possibly partial) leading BOM; returns the rest of `input`.
+    fn strip_bom<'a>(
+        &mut self,
+        mut matched: usize,
+        input: &'a [u8],
+        out: &mut Vec<SseItem>,
+    ) -> &'a [u8] {
+        let mut used = 0;
+        for &byte in input {
+            if BOM.get(matched) != Some(&byte) {
+                break;
+            }
+            matched += 1;
+            used += 1;
+            if matched == BOM.len() {
+                break;
+            }
+        }
+        self.stats.bytes_scanned += used as u64;
+        let rest = input.get(used..).unwrap_or_default();
+        if matched == BOM.len() {
+            // Spec: "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order
+            // Mark (BOM), if any." — one only, only at stream start.
+            self.start = Start::Body;
+        } else if rest.is_empty() {
+            // The piece ended inside a possible BOM: decide with the next piece.
+            self.start = Start::Bom(matched);
+        } else {
+            // Not a BOM: the bytes matched so far are ordinary line content
+            // (none of them is CR or LF).
+            self.start = Start::Body;
+            self.partial_line(BOM.get(..matched).unwrap_or_default(), out);
+        }
+        rest
+    }
+
+    /// Bytes of a line whose end has not arrived yet.
+    fn partial_line(&mut self, bytes: &[u8], out: &mut Vec<SseItem>) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.skipping {
+            self.skipped_line_has_bytes = true;
+            return;
+        }
+        // Checked before buffering, so memory never exceeds the limit.
+        if self.over_limit(self.line.len().saturating_add(bytes.len())) {
+            self.line.clear();
+            self.too_large(true, out);
+            return;
+        }
+        self.line.extend_from_slice(bytes);
+        self.note_held(self.line.len());
+    }
+
+    /// A line whose end was just found; `tail` is its part in the current piece.
+    fn complete_line(&mut self, tail: &[u8], out: &mut Vec<SseItem>) {
+        if self.skipping {
+            if tail.is_empty() && !self.skipped_line_has_bytes {
+                // The blank line ending the discarded event: resume normal parsing.
+                // It is still an event boundary (the discarded event never dispatches).
+                self.skipping = false;
+                self.dispatch(out);
+            }
+            self.skipped_line_has_bytes = false;
+            return;
+        }
+        if self.line.is_empty() {
+            // Fast path: the whole line is in the caller's slice; parse it in place.
+            if self.over_limit(tail.len()) {
+                self.too_large(false, out);
+                return;
+            }
+            self.process_line(tail, out);
+        } else {
+            if self.over_limit(self.line.len().saturating_add(tail.len())) {
+                self.line.clear();
+                self.too_large(false, out);
+                return;
+            }
+            let mut line = std::mem::take(&mut self.line);
+            line.extend_from_slice(tail);
+            self.note_held(line.len());
+            self.process_buffered_line(line, out);
+        }
+    }
+
+    /// Whether an event holding `line_len` line bytes besides its buffers is too big.
+    fn over_limit(&self, line_len: usize) -> bool {
+        line_len
+            .saturating_add(self.data.len())
+            .saturating_add(self.event_type.len())
+            > self.options.max_event_size
+    }
+
+    /// Reports the current event as too large, discards it and skips to the next
+    /// blank line. `mid_line`: the line that overflowed has not ended yet.
+    fn too_large(&mut self, mid_line: bool, out: &mut Vec<SseItem>) {
+        out.push(SseItem::Error(SseError::EventTooLarge {
+            limit: self.options.max_event_size,
+        }));
+        self.data = Vec::new();
+        self.event_type.clear();
+        self.event_retry = None;
+        self.skipping = true;
+        self.skipped_line_has_bytes = mid_line;
+        self.release_line_buffer();
+    }
+
+    /// Records how many bytes the current event holds (`line_len` + buffers).
+    fn note_held(&mut self, line_len: usize) {
+        let held = line_len + self.data.len() + self.event_type.len();
+        if held > self.stats.buffer_high_water {
+            self.stats.buffer_high_water = held;
+        }
+    }
+
+    /// Processes a line that was assembled in `self.line`'s buffer, then gives the
+    /// buffer back for reuse (or moves it into the data buffer).
+    fn process_buffered_line(&mut self, mut line: Vec<u8>, out: &mut Vec<SseItem>) {
+        if self.data.is_empty() {
+            if let Some(skip) = data_value_offset(&line) {
+                // The event's first data line, assembled from several pieces: move
+                // its buffer into the data buffer instead of copying, so a big
+                // payload is held once, not twice (`drain` is one memmove). The
+                // line buffer is replaced by one allocation of the same size
+                // (capped), so the next line does not regrow it step by step; an
+                // event costs one allocation either way.
+                let keep = line.capacity().min(LINE_BUFFER_KEEP);
+                line.drain(..skip);
+                line.push(b'\n');
+                self.data = line;
+                self.line = Vec::with_capacity(keep);
+                self.note_held(0);
+                return;
+            }
+        }
+        self.process_line(&line, out);
+        line.clear();
+        self.line = line;
+        self.release_line_buffer();
+    }
+
+    /// Drops an unusually large line buffer instead of keeping it for reuse.
+    fn release_line_buffer(&mut self) {
+        if self.line.capacity() > LINE_BUFFER_KEEP {
+            self.line = Vec::new();
+        }
+    }
+
+    /// Spec §9.2.6: process one complete line (without its line end).
+    fn process_line(&mut self, line: &[u8], out: &mut Vec<SseItem>) {
+        match line.split_first() {
+            // Spec: "If the line is empty (a blank line) — Dispatch the event."
+            None => self.dispatch(out),
+            // Spec: "If the line starts with a U+003A COLON character (:) — Ignore
+            // the line." We surface it instead (gateways send `: keep-alive`,
+            // `: OPENROUTER PROCESSING`), stripping one leading space like a value.
+            Some((b':', comment)) => {
+                if self.options.comments {
+                    let text = comment.strip_prefix(b" ").unwrap_or(comment);
+                    out.push(SseItem::Comment(String::from_utf8_lossy(text).into_owned()));
+                }
+            }
+            Some(_) => match memchr::memchr(b':', line) {
+                // Spec: "If the line contains a U+003A COLON character (:) — Collect
+                // the characters on the line before the first U+003A COLON character
+                // (:), and let field be that string. Collect the characters on the
+                // line after the first U+003A COLON character (:), and let value be
+                // that string. If value starts with a U+0020 SPACE character, remove
+                // it from value. Process the field using the steps described below,
+                // using field as the field name and value as the field value."
+                Some(colon) => {
+                    let (field, rest) = line.split_at(colon);
+                    let value = rest.get(1..).unwrap_or_default();
+                    let value = value.strip_prefix(b" ").unwrap_or(value);
+                    self.process_field(field, value);
+                }
+                // Spec: "Otherwise, the string is not empty but does not contain a
+                // U+003A COLON character (:) — Process the field using the steps
+                // described below, using the whole line as the field name, and the
+                // empty string as the field value."
+                None => self.process_field(line, b""),
+            },
+        }
+    }
+
+    /// Spec §9.2.6: "the steps to process the field given a field name and a
+    /// field value". Field names are compared exactly (case-sensitive).
+    fn process_field(&mut self, field: &[u8], value: &[u8]) {
+        match field {
+            // Spec: "If the field name is "event" — Set the event type buffer to
+            // the field value."
+            b"event" => {
+                self.event_type.clear();
+                self.event_type.extend_from_slice(value);
+                self.note_held(0);
+            }
+            // Spec: "If the field name is "data" — Append the field value to the
+            // data buffer, then append a single U+000A LINE FEED (LF) character to
+            // the data buffer."
+            b"data" => {
+                if self.data.capacity() == 0 {
+                    // Usually the only data line: one exact allocation, which
+                    // becomes the event's String without a copy.
+                    self.data = Vec::with_capacity(value.len() + 1);
+                }
+                self.data.extend_from_slice(value);
+                self.data.push(b'\n');
+                self.note_held(0);
+            }
+            // Spec: "If the field name is "id" — If the field value does not
+            // contain U+0000 NULL, then set the last event ID buffer to the field
+            // value. Otherwise, ignore the field." (UTF-8 encodes U+0000 only as
+            // the byte 0x00, so checking bytes is exact.)
+            b"id" if memchr::memchr(0, value).is_none() => {
+                let id = self.id_buffer.get_or_insert_with(String::new);
+                id.clear();
+                id.push_str(&String::from_utf8_lossy(value));
+                self.id_dirty = true;
+            }
+            // Spec: "If the field name is "retry" — If the field value consists of
+            // only ASCII digits, then interpret the field value as an integer in
+            // base ten, and set the event stream's reconnection time to that
+            // integer. Otherwise, ignore the field." An empty value is not a
+            // number. Values beyond u64 saturate.
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let ms = value.iter().fold(0u64, |acc, d| {
+                    acc.saturating_mul(10)
+                        .saturating_add(u64::from(d.wrapping_sub(b'0')))
+                });
+                self.reconnection_time = Some(ms);
+                self.event_retry = Some(ms);
+            }
+            // Spec: "Otherwise — The field is ignored." (Also an `id` containing
+            // NUL and a `retry` that is not all digits: "Otherwise, ignore the field.")
+            _ => {}
+        }
+    }
+
+    /// Spec §9.2.6 "dispatch the event" (at a blank line, or a lenient finish).
+    fn dispatch(&mut self, out: &mut Vec<SseItem>) {
+        // Step 1: "Set the last event ID string of the event source to the value
+        // of the last event ID buffer. The buffer does not get reset."
+        if self.id_dirty {
+            self.last_event_id.clone_from(&self.id_buffer);
+            self.id_dirty = false;
+        }
+        // Step 2: "If the data buffer is an empty string, set the data buffer and
+        // the event type buffer to the empty string and return."
+        if self.data.is_empty() {
+            self.clear_event();
+            return;
+        }
+        let mut data = std::mem::take(&mut self.data);
+        // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF)
+        // character, then remove the last character from the data buffer."
+        if data.last() == Some(&b'\n') {
+            data.pop();
+        }
+        // Steps 4-6: the event; type "message" (here `None`) unless the event type
+        // buffer is non-empty; lastEventId = the last event ID string.
+        let event = (!self.event_type.is_empty())
+            .then(|| String::from_utf8_lossy(&self.event_type).into_owned());
+        out.push(SseItem::Event(SseEvent {
+            event,
+            data: utf8_lossy_owned(data),
+            id: self.last_event_id.clone(),
+            retry: self.event_retry.take(),
+        }));
+        // Step 7: "Set the data buffer and the event type buffer to the empty string."
+        self.event_type.clear();
+    }
+
+    /// Empties the per-event buffers without dispatching.
+    fn clear_event(&mut self) {
+        self.data = Vec::new();
+        self.event_type.clear();
+        self.event_retry = None;
+    }
+}
+
+/// If `line` is a `data` field line, the offset where its value starts
+/// (after `data:` and one optional space).
+fn data_value_offset(line: &[u8]) -> Option<usize> {
+    match line.strip_prefix(b"data")? {
+        [] => None, // `data` alone: empty value, nothing to move.
+        [b':', b' ', ..] => Some(6),
+        [b':', ..] => Some(5),
+        _ => None,
+    }
+}
+
+/// Bytes to `String`, replacing invalid UTF-8 with U+FFFD; no copy when valid.
+fn utf8_lossy_owned(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(pieces: &[&[u8]], options: SseOptions) -> Vec<SseItem> {
+        let mut d = SseDecoder::with_options(options);
+        let mut out = Vec::new();
+        for p in pieces {
+            d.push(p, &mut out);
+        }
+        d.finish(&mut out);
+        out
+    }
+
+    fn data(items: &[SseItem]) -> Vec<&str> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                SseItem::Event(e) => Some(e.data.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn data_value_offset_recognises_only_data_fields() {
+        assert_eq!(data_value_offset(b"data: x"), Some(6));
+        assert_eq!(data_value_offset(b"data:x"), Some(5));
+        assert_eq!(data_value_offset(b"data:"), Some(5));
+        assert_eq!(data_value_offset(b"data"), None);
+        assert_eq!(data_value_offset(b"datax: y"), None);
+        assert_eq!(data_value_offset(b"Data: y"), None);
+    }
+
+    #[test]
+    fn data_lines_split_across_pieces_are_joined() {
+        let items = decode(
+            &[b"data: ab", b"c\ndata:", b" d\n", b"\n"],
+            SseOptions::default(),
+        );
+        assert_eq!(data(&items), ["abc\nd"]);
+    }
+
+    #[test]
+    fn blank_line_commits_id_even_without_data() {
+        let mut d = SseDecoder::new();
+        let mut out = Vec::new();
+        d.push(b"id: 7\n\n", &mut out);
+        assert!(out.is_empty());
+        assert_eq!(d.last_event_id(), Some("7"));
+    }
+
+    #[test]
+    fn strict_finish_does_not_commit_pending_id() {
+        let mut d = SseDecoder::with_options(SseOptions {
+            strict: true,
+            ..SseOptions::default()
+        });
+        let mut out = Vec::new();
+        d.push(b"id: 1\ndata: a\n\nid: 2\ndata: b\n", &mut out);
+        d.finish(&mut out);
+        assert_eq!(data(&out), ["a"]);
+        assert_eq!(d.last_event_id(), Some("1"));
+        // The next body of the same source continues from the committed id.
+        d.push(b"data: c\n\n", &mut out);
+        match out.last() {
+            Some(SseItem::Event(e)) => assert_eq!(e.id.as_deref(), Some("1")),
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn retry_saturates_instead_of_overflowing() {
+        let mut d = SseDecoder::new();
+        let mut out = Vec::new();
+        d.push(b"retry: 99999999999999999999999\n\n", &mut out);
+        assert_eq!(d.reconnection_time(), Some(u64::MAX));
+    }
+
+    #[test]
+    fn reset_forgets_id_retry_and_counters() {
+        let mut d = SseDecoder::new();
+        let mut out = Vec::new();
+        d.push(b"id: 1\nretry: 5\ndata: x\n\n", &mut out);
+        d.reset();
+        assert_eq!(d.last_event_id(), None);
+        assert_eq!(d.reconnection_time(), None);
+        assert_eq!(d.stats(), SseStats::default());
+    }
+
+    #[test]
+    fn comments_can_be_disabled() {
+        let items = decode(
+            &[b": keep-alive\ndata: x\n\n"],
+            SseOptions {
+                comments: false,
+                ..SseOptions::default()
+            },
+        );
+        assert_eq!(items.len(), 1);
+        assert_eq!(data(&items), ["x"]);
+    }
 }

@@ -9,6 +9,7 @@ use crate::sse::SseEvent;
 pub mod chat;
 pub mod gemini;
 pub mod messages;
+mod openai;
 pub mod responses;
 
 /// The four wire formats Zen serves.
