@@ -153,6 +153,22 @@ function decodeText(format, text, p = pkg) {
 
 const ofType = (events, type) => events.filter((e) => e.type === type);
 
+const USAGE_KEYS = ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "reasoningTokens"];
+
+/** The usage the events amount to: usage events are cumulative and a later
+ *  one may report only some counts, so each known count overrides (as the
+ *  accumulator does). Also checks every usage event has all five keys. */
+function foldUsage(events) {
+  const usage = ofType(events, "usage");
+  assert.ok(usage.length > 0, "at least one usage event");
+  const out = Object.fromEntries(USAGE_KEYS.map((k) => [k, null]));
+  for (const ev of usage) {
+    assert.deepEqual(Object.keys(ev).sort(), ["type", ...USAGE_KEYS].sort(), "usage event keys");
+    for (const k of USAGE_KEYS) if (ev[k] !== null) out[k] = ev[k];
+  }
+  return out;
+}
+
 describe("StreamDecoder: event objects", () => {
   test("chat: text, reasoning, tool call, finish, usage and cost", () => {
     const { events, message } = decodeText("chat", CHAT);
@@ -170,11 +186,9 @@ describe("StreamDecoder: event objects", () => {
       { type: "toolCall", choice: 0, index: 0, id: "call_1", name: "get_weather", arguments: { city: "Paris" } },
     ]);
     assert.deepEqual(ofType(events, "finish"), [{ type: "finish", choice: 0, reason: "toolCalls", raw: "tool_calls" }]);
-    const usage = ofType(events, "usage").at(-1);
     // Zen-normalized: input excludes the 40 cached tokens; a count the
     // provider never sent is null, not 0.
-    assert.deepEqual(usage, {
-      type: "usage",
+    assert.deepEqual(foldUsage(events), {
       inputTokens: 60,
       outputTokens: 20,
       cacheReadTokens: 40,
@@ -220,7 +234,7 @@ describe("StreamDecoder: event objects", () => {
       [{ type: "toolCall", name: "lookup", id: "toolu_1", a: { q: "zen" } }],
     );
     assert.deepEqual(ofType(events, "finish").at(-1), { type: "finish", choice: 0, reason: "toolCalls", raw: "tool_use" });
-    const usage = ofType(events, "usage").at(-1);
+    const usage = foldUsage(events);
     assert.equal(usage.inputTokens, 10);
     assert.equal(usage.cacheReadTokens, 4);
     assert.equal(usage.cacheWriteTokens, 2);
@@ -244,7 +258,7 @@ describe("StreamDecoder: event objects", () => {
       { type: "textDelta", choice: 0, text: " world" },
     ]);
     assert.deepEqual(ofType(events, "finish").at(-1), { type: "finish", choice: 0, reason: "stop", raw: "completed" });
-    const usage = ofType(events, "usage").at(-1);
+    const usage = foldUsage(events);
     assert.equal(usage.inputTokens, 50);
     assert.equal(usage.cacheReadTokens, 10);
     assert.equal(usage.outputTokens, 40);
@@ -263,7 +277,7 @@ describe("StreamDecoder: event objects", () => {
     assert.deepEqual(call.arguments, { city: "Rome" });
     assert.equal(typeof call.id, "string");
     assert.ok(call.id.length > 0, "a Gemini call gets an id");
-    const usage = ofType(events, "usage").at(-1);
+    const usage = foldUsage(events);
     // prompt 20 of which 5 cached; output = candidates 7 + thoughts 3.
     assert.deepEqual(
       [usage.inputTokens, usage.cacheReadTokens, usage.outputTokens, usage.reasoningTokens],
