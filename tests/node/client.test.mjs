@@ -52,10 +52,14 @@ function client(options = {}) {
   return new zw.ZenClient({ baseUrl: zen.baseUrl, apiKey: MOCK_KEY, fetch: mockFetch({ set: { "x-mock-retry-after": "0" } }), ...options });
 }
 
-/** Iterates a ZenStream to its end; the error it threw, if any. */
+/** Iterates a ZenStream to its end; the error it threw, if any. Accepts a
+ *  function making the stream too, for errors the spec lets `stream()`
+ *  throw at once (a request that cannot be built, e.g. no key) instead of
+ *  from the iteration. */
 async function drain(stream) {
   const events = [];
   try {
+    if (typeof stream === "function") stream = stream();
     for await (const ev of stream) events.push(ev);
   } catch (err) {
     return { events, err };
@@ -98,7 +102,12 @@ describe("ZenClient.stream: every format", () => {
       assert.equal(message.cost, cost.usd);
       for (const [k, v] of Object.entries(usage)) assert.equal(message.usage[k], v, `message.usage.${k}`);
 
-      const req = await zen.lastRequest();
+      // mock-zen finalises its record just after the last byte went out.
+      const req = await eventually(async () => {
+        const r = await zen.lastRequest();
+        return r.completed ? r : undefined;
+      });
+      assert.ok(req, "mock-zen recorded a completed request");
       assert.equal(req.path, PATHS[format]);
       assert.equal(req.stream, true);
       assert.equal(req.format, format);
@@ -298,7 +307,7 @@ describe("ZenClient: timeouts", () => {
 
 describe("ZenClient: typed errors", () => {
   test("a paid model without a key fails locally with auth, nothing is sent", async () => {
-    const { err } = await drain(client({ apiKey: undefined }).stream({ model: "glm-4.6", messages: userSays("x") }));
+    const { err } = await drain(() => client({ apiKey: undefined }).stream({ model: "glm-4.6", messages: userSays("x") }));
     assertZenError(err, "auth");
     assert.equal((await zen.requests()).length, 0);
   });

@@ -3,7 +3,7 @@
 // spec documents for Workers, decoding a stream and calling mock-zen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { webPkgDir } from "./support/pkg.mjs";
@@ -41,6 +41,17 @@ export default {
 };
 `;
 
+/** Every .js (ES module) and .wasm (compiled module) file under pkg/. */
+function packageModules() {
+  const out = [];
+  for (const rel of readdirSync(webPkgDir, { recursive: true }).map(String).sort()) {
+    const path = join(webPkgDir, rel);
+    if (rel.endsWith(".js")) out.push({ type: "ESModule", path, contents: readFileSync(path, "utf8") });
+    else if (rel.endsWith(".wasm")) out.push({ type: "CompiledWasm", path, contents: readFileSync(path) });
+  }
+  return out;
+}
+
 let mf;
 let zen;
 before(async () => {
@@ -51,21 +62,29 @@ before(async () => {
   mf = new Miniflare({
     cf: false,
     compatibilityDate: "2026-04-01",
-    modules: [
-      // The worker lives (virtually) next to the package, so its relative
-      // imports resolve exactly as in a deployed Worker bundle.
-      { type: "ESModule", path: join(webPkgDir, "__test_worker.mjs"), contents: WORKER },
-      { type: "ESModule", path: join(webPkgDir, "zenwire.js"), contents: readFileSync(join(webPkgDir, "zenwire.js"), "utf8") },
-      { type: "CompiledWasm", path: join(webPkgDir, "zenwire_bg.wasm"), contents: readFileSync(join(webPkgDir, "zenwire_bg.wasm")) },
-    ],
+    // The worker lives (virtually) next to the package, so its relative
+    // imports resolve exactly as in a deployed Worker bundle; every module of
+    // the package (zenwire.js, its snippets/, the .wasm) goes in as is.
+    modules: [{ type: "ESModule", path: join(webPkgDir, "__test_worker.mjs"), contents: WORKER }, ...packageModules()],
     modulesRoot: webPkgDir,
     bindings: { ZEN_BASE_URL: zen.baseUrl, ZEN_KEY: MOCK_KEY },
   });
-  await mf.ready;
+  try {
+    await mf.ready;
+  } catch (err) {
+    // Do not leave a half-started workerd behind (it would keep the run alive).
+    const failed = mf;
+    mf = undefined;
+    await failed.dispose().catch(() => {});
+    throw err;
+  }
 });
 after(async () => {
-  await mf?.dispose();
-  await zen?.stop();
+  try {
+    await mf?.dispose();
+  } finally {
+    await zen?.stop();
+  }
 });
 
 test("StreamDecoder runs in a Worker after initSync({module})", async () => {

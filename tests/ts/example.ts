@@ -47,9 +47,12 @@ const request: UnifiedRequest = {
 
 /** Streams one answer, printing text as it arrives; returns the final message. */
 async function ask(signal: AbortSignal): Promise<Message | undefined> {
-  const stream = client.stream(request, { signal });
   let text = "";
+  let stream: ReturnType<typeof client.stream>;
   try {
+    // Inside the try: a request that cannot be built (no key for a paid
+    // model, an invalid field) may throw here already.
+    stream = client.stream(request, { signal });
     for await (const ev of stream) {
       switch (ev.type) {
         case "textDelta":

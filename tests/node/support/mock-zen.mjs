@@ -54,6 +54,14 @@ export async function startMockZen(args = ["--delay-ms", "2"]) {
   });
   // Keep draining stdout so the child never blocks on a full pipe.
   child.stdout.resume();
+  // A test file that fails before its after() hook must neither hang on the
+  // child (unref: it does not keep Node alive) nor leave it running.
+  const killOnExit = () => child.kill();
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.removeListener("exit", killOnExit));
+  child.unref();
+  child.stdout.unref?.();
+  child.stderr.unref?.();
 
   const mockApi = async (path, init) => {
     const res = await fetch(`${origin}/__mock/${path}`, init);

@@ -27,7 +27,20 @@ export async function loadNodePkg() {
   if (!nodePkg) {
     const file = join(nodePkgDir, "zenwire.js");
     requireBuilt(file);
-    const mod = await import(pathToFileURL(file).href);
+    let mod;
+    try {
+      mod = await import(pathToFileURL(file).href);
+    } catch (err) {
+      // The repo's package.json says "type": "module", so a CommonJS build
+      // needs its own package.json ({"type": "commonjs"}) to load as such.
+      if (err instanceof ReferenceError && /exports is not defined/.test(err.message)) {
+        throw new Error(
+          `${file} is CommonJS but loads as an ES module: pkg-node/package.json with "type": "commonjs" is missing (make pkg must write it)`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     // wasm-pack's nodejs target is CommonJS: Node exposes its exports as
     // named exports when it can detect them, and always as `default`.
     nodePkg = typeof mod.StreamDecoder === "function" ? mod : mod.default;
