@@ -32,14 +32,13 @@ export async function loadNodePkg() {
       mod = await import(pathToFileURL(file).href);
     } catch (err) {
       // The repo's package.json says "type": "module", so a CommonJS build
-      // needs its own package.json ({"type": "commonjs"}) to load as such.
-      if (err instanceof ReferenceError && /exports is not defined/.test(err.message)) {
-        throw new Error(
-          `${file} is CommonJS but loads as an ES module: pkg-node/package.json with "type": "commonjs" is missing (make pkg must write it)`,
-          { cause: err },
-        );
-      }
-      throw err;
+      // needs its own package.json ({"type": "commonjs"}) to load as such,
+      // and its wasm-bindgen snippets (ES modules) need {"type": "module"}.
+      throw new Error(
+        `loading ${file} failed (${err.message}). Under the repo's "type": "module", pkg-node/ needs ` +
+          `package.json {"type":"commonjs"} and pkg-node/snippets/package.json {"type":"module"}: run make pkg`,
+        { cause: err },
+      );
     }
     // wasm-pack's nodejs target is CommonJS: Node exposes its exports as
     // named exports when it can detect them, and always as `default`.
