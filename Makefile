@@ -14,7 +14,7 @@ setup:
 	@scripts/setup
 
 ## make test: every test the project has (CI runs exactly this).
-test: setup lint unit test-browser check-types
+test: setup lint unit test-browser test-node test-ts
 
 lint:
 	$(CARGO) fmt --check
@@ -26,7 +26,7 @@ unit:
 	$(CARGO) test --workspace --doc
 
 ## make bench: criterion benchmarks (numbers go in README).
-bench: setup
+bench: setup bench-js
 	$(CARGO) bench --bench decode
 
 ## make fuzz: run each fuzz target for a while (needs cargo-fuzz + nightly; not in CI).
@@ -41,6 +41,10 @@ WASM_PACK := wasm-pack build --release --mode no-install
 pkg: setup
 	$(WASM_PACK) --target web --out-dir pkg
 	$(WASM_PACK) --target nodejs --out-dir pkg-node
+	@# The repo's package.json says "type":"module"; the Node build is CommonJS and
+	@# its inline-JS snippets are ES modules, so each folder says what it holds.
+	echo '{"type":"commonjs"}' > pkg-node/package.json
+	if [ -d pkg-node/snippets ]; then echo '{"type":"module"}' > pkg-node/snippets/package.json; fi
 
 ## make size: gzip -9 size of what a page downloads (budget: 60 KB for all).
 size: pkg
@@ -74,3 +78,19 @@ test-relay: relay-build
 	$(CARGO) build -q -p mock-zen
 	source scripts/relay-env.sh && node --test tests/relay/*.test.mjs
 	source scripts/relay-env.sh && cd worker && wrangler deploy --dry-run --outdir /tmp/zenwire-relay-dry-run
+
+.PHONY: test-node test-ts bench-js
+
+## make test-node: the JS API (pkg/, pkg-node/) under Node's test runner, ZenClient against mock-zen,
+## the web build inside Miniflare. Needs `make pkg` first.
+test-node: pkg
+	$(CARGO) build -q -p mock-zen
+	node --test tests/node/*.test.mjs
+
+## make test-ts: the TypeScript examples must type-check against pkg/zenwire.d.ts.
+test-ts: check-types
+	tsc --noEmit -p tests/ts
+
+## make bench-js: decode throughput in Node, zenwire vs the JS SDKs (markdown table).
+bench-js:
+	node bench/js/decode.mjs

@@ -1,0 +1,280 @@
+// Decode throughput in Node: zenwire's StreamDecoder (wasm) against the JS
+// stacks people use for the same streams. Prints one markdown table.
+//
+//   node bench/js/decode.mjs            (make bench-js; needs `make pkg`)
+//
+// Input: the recorded streams in ../shared/fixtures/bench (outside the repo),
+// restored to what the real APIs send (see wireBytes). Each measurement
+// hands the same bytes, cut into pieces of 4096, 64 or 7 bytes, to:
+// * zenwire: StreamDecoder.push per piece (one wasm crossing each), counting events;
+// * eventsource-parser + JSON.parse: the minimal "parse SSE, parse JSON" loop;
+// * the AI SDK provider for the format (provider(model).doStream(...)), the
+//   official openai-node / @anthropic-ai/sdk clients: each with a mocked
+//   `fetch` answering a Response whose body streams exactly those pieces.
+// The SDK columns therefore include their request set-up and web-stream
+// plumbing per run: that is the cost a user of them pays per response.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createParser } from "eventsource-parser";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { createOpenAI } from "@ai-sdk/openai";
+import { createAnthropic } from "@ai-sdk/anthropic";
+import { createGoogleGenerativeAI } from "@ai-sdk/google";
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const benchDir = join(repoRoot, "../shared/fixtures/bench");
+const PIECE_SIZES = [4096, 64, 7];
+const MIN_MEASURE_MS = Number(process.env.BENCH_MIN_MS ?? 300);
+const WARMUP_MS = 100;
+
+// ---------------------------------------------------------------- input ----
+
+/** Which wire format a recording is, from its first payload. */
+function formatOf(name, firstLine) {
+  if (name.endsWith(".sse")) return "gemini";
+  const first = JSON.parse(firstLine);
+  if (first.object === "chat.completion.chunk") return "chat";
+  if (typeof first.type === "string" && first.type.startsWith("response.")) return "responses";
+  if (first.type === "message_start") return "messages";
+  throw new Error(`${name}: cannot tell its wire format`);
+}
+
+/** Wire-like SSE for a `.chunks.txt` (one JSON payload per line): chat →
+ *  `data: L` … `data: [DONE]`; Responses / Anthropic → `event: <type>` +
+ *  `data: L`, as the real APIs send them. `.sse` files are used as is. */
+function wireBytes(name, text, format) {
+  if (format === "gemini") return Buffer.from(text);
+  let out = "";
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    out += format === "chat" ? `data: ${line}\n\n` : `event: ${JSON.parse(line).type}\ndata: ${line}\n\n`;
+  }
+  if (format === "chat") out += "data: [DONE]\n\n";
+  return Buffer.from(out);
+}
+
+function loadInputs() {
+  if (!existsSync(benchDir)) throw new Error(`${benchDir} not found (the shared recorded fixtures)`);
+  const byFormat = { chat: [], responses: [], messages: [], gemini: [] };
+  for (const name of ["openai-text.chunks.txt", "deepseek-reasoning.chunks.txt", "xai-tool-call.chunks.txt",
+    "openai-reasoning-encrypted-content.1.chunks.txt", "openai-web-search-tool.1.chunks.txt",
+    "anthropic-json-tool.1.chunks.txt", "anthropic-web-search-tool.1.chunks.txt", "gemini-image.sse"]) {
+    const text = readFileSync(join(benchDir, name), "utf8");
+    const format = formatOf(name, text.slice(0, text.indexOf("\n")));
+    byFormat[format].push({ name, bytes: wireBytes(name, text, format) });
+  }
+  return byFormat;
+}
+
+function cut(bytes, size) {
+  const out = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+// -------------------------------------------------------------- decoders ----
+
+async function loadZenwire() {
+  const file = join(repoRoot, "pkg-node/zenwire.js");
+  if (!existsSync(file)) return undefined;
+  const mod = await import(pathToFileURL(file).href);
+  return typeof mod.StreamDecoder === "function" ? mod : mod.default;
+}
+
+/** A fetch that answers every request with `pieces` as an SSE body. */
+function fetchReturning(pieces) {
+  return async () => {
+    let i = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (i < pieces.length) controller.enqueue(pieces[i++]);
+        else controller.close();
+      },
+    });
+    return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
+  };
+}
+
+async function countParts(stream) {
+  let n = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return n;
+    // A pipeline that rejected the input would be measured on its error path.
+    if (value.type === "error") throw new Error(`AI SDK stream error: ${JSON.stringify(value.error)}`);
+    n++;
+  }
+}
+
+const AI_PROMPT = [{ role: "user", content: [{ type: "text", text: "Hi" }] }];
+const KEY = "sk-bench";
+const BASE = "http://bench.invalid/v1";
+
+/** The AI SDK provider pipeline for a format. */
+function aiSdk(format) {
+  return async (pieces) => {
+    const fetch = fetchReturning(pieces);
+    const model = {
+      chat: () => createOpenAICompatible({ name: "zen", baseURL: BASE, apiKey: KEY, fetch }).chatModel("glm-4.6"),
+      responses: () => createOpenAI({ baseURL: BASE, apiKey: KEY, fetch }).responses("gpt-5.1"),
+      messages: () => createAnthropic({ baseURL: BASE, apiKey: KEY, fetch })("claude-bench"),
+      gemini: () => createGoogleGenerativeAI({ baseURL: BASE, apiKey: KEY, fetch })("gemini-3-pro"),
+    }[format]();
+    const { stream } = await model.doStream({ prompt: AI_PROMPT });
+    return countParts(stream);
+  };
+}
+
+async function countIter(iterable) {
+  let n = 0;
+  for await (const _ of iterable) n++;
+  return n;
+}
+
+/** openai-node (chat / responses) with a mocked fetch. */
+function openaiNode(format) {
+  return async (pieces) => {
+    const client = new OpenAI({ apiKey: KEY, baseURL: BASE, fetch: fetchReturning(pieces), maxRetries: 0 });
+    const stream =
+      format === "chat"
+        ? await client.chat.completions.create({ model: "glm-4.6", messages: [{ role: "user", content: "Hi" }], stream: true })
+        : await client.responses.create({ model: "gpt-5.1", input: "Hi", stream: true });
+    return countIter(stream);
+  };
+}
+
+/** @anthropic-ai/sdk with a mocked fetch. */
+async function anthropicSdk(pieces) {
+  const client = new Anthropic({ apiKey: KEY, baseURL: BASE, fetch: fetchReturning(pieces), maxRetries: 0 });
+  const stream = await client.messages.create({
+    model: "claude-bench",
+    max_tokens: 1024,
+    messages: [{ role: "user", content: "Hi" }],
+    stream: true,
+  });
+  return countIter(stream);
+}
+
+/** The minimal JS loop: bytes → text → SSE events → JSON.parse each data. */
+function eventsourceParser(pieces) {
+  let n = 0;
+  const parser = createParser({
+    onEvent(ev) {
+      if (ev.data !== "[DONE]") {
+        JSON.parse(ev.data);
+        n++;
+      }
+    },
+  });
+  const text = new TextDecoder();
+  for (const p of pieces) parser.feed(text.decode(p, { stream: true }));
+  parser.feed(text.decode());
+  return n;
+}
+
+function zenwireDecoder(zw, format) {
+  return (pieces) => {
+    const dec = new zw.StreamDecoder(format);
+    let n = 0;
+    for (const p of pieces) n += dec.push(p).length;
+    n += dec.finish().length;
+    dec.free();
+    return n;
+  };
+}
+
+// ----------------------------------------------------------- measurement ----
+
+/** MB/s (10⁶ bytes) of `run` over every input of a format, after a warm-up;
+ *  repeats whole passes until MIN_MEASURE_MS elapsed. */
+async function measure(run, inputs, size) {
+  const split = inputs.map((i) => cut(i.bytes, size));
+  const bytesPerPass = inputs.reduce((a, i) => a + i.bytes.length, 0);
+  const pass = async () => {
+    let events = 0;
+    for (const pieces of split) events += await run(pieces);
+    return events;
+  };
+  let events = 0;
+  for (let t0 = performance.now(); performance.now() - t0 < WARMUP_MS; ) events = await pass();
+  if (events === 0) throw new Error("decoded no events");
+  let passes = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < MIN_MEASURE_MS) {
+    await pass();
+    passes++;
+    elapsed = performance.now() - t0;
+  }
+  return { mbps: (bytesPerPass * passes) / 1e6 / (elapsed / 1000), events };
+}
+
+// ----------------------------------------------------------------- main ----
+
+const zw = await loadZenwire();
+const inputs = loadInputs();
+
+const COLUMNS = [
+  ["zenwire", (f) => (zw ? zenwireDecoder(zw, f) : undefined)],
+  ["eventsource-parser + JSON.parse", () => eventsourceParser],
+  ["AI SDK provider", (f) => aiSdk(f)],
+  ["openai-node", (f) => (f === "chat" || f === "responses" ? openaiNode(f) : undefined)],
+  ["@anthropic-ai/sdk", (f) => (f === "messages" ? anthropicSdk : undefined)],
+];
+const AI_SDK_NAME = { chat: "openai-compatible", responses: "openai", messages: "anthropic", gemini: "google" };
+
+const t0 = performance.now();
+const rows = [];
+for (const format of Object.keys(inputs)) {
+  const total = inputs[format].reduce((a, i) => a + i.bytes.length, 0);
+  for (const size of PIECE_SIZES) {
+    const cells = [];
+    for (const [name, make] of COLUMNS) {
+      const run = make(format);
+      if (!run) {
+        cells.push(name === "zenwire" ? "missing (run make pkg)" : "–");
+        continue;
+      }
+      const r = await measure(run, inputs[format], size);
+      cells.push(r);
+      process.stderr.write(`${format} ${size} B ${name}: ${r.mbps.toFixed(1)} MB/s (${r.events} events/pass)\n`);
+    }
+    rows.push({ format, size, total, cells });
+  }
+}
+
+const fmt = (c, base) => {
+  if (typeof c === "string") return c;
+  const ratio = typeof base === "object" ? ` (${(c.mbps / base.mbps).toFixed(2)}×)` : "";
+  return `${c.mbps.toFixed(1)}${ratio}`;
+};
+console.log(`\nDecode throughput, MB/s (ratio to zenwire), Node ${process.version}; one run.\n`);
+console.log(`| format (bytes) | piece | ${COLUMNS.map(([n]) => n).join(" | ")} |`);
+console.log(`|---|---:|${COLUMNS.map(() => "---:").join("|")}|`);
+for (const r of rows) {
+  const base = r.cells[0];
+  console.log(`| ${r.format} (${r.total}) | ${r.size} B | ${r.cells.map((c, i) => (i === 0 ? fmt(c) : fmt(c, base))).join(" | ")} |`);
+}
+console.log(`\nAI SDK provider per format: ${Object.entries(AI_SDK_NAME).map(([f, p]) => `${f} → @ai-sdk/${p}`).join(", ")}.`);
+console.log(`Inputs (../shared/fixtures/bench): ${Object.entries(inputs).map(([f, l]) => `${f}: ${l.map((i) => i.name).join(", ")}`).join("; ")}.`);
+console.log(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
+
+// Goals from the project brief, checked when zenwire was measured.
+if (zw) {
+  const goals = [];
+  for (const r of rows) {
+    const [zen, esp, , , anth] = r.cells;
+    if (r.size >= 64 && typeof esp === "object") goals.push([`${r.format} ${r.size} B: ≥ eventsource-parser+JSON.parse`, zen.mbps >= esp.mbps]);
+    if (typeof anth === "object") goals.push([`${r.format} ${r.size} B: ≥ 3× @anthropic-ai/sdk`, zen.mbps >= 3 * anth.mbps]);
+    if (r.size === 7) goals.push([`${r.format} 7 B: ≥ 20 MB/s`, zen.mbps >= 20]);
+  }
+  console.log(`\nGoals: ${goals.filter(([, ok]) => ok).length}/${goals.length} met.`);
+  for (const [what, ok] of goals) console.log(`- ${ok ? "met" : "NOT met"}: ${what}`);
+} else {
+  console.error("\nzenwire column missing: pkg-node/zenwire.js not found — run make pkg");
+  process.exitCode = 1;
+}
