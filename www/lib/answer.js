@@ -25,6 +25,11 @@ export function newAnswer(model) {
   };
 }
 
+/** Live-numbers record of an answer about to stream (so it shows as busy at once). */
+export function pendingStats() {
+  return { ttftMs: undefined, durationMs: undefined, tokensPerSec: undefined, usage: emptyUsage(), estimate: null, estimateComplete: false, billed: null, live: true, approx: true };
+}
+
 const emptyUsage = () => ({ inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null });
 
 /**
@@ -37,7 +42,7 @@ export async function streamInto(record, { client, request, signal, onUpdate, is
   let firstAt = null;
   let lastAt = null;
   let deltas = 0;
-  const stats = { ttftMs: undefined, durationMs: undefined, tokensPerSec: undefined, usage: emptyUsage(), estimate: null, estimateComplete: false, billed: null, live: true, approx: true };
+  const stats = pendingStats();
   record.stats = stats;
   const first = () => {
     if (firstAt == null) {
@@ -310,6 +315,7 @@ export class AnswerView {
     if (e.retryAfter && e.at && retry) {
       const until = e.at + e.retryAfter * 1000;
       card.dataset.retryAfter = String(e.retryAfter);
+      card.dataset.retrySource = e.retryAfterKnown ? "server" : "default";
       const tick = () => {
         const left = Math.ceil((until - Date.now()) / 1000);
         if (left > 0 && this.el.isConnected !== false) {
@@ -333,7 +339,8 @@ export class AnswerView {
 
   renderStats() {
     const s = this.record.stats;
-    if (!s) {
+    // An answer that failed before any output has no numbers worth showing.
+    if (!s || (this.record.error && s.ttftMs == null && !s.live)) {
       this.stats.hidden = true;
       return;
     }
@@ -364,7 +371,9 @@ export class AnswerView {
         h("button", { type: "button", class: "btn-ghost btn-xs", "aria-label": "Copy answer", onclick: (e) => this.opts.onAction("copy", this, e.currentTarget) }, icon("copy", 14), h("span", { class: "btn-label" }, "Copy")),
       );
     }
-    if (!streaming && this.opts.isLast()) {
+    // After an error with a Retry button, that button is the way to ask again.
+    const hasRetry = r.error?.actions?.includes(Action.Retry);
+    if (!streaming && this.opts.isLast() && !hasRetry) {
       buttons.push(
         h("button", { type: "button", class: "btn-ghost btn-xs", "aria-label": "Regenerate answer", dataset: { action: "regenerate" }, onclick: () => this.opts.onAction("regenerate", this) }, icon("refresh", 14), h("span", { class: "btn-label" }, "Regenerate")),
       );

@@ -2,7 +2,7 @@
 // edit-and-resend. Used by the chat view, each compare column and <zen-chat>.
 
 import { h, icon, copyText } from "./dom.js";
-import { AnswerView, newAnswer, streamInto } from "./answer.js";
+import { AnswerView, newAnswer, pendingStats, streamInto } from "./answer.js";
 import { enableCodeCopy } from "./markdown.js";
 
 /** A demo tool offered when the person turns tools on (nothing runs it). */
@@ -216,6 +216,7 @@ export class ConversationView {
     const env = this.opts.env;
     const info = env.modelInfo(conv.model);
     const record = newAnswer(conv.model);
+    record.stats = pendingStats();
     const controller = new AbortController();
     this.controller = controller;
     const request = buildRequest(conv, info);

@@ -2,6 +2,9 @@
 // or anything unexpected) into words a person understands. Stacks are never
 // shown; the server's own message is kept as a secondary detail.
 
+/** Cool-down shown for a rate limit whose retry-after the browser cannot read. */
+export const DEFAULT_RATE_LIMIT_WAIT_S = 5;
+
 /** What the person can do about an error. */
 export const Action = Object.freeze({ Retry: "retry", Settings: "settings", PickModel: "pickModel" });
 
@@ -96,7 +99,12 @@ const KINDS = {
 export function describeError(err) {
   const kind = typeof err?.kind === "string" && KINDS[err.kind] ? err.kind : "unknown";
   const known = KINDS[kind];
-  const retryAfter = Number.isFinite(err?.retryAfter) && err.retryAfter > 0 ? Math.ceil(err.retryAfter) : undefined;
+  let retryAfter = Number.isFinite(err?.retryAfter) && err.retryAfter > 0 ? Math.ceil(err.retryAfter) : undefined;
+  // A browser only sees `retry-after` when the server lists it in
+  // Access-Control-Expose-Headers; without it a rate limit still gets a short
+  // cool-down rather than an invitation to hammer the gateway.
+  const retryAfterKnown = retryAfter !== undefined;
+  if (kind === "rateLimit" && !retryAfterKnown) retryAfter = DEFAULT_RATE_LIMIT_WAIT_S;
   // Only the first line of a message, and never a stack: a ZenError message
   // is the server's words; anything else is a bug in the page, kept short.
   const raw = typeof err?.message === "string" ? err.message.split("\n")[0].slice(0, 300) : "";
@@ -107,6 +115,7 @@ export function describeError(err) {
     detail: raw && raw !== known.title ? raw : "",
     status: Number.isFinite(err?.status) ? err.status : undefined,
     retryAfter,
+    retryAfterKnown,
     actions: [...known.actions],
   };
 }

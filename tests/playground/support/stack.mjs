@@ -9,8 +9,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
-import { stat, mkdtemp, rm, mkdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { stat, mkdir } from "node:fs/promises";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -94,21 +93,21 @@ export function startStaticServer(root = WWW) {
   );
 }
 
-/** Headless Debian Chromium with a fresh profile (never a downloaded browser). */
+/**
+ * Headless Debian Chromium (never a downloaded browser). `chromium.launch`
+ * gives it a fresh temporary user-data-dir; every page gets its own
+ * isolated context, so localStorage never leaks from one test to the next.
+ */
 export async function launchBrowser() {
-  const userDataDir = await mkdtemp(join(tmpdir(), "zenwire-playground-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    viewport: { width: 1280, height: 820 },
   });
   return {
-    context,
-    close: async () => {
-      await context.close();
-      await rm(userDataDir, { recursive: true, force: true });
-    },
+    browser,
+    newContext: (opts = {}) => browser.newContext({ viewport: { width: 1280, height: 820 }, ...opts }),
+    close: () => browser.close(),
   };
 }
 
@@ -131,8 +130,10 @@ export async function startStack() {
       return u.href;
     },
     /** A new page that records console errors and uncaught exceptions. */
-    async newPage() {
-      const page = await browser.context.newPage();
+    async newPage(contextOptions = {}) {
+      const context = await browser.newContext(contextOptions);
+      const page = await context.newPage();
+      page.once("close", () => context.close().catch(() => {}));
       page.problems = [];
       page.on("console", (m) => {
         if (m.type() === "error") page.problems.push(`console: ${m.text()}`);
