@@ -70,7 +70,8 @@ class ZenChat extends HTMLElement {
       h("div", { class: "composer-wrap" }, this.composer.el),
       h("div", { class: "powered" }, "Powered by zenwire · OpenCode Zen"),
     );
-    root.append(h("style", {}, STYLES), css, frame);
+    // Shared styles first, so this element's own rules win.
+    root.append(css, h("style", {}, STYLES), frame);
     frame.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && this.view.busy) {
         e.preventDefault();

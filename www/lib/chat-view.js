@@ -78,7 +78,12 @@ export class ChatView {
       ),
     );
 
-    state.addEventListener("models", () => this.refreshModelBar());
+    state.addEventListener("models", () => {
+      this.refreshModelBar();
+      // Stored answers were labelled before the names arrived.
+      if (!this.conversation.busy && this.conv?.messages.length) this.conversation.render();
+      this.renderConversations();
+    });
     state.addEventListener("conversations", () => this.renderConversations());
 
     const active = state.conversations.find((c) => c.id === state.settings.activeConversation);
