@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo www test-playground
+.PHONY: setup test lint unit bench fuzz demo www test-playground relay-build relay test-relay
 
 setup:
 	@scripts/setup
@@ -45,3 +45,18 @@ www:
 test-playground: www
 	$(CARGO) build -p mock-zen
 	node --test --test-concurrency=1 tests/playground/
+
+## Relay (worker/): build the Worker bundle with worker-build (no downloads).
+relay-build: setup
+	source scripts/relay-env.sh && cd worker && worker-build --release
+
+## make relay: wrangler dev on 127.0.0.1:8787 against ZEN_UPSTREAM (secrets in worker/.dev.vars).
+ZEN_UPSTREAM ?= https://opencode.ai/zen/v1
+relay: relay-build
+	source scripts/relay-env.sh && cd worker && wrangler dev -c wrangler.test.toml --ip 127.0.0.1 --port 8787 --var ZEN_UPSTREAM:$(ZEN_UPSTREAM)
+
+## make test-relay: Miniflare tests of the built Worker against mock-zen, and a deploy dry run.
+test-relay: relay-build
+	$(CARGO) build -q -p mock-zen
+	source scripts/relay-env.sh && node --test tests/relay/*.test.mjs
+	source scripts/relay-env.sh && cd worker && wrangler deploy --dry-run --outdir /tmp/zenwire-relay-dry-run

@@ -497,7 +497,7 @@ fn parse_models_list(body: &str) -> Result<Vec<String>, CatalogError> {
 }
 
 /// The catalog as a Markdown table (for the README's model list; the test
-/// suite keeps `docs/models.md` equal to it). Prices are USD per 1M tokens
+/// suite keeps the README's `models` marker region equal to it). Prices are USD per 1M tokens
 /// as written in the data; `–` = none.
 pub fn markdown_table(catalog: &Catalog) -> String {
     fn opt(v: Option<&String>) -> &str {

@@ -286,11 +286,13 @@ fn responses(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenE
         status == Some("incomplete") && incomplete_reason.as_deref() != Some("content_filter");
     start(root, "id", "model", out);
     let mut calls = 0u32;
+    // Reasoning parts (summary or content, in any reasoning item) are
+    // paragraphs: each after the first is prefixed with a blank line, as
+    // the stream decoder does when a delta opens a new part.
+    let mut reasoning_seen = false;
     for item in items {
         match item.get("type").and_then(Value::as_str) {
             Some("reasoning") => {
-                // Summary parts are separate paragraphs; keep them apart.
-                let mut first = true;
                 let summary = item.get("summary").and_then(Value::as_array);
                 let content = item.get("content").and_then(Value::as_array);
                 for part in summary
@@ -300,20 +302,27 @@ fn responses(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenE
                 {
                     if let Some(t) = part.get("text").and_then(Value::as_str) {
                         if !t.is_empty() {
-                            let text = if first {
-                                t.to_string()
-                            } else {
+                            let text = if reasoning_seen {
                                 format!("\n\n{t}")
+                            } else {
+                                t.to_string()
                             };
                             out.push(reasoning_event(0, text));
-                            first = false;
+                            reasoning_seen = true;
                         }
                     }
                 }
-                if let Some(data) = item.get("encrypted_content").and_then(Value::as_str) {
-                    out.push(Event::ReasoningRedacted {
+                // The encrypted content is the opaque blob to replay with
+                // this item's summary: a signature of the text just pushed,
+                // exactly as the stream decoder reports it.
+                if let Some(sig) = item
+                    .get("encrypted_content")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                {
+                    out.push(Event::ReasoningSignature {
                         choice: 0,
-                        data: data.to_string(),
+                        signature: sig.to_string(),
                     });
                 }
             }

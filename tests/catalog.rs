@@ -578,25 +578,42 @@ fn models_list_errors() {
 // ---------------------------------------------------------------------------
 // Generated docs.
 
+const MODELS_BEGIN: &str = "<!-- models:begin -->";
+const MODELS_END: &str = "<!-- models:end -->";
+
+/// README.md's model table (between the `models:begin` / `models:end`
+/// markers) is generated from the catalog; `ZENWIRE_BLESS=1` rewrites that
+/// region and nothing else.
 #[test]
-fn docs_models_md_is_generated_from_the_catalog() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/models.md");
+fn readme_models_table_is_generated_from_the_catalog() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("read README.md");
+    let (Some(begin), Some(end)) = (readme.find(MODELS_BEGIN), readme.find(MODELS_END)) else {
+        panic!("README.md lacks the {MODELS_BEGIN} / {MODELS_END} markers");
+    };
+    assert!(
+        begin < end,
+        "README.md: {MODELS_END} comes before {MODELS_BEGIN}"
+    );
+    assert_eq!(readme.matches(MODELS_BEGIN).count(), 1);
+    assert_eq!(readme.matches(MODELS_END).count(), 1);
     let expected = format!(
-        "<!-- Generated from src/catalog.json by zenwire::catalog::markdown_table. \
+        "\n<!-- Generated from src/catalog.json by zenwire::catalog::markdown_table. \
          Do not edit: run `ZENWIRE_BLESS=1 cargo test --test catalog`. -->\n\n\
-         Prices are USD per 1M tokens; \"–\" = not offered. The >200K tier applies when \
-         input + cache read + cache write tokens exceed 200 000.\n\n{}",
+         Prices are USD per 1M tokens; \"–\" = not offered.\n\n{}",
         markdown_table(Catalog::builtin())
     );
-    if std::env::var_os("ZENWIRE_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("docs dir")).expect("mkdir docs");
-        std::fs::write(&path, &expected).expect("write docs/models.md");
+    let region = &readme[begin + MODELS_BEGIN.len()..end];
+    if region != expected && std::env::var_os("ZENWIRE_BLESS").is_some() {
+        let head = &readme[..begin + MODELS_BEGIN.len()];
+        let tail = &readme[end..];
+        std::fs::write(&path, format!("{head}{expected}{tail}")).expect("write README.md");
+    } else {
+        assert!(
+            region == expected,
+            "README.md's model table is out of date with the catalog; regenerate it with \
+             `ZENWIRE_BLESS=1 cargo test --test catalog`"
+        );
     }
-    let actual = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        actual == expected,
-        "docs/models.md is out of date with the catalog; regenerate it with \
-         `ZENWIRE_BLESS=1 cargo test --test catalog`"
-    );
     assert_eq!(expected.matches("\n| `").count(), 20);
 }

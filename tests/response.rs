@@ -160,9 +160,11 @@ fn responses_reasoning_summary_and_message() {
     assert!(c
         .reasoning
         .starts_with("**Reporting final result**\n\nThe tool returned 570"));
-    assert_eq!(c.reasoning_blocks.len(), 2);
+    // The encrypted content signs the summary, as in a stream.
+    assert_eq!(c.reasoning_blocks.len(), 1);
     assert!(
-        matches!(&c.reasoning_blocks[1], ReasoningBlock::Redacted { data } if data.starts_with("gAAAAABpPMlc"))
+        matches!(&c.reasoning_blocks[0], ReasoningBlock::Thinking { text, signature: Some(sig) }
+            if *text == c.reasoning && sig.starts_with("gAAAAABpPMlc"))
     );
     assert_eq!(finish(c), (Some(FinishReason::Stop), Some("completed")));
     assert_eq!(

@@ -1,0 +1,248 @@
+//! A non-streaming response decodes to exactly the [`Message`] the stream
+//! accumulator builds from the streamed version of the same answer.
+//!
+//! tests/fixtures/equivalence/ holds, per wire format, one answer written
+//! twice by hand in that format's real shapes: `FORMAT.sse` (the stream, Zen
+//! cost frame included) and `FORMAT.json` (the non-streaming body with Zen's
+//! top-level `"cost"`). The answer has reasoning (with its signature or
+//! encrypted content where the format has one), text, one tool call, usage
+//! with cached input, and a cost.
+
+mod common;
+
+use serde_json::json;
+use zenwire::event::{FinishReason, Message, ReasoningBlock, Usage};
+use zenwire::response::decode_response;
+use zenwire::stream::decode_all;
+use zenwire::{Event, WireFormat};
+
+const TEXT: &str = "Let me check the weather in Paris — «ça va».";
+
+fn read(name: &str) -> String {
+    let path = common::fixtures().join("equivalence").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// Decodes both halves of a pair, checking the stream had no error.
+fn both(format: WireFormat, name: &str) -> (Message, Message) {
+    let (events, streamed) = decode_all(format, read(&format!("{name}.sse")).as_bytes());
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Error { .. })),
+        "{name}.sse: {events:?}"
+    );
+    let body = read(&format!("{name}.json"));
+    let whole = decode_response(format, &body).unwrap_or_else(|e| panic!("{name}.json: {e}"));
+    (streamed, whole)
+}
+
+/// What every pair must contain, so equality is never between two empty
+/// or equally broken messages.
+fn assert_answer(m: &Message, id: &str, model: &str, reasoning: &str, call_id: &str) {
+    assert_eq!(m.id.as_deref(), Some(id));
+    assert_eq!(m.model.as_deref(), Some(model));
+    assert_eq!(m.error, None);
+    assert_eq!(m.choices.len(), 1);
+    let c = &m.choices[0];
+    assert_eq!(c.index, 0);
+    assert_eq!(c.text, TEXT);
+    assert_eq!(c.reasoning, reasoning);
+    assert_eq!(c.refusal, "");
+    assert_eq!(c.finish_reason, Some(FinishReason::ToolCalls));
+    assert_eq!(c.tool_calls.len(), 1);
+    let call = &c.tool_calls[0];
+    assert_eq!(
+        (call.index, call.id.as_str(), call.name.as_str()),
+        (0, call_id, "get_weather")
+    );
+    assert_eq!(call.arguments, json!({"city": "Paris", "days": 2}));
+    assert_eq!(call.invalid, None);
+}
+
+#[test]
+fn chat_completion_equals_the_accumulated_stream() {
+    let (streamed, whole) = both(WireFormat::Chat, "chat");
+    assert_eq!(streamed, whole);
+    assert_answer(
+        &whole,
+        "chatcmpl-eq",
+        "glm-4.6",
+        "The user asks about Paris; call the tool.",
+        "call_eq1",
+    );
+    let c = &whole.choices[0];
+    assert_eq!(c.raw_finish_reason.as_deref(), Some("tool_calls"));
+    assert_eq!(c.signature, None);
+    assert_eq!(
+        c.reasoning_blocks,
+        [ReasoningBlock::Thinking {
+            text: "The user asks about Paris; call the tool.".into(),
+            signature: None
+        }]
+    );
+    assert_eq!(
+        whole.usage,
+        Usage {
+            input_tokens: Some(250),
+            output_tokens: Some(64),
+            cache_read_tokens: Some(1000),
+            cache_write_tokens: None,
+            reasoning_tokens: Some(21),
+        }
+    );
+    assert_eq!(whole.cost.as_deref(), Some("0.00026080"));
+}
+
+#[test]
+fn responses_object_equals_the_accumulated_stream() {
+    let (streamed, whole) = both(WireFormat::Responses, "responses");
+    assert_eq!(streamed, whole);
+    // Summary parts are paragraphs: joined by a blank line in both paths.
+    let reasoning = "**Weather question** about Paris.\n\n**Calling the tool**";
+    assert_answer(&whole, "resp_eq", "gpt-5.1", reasoning, "call_eq1");
+    let c = &whole.choices[0];
+    assert_eq!(c.raw_finish_reason.as_deref(), Some("completed"));
+    // The encrypted reasoning is the opaque blob to replay, paired with the
+    // summary it belongs to.
+    assert_eq!(c.signature.as_deref(), Some("gAAAAB-eq-opaque=="));
+    assert_eq!(
+        c.reasoning_blocks,
+        [ReasoningBlock::Thinking {
+            text: reasoning.into(),
+            signature: Some("gAAAAB-eq-opaque==".into())
+        }]
+    );
+    assert_eq!(
+        whole.usage,
+        Usage {
+            input_tokens: Some(250),
+            output_tokens: Some(64),
+            cache_read_tokens: Some(1000),
+            cache_write_tokens: None,
+            reasoning_tokens: Some(21),
+        }
+    );
+    assert_eq!(whole.cost.as_deref(), Some("0.00085590"));
+}
+
+#[test]
+fn anthropic_message_equals_the_accumulated_stream() {
+    let (streamed, whole) = both(WireFormat::Messages, "messages");
+    assert_eq!(streamed, whole);
+    let reasoning = "The user asks about Paris; call the tool.";
+    assert_answer(
+        &whole,
+        "msg_eq",
+        "claude-sonnet-4-5",
+        reasoning,
+        "toolu_eq1",
+    );
+    let c = &whole.choices[0];
+    assert_eq!(c.raw_finish_reason.as_deref(), Some("tool_use"));
+    assert_eq!(c.signature.as_deref(), Some("EqQBCgIYAhIM-eq-sig+/=="));
+    assert_eq!(
+        c.reasoning_blocks,
+        [ReasoningBlock::Thinking {
+            text: reasoning.into(),
+            signature: Some("EqQBCgIYAhIM-eq-sig+/==".into())
+        }]
+    );
+    // Anthropic reports no reasoning count; input already excludes cache.
+    assert_eq!(
+        whole.usage,
+        Usage {
+            input_tokens: Some(50),
+            output_tokens: Some(64),
+            cache_read_tokens: Some(1000),
+            cache_write_tokens: Some(200),
+            reasoning_tokens: None,
+        }
+    );
+    assert_eq!(whole.cost.as_deref(), Some("0.00210000"));
+}
+
+#[test]
+fn gemini_response_equals_the_accumulated_stream() {
+    let (streamed, whole) = both(WireFormat::Gemini, "gemini");
+    assert_eq!(streamed, whole);
+    let reasoning = "The user asks about Paris; call the tool.";
+    // Gemini sends no call id; both paths name it by its index.
+    assert_answer(
+        &whole,
+        "resp_eq",
+        "gemini-3-pro-preview",
+        reasoning,
+        "call_0",
+    );
+    let c = &whole.choices[0];
+    assert_eq!(c.raw_finish_reason.as_deref(), Some("STOP"));
+    assert_eq!(c.signature.as_deref(), Some("CiQB-eq-sig=="));
+    assert_eq!(
+        c.reasoning_blocks,
+        [ReasoningBlock::Thinking {
+            text: reasoning.into(),
+            signature: Some("CiQB-eq-sig==".into())
+        }]
+    );
+    // candidatesTokenCount excludes thoughts; output includes them.
+    assert_eq!(
+        whole.usage,
+        Usage {
+            input_tokens: Some(250),
+            output_tokens: Some(64),
+            cache_read_tokens: Some(1000),
+            cache_write_tokens: None,
+            reasoning_tokens: Some(21),
+        }
+    );
+    assert_eq!(whole.cost.as_deref(), Some("0.00115800"));
+}
+
+/// Two reasoning items: every part after the first (within an item or in a
+/// later one) starts a new paragraph, and each item's encrypted content
+/// signs the text of that item — in both paths.
+#[test]
+fn responses_reasoning_items_join_the_same_way() {
+    let stream = concat!(
+        "event: response.created\n",
+        r#"data: {"type":"response.created","response":{"id":"resp_2r","status":"in_progress","model":"gpt-5","output":[]}}"#,
+        "\n\n",
+        r#"data: {"type":"response.reasoning_summary_text.delta","item_id":"rs_a","output_index":0,"summary_index":0,"delta":"First."}"#,
+        "\n\n",
+        r#"data: {"type":"response.reasoning_summary_text.delta","item_id":"rs_a","output_index":0,"summary_index":1,"delta":"Second."}"#,
+        "\n\n",
+        r#"data: {"type":"response.output_item.done","output_index":0,"item":{"id":"rs_a","type":"reasoning","encrypted_content":"enc-a","summary":[{"type":"summary_text","text":"First."},{"type":"summary_text","text":"Second."}]}}"#,
+        "\n\n",
+        r#"data: {"type":"response.reasoning_summary_text.delta","item_id":"rs_b","output_index":1,"summary_index":0,"delta":"Third."}"#,
+        "\n\n",
+        r#"data: {"type":"response.output_item.done","output_index":1,"item":{"id":"rs_b","type":"reasoning","encrypted_content":"enc-b","summary":[{"type":"summary_text","text":"Third."}]}}"#,
+        "\n\n",
+        r#"data: {"type":"response.output_text.delta","item_id":"msg_c","output_index":2,"content_index":0,"delta":"Done."}"#,
+        "\n\n",
+        r#"data: {"type":"response.completed","response":{"id":"resp_2r","status":"completed","model":"gpt-5","output":[],"usage":{"input_tokens":10,"output_tokens":5}}}"#,
+        "\n\n",
+    );
+    let body = r#"{"id":"resp_2r","object":"response","status":"completed","model":"gpt-5","error":null,"output":[
+        {"id":"rs_a","type":"reasoning","encrypted_content":"enc-a","summary":[{"type":"summary_text","text":"First."},{"type":"summary_text","text":"Second."}]},
+        {"id":"rs_b","type":"reasoning","encrypted_content":"enc-b","summary":[{"type":"summary_text","text":"Third."}]},
+        {"id":"msg_c","type":"message","role":"assistant","content":[{"type":"output_text","text":"Done."}]}
+    ],"usage":{"input_tokens":10,"output_tokens":5}}"#;
+    let (_, streamed) = decode_all(WireFormat::Responses, stream.as_bytes());
+    let whole = decode_response(WireFormat::Responses, body).expect("a Responses object");
+    assert_eq!(streamed, whole);
+    let c = &whole.choices[0];
+    assert_eq!(c.reasoning, "First.\n\nSecond.\n\nThird.");
+    assert_eq!(c.text, "Done.");
+    assert_eq!(
+        c.reasoning_blocks,
+        [
+            ReasoningBlock::Thinking {
+                text: "First.\n\nSecond.".into(),
+                signature: Some("enc-a".into())
+            },
+            ReasoningBlock::Thinking {
+                text: "\n\nThird.".into(),
+                signature: Some("enc-b".into())
+            },
+        ]
+    );
+}

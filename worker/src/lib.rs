@@ -1,0 +1,138 @@
+//! zenwire-relay: the Cloudflare Worker glue. All decisions live in the
+//! `zenwire-relay-policy` crate (tested natively); this file reads the
+//! request, asks the policy, talks to the `Limiter` Durable Object and the
+//! upstream, and streams bytes back.
+
+mod admin;
+mod limiter_object;
+mod upstream;
+
+use worker::{event, Context, Env, Headers, Request, Response, Result};
+use zenwire::catalog::Catalog;
+use zenwire::wire::WireFormat;
+use zenwire_relay_policy::config::RelayConfig;
+use zenwire_relay_policy::cors;
+use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
+use zenwire_relay_policy::log::LogLine;
+use zenwire_relay_policy::route::{route, Route};
+
+pub use limiter_object::Limiter;
+
+/// Binding names (wrangler.toml).
+pub(crate) const LIMITER_BINDING: &str = "LIMITER";
+pub(crate) const ASSETS_BINDING: &str = "ASSETS";
+
+/// Reads a var or secret as a string.
+pub(crate) fn env_string(env: &Env, name: &str) -> Option<String> {
+    if let Ok(s) = env.secret(name) {
+        return Some(s.to_string());
+    }
+    env.var(name).ok().map(|v| v.to_string())
+}
+
+pub(crate) fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// The request headers as owned pairs (lower-case names).
+pub(crate) fn header_pairs(h: &Headers) -> Vec<(String, String)> {
+    h.entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect()
+}
+
+/// A response with a JSON body, status and extra headers.
+pub(crate) fn respond(status: u16, body: String, headers: &[(&str, String)]) -> Result<Response> {
+    let h = Headers::new();
+    for (k, v) in headers {
+        h.append(k, v)?;
+    }
+    Ok(Response::ok(body)?.with_status(status).with_headers(h))
+}
+
+/// A refusal in `format`'s dialect with CORS headers.
+pub(crate) fn refuse(
+    refusal: &Refusal,
+    format: WireFormat,
+    cors_headers: &[(&'static str, String)],
+) -> Result<Response> {
+    let mut h: Vec<(&str, String)> = refusal.headers();
+    h.extend(cors_headers.iter().cloned());
+    respond(refusal.status(), refusal.body(format), &h)
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let started = now_ms();
+    let config = match RelayConfig::from_vars(|n| env_string(&env, n)) {
+        Ok(c) => c,
+        Err(e) => {
+            worker::console_error!("{{\"msg\":\"relay config\",\"error\":{:?}}}", e.to_string());
+            let r = Refusal::new(
+                RefusalKind::Internal,
+                "relay_misconfigured",
+                "relay is misconfigured",
+            );
+            return refuse(&r, WireFormat::Chat, &[]);
+        }
+    };
+    let origin = req.headers().get("origin").ok().flatten();
+    let cors_headers = cors::response_headers(&config.allowed_origins, origin.as_deref());
+    let method = req.method().to_string();
+    let path = req.path();
+    match route(&method, &path) {
+        Route::Health => respond(
+            200,
+            "{\"ok\":true}".into(),
+            &[("content-type", "application/json".into())],
+        ),
+        Route::Preflight(_) => {
+            let h = cors::preflight_headers(&config.allowed_origins, origin.as_deref());
+            let headers = Headers::new();
+            for (k, v) in &h {
+                headers.append(k, v)?;
+            }
+            Ok(Response::empty()?.with_status(204).with_headers(headers))
+        }
+        Route::MethodNotAllowed { format, allow } => {
+            let r = Refusal::new(
+                RefusalKind::MethodNotAllowed,
+                "method_not_allowed",
+                format!("use {allow}"),
+            );
+            let mut h = cors_headers.clone();
+            h.push(("allow", allow.to_owned()));
+            refuse(&r, format, &h)
+        }
+        Route::ApiNotFound(format) => {
+            let r = Refusal::new(
+                RefusalKind::NotFound,
+                "not_found",
+                format!("no such endpoint: {path}"),
+            );
+            refuse(&r, format, &cors_headers)
+        }
+        Route::Admin(op) => admin::handle(op, req, &env, &config).await,
+        Route::ListModels => upstream::list_models(req, &env, &config, &cors_headers).await,
+        Route::Api(endpoint) => {
+            upstream::relay(req, env, ctx, config, endpoint, cors_headers, started).await
+        }
+        Route::Other => match env.assets(ASSETS_BINDING) {
+            Ok(assets) => assets.fetch_request(req).await,
+            Err(_) => {
+                let r = Refusal::new(RefusalKind::NotFound, "not_found", "not found");
+                refuse(&r, WireFormat::Chat, &cors_headers)
+            }
+        },
+    }
+}
+
+/// Emits the request's log line.
+pub(crate) fn log(line: &LogLine) {
+    worker::console_log!("{}", line.to_json());
+}
+
+/// The built-in catalog (prices, limits, endpoint per model).
+pub(crate) fn catalog() -> &'static Catalog {
+    Catalog::builtin()
+}
