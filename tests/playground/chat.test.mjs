@@ -50,6 +50,15 @@ test("the page loads with no console errors and lists the models", async () => {
   await page.keyboard.press("Escape");
   await picker.waitFor({ state: "hidden" });
 
+  // Settings: relay (default: same origin) or the person's own key, clearly labelled.
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  const settings = page.locator("dialog.settings");
+  await settings.waitFor();
+  await settings.getByLabel("Use my own Zen key").check();
+  assert.match(await settings.locator("#zen-key-help").innerText(), /only in this browser/);
+  await shot(page, "02b-settings");
+  await settings.getByRole("button", { name: "Cancel" }).click();
+
   assert.deepEqual(page.problems, []);
   await page.close();
 });
