@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo pkg size test-browser check-types relay-build relay test-relay
+.PHONY: setup test lint unit bench fuzz demo pkg size test-browser check-types www test-playground relay-build relay test-relay
 
 
 # npm binaryen's wasm-opt (node_modules/.bin) and the cargo-installed
@@ -63,6 +63,25 @@ test-browser: setup
 check-types: pkg
 	tsc --noEmit --strict --target esnext --module esnext --moduleResolution bundler \
 	  --lib esnext,dom,dom.iterable tests/ts/api_usage.ts
+
+## make www: the playground's generated files — the wasm package (pkg/) and the
+## Markdown libraries from node_modules — copied into www/ (git-ignored), so
+## www/ is a complete static site (the relay serves it; no CDN).
+PKG_DIR ?= pkg
+www: pkg
+	@test -f $(PKG_DIR)/zenwire.js -a -f $(PKG_DIR)/zenwire_bg.wasm || { echo "www: $(PKG_DIR)/zenwire.js missing — build the wasm package first (make pkg)" >&2; exit 1; }
+	@test -f node_modules/marked/lib/marked.esm.js -a -f node_modules/dompurify/dist/purify.es.mjs || npm ci --no-audit --no-fund
+	rm -rf www/pkg www/vendor
+	mkdir -p www/pkg www/vendor
+	cp $(PKG_DIR)/zenwire.js $(PKG_DIR)/zenwire_bg.wasm www/pkg/
+	if [ -d $(PKG_DIR)/snippets ]; then cp -R $(PKG_DIR)/snippets www/pkg/; fi
+	cp node_modules/marked/lib/marked.esm.js node_modules/dompurify/dist/purify.es.mjs www/vendor/
+
+## make test-playground: the playground in headless Chromium (playwright-core,
+## /usr/bin/chromium) against mock-zen; screenshots go to screenshots/.
+test-playground: www
+	$(CARGO) build -p mock-zen
+	node --test --test-concurrency=1 tests/playground/
 
 ## Relay (worker/): build the Worker bundle with worker-build (no downloads).
 relay-build: setup
