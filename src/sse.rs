@@ -341,17 +341,14 @@ impl SseDecoder {
                 input = rest;
             }
         }
-        // The piece as text, as far as it is valid UTF-8. One long SIMD pass
+        // The rest of the piece from its first whole event on, as text, as
+        // far as it is valid UTF-8 (found at that event). One long SIMD pass
         // costs less than one per event, and a line inside valid text is
-        // valid (lines split only at ASCII bytes), so whole events inside it
-        // are copied out without another check. Small pieces rarely hold a
-        // whole event and skip this.
+        // valid (lines split only at ASCII bytes), so the whole events inside
+        // it are copied out without another check. Pieces that only continue
+        // a long line, and short pieces, skip this.
+        let mut text: Option<(usize, &str)> = None;
         let piece = input;
-        let text = if piece.len() >= PREVALIDATE_MIN {
-            valid_prefix(piece)
-        } else {
-            ""
-        };
         while let Some(&first) = input.first() {
             // A line end at the very start (a blank line, or the end of a line
             // begun in an earlier piece) needs no scan: blank lines are every
@@ -384,9 +381,9 @@ impl SseDecoder {
                 }
             }
             let after = rest.get(next..).unwrap_or_default();
-            // `line`, a suffix of it, starts here in `piece` and in `text`.
+            // Where `line` starts in `piece`.
             let at = piece.len() - input.len();
-            if let Some(blank) = self.whole_event(line, after, text.get(at..), emit) {
+            if let Some(blank) = self.whole_event(line, after, &mut text, at, input, emit) {
                 self.stats.bytes_scanned += (end + next + blank) as u64;
                 input = after.get(blank..).unwrap_or_default();
                 continue;
@@ -403,13 +400,16 @@ impl SseDecoder {
     /// the event's `String` (one allocation, no buffering). Returns the length
     /// of the blank line's line end, or `None` (nothing done) when the general
     /// path must handle the line.
+    /// `line` starts at `at` in the piece, `rest` is the piece from there on,
+    /// and `text` the validated text of the piece from a given offset on.
     #[inline]
-    /// `text` is the same line onward as already validated text, when known.
-    fn whole_event<E: FnMut(SseItem)>(
+    fn whole_event<'a, E: FnMut(SseItem)>(
         &mut self,
         line: &[u8],
         after: &[u8],
-        text: Option<&str>,
+        text: &mut Option<(usize, &'a str)>,
+        at: usize,
+        rest: &'a [u8],
         emit: &mut E,
     ) -> Option<usize> {
         let after_colon = line.strip_prefix(DATA_PREFIX)?;
@@ -434,7 +434,15 @@ impl SseDecoder {
         let value = after_colon.strip_prefix(b" ").unwrap_or(after_colon);
         // What the general path would hold: the value and its LF.
         self.note_held(value.len() + 1);
-        let data = match text.and_then(|t| t.get(line.len() - value.len()..line.len())) {
+        if text.is_none() && rest.len() >= PREVALIDATE_MIN {
+            *text = Some((at, valid_prefix(rest)));
+        }
+        // The value's place in the validated text, if it lies inside it.
+        let valid = text.and_then(|(from, text)| {
+            let start = at.checked_sub(from)? + (line.len() - value.len());
+            text.get(start..start + value.len())
+        });
+        let data = match valid {
             Some(valid) => valid.to_owned(),
             None => utf8_to_string(value),
         };
