@@ -3,8 +3,9 @@
 //! (<https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation>).
 //!
 //! [`SseDecoder`] is sans-IO: feed it the response body in pieces of any size with
-//! [`SseDecoder::push`]; it appends the [`SseItem`]s those bytes complete. The
-//! output never depends on where the body was split.
+//! [`SseDecoder::push`] (appends the [`SseItem`]s those bytes complete to a
+//! `Vec`) or [`SseDecoder::push_with`] (hands each item to a callback as soon
+//! as it is complete). The output never depends on where the body was split.
 //!
 //! Design notes:
 //!
@@ -13,14 +14,20 @@
 //!   bytes and decoded once per event at dispatch, so a character split across two
 //!   pieces is never corrupted. Invalid UTF-8 becomes U+FFFD
 //!   ([`String::from_utf8_lossy`] semantics), exactly as the spec's UTF-8 decode
-//!   would.
-//! * **Linear time.** Every input byte is examined once by `memchr2`. A line that
-//!   arrives whole inside one piece is parsed straight from the caller's slice
-//!   (no copy); only the unfinished tail of a piece is kept, and later pieces are
-//!   scanned from their own start, so bytes already kept are never rescanned. Kept
-//!   bytes go into one reused `Vec` (amortised doubling), never `old + new`
-//!   string concatenation, which is what makes naive parsers quadratic when a
-//!   large `data:` line arrives in many small pieces.
+//!   would. Valid text (the normal case) is checked with SIMD (`simdutf8`), once
+//!   per piece from its first whole event on, since a line inside valid text is
+//!   valid text.
+//! * **Linear time.** Every input byte is examined once by the line scanner
+//!   (`memchr2`, or a byte loop for a short tail). A line that arrives whole
+//!   inside one piece is parsed straight from the caller's slice (no copy); the
+//!   commonest event, one `data` line followed by the blank line, goes from the
+//!   slice into its `String` with one allocation. Only the unfinished tail of a
+//!   piece is kept, and later pieces are scanned from their own start, so bytes
+//!   already kept are never rescanned. An unfinished `data` line's value goes
+//!   straight into the reused data buffer (amortised doubling); other kept
+//!   lines into one reused line buffer. Never `old + new` string concatenation,
+//!   which is what makes naive parsers quadratic when a large `data:` line
+//!   arrives in many small pieces.
 //! * **Bounded memory.** An event whose pending line plus buffered data exceeds
 //!   [`SseOptions::max_event_size`] is reported once as
 //!   [`SseError::EventTooLarge`], discarded, and the rest of it is skipped without
