@@ -3,8 +3,9 @@
 //! (<https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation>).
 //!
 //! [`SseDecoder`] is sans-IO: feed it the response body in pieces of any size with
-//! [`SseDecoder::push`]; it appends the [`SseItem`]s those bytes complete. The
-//! output never depends on where the body was split.
+//! [`SseDecoder::push`] (appends the [`SseItem`]s those bytes complete to a
+//! `Vec`) or [`SseDecoder::push_with`] (hands each item to a callback as soon
+//! as it is complete). The output never depends on where the body was split.
 //!
 //! Design notes:
 //!
@@ -13,14 +14,20 @@
 //!   bytes and decoded once per event at dispatch, so a character split across two
 //!   pieces is never corrupted. Invalid UTF-8 becomes U+FFFD
 //!   ([`String::from_utf8_lossy`] semantics), exactly as the spec's UTF-8 decode
-//!   would.
-//! * **Linear time.** Every input byte is examined once by `memchr2`. A line that
-//!   arrives whole inside one piece is parsed straight from the caller's slice
-//!   (no copy); only the unfinished tail of a piece is kept, and later pieces are
-//!   scanned from their own start, so bytes already kept are never rescanned. Kept
-//!   bytes go into one reused `Vec` (amortised doubling), never `old + new`
-//!   string concatenation, which is what makes naive parsers quadratic when a
-//!   large `data:` line arrives in many small pieces.
+//!   would. Valid text (the normal case) is checked with SIMD (`simdutf8`), once
+//!   per piece from its first whole event on, since a line inside valid text is
+//!   valid text.
+//! * **Linear time.** Every input byte is examined once by the line scanner
+//!   (`memchr2`, or a byte loop for a short tail). A line that arrives whole
+//!   inside one piece is parsed straight from the caller's slice (no copy); the
+//!   commonest event, one `data` line followed by the blank line, goes from the
+//!   slice into its `String` with one allocation. Only the unfinished tail of a
+//!   piece is kept, and later pieces are scanned from their own start, so bytes
+//!   already kept are never rescanned. An unfinished `data` line's value goes
+//!   straight into the reused data buffer (amortised doubling); other kept
+//!   lines into one reused line buffer. Never `old + new` string concatenation,
+//!   which is what makes naive parsers quadratic when a large `data:` line
+//!   arrives in many small pieces.
 //! * **Bounded memory.** An event whose pending line plus buffered data exceeds
 //!   [`SseOptions::max_event_size`] is reported once as
 //!   [`SseError::EventTooLarge`], discarded, and the rest of it is skipped without
@@ -157,12 +164,17 @@ pub struct SseDecoder {
     /// The last line ended with CR at the end of a piece: a LF opening the next
     /// piece is the second half of a CRLF, not an empty line.
     after_cr: bool,
+    /// The current line is a `data` line that did not end in its piece; its
+    /// value goes straight into `data` (then `line` is empty).
+    data_line: Option<DataLine>,
     /// Discarding an oversized event until the next blank line.
     skipping: bool,
     /// While skipping: the current (skipped) line has content, so the next
     /// line end does not make a blank line.
     skipped_line_has_bytes: bool,
-    /// The spec's data buffer, as bytes (decoded at dispatch).
+    /// The spec's data buffer, as bytes (decoded at dispatch). Reused from
+    /// event to event, so an event spread over pieces needs no allocation
+    /// besides its own `String`.
     data: Vec<u8>,
     /// The spec's event type buffer, as bytes.
     event_type: Vec<u8>,
@@ -199,6 +211,7 @@ impl SseDecoder {
             start: Start::Bom(0),
             line: Vec::new(),
             after_cr: false,
+            data_line: None,
             skipping: false,
             skipped_line_has_bytes: false,
             data: Vec::new(),
@@ -243,53 +256,14 @@ impl SseDecoder {
 
     /// Decodes a piece of the body, appending the items it completes to `out`.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<SseItem>) {
-        let mut input = chunk;
-        if let Start::Bom(matched) = self.start {
-            input = self.strip_bom(matched, input, out);
-            if input.is_empty() {
-                return;
-            }
-        }
-        if self.after_cr && !input.is_empty() {
-            // "CRLF" is one line end even when split across pieces: the CR already
-            // ended the line, so a LF opening this piece is consumed, not a blank
-            // line. (An empty piece leaves the question open.)
-            self.after_cr = false;
-            if let Some((&b'\n', rest)) = input.split_first() {
-                self.stats.bytes_scanned += 1;
-                input = rest;
-            }
-        }
-        while !input.is_empty() {
-            match memchr::memchr2(b'\r', b'\n', input) {
-                None => {
-                    // No line end: keep the tail for the next piece (never rescanned).
-                    self.stats.bytes_scanned += input.len() as u64;
-                    self.partial_line(input, out);
-                    return;
-                }
-                Some(end) => {
-                    let (line, rest) = input.split_at(end);
-                    // `rest` starts with the CR or LF that ended the line.
-                    let mut next = 1;
-                    if rest.first() == Some(&b'\r') {
-                        // Spec: "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
-                        // character pair, a single U+000A LINE FEED (LF) character
-                        // not preceded by a U+000D CARRIAGE RETURN (CR) character,
-                        // and a single U+000D CARRIAGE RETURN (CR) character not
-                        // followed by a U+000A LINE FEED (LF) character" all end a line.
-                        match rest.get(1) {
-                            Some(b'\n') => next = 2,
-                            Some(_) => {}
-                            None => self.after_cr = true,
-                        }
-                    }
-                    self.stats.bytes_scanned += (end + next) as u64;
-                    self.complete_line(line, out);
-                    input = rest.get(next..).unwrap_or_default();
-                }
-            }
-        }
+        self.push_with(chunk, |item| out.push(item));
+    }
+
+    /// Decodes a piece of the body, handing each item it completes to `emit`
+    /// as soon as it is complete: the same items in the same order as
+    /// [`push`](Self::push), without collecting them first.
+    pub fn push_with(&mut self, chunk: &[u8], mut emit: impl FnMut(SseItem)) {
+        self.decode(chunk, &mut emit);
     }
 
     /// End of body: flushes what is pending, then readies the decoder for the
@@ -308,11 +282,17 @@ impl SseDecoder {
     /// BOM); the last event ID and reconnection time persist, as they do across
     /// an `EventSource` reconnection. Call [`reset`](Self::reset) to forget them.
     pub fn finish(&mut self, out: &mut Vec<SseItem>) {
+        self.finish_with(|item| out.push(item));
+    }
+
+    /// [`finish`](Self::finish), handing the items to `emit` instead of a `Vec`.
+    pub fn finish_with(&mut self, mut emit: impl FnMut(SseItem)) {
+        let emit = &mut emit;
         if let Start::Bom(matched) = self.start {
             // A body shorter than a BOM that began like one: those bytes are content.
             let prefix = BOM.get(..matched).unwrap_or_default();
             self.start = Start::Body;
-            self.partial_line(prefix, out);
+            self.partial_line(prefix, emit);
         }
         if self.skipping {
             // The oversized event was already reported and discarded; the end of
@@ -330,13 +310,17 @@ impl SseDecoder {
             self.id_buffer.clone_from(&self.last_event_id);
             self.id_dirty = false;
         } else {
-            // Lenient: the unterminated last line counts as complete...
-            if !self.line.is_empty() {
+            // Lenient: the unterminated last line counts as complete (its size
+            // was checked as it arrived)...
+            if self.data_line.take().is_some() {
+                self.data.push(b'\n');
+                self.note_held(0);
+            } else if !self.line.is_empty() {
                 let line = std::mem::take(&mut self.line);
-                self.process_buffered_line(line, out);
+                self.process_buffered_line(line, emit);
             }
             // ...and the pending event is dispatched as if a blank line followed.
-            self.dispatch(out);
+            self.dispatch(emit);
         }
         self.start = Start::Bom(0);
         self.after_cr = false;
@@ -345,12 +329,140 @@ impl SseDecoder {
         self.release_line_buffer();
     }
 
+    /// The line scanner behind [`push`](Self::push) and [`push_with`](Self::push_with).
+    fn decode<E: FnMut(SseItem)>(&mut self, chunk: &[u8], emit: &mut E) {
+        let mut input = chunk;
+        if let Start::Bom(matched) = self.start {
+            input = self.strip_bom(matched, input, emit);
+            if input.is_empty() {
+                return;
+            }
+        }
+        if self.after_cr && !input.is_empty() {
+            // "CRLF" is one line end even when split across pieces: the CR already
+            // ended the line, so a LF opening this piece is consumed, not a blank
+            // line. (An empty piece leaves the question open.)
+            self.after_cr = false;
+            if let Some((&b'\n', rest)) = input.split_first() {
+                self.stats.bytes_scanned += 1;
+                input = rest;
+            }
+        }
+        // The rest of the piece from its first whole event on, as text, as
+        // far as it is valid UTF-8 (found at that event). One long SIMD pass
+        // costs less than one per event, and a line inside valid text is
+        // valid (lines split only at ASCII bytes), so the whole events inside
+        // it are copied out without another check. Pieces that only continue
+        // a long line, and short pieces, skip this.
+        let mut text: Option<(usize, &str)> = None;
+        let piece = input;
+        while let Some(&first) = input.first() {
+            // A line end at the very start (a blank line, or the end of a line
+            // begun in an earlier piece) needs no scan: blank lines are every
+            // other line of a typical stream, and a `memchr2` call costs more
+            // than this test.
+            let found = if first == b'\n' || first == b'\r' {
+                Some(0)
+            } else {
+                find_line_end(input)
+            };
+            let Some(end) = found else {
+                // No line end: keep the tail for the next piece (never rescanned).
+                self.stats.bytes_scanned += input.len() as u64;
+                self.partial_line(input, emit);
+                return;
+            };
+            let (line, rest) = input.split_at(end);
+            // `rest` starts with the CR or LF that ended the line.
+            let mut next = 1;
+            if rest.first() == Some(&b'\r') {
+                // Spec: "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
+                // character pair, a single U+000A LINE FEED (LF) character
+                // not preceded by a U+000D CARRIAGE RETURN (CR) character,
+                // and a single U+000D CARRIAGE RETURN (CR) character not
+                // followed by a U+000A LINE FEED (LF) character" all end a line.
+                match rest.get(1) {
+                    Some(b'\n') => next = 2,
+                    Some(_) => {}
+                    None => self.after_cr = true,
+                }
+            }
+            let after = rest.get(next..).unwrap_or_default();
+            // Where `line` starts in `piece`.
+            let at = piece.len() - input.len();
+            if let Some(blank) = self.whole_event(line, after, &mut text, at, input, emit) {
+                self.stats.bytes_scanned += (end + next + blank) as u64;
+                input = after.get(blank..).unwrap_or_default();
+                continue;
+            }
+            self.stats.bytes_scanned += (end + next) as u64;
+            input = after;
+            self.complete_line(line, emit);
+        }
+    }
+
+    /// Fast path for the most common event shape: one `data` line, whole in
+    /// the current piece and directly followed by the blank line that ends
+    /// the event. Its value is decoded straight from the caller's slice into
+    /// the event's `String` (one allocation, no buffering). Returns the length
+    /// of the blank line's line end, or `None` (nothing done) when the general
+    /// path must handle the line.
+    /// `line` starts at `at` in the piece, `rest` is the piece from there on,
+    /// and `text` the validated text of the piece from a given offset on.
+    #[inline]
+    fn whole_event<'a, E: FnMut(SseItem)>(
+        &mut self,
+        line: &[u8],
+        after: &[u8],
+        text: &mut Option<(usize, &'a str)>,
+        at: usize,
+        rest: &'a [u8],
+        emit: &mut E,
+    ) -> Option<usize> {
+        let after_colon = line.strip_prefix(DATA_PREFIX)?;
+        if !self.data.is_empty()
+            || !self.line.is_empty()
+            || self.skipping
+            || self.data_line.is_some()
+            || self.over_limit(line.len())
+        {
+            return None;
+        }
+        let blank = match after {
+            [b'\r', b'\n', ..] => 2,
+            [b'\n', ..] | [b'\r', _, ..] => 1,
+            [b'\r'] => {
+                // A CR ending the piece: a LF opening the next one completes it.
+                self.after_cr = true;
+                1
+            }
+            _ => return None,
+        };
+        let value = after_colon.strip_prefix(b" ").unwrap_or(after_colon);
+        // What the general path would hold: the value and its LF.
+        self.note_held(value.len() + 1);
+        if text.is_none() && rest.len() >= PREVALIDATE_MIN {
+            *text = Some((at, valid_prefix(rest)));
+        }
+        // The value's place in the validated text, if it lies inside it.
+        let valid = text.and_then(|(from, text)| {
+            let start = at.checked_sub(from)? + (line.len() - value.len());
+            text.get(start..start + value.len())
+        });
+        let data = match valid {
+            Some(valid) => valid.to_owned(),
+            None => utf8_to_string(value),
+        };
+        self.emit_event(data, emit);
+        Some(blank)
+    }
+
     /// Consumes a (possibly partial) leading BOM; returns the rest of `input`.
-    fn strip_bom<'a>(
+    fn strip_bom<'a, E: FnMut(SseItem)>(
         &mut self,
         mut matched: usize,
         input: &'a [u8],
-        out: &mut Vec<SseItem>,
+        emit: &mut E,
     ) -> &'a [u8] {
         let mut used = 0;
         for &byte in input {
@@ -376,13 +488,13 @@ impl SseDecoder {
             // Not a BOM: the bytes matched so far are ordinary line content
             // (none of them is CR or LF).
             self.start = Start::Body;
-            self.partial_line(BOM.get(..matched).unwrap_or_default(), out);
+            self.partial_line(BOM.get(..matched).unwrap_or_default(), emit);
         }
         rest
     }
 
     /// Bytes of a line whose end has not arrived yet.
-    fn partial_line(&mut self, bytes: &[u8], out: &mut Vec<SseItem>) {
+    fn partial_line<E: FnMut(SseItem)>(&mut self, bytes: &[u8], emit: &mut E) {
         if bytes.is_empty() {
             return;
         }
@@ -390,49 +502,113 @@ impl SseDecoder {
             self.skipped_line_has_bytes = true;
             return;
         }
+        if let Some(open) = self.data_line {
+            self.extend_data_line(open, bytes, emit);
+            return;
+        }
         // Checked before buffering, so memory never exceeds the limit.
         if self.over_limit(self.line.len().saturating_add(bytes.len())) {
             self.line.clear();
-            self.too_large(true, out);
+            self.too_large(true, emit);
             return;
         }
+        if self.line.is_empty() {
+            if let Some(value) = bytes.strip_prefix(DATA_PREFIX) {
+                // An unfinished `data` line: its value goes straight into the
+                // data buffer, so a large payload is copied once, not
+                // collected in the line buffer and moved again.
+                self.open_data_line(value);
+                return;
+            }
+        }
         self.line.extend_from_slice(bytes);
+        if self.line.starts_with(DATA_PREFIX) {
+            // The `data:` prefix itself arrived in pieces (a few bytes at most
+            // sit in the line buffer): continue as above.
+            let mut line = std::mem::take(&mut self.line);
+            self.open_data_line(line.get(DATA_PREFIX.len()..).unwrap_or_default());
+            line.clear();
+            self.line = line;
+            return;
+        }
         self.note_held(self.line.len());
     }
 
+    /// Starts a `data` line that did not end in its piece; `after_colon` is
+    /// what followed `data:` so far.
+    fn open_data_line(&mut self, after_colon: &[u8]) {
+        let (value, open) = match after_colon.split_first() {
+            // Spec: "If value starts with a U+0020 SPACE character, remove it."
+            Some((b' ', value)) => (value, DataLine::after_space()),
+            Some(_) => (after_colon, DataLine::without_space()),
+            // The optional space may open the next piece.
+            None => (after_colon, DataLine::space_pending()),
+        };
+        self.data.extend_from_slice(value);
+        self.data_line = Some(open);
+        self.note_held(0);
+    }
+
+    /// More bytes of the open `data` line (its end has not arrived yet).
+    fn extend_data_line<E: FnMut(SseItem)>(&mut self, open: DataLine, bytes: &[u8], emit: &mut E) {
+        let (open, value) = open.strip_space(bytes);
+        // The value so far is in the data buffer; with the prefix it is the
+        // line an unbuffered parser would hold, checked against the limit.
+        if self.over_limit(open.prefix.saturating_add(value.len())) {
+            self.too_large(true, emit);
+            return;
+        }
+        self.data.extend_from_slice(value);
+        self.data_line = Some(open);
+        self.note_held(0);
+    }
+
     /// A line whose end was just found; `tail` is its part in the current piece.
-    fn complete_line(&mut self, tail: &[u8], out: &mut Vec<SseItem>) {
+    fn complete_line<E: FnMut(SseItem)>(&mut self, tail: &[u8], emit: &mut E) {
         if self.skipping {
             if tail.is_empty() && !self.skipped_line_has_bytes {
                 // The blank line ending the discarded event: resume normal parsing.
                 // It is still an event boundary (the discarded event never dispatches).
                 self.skipping = false;
-                self.dispatch(out);
+                self.dispatch(emit);
             }
             self.skipped_line_has_bytes = false;
+            return;
+        }
+        if let Some(open) = self.data_line.take() {
+            // The end of a `data` line begun in an earlier piece.
+            let (open, value) = open.strip_space(tail);
+            if self.over_limit(open.prefix.saturating_add(value.len())) {
+                self.too_large(false, emit);
+                return;
+            }
+            self.data.extend_from_slice(value);
+            self.data.push(b'\n');
+            self.note_held(0);
             return;
         }
         if self.line.is_empty() {
             // Fast path: the whole line is in the caller's slice; parse it in place.
             if self.over_limit(tail.len()) {
-                self.too_large(false, out);
+                self.too_large(false, emit);
                 return;
             }
-            self.process_line(tail, out);
+            self.process_line(tail, emit);
         } else {
             if self.over_limit(self.line.len().saturating_add(tail.len())) {
                 self.line.clear();
-                self.too_large(false, out);
+                self.too_large(false, emit);
                 return;
             }
             let mut line = std::mem::take(&mut self.line);
             line.extend_from_slice(tail);
             self.note_held(line.len());
-            self.process_buffered_line(line, out);
+            self.process_buffered_line(line, emit);
         }
     }
 
     /// Whether an event holding `line_len` line bytes besides its buffers is too big.
+    #[inline]
     fn over_limit(&self, line_len: usize) -> bool {
         line_len
             .saturating_add(self.data.len())
@@ -442,11 +618,13 @@ impl SseDecoder {
 
     /// Reports the current event as too large, discards it and skips to the next
     /// blank line. `mid_line`: the line that overflowed has not ended yet.
-    fn too_large(&mut self, mid_line: bool, out: &mut Vec<SseItem>) {
-        out.push(SseItem::Error(SseError::EventTooLarge {
+    #[cold]
+    fn too_large<E: FnMut(SseItem)>(&mut self, mid_line: bool, emit: &mut E) {
+        emit(SseItem::Error(SseError::EventTooLarge {
             limit: self.options.max_event_size,
         }));
         self.data = Vec::new();
+        self.data_line = None;
         self.event_type.clear();
         self.event_retry = None;
         self.skipping = true;
@@ -455,6 +633,7 @@ impl SseDecoder {
     }
 
     /// Records how many bytes the current event holds (`line_len` + buffers).
+    #[inline]
     fn note_held(&mut self, line_len: usize) {
         let held = line_len + self.data.len() + self.event_type.len();
         if held > self.stats.buffer_high_water {
@@ -462,33 +641,17 @@ impl SseDecoder {
         }
     }
 
-    /// Processes a line that was assembled in `self.line`'s buffer, then gives the
-    /// buffer back for reuse (or moves it into the data buffer).
-    fn process_buffered_line(&mut self, mut line: Vec<u8>, out: &mut Vec<SseItem>) {
-        if self.data.is_empty() {
-            if let Some(skip) = data_value_offset(&line) {
-                // The event's first data line, assembled from several pieces: move
-                // its buffer into the data buffer instead of copying, so a big
-                // payload is held once, not twice (`drain` is one memmove). The
-                // line buffer is replaced by one allocation of the same size
-                // (capped), so the next line does not regrow it step by step; an
-                // event costs one allocation either way.
-                let keep = line.capacity().min(LINE_BUFFER_KEEP);
-                line.drain(..skip);
-                line.push(b'\n');
-                self.data = line;
-                self.line = Vec::with_capacity(keep);
-                self.note_held(0);
-                return;
-            }
-        }
-        self.process_line(&line, out);
+    /// Processes a line that was assembled in `self.line`'s buffer, then gives
+    /// the buffer back for reuse.
+    fn process_buffered_line<E: FnMut(SseItem)>(&mut self, mut line: Vec<u8>, emit: &mut E) {
+        self.process_line(&line, emit);
         line.clear();
         self.line = line;
         self.release_line_buffer();
     }
 
     /// Drops an unusually large line buffer instead of keeping it for reuse.
+    #[inline]
     fn release_line_buffer(&mut self) {
         if self.line.capacity() > LINE_BUFFER_KEEP {
             self.line = Vec::new();
@@ -496,17 +659,25 @@ impl SseDecoder {
     }
 
     /// Spec §9.2.6: process one complete line (without its line end).
-    fn process_line(&mut self, line: &[u8], out: &mut Vec<SseItem>) {
+    #[inline]
+    fn process_line<E: FnMut(SseItem)>(&mut self, line: &[u8], emit: &mut E) {
+        // The `data` field first: it is most lines of a stream, and its known
+        // prefix spares the search for the colon.
+        if let Some(after_colon) = line.strip_prefix(DATA_PREFIX) {
+            let value = after_colon.strip_prefix(b" ").unwrap_or(after_colon);
+            self.append_data(value);
+            return;
+        }
         match line.split_first() {
             // Spec: "If the line is empty (a blank line) — Dispatch the event."
-            None => self.dispatch(out),
+            None => self.dispatch(emit),
             // Spec: "If the line starts with a U+003A COLON character (:) — Ignore
             // the line." We surface it instead (gateways send `: keep-alive`,
             // `: OPENROUTER PROCESSING`), stripping one leading space like a value.
             Some((b':', comment)) => {
                 if self.options.comments {
                     let text = comment.strip_prefix(b" ").unwrap_or(comment);
-                    out.push(SseItem::Comment(String::from_utf8_lossy(text).into_owned()));
+                    emit(SseItem::Comment(String::from_utf8_lossy(text).into_owned()));
                 }
             }
             Some(_) => match memchr::memchr(b':', line) {
@@ -532,6 +703,15 @@ impl SseDecoder {
         }
     }
 
+    /// Spec §9.2.6, field "data": "Append the field value to the data buffer,
+    /// then append a single U+000A LINE FEED (LF) character to the data buffer."
+    #[inline]
+    fn append_data(&mut self, value: &[u8]) {
+        self.data.extend_from_slice(value);
+        self.data.push(b'\n');
+        self.note_held(0);
+    }
+
     /// Spec §9.2.6: "the steps to process the field given a field name and a
     /// field value". Field names are compared exactly (case-sensitive).
     fn process_field(&mut self, field: &[u8], value: &[u8]) {
@@ -545,17 +725,8 @@ impl SseDecoder {
             }
             // Spec: "If the field name is "data" — Append the field value to the
             // data buffer, then append a single U+000A LINE FEED (LF) character to
-            // the data buffer."
-            b"data" => {
-                if self.data.capacity() == 0 {
-                    // Usually the only data line: one exact allocation, which
-                    // becomes the event's String without a copy.
-                    self.data = Vec::with_capacity(value.len() + 1);
-                }
-                self.data.extend_from_slice(value);
-                self.data.push(b'\n');
-                self.note_held(0);
-            }
+            // the data buffer." (`data` alone, without a colon, lands here.)
+            b"data" => self.append_data(value),
             // Spec: "If the field name is "id" — If the field value does not
             // contain U+0000 NULL, then set the last event ID buffer to the field
             // value. Otherwise, ignore the field." (UTF-8 encodes U+0000 only as
@@ -586,62 +757,169 @@ impl SseDecoder {
     }
 
     /// Spec §9.2.6 "dispatch the event" (at a blank line, or a lenient finish).
-    fn dispatch(&mut self, out: &mut Vec<SseItem>) {
-        // Step 1: "Set the last event ID string of the event source to the value
-        // of the last event ID buffer. The buffer does not get reset."
+    fn dispatch<E: FnMut(SseItem)>(&mut self, emit: &mut E) {
+        // Step 2: "If the data buffer is an empty string, set the data buffer and
+        // the event type buffer to the empty string and return."
+        if self.data.is_empty() {
+            self.commit_id();
+            self.clear_event();
+            return;
+        }
+        // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF)
+        // character, then remove the last character from the data buffer."
+        // (Every data line ends with one, so it always is.)
+        let data = if self.data.len() > LINE_BUFFER_KEEP {
+            // A large payload: hand over the buffer itself (no copy) and
+            // validate it in place; the next event starts a new buffer.
+            let mut data = std::mem::take(&mut self.data);
+            data.pop();
+            String::from_utf8(data)
+                .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+        } else {
+            let text = self.data.split_last().map_or(&[][..], |(_, text)| text);
+            let data = utf8_to_string(text);
+            self.data.clear();
+            data
+        };
+        self.emit_event(data, emit);
+    }
+
+    /// Spec §9.2.6 "dispatch the event", steps 1 and 4-7, for a non-empty
+    /// data buffer already decoded as `data` (without its final LF).
+    #[inline]
+    fn emit_event<E: FnMut(SseItem)>(&mut self, data: String, emit: &mut E) {
+        self.commit_id();
+        // Steps 4-6: the event; type "message" (here `None`) unless the event type
+        // buffer is non-empty; lastEventId = the last event ID string.
+        let event = (!self.event_type.is_empty()).then(|| utf8_to_string(&self.event_type));
+        // Step 7: "Set the data buffer and the event type buffer to the empty string."
+        self.event_type.clear();
+        emit(SseItem::Event(SseEvent {
+            event,
+            data,
+            id: self.last_event_id.clone(),
+            retry: self.event_retry.take(),
+        }));
+    }
+
+    /// Dispatch step 1: "Set the last event ID string of the event source to
+    /// the value of the last event ID buffer. The buffer does not get reset."
+    #[inline]
+    fn commit_id(&mut self) {
         if self.id_dirty {
             self.last_event_id.clone_from(&self.id_buffer);
             self.id_dirty = false;
         }
-        // Step 2: "If the data buffer is an empty string, set the data buffer and
-        // the event type buffer to the empty string and return."
-        if self.data.is_empty() {
-            self.clear_event();
-            return;
-        }
-        let mut data = std::mem::take(&mut self.data);
-        // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF)
-        // character, then remove the last character from the data buffer."
-        if data.last() == Some(&b'\n') {
-            data.pop();
-        }
-        // Steps 4-6: the event; type "message" (here `None`) unless the event type
-        // buffer is non-empty; lastEventId = the last event ID string.
-        let event = (!self.event_type.is_empty())
-            .then(|| String::from_utf8_lossy(&self.event_type).into_owned());
-        out.push(SseItem::Event(SseEvent {
-            event,
-            data: utf8_lossy_owned(data),
-            id: self.last_event_id.clone(),
-            retry: self.event_retry.take(),
-        }));
-        // Step 7: "Set the data buffer and the event type buffer to the empty string."
-        self.event_type.clear();
     }
 
     /// Empties the per-event buffers without dispatching.
     fn clear_event(&mut self) {
-        self.data = Vec::new();
+        self.data.clear();
+        if self.data.capacity() > LINE_BUFFER_KEEP {
+            self.data = Vec::new();
+        }
+        self.data_line = None;
         self.event_type.clear();
         self.event_retry = None;
     }
 }
 
-/// If `line` is a `data` field line, the offset where its value starts
-/// (after `data:` and one optional space).
-fn data_value_offset(line: &[u8]) -> Option<usize> {
-    match line.strip_prefix(b"data")? {
-        [] => None, // `data` alone: empty value, nothing to move.
-        [b':', b' ', ..] => Some(6),
-        [b':', ..] => Some(5),
-        _ => None,
+/// The first CR or LF in `bytes`. Short inputs (the tail of a line split
+/// into small pieces, an `event:` line) are scanned byte by byte, which
+/// costs less than setting up a vectorized `memchr2`.
+#[inline]
+fn find_line_end(bytes: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    if bytes.len() <= SHORT {
+        bytes.iter().position(|&b| b == b'\n' || b == b'\r')
+    } else {
+        memchr::memchr2(b'\r', b'\n', bytes)
     }
 }
 
-/// Bytes to `String`, replacing invalid UTF-8 with U+FFFD; no copy when valid.
-fn utf8_lossy_owned(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes)
-        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+/// Pieces shorter than this are not validated as a whole up front.
+const PREVALIDATE_MIN: usize = 128;
+
+/// The longest prefix of `bytes` that is valid UTF-8 (all of it, normally;
+/// less when the piece ends inside a character or holds invalid bytes).
+fn valid_prefix(bytes: &[u8]) -> &str {
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return text;
+    }
+    let valid = match simdutf8::compat::from_utf8(bytes) {
+        Ok(text) => return text,
+        Err(err) => err.valid_up_to(),
+    };
+    bytes
+        .get(..valid)
+        .and_then(|b| simdutf8::basic::from_utf8(b).ok())
+        .unwrap_or_default()
+}
+
+/// The start of a `data` field line.
+const DATA_PREFIX: &[u8] = b"data:";
+
+/// A `data` line whose end has not arrived yet: its value so far is already
+/// in the data buffer.
+#[derive(Debug, Clone, Copy)]
+struct DataLine {
+    /// Bytes of the line before the value (`data:` and the optional space).
+    /// Not held, but counted toward the size limit like the rest of the line,
+    /// so the limit does not depend on where the body was split.
+    prefix: usize,
+    /// The line so far is exactly `data:`: a space opening the next bytes is
+    /// the optional one and is dropped.
+    space_pending: bool,
+}
+
+impl DataLine {
+    fn after_space() -> Self {
+        DataLine {
+            prefix: DATA_PREFIX.len() + 1,
+            space_pending: false,
+        }
+    }
+
+    fn without_space() -> Self {
+        DataLine {
+            prefix: DATA_PREFIX.len(),
+            space_pending: false,
+        }
+    }
+
+    fn space_pending() -> Self {
+        DataLine {
+            prefix: DATA_PREFIX.len(),
+            space_pending: true,
+        }
+    }
+
+    /// Applies the pending optional space to the next `bytes` of the line,
+    /// returning the updated state and the value bytes.
+    #[inline]
+    fn strip_space(self, bytes: &[u8]) -> (Self, &[u8]) {
+        if !self.space_pending {
+            return (self, bytes);
+        }
+        match bytes.split_first() {
+            Some((b' ', value)) => (DataLine::after_space(), value),
+            Some(_) => (DataLine::without_space(), bytes),
+            // Nothing yet (a line end right after `data:`): still undecided,
+            // which only matters for an unfinished line.
+            None => (self, bytes),
+        }
+    }
+}
+
+/// Bytes to a new `String`, replacing invalid UTF-8 with U+FFFD (the spec's
+/// UTF-8 decode). Valid text, the normal case, is checked with SIMD and
+/// copied once into an allocation of its exact size.
+#[inline]
+fn utf8_to_string(bytes: &[u8]) -> String {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -669,13 +947,60 @@ mod tests {
     }
 
     #[test]
-    fn data_value_offset_recognises_only_data_fields() {
-        assert_eq!(data_value_offset(b"data: x"), Some(6));
-        assert_eq!(data_value_offset(b"data:x"), Some(5));
-        assert_eq!(data_value_offset(b"data:"), Some(5));
-        assert_eq!(data_value_offset(b"data"), None);
-        assert_eq!(data_value_offset(b"datax: y"), None);
-        assert_eq!(data_value_offset(b"Data: y"), None);
+    fn data_prefix_and_optional_space_split_across_pieces() {
+        let cases: [(&[&[u8]], &str); 6] = [
+            (&[b"data:", b" x\n\n"], "x"),
+            (&[b"data:", b"  x\n\n"], " x"),
+            (&[b"data:", b"x\n\n"], "x"),
+            (&[b"dat", b"a: x", b"y\n\n"], "xy"),
+            (&[b"data:", b"\n\n"], ""),
+            (&[b"data:", b" "], ""),
+        ];
+        for (pieces, expected) in cases {
+            let items = decode(pieces, SseOptions::default());
+            assert_eq!(data(&items), [expected], "{pieces:?}");
+        }
+    }
+
+    #[test]
+    fn push_with_and_finish_with_match_push_and_finish() {
+        let body: &[u8] = b"\xEF\xBB\xBF: hi\r\nevent: e\rid: 1\ndata: a\r\n\r\ndata:b\n\n\
+            data\ndata: c\r\rretry: 5\ndata: \xFF\n\ndata: tail";
+        for piece in [1, 2, 3, 5, 8, 13, body.len()] {
+            let mut vec_decoder = SseDecoder::new();
+            let mut by_vec = Vec::new();
+            let mut cb_decoder = SseDecoder::new();
+            let mut by_callback = Vec::new();
+            for p in body.chunks(piece) {
+                vec_decoder.push(p, &mut by_vec);
+                cb_decoder.push_with(p, |item| by_callback.push(item));
+            }
+            vec_decoder.finish(&mut by_vec);
+            cb_decoder.finish_with(|item| by_callback.push(item));
+            assert_eq!(by_callback, by_vec, "pieces of {piece}");
+            assert_eq!(cb_decoder.stats(), vec_decoder.stats());
+            assert_eq!(
+                data(&by_vec),
+                ["a", "b", "\nc", "\u{FFFD}", "tail"],
+                "pieces of {piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn whole_events_in_long_pieces_with_split_and_invalid_utf8() {
+        // Pieces long enough to be validated up front, cut inside a two-byte
+        // character, with invalid bytes in one event.
+        let long = "é".repeat(100);
+        let body = format!("data: {long}\n\ndata: a\u{FFFD}b\n\n").into_bytes();
+        let mut body = body;
+        body.extend_from_slice(b"data: x\xFFy\r\n\r\ndata: z\r");
+        let expected = [long.as_str(), "a\u{FFFD}b", "x\u{FFFD}y", "z"];
+        for cut in [0, 7, 8, 150, 201, 202, 203, body.len() - 1] {
+            let (head, tail) = body.split_at(cut);
+            let items = decode(&[head, tail], SseOptions::default());
+            assert_eq!(data(&items), expected, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -12,7 +12,6 @@ pub struct StreamDecoder {
     sse: SseDecoder,
     wire: AnyWireDecoder,
     acc: Accumulator,
-    items: Vec<SseItem>,
 }
 
 impl StreamDecoder {
@@ -21,31 +20,36 @@ impl StreamDecoder {
         Self::with_options(format, SseOptions::default())
     }
 
-    /// A decoder for `format` with the given SSE options.
+    /// A decoder for `format` with the given SSE options. Comment lines carry
+    /// nothing for the wire decoders, so they are dropped without being
+    /// collected whatever `options.comments` says.
     pub fn with_options(format: WireFormat, options: SseOptions) -> Self {
         StreamDecoder {
-            sse: SseDecoder::with_options(options),
+            sse: SseDecoder::with_options(SseOptions {
+                comments: false,
+                ..options
+            }),
             wire: AnyWireDecoder::new(format),
             acc: Accumulator::new(),
-            items: Vec::new(),
         }
     }
 
     /// Decodes one piece of the body, appending the events it completes.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<Event>) {
-        self.sse.push(chunk, &mut self.items);
-        self.drain(out);
+        let start = out.len();
+        let wire = &mut self.wire;
+        // Each SSE event goes to the wire decoder as soon as it is framed.
+        self.sse.push_with(chunk, |item| to_wire(wire, item, out));
+        self.apply(start, out);
     }
 
     /// The body ended: flushes the last event and anything pending.
     pub fn finish(&mut self, out: &mut Vec<Event>) {
-        self.sse.finish(&mut self.items);
-        self.drain(out);
         let start = out.len();
+        let wire = &mut self.wire;
+        self.sse.finish_with(|item| to_wire(wire, item, out));
         self.wire.finish(out);
-        for ev in &out[start..] {
-            self.acc.apply(ev);
-        }
+        self.apply(start, out);
     }
 
     /// The message accumulated so far.
@@ -58,18 +62,20 @@ impl StreamDecoder {
         self.acc.into_message()
     }
 
-    fn drain(&mut self, out: &mut Vec<Event>) {
-        let start = out.len();
-        for item in self.items.drain(..) {
-            match item {
-                SseItem::Event(ev) => self.wire.on_event(&ev, out),
-                SseItem::Comment(_) => {}
-                SseItem::Error(err) => out.push(err.into_event()),
-            }
-        }
-        for ev in &out[start..] {
+    /// Folds the events appended since `start` into the accumulator.
+    fn apply(&mut self, start: usize, out: &[Event]) {
+        for ev in out.get(start..).unwrap_or_default() {
             self.acc.apply(ev);
         }
+    }
+}
+
+/// Hands one SSE item to the wire decoder.
+fn to_wire(wire: &mut AnyWireDecoder, item: SseItem, out: &mut Vec<Event>) {
+    match item {
+        SseItem::Event(ev) => wire.on_event(&ev, out),
+        SseItem::Comment(_) => {}
+        SseItem::Error(err) => out.push(err.into_event()),
     }
 }
 
