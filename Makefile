@@ -14,7 +14,7 @@ setup:
 	@scripts/setup
 
 ## make test: every test the project has (CI runs exactly this).
-test: setup lint unit test-browser test-node test-ts
+test: setup lint unit test-browser test-node test-ts test-playground
 
 lint:
 	$(CARGO) fmt --check
