@@ -2,6 +2,7 @@
 // stacks people use for the same streams. Prints one markdown table.
 //
 //   node bench/js/decode.mjs            (make bench-js; needs `make pkg`)
+//   ZENWIRE_PKG=dir node bench/js/decode.mjs   (measure another pkg-node build)
 //
 // Input: the recorded streams in ../shared/fixtures/bench (outside the repo),
 // restored to what the real APIs send (see wireBytes). Each measurement
@@ -78,7 +79,8 @@ function cut(bytes, size) {
 // -------------------------------------------------------------- decoders ----
 
 async function loadZenwire() {
-  const file = join(repoRoot, "pkg-node/zenwire.js");
+  // ZENWIRE_PKG: another build's pkg-node folder, to compare two builds.
+  const file = join(resolve(process.env.ZENWIRE_PKG ?? join(repoRoot, "pkg-node")), "zenwire.js");
   if (!existsSync(file)) return undefined;
   const mod = await import(pathToFileURL(file).href);
   return typeof mod.StreamDecoder === "function" ? mod : mod.default;

@@ -295,7 +295,10 @@ describe("StreamDecoder: event objects", () => {
       assert.deepEqual(dec.push(bytes.subarray(0, firstEventEnd - 1)), [], "an unfinished event yields nothing");
       const afterFirst = dec.push(bytes.subarray(firstEventEnd - 1, firstEventEnd));
       assert.ok(afterFirst.some((e) => e.type === "reasoningDelta"), "the blank line completes the first event");
-      assert.deepEqual(dec.push(new Uint8Array(0)), [], "an empty push is fine and yields nothing");
+      const empty = dec.push(new Uint8Array(0));
+      assert.deepEqual(empty, [], "an empty push is fine and yields nothing");
+      empty.push("caller's own");
+      assert.deepEqual(dec.push(new Uint8Array(0)), [], "each push returns its own array, never a shared one");
       const rest = dec.push(bytes.subarray(firstEventEnd));
       assert.ok(rest.some((e) => e.type === "cost"));
       assert.ok(Array.isArray(dec.finish()));
