@@ -249,11 +249,16 @@ pub struct InvalidToolCall {
 }
 
 /// One piece of reasoning that must be replayed verbatim in a later turn.
+///
+/// Deserialized through one flat struct ([`RawReasoningBlock`]) instead of
+/// serde's internally tagged enum support, whose buffering costs the wasm
+/// package several KB.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
-    rename_all_fields = "camelCase"
+    rename_all_fields = "camelCase",
+    try_from = "RawReasoningBlock"
 )]
 pub enum ReasoningBlock {
     /// Visible reasoning text with its signature (if any).
@@ -268,6 +273,43 @@ pub enum ReasoningBlock {
         /// Opaque data, verbatim.
         data: String,
     },
+}
+
+/// Every field of any [`ReasoningBlock`]; `type` picks which apply.
+#[derive(Deserialize)]
+struct RawReasoningBlock {
+    #[serde(rename = "type")]
+    kind: ReasoningBlockKind,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    signature: Option<String>,
+    #[serde(default)]
+    data: Option<String>,
+}
+
+/// The `type` values of [`ReasoningBlock`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum ReasoningBlockKind {
+    Thinking,
+    Redacted,
+}
+
+impl TryFrom<RawReasoningBlock> for ReasoningBlock {
+    type Error = &'static str;
+
+    fn try_from(raw: RawReasoningBlock) -> Result<Self, Self::Error> {
+        Ok(match raw.kind {
+            ReasoningBlockKind::Thinking => ReasoningBlock::Thinking {
+                text: raw.text.ok_or("missing field `text`")?,
+                signature: raw.signature,
+            },
+            ReasoningBlockKind::Redacted => ReasoningBlock::Redacted {
+                data: raw.data.ok_or("missing field `data`")?,
+            },
+        })
+    }
 }
 
 /// Everything one choice produced.

@@ -1,6 +1,7 @@
 //! The unified request: one provider-neutral shape (serde, camelCase — the same
 //! JSON the JS API takes) that [`super::build`] turns into any wire format.
 
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -62,11 +63,17 @@ impl UnifiedRequest {
 }
 
 /// One turn of the conversation, tagged by `role`.
+///
+/// Deserialized through [`RawMessage`] (one flat struct) rather than serde's
+/// internally tagged enum support, which buffers every message into serde's
+/// private `Content` tree and instantiates each variant's deserializer a
+/// second time for it — tens of KB in the wasm package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "role",
     rename_all = "camelCase",
-    rename_all_fields = "camelCase"
+    rename_all_fields = "camelCase",
+    try_from = "RawMessage"
 )]
 pub enum RequestMessage {
     /// The user speaks.
@@ -108,8 +115,67 @@ pub enum RequestMessage {
     },
 }
 
+/// Every field any role of [`RequestMessage`] takes; `role` picks which
+/// apply (the others are ignored, as for the tagged enum).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawMessage {
+    role: Role,
+    #[serde(default)]
+    content: Option<Content>,
+    #[serde(default)]
+    tool_calls: Vec<AssistantToolCall>,
+    #[serde(default)]
+    reasoning: Option<String>,
+    #[serde(default)]
+    reasoning_blocks: Vec<ReasoningBlock>,
+    #[serde(default)]
+    tool_call_id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    is_error: bool,
+}
+
+/// The `role` values of [`RequestMessage`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Role {
+    User,
+    Assistant,
+    Tool,
+}
+
+impl TryFrom<RawMessage> for RequestMessage {
+    type Error = &'static str;
+
+    fn try_from(raw: RawMessage) -> Result<Self, Self::Error> {
+        const NO_CONTENT: &str = "missing field `content`";
+        Ok(match raw.role {
+            Role::User => RequestMessage::User {
+                content: raw.content.ok_or(NO_CONTENT)?,
+            },
+            Role::Assistant => RequestMessage::Assistant {
+                content: raw.content,
+                tool_calls: raw.tool_calls,
+                reasoning: raw.reasoning,
+                reasoning_blocks: raw.reasoning_blocks,
+            },
+            Role::Tool => RequestMessage::Tool {
+                tool_call_id: raw.tool_call_id,
+                name: raw.name,
+                content: raw.content.ok_or(NO_CONTENT)?,
+                is_error: raw.is_error,
+            },
+        })
+    }
+}
+
 /// Message content: a plain string or a list of parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Serialized untagged; deserialized by hand (a string or an array), which
+/// avoids serde's buffering `untagged` machinery (see [`RequestMessage`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Content {
     /// Plain text.
@@ -142,9 +208,34 @@ impl Content {
     }
 }
 
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ContentVisitor;
+        impl<'de> Visitor<'de> for ContentVisitor {
+            type Value = Content;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an array of content parts")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Content, E> {
+                Ok(Content::Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Content, E> {
+                Ok(Content::Text(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Content, A::Error> {
+                Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Content::Parts)
+            }
+        }
+        deserializer.deserialize_any(ContentVisitor)
+    }
+}
+
 /// One content part, tagged by `type`.
+///
+/// Deserialized through [`RawPart`], for the reason given on
+/// [`RequestMessage`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "camelCase", try_from = "RawPart")]
 pub enum ContentPart {
     /// Text.
     Text {
@@ -153,6 +244,47 @@ pub enum ContentPart {
     },
     /// An image, by URL or inline base64.
     Image(ImagePart),
+}
+
+/// Every field of any [`ContentPart`]; `type` picks which apply.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawPart {
+    #[serde(rename = "type")]
+    kind: PartKind,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    media_type: Option<String>,
+    #[serde(default)]
+    data: Option<String>,
+}
+
+/// The `type` values of [`ContentPart`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum PartKind {
+    Text,
+    Image,
+}
+
+impl TryFrom<RawPart> for ContentPart {
+    type Error = &'static str;
+
+    fn try_from(raw: RawPart) -> Result<Self, Self::Error> {
+        Ok(match raw.kind {
+            PartKind::Text => ContentPart::Text {
+                text: raw.text.ok_or("missing field `text`")?,
+            },
+            PartKind::Image => ContentPart::Image(ImagePart {
+                url: raw.url,
+                media_type: raw.media_type,
+                data: raw.data,
+            }),
+        })
+    }
 }
 
 /// An image: either `url`, or `mediaType` + base64 `data`.
@@ -258,7 +390,10 @@ fn empty_object_schema() -> Value {
 }
 
 /// Whether the model must call a tool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialized untagged; deserialized by hand (a mode string or an object),
+/// for the reason given on [`Content`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ToolChoice {
     /// `"auto"`, `"none"` or `"required"`.
@@ -268,6 +403,32 @@ pub enum ToolChoice {
         /// The tool's name.
         name: String,
     },
+}
+
+impl<'de> Deserialize<'de> for ToolChoice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The object form.
+        #[derive(Deserialize)]
+        struct Named {
+            name: String,
+        }
+        struct ChoiceVisitor;
+        impl<'de> Visitor<'de> for ChoiceVisitor {
+            type Value = ToolChoice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"auto\", \"none\", \"required\" or {\"name\": …}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ToolChoice, E> {
+                ToolChoiceMode::deserialize(de::value::StrDeserializer::new(v))
+                    .map(ToolChoice::Mode)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ToolChoice, A::Error> {
+                Named::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|n| ToolChoice::Named { name: n.name })
+            }
+        }
+        deserializer.deserialize_any(ChoiceVisitor)
+    }
 }
 
 /// The string forms of [`ToolChoice`].
@@ -283,13 +444,38 @@ pub enum ToolChoiceMode {
 }
 
 /// Stop sequence(s): one string or several.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialized untagged; deserialized by hand, for the reason given on
+/// [`Content`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Stop {
     /// One sequence.
     One(String),
     /// Several sequences.
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Stop {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StopVisitor;
+        impl<'de> Visitor<'de> for StopVisitor {
+            type Value = Stop;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Stop, E> {
+                Ok(Stop::One(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Stop, E> {
+                Ok(Stop::One(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Stop, A::Error> {
+                Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Stop::Many)
+            }
+        }
+        deserializer.deserialize_any(StopVisitor)
+    }
 }
 
 impl Stop {

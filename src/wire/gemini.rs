@@ -43,6 +43,7 @@ use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEvent;
 use crate::wire::messages::error_kind as zen_error_kind;
+use crate::wire::text_or::TextOr;
 use crate::wire::zen_cost::{invalid_json_event, push_cost_events, ZenCost, ZenNormalizedUsage};
 use crate::wire::WireDecoder;
 
@@ -184,17 +185,16 @@ struct PromptFeedback {
 
 /// Google's error object; Zen's own errors use `type` instead of `status`.
 /// Error bodies are rare, so a loose shape costs nothing.
+type WireError = TextOr<WireErrorObject>;
+
+/// The object form of [`WireError`].
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum WireError {
-    Object {
-        code: Option<Value>,
-        message: Option<String>,
-        status: Option<String>,
-        #[serde(rename = "type")]
-        kind: Option<String>,
-    },
-    Text(String),
+struct WireErrorObject {
+    code: Option<Value>,
+    message: Option<String>,
+    status: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 /// The error kind of a Google RPC status name.
@@ -377,13 +377,13 @@ impl GeminiDecoder {
 
     fn on_error(&mut self, error: WireError, out: &mut Vec<Event>) {
         let (code, message, status, error_type) = match error {
-            WireError::Object {
+            TextOr::Object(WireErrorObject {
                 code,
                 message,
                 status,
                 kind,
-            } => (code, message, status, kind),
-            WireError::Text(message) => (None, Some(message), None, None),
+            }) => (code, message, status, kind),
+            TextOr::Text(message) => (None, Some(message), None, None),
         };
         let code = code.as_ref().and_then(|c| match c {
             Value::Number(n) => n.as_u64(),

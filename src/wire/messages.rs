@@ -44,6 +44,7 @@ use serde_json::Value;
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEvent;
+use crate::wire::text_or::TextOr;
 use crate::wire::zen_cost::{invalid_json_event, push_cost_events, ZenCost, ZenNormalizedUsage};
 use crate::wire::{PendingToolCall, WireDecoder};
 
@@ -221,15 +222,14 @@ impl WireUsage {
 
 /// `error` is an object in every known producer; a bare string is accepted
 /// so that an odd server still yields a readable error.
+type WireError = TextOr<WireErrorObject>;
+
+/// The object form of [`WireError`].
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum WireError {
-    Object {
-        #[serde(rename = "type")]
-        kind: Option<String>,
-        message: Option<String>,
-    },
-    Text(String),
+struct WireErrorObject {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    message: Option<String>,
 }
 
 /// The error kind of an Anthropic error type (`overloaded_error`, …) or of
@@ -551,8 +551,8 @@ impl MessagesDecoder {
 
     fn on_error(&mut self, error: Option<WireError>, out: &mut Vec<Event>) {
         let (error_type, message) = match error {
-            Some(WireError::Object { kind, message }) => (kind, message),
-            Some(WireError::Text(message)) => (None, Some(message)),
+            Some(TextOr::Object(WireErrorObject { kind, message })) => (kind, message),
+            Some(TextOr::Text(message)) => (None, Some(message)),
             None => (None, None),
         };
         let kind = error_type.as_deref().map_or(ErrorKind::Unknown, error_kind);
