@@ -71,16 +71,16 @@ describe("limits", { timeout: 60_000 }, () => {
     assert.equal(u.requestsThisMinute, 3);
   });
 
-  test("concurrency: a second stream while one is open → 429; after it ends, admitted again", async () => {
+  test("concurrency: a second request while a stream is open → 429; after it ends, admitted again", async () => {
     const t = mintLocal({ sub: "one-at-a-time", concurrency: 1 });
-    const s = await relay.open(CHAT, { headers: bearer(t), body: bodyFor(CHAT, "/mock slow\nhold") });
+    const s = await relay.open(CHAT, { headers: bearer(t), body: bodyFor(CHAT, "/mock long:20\nhold") });
     assert.equal(s.status, 200);
     await s.read();
     const r = await relay.call(MESSAGES, { headers: bearer(t), body: bodyFor(MESSAGES) });
     assertRefusal(MESSAGES, r, 429, { type: "rate_limit_error" });
     assert.ok(Number(r.headers.get("retry-after")) >= 1);
-    await s.cancel();
-    // Settlement happens after the stream is torn down; poll the counters.
+    assert.match(await s.rest(), /\[DONE\]/);
+    // Settlement runs after the stream ended; poll the counters.
     let u;
     for (let i = 0; i < 50 && (u = await usage(relay, "sub:one-at-a-time")).inFlight !== 0; i++) await new Promise((res) => setTimeout(res, 50));
     assert.equal(u.inFlight, 0);
