@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo pkg size test-browser check-types www test-playground relay-build relay test-relay
+.PHONY: setup test lint unit bench fuzz demo pkg size test-browser check-types www test-playground relay-build relay test-relay bench-relay dev
 
 
 # npm binaryen's wasm-opt (node_modules/.bin) and the cargo-installed
@@ -14,7 +14,7 @@ setup:
 	@scripts/setup
 
 ## make test: every test the project has (CI runs exactly this).
-test: setup lint unit test-browser test-node test-ts test-playground
+test: setup lint unit test-browser test-node test-ts test-relay test-playground
 
 lint:
 	$(CARGO) fmt --check
@@ -93,6 +93,8 @@ relay: relay-build
 	source scripts/relay-env.sh && cd worker && wrangler dev -c wrangler.test.toml --ip 127.0.0.1 --port 8787 --var ZEN_UPSTREAM:$(ZEN_UPSTREAM)
 
 ## make test-relay: Miniflare tests of the built Worker against mock-zen, and a deploy dry run.
+## One node process (tests/relay/relay.test.mjs imports every suite) so the
+## last test can scan everything the suite saw for the Zen key.
 test-relay: relay-build
 	$(CARGO) build -q -p mock-zen
 	source scripts/relay-env.sh && node --test tests/relay/*.test.mjs

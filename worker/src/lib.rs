@@ -80,11 +80,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let cors_headers = cors::response_headers(&config.allowed_origins, origin.as_deref());
     let method = req.method().to_string();
     let path = req.path();
-    match route(&method, &path) {
-        Route::Health => respond(
-            200,
-            "{\"ok\":true}".into(),
-            &[("content-type", "application/json".into())],
+    let (name, resp) = match route(&method, &path) {
+        // Inference calls write their own, richer line (after the stream ends).
+        Route::Api(endpoint) => {
+            return upstream::relay(req, env, ctx, config, endpoint, cors_headers, started).await
+        }
+        Route::Health => (
+            "health",
+            respond(
+                200,
+                "{\"ok\":true}".into(),
+                &[("content-type", "application/json".into())],
+            ),
         ),
         Route::Preflight(_) => {
             let h = cors::preflight_headers(&config.allowed_origins, origin.as_deref());
@@ -92,7 +99,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             for (k, v) in &h {
                 headers.append(k, v)?;
             }
-            Ok(Response::empty()?.with_status(204).with_headers(headers))
+            (
+                "preflight",
+                Ok(Response::empty()?.with_status(204).with_headers(headers)),
+            )
         }
         Route::MethodNotAllowed { format, allow } => {
             let r = Refusal::new(
@@ -102,7 +112,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             );
             let mut h = cors_headers.clone();
             h.push(("allow", allow.to_owned()));
-            refuse(&r, format, &h)
+            ("refused", refuse(&r, format, &h))
         }
         Route::ApiNotFound(format) => {
             let r = Refusal::new(
@@ -110,21 +120,34 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 "not_found",
                 format!("no such endpoint: {path}"),
             );
-            refuse(&r, format, &cors_headers)
+            ("refused", refuse(&r, format, &cors_headers))
         }
-        Route::Admin(op) => admin::handle(op, req, &env, &config).await,
-        Route::ListModels => upstream::list_models(req, &env, &config, &cors_headers).await,
-        Route::Api(endpoint) => {
-            upstream::relay(req, env, ctx, config, endpoint, cors_headers, started).await
-        }
-        Route::Other => match env.assets(ASSETS_BINDING) {
-            Ok(assets) => assets.fetch_request(req).await,
-            Err(_) => {
-                let r = Refusal::new(RefusalKind::NotFound, "not_found", "not found");
-                refuse(&r, WireFormat::Chat, &cors_headers)
-            }
-        },
+        Route::Admin(op) => ("admin", admin::handle(op, req, &env, &config).await),
+        Route::ListModels => (
+            "models",
+            upstream::list_models(req, &env, &config, &cors_headers).await,
+        ),
+        Route::Other => (
+            "assets",
+            match env.assets(ASSETS_BINDING) {
+                Ok(assets) => assets.fetch_request(req).await,
+                Err(_) => {
+                    let r = Refusal::new(RefusalKind::NotFound, "not_found", "not found");
+                    refuse(&r, WireFormat::Chat, &cors_headers)
+                }
+            },
+        ),
+    };
+    // Every other request gets its one line too (status and time only).
+    if let Ok(r) = &resp {
+        log(&LogLine {
+            endpoint: name.to_owned(),
+            status: r.status_code(),
+            ms_total: now_ms().saturating_sub(started),
+            ..LogLine::default()
+        });
     }
+    resp
 }
 
 /// Emits the request's log line.

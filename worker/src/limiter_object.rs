@@ -43,13 +43,17 @@ impl Limiter {
             return Ok(s);
         }
         let stored: Option<LimiterState> = self.state.storage().get(STATE_KEY).await?;
-        Ok(stored.unwrap_or_default())
+        // Another event may have filled the cache while this one awaited.
+        let cached = self.cached.borrow().clone();
+        Ok(cached.or(stored).unwrap_or_default())
     }
 
     async fn store(&self, s: LimiterState) -> Result<()> {
-        // Output gates hold the response until the write is durable.
+        // The cache is updated before the first await, so the next event
+        // (whenever it runs) starts from this state; output gates hold the
+        // response until the write is durable.
+        *self.cached.borrow_mut() = Some(s.clone());
         self.state.storage().put(STATE_KEY, &s).await?;
-        *self.cached.borrow_mut() = Some(s);
         Ok(())
     }
 }
@@ -67,27 +71,40 @@ impl DurableObject for Limiter {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let path = req.path();
-        let mut s = self.load().await?;
-        let now = now_ms();
-        let resp = match path.as_str() {
-            "/acquire" => {
-                let ask: Ask = req.json().await?;
-                Response::from_json(&s.acquire(now, &ask))
-            }
-            "/settle" => {
-                let settle: Settle = req.json().await?;
-                Response::from_json(&s.settle(now, settle.reservation, settle.actual))
-            }
-            "/revoke" => {
-                let r: Revoke = req.json().await?;
-                s.revoke(r.through);
-                Response::from_json(&s.report(now))
-            }
-            "/report" => Response::from_json(&s.report(now)),
+        // Read the whole call before touching the state: reading a body is
+        // an await that lets another request's event run in between (input
+        // gates only cover storage), so a load → await → store sequence
+        // would lose updates and let concurrent requests overspend.
+        let call = match req.path().as_str() {
+            "/acquire" => Call::Acquire(req.json().await?),
+            "/settle" => Call::Settle(req.json().await?),
+            "/revoke" => Call::Revoke(req.json().await?),
+            "/report" => Call::Report,
             _ => return Response::error("not found", 404),
         };
+        let mut s = self.load().await?;
+        let now = now_ms();
+        let answer = match call {
+            Call::Acquire(ask) => serde_json::to_value(s.acquire(now, &ask)),
+            Call::Settle(settle) => {
+                serde_json::to_value(s.settle(now, settle.reservation, settle.actual))
+            }
+            Call::Revoke(r) => {
+                s.revoke(r.through);
+                serde_json::to_value(s.report(now))
+            }
+            Call::Report => serde_json::to_value(s.report(now)),
+        }
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
         self.store(s).await?;
-        resp
+        Response::from_json(&answer)
     }
+}
+
+/// One call to the object, fully read.
+enum Call {
+    Acquire(Ask),
+    Settle(Settle),
+    Revoke(Revoke),
+    Report,
 }

@@ -20,6 +20,7 @@ use zenwire_relay_policy::body::{check_declared_length, prepare, too_large};
 use zenwire_relay_policy::budget::{actual, worst_case, Spend};
 use zenwire_relay_policy::config::RelayConfig;
 use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
+use zenwire_relay_policy::early_error::{Opening, OpeningScan};
 use zenwire_relay_policy::headers::{
     client_credential, client_response_headers, upstream_request_headers, zen_key_header,
 };
@@ -278,7 +279,7 @@ pub(crate) async fn relay(
     let policy = RetryPolicy {
         max_retries: config.upstream_retries,
         jitter: Jitter::Equal,
-        max_retry_after_ms: 10_000,
+        max_retry_after_ms: config.retry_after_cap_ms,
         ..RetryPolicy::default()
     };
     let mut attempts = 0u32;
@@ -318,28 +319,60 @@ pub(crate) async fn relay(
             Either::Left((Ok(mut resp), _)) => {
                 let status = resp.status_code();
                 if (200..300).contains(&status) {
-                    // Wait for the first body chunk within the same deadline.
+                    // Wait for the first body chunk within the same deadline;
+                    // a stream is held until its first event is complete, so
+                    // one that opens with an error can still be retried.
                     match resp.stream() {
                         Ok(mut s) => {
-                            let next = Box::pin(s.next());
-                            match select(next, deadline.as_mut()).await {
-                                Either::Left((Some(Ok(chunk)), _)) => {
-                                    Ok((resp, Some(chunk), Some(s)))
+                            let mut held: Vec<u8> = Vec::new();
+                            let mut scan = prepared.stream.then(|| OpeningScan::new(format));
+                            loop {
+                                let next = Box::pin(s.next());
+                                match select(next, deadline.as_mut()).await {
+                                    Either::Left((Some(Ok(chunk)), _)) => {
+                                        held.extend_from_slice(&chunk);
+                                        match scan.as_mut().map(|sc| sc.push(&chunk)) {
+                                            Some(Opening::NeedMore) => continue,
+                                            Some(Opening::Error(e)) => {
+                                                break Ok((resp, Some(held), Some(s), Some(e)))
+                                            }
+                                            Some(Opening::Fine) | None => {
+                                                break Ok((resp, Some(held), Some(s), None))
+                                            }
+                                        }
+                                    }
+                                    Either::Left((None, _)) => {
+                                        let first = (!held.is_empty()).then_some(held);
+                                        break Ok((resp, first, None, None));
+                                    }
+                                    Either::Left((Some(Err(_)), _)) if held.is_empty() => {
+                                        break Err(Err(Refusal::new(
+                                            RefusalKind::BadGateway,
+                                            "upstream_reset",
+                                            "upstream connection failed before any data",
+                                        )))
+                                    }
+                                    // Bytes arrived: the passthrough reports
+                                    // the break after passing them on.
+                                    Either::Left((Some(Err(_)), _)) => {
+                                        break Ok((resp, Some(held), Some(s), None))
+                                    }
+                                    Either::Right(_) if held.is_empty() => {
+                                        break Err(Err(Refusal::new(
+                                            RefusalKind::Timeout,
+                                            "upstream_timeout",
+                                            "upstream sent no data in time",
+                                        )))
+                                    }
+                                    // Part of a first event by the deadline:
+                                    // pass it on undecided.
+                                    Either::Right(_) => {
+                                        break Ok((resp, Some(held), Some(s), None))
+                                    }
                                 }
-                                Either::Left((None, _)) => Ok((resp, None, None)),
-                                Either::Left((Some(Err(_)), _)) => Err(Err(Refusal::new(
-                                    RefusalKind::BadGateway,
-                                    "upstream_reset",
-                                    "upstream connection failed before any data",
-                                ))),
-                                Either::Right(_) => Err(Err(Refusal::new(
-                                    RefusalKind::Timeout,
-                                    "upstream_timeout",
-                                    "upstream sent no data in time",
-                                ))),
                             }
                         }
-                        Err(_) => Ok((resp, None, None)),
+                        Err(_) => Ok((resp, None, None, None)),
                     }
                 } else {
                     let text = read_error_body(&mut resp).await;
@@ -365,7 +398,22 @@ pub(crate) async fn relay(
             ))),
         };
         match outcome {
-            Ok((resp, first, stream)) => break (resp, first, stream, abort),
+            Ok((resp, first, stream, early)) => {
+                // A 200 stream that opens with an overloaded (or other
+                // retryable) error is retried like a 529: nothing went to
+                // the client yet.
+                let random = js_sys::Math::random().clamp(0.0, 1.0);
+                if let Some(Some(RetryDecision::RetryAfter { delay_ms })) = early
+                    .as_ref()
+                    .map(|ev| policy.decide_for_event(ev, attempts, false, random))
+                {
+                    abort.abort();
+                    drop(stream);
+                    Delay::from(Duration::from_millis(delay_ms)).await;
+                    continue;
+                }
+                break (resp, first, stream, abort);
+            }
             Err(Err(r)) => {
                 abort.abort();
                 ctx.wait_until(settle(Spend::default()));

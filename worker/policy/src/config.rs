@@ -16,6 +16,9 @@ pub const DEFAULT_IDLE_TIMEOUT_MS: u64 = 120_000;
 pub const DEFAULT_PUBLIC_RPM: u32 = 10;
 /// Default output cap for public-mode requests.
 pub const DEFAULT_PUBLIC_MAX_OUTPUT_TOKENS: u64 = 1024;
+/// Default longest upstream `retry-after` the relay waits out before giving
+/// up and passing the 429 on (the client is waiting for its first byte).
+pub const DEFAULT_RETRY_AFTER_CAP_MS: u64 = 10_000;
 
 /// Which models the deployment serves at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +93,9 @@ pub struct RelayConfig {
     pub idle_timeout_ms: u64,
     /// `UPSTREAM_RETRIES`: retries before the first byte (429/5xx/overloaded).
     pub upstream_retries: u32,
+    /// `RETRY_AFTER_CAP_MS`: longest upstream `retry-after` waited out; a
+    /// longer one is passed to the client instead of retried.
+    pub retry_after_cap_ms: u64,
 }
 
 impl RelayConfig {
@@ -166,6 +172,11 @@ impl RelayConfig {
                 DEFAULT_IDLE_TIMEOUT_MS,
             )?,
             upstream_retries: num("UPSTREAM_RETRIES", get("UPSTREAM_RETRIES"), 2)?,
+            retry_after_cap_ms: num(
+                "RETRY_AFTER_CAP_MS",
+                get("RETRY_AFTER_CAP_MS"),
+                DEFAULT_RETRY_AFTER_CAP_MS,
+            )?,
         })
     }
 }

@@ -1,0 +1,124 @@
+// make bench-relay: latency through the relay vs directly to mock-zen (same
+// run, same mock-zen), workerd CPU per request from /proc, and 200
+// concurrent streams (errors, workerd RSS before/after). Loopback only.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, readdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { startRelay, stopAll, mintLocal, ZEN_KEY } from "./support.mjs";
+
+const N = Number(process.env.BENCH_N ?? 300);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
+const CLK_TCK = 100; // Linux USER_HZ
+
+// A mock-zen without pacing, so the numbers are the relay's, not the pauses.
+const mz = spawn("target/debug/mock-zen", ["--port", "0", "--quiet", "--delay-ms", "0", "--key", ZEN_KEY], { stdio: ["ignore", "pipe", "inherit"] });
+const [line] = await once(createInterface({ input: mz.stdout }), "line");
+const zenBase = line.match(/http:\/\/127\.0\.0\.1:\d+/)[0];
+const relay = await startRelay("bench", { ZEN_UPSTREAM: `${zenBase}/zen/v1` });
+const token = mintLocal({ sub: "bench", maxOutputTokens: 64 });
+
+// The workerd serving this Miniflare: a descendant of this process.
+const procs = readdirSync("/proc")
+  .filter((d) => /^\d+$/.test(d))
+  .map((pid) => {
+    try {
+      const [, comm, rest] = readFileSync(`/proc/${pid}/stat`, "utf8").match(/^\d+ \((.*)\) (.*)$/s);
+      return { pid: Number(pid), comm, ppid: Number(rest.split(" ")[1]) };
+    } catch {
+      return null;
+    }
+  })
+  .filter(Boolean);
+const mine = new Set([process.pid]);
+for (let grew = true; grew; ) {
+  grew = false;
+  for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
+}
+const workerd = procs.filter((p) => mine.has(p.pid) && p.comm.startsWith("workerd"));
+if (workerd.length !== 1) {
+  await stopAll();
+  mz.kill("SIGTERM");
+  throw new Error(`expected one workerd below this process, found ${JSON.stringify(workerd)} in ${[...mine]}`);
+}
+const wpid = workerd[0].pid;
+const cpuTicks = () => {
+  const rest = readFileSync(`/proc/${wpid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return Number(rest[11]) + Number(rest[12]); // utime + stime (fields 14, 15)
+};
+const rssKiB = () => Number(readFileSync(`/proc/${wpid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)[1]);
+
+const body = JSON.stringify({ model: "big-pickle", stream: true, messages: [{ role: "user", content: "benchmark hello" }] });
+async function one(base, headers) {
+  const t0 = performance.now();
+  const r = await fetch(`${base}/zen/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "accept-encoding": "identity", ...headers }, body });
+  const reader = r.body.getReader();
+  let ttfb = null;
+  let text = "";
+  const dec = new TextDecoder();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    ttfb ??= performance.now() - t0;
+    text += dec.decode(value, { stream: true });
+  }
+  if (r.status !== 200 || !text.includes("[DONE]")) throw new Error(`status ${r.status}: ${text.slice(0, 200)}`);
+  return { ttfb, total: performance.now() - t0 };
+}
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+const direct = { authorization: `Bearer ${ZEN_KEY}` };
+const viaRelay = { authorization: `Bearer ${token}` };
+for (let i = 0; i < 30; i++) {
+  await one(zenBase, direct);
+  await one(relay.url, viaRelay);
+}
+// Interleaved, so both see the same machine load.
+const d = [], r = [];
+const cpu0 = cpuTicks();
+let relayWall = 0;
+for (let i = 0; i < N; i++) {
+  d.push(await one(zenBase, direct));
+  const x = await one(relay.url, viaRelay);
+  relayWall += x.total;
+  r.push(x);
+}
+const cpuPerReqMs = ((cpuTicks() - cpu0) / CLK_TCK / N) * 1000;
+
+// Concurrent streams, twice: RSS must not grow from batch to batch.
+async function batch() {
+  const res = await Promise.allSettled(Array.from({ length: CONCURRENT }, () => one(relay.url, viaRelay)));
+  return res.filter((x) => x.status === "rejected").length;
+}
+const rss0 = rssKiB();
+const errors1 = await batch();
+const rss1 = rssKiB();
+const errors2 = await batch();
+const rss2 = rssKiB();
+
+const f = (x) => x.toFixed(2);
+const row = (name, xs, key) => `| ${name} | ${f(pct(xs.map((x) => x[key]), 50))} | ${f(pct(xs.map((x) => x[key]), 99))} |`;
+console.log(`
+### Relay benchmark (${N} sequential streamed chat requests each way, interleaved; mock-zen without pacing; loopback)
+
+| path | p50 ms | p99 ms |
+|---|---|---|
+${row("direct → mock-zen, first byte", d, "ttfb")}
+${row("relay → mock-zen, first byte", r, "ttfb")}
+${row("direct → mock-zen, total", d, "total")}
+${row("relay → mock-zen, total", r, "total")}
+
+| measure | value |
+|---|---|
+| added at p50, first byte | ${f(pct(r.map((x) => x.ttfb), 50) - pct(d.map((x) => x.ttfb), 50))} ms |
+| added at p50, total | ${f(pct(r.map((x) => x.total), 50) - pct(d.map((x) => x.total), 50))} ms |
+| workerd CPU per request (utime+stime, incl. Durable Object, usage tap, Miniflare's entry worker) | ${f(cpuPerReqMs)} ms |
+| ${CONCURRENT} concurrent streams, batch 1 / batch 2 errors | ${errors1} / ${errors2} |
+| workerd RSS before / after batch 1 / after batch 2 | ${(rss0 / 1024).toFixed(1)} / ${(rss1 / 1024).toFixed(1)} / ${(rss2 / 1024).toFixed(1)} MiB |
+`);
+await stopAll();
+mz.kill("SIGTERM");
+if (errors1 + errors2 > 0) process.exit(1);
