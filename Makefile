@@ -13,6 +13,16 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 setup:
 	@scripts/setup
 
+## make demo: the main job, offline — builds everything, starts mock-zen and the
+## relay (wrangler dev, real workerd, public mode) serving the playground on
+## http://127.0.0.1:8787/; Ctrl-C stops it all.
+demo: setup pkg www relay-build
+	@scripts/demo
+
+## make dev: the same against real Zen (ZEN_API_KEY in the environment or worker/.dev.vars).
+dev: setup pkg www relay-build
+	@scripts/demo --dev
+
 ## make test: every test the project has (CI runs exactly this).
 test: setup lint unit test-browser test-node test-ts test-relay test-playground
 
