@@ -731,10 +731,9 @@ impl SseDecoder {
         emit(SseItemRef::Error(SseError::EventTooLarge {
             limit: self.options.max_event_size,
         }));
-        self.data = Vec::new();
-        self.data_line = None;
-        self.event_type.clear();
-        self.event_retry = None;
+        // Emptied, not freed unless large, like after any event: the buffer
+        // stays within the limit, and a reused one keeps framing allocation-free.
+        self.clear_event();
         self.skipping = true;
         self.skipped_line_has_bytes = mid_line;
         self.release_line_buffer();
