@@ -3,9 +3,10 @@
 //! (<https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation>).
 //!
 //! [`SseDecoder`] is sans-IO: feed it the response body in pieces of any size with
-//! [`SseDecoder::push`] (appends the [`SseItem`]s those bytes complete to a
-//! `Vec`) or [`SseDecoder::push_with`] (hands each item to a callback as soon
-//! as it is complete). The output never depends on where the body was split.
+//! [`SseDecoder::push`] (appends the owned [`SseItem`]s those bytes complete to
+//! a `Vec`) or [`SseDecoder::push_with`] (hands each item to a callback as soon
+//! as it is complete, borrowed: [`SseItemRef`], zero-copy). The output never
+//! depends on where the body was split.
 //!
 //! Design notes:
 //!
@@ -20,10 +21,12 @@
 //! * **Linear time.** Every input byte is examined once by the line scanner
 //!   (`memchr2`, or a byte loop for a short tail). A line that arrives whole
 //!   inside one piece is parsed straight from the caller's slice (no copy); the
-//!   commonest event, one `data` line followed by the blank line, goes from the
-//!   slice into its `String` with one allocation. Only the unfinished tail of a
-//!   piece is kept, and later pieces are scanned from their own start, so bytes
-//!   already kept are never rescanned. An unfinished `data` line's value goes
+//!   commonest event, one `data` line followed by the blank line, is handed to
+//!   the callback as a `&str` into that slice. Other events borrow from the
+//!   decoder's reused buffers, so a warmed-up decoder frames without
+//!   allocating. Only the unfinished tail of a piece is kept, and later pieces
+//!   are scanned from their own start, so bytes already kept are never
+//!   rescanned. An unfinished `data` line's value goes
 //!   straight into the reused data buffer (amortised doubling); other kept
 //!   lines into one reused line buffer. Never `old + new` string concatenation,
 //!   which is what makes naive parsers quadratic when a large `data:` line
