@@ -14,14 +14,21 @@
 //!
 //! What each framer does per pass, so that the comparison is like for like:
 //!
-//! * All three produce one owned `String` of event data per event (UTF-8
-//!   validated: zenwire and `eventsource-stream` replace invalid bytes,
-//!   `sse-stream` rejects them), the same events (counts are printed after the
-//!   table), and each event is counted and dropped as soon as the decoder
-//!   hands it over.
+//! * All three hand over each event's data as UTF-8 validated text
+//!   (zenwire and `eventsource-stream` replace invalid bytes, `sse-stream`
+//!   rejects them), the same events (counts are printed after the table),
+//!   and the consumer does the same with each: counts it, adds its data
+//!   length to a checksum and drops it at once. The difference is what the
+//!   API hands over: zenwire a borrowed `&str` (its zero-copy API: pointing
+//!   into the piece, or into the decoder's reused buffer when the event
+//!   spans pieces), the other two an owned `String` per event, which they
+//!   build whatever the caller needs. Every framer reads each data byte at
+//!   least twice (line scan, UTF-8 validation); only the copy and the
+//!   allocation are what zenwire's API saves. A caller who needs ownership
+//!   pays them back with `into_owned` (`framing_profile zenwire-vec`).
 //! * zenwire (`SseDecoder::push_with`, a plain call per piece): WHATWG rules
-//!   including `Last-Event-ID` inheritance (a clone per event when ids are
-//!   present; the corpus has none), the size limit, counters, lenient finish.
+//!   including `Last-Event-ID` inheritance (borrowed, no clone per event),
+//!   the size limit, counters, lenient finish.
 //! * `sse-stream` 0.3 (`SseByteStream` over `futures::stream::iter`, driven by
 //!   `block_on`): the same line scan (`memchr2`, scalar for short tails), data
 //!   lines validated with `simdutf8`, comments dropped unallocated (the corpus
@@ -43,7 +50,7 @@ use eventsource_stream::Eventsource;
 use futures::executor::block_on;
 use futures::StreamExt;
 use sse_stream::SseByteStream;
-use zenwire::{SseDecoder, SseItem, StreamDecoder};
+use zenwire::{SseDecoder, SseItemRef, StreamDecoder};
 
 use corpus::Corpus;
 
@@ -163,12 +170,12 @@ fn run(imp: Imp, corpus: &Corpus, piece: Piece, deadline: Option<Instant>) -> Ta
         let input = pieces(&body.bytes, piece, deadline, &fed, &stopped);
         match imp {
             Imp::Zenwire => {
-                // The streaming API: each event is handed over, counted and
-                // dropped as soon as it is framed, like the items polled from
-                // the stream decoders below.
+                // The streaming API: each event is handed over (borrowed),
+                // counted and dropped as soon as it is framed, like the items
+                // polled from the stream decoders below.
                 let mut dec = SseDecoder::new();
-                let mut tally = |item: SseItem| {
-                    if let SseItem::Event(ev) = item {
+                let mut tally = |item: SseItemRef<'_>| {
+                    if let SseItemRef::Event(ev) = item {
                         t.events += 1;
                         t.data += ev.data.len();
                     }

@@ -236,7 +236,7 @@ impl EventOnlySink {
     fn drain(&mut self, out: &mut dyn Write) -> io::Result<()> {
         for item in self.items.drain(..) {
             match item {
-                SseItem::Event(ev) => self.wire.on_event(&ev, &mut self.events),
+                SseItem::Event(ev) => self.wire.on_event(&ev.view(), &mut self.events),
                 SseItem::Comment(_) => {}
                 SseItem::Error(err) => self.events.push(err.into_event()),
             }

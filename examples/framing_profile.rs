@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Arguments: `IMPL CORPUS PIECE [PASSES]` with IMPL one of `zenwire` (the
-//! SSE framing via `push_with`), `zenwire-vec` (via `push` into a `Vec`),
+//! SSE framing via `push_with`, borrowed events), `zenwire-vec` (via `push`
+//! into a `Vec` of owned events),
 //! `sse-stream`, `decode` (the full `StreamDecoder`); CORPUS a key of the
 //! bench corpus (`chat`, `responses`, `messages`, `gemini-image`); PIECE the
 //! piece size in bytes, 0 for the whole body. It prints the best pass's MiB/s
@@ -28,7 +29,7 @@ use std::time::Instant;
 use futures::executor::block_on;
 use futures::StreamExt;
 use sse_stream::SseByteStream;
-use zenwire::{SseDecoder, SseItem, StreamDecoder};
+use zenwire::{SseDecoder, SseItem, SseItemRef, StreamDecoder};
 
 /// What is run.
 #[derive(Clone, Copy)]
@@ -47,7 +48,16 @@ struct Tally {
 }
 
 impl Tally {
-    fn item(&mut self, item: SseItem) {
+    /// A borrowed item, from `push_with`.
+    fn item(&mut self, item: SseItemRef<'_>) {
+        if let SseItemRef::Event(ev) = item {
+            self.events += 1;
+            self.data += ev.data.len();
+        }
+    }
+
+    /// An owned item, from `push`.
+    fn owned(&mut self, item: SseItem) {
         if let SseItem::Event(ev) = item {
             self.events += 1;
             self.data += ev.data.len();
@@ -130,10 +140,10 @@ fn measured_pass(imp: Imp, corpus: &corpus::Corpus, piece: usize, t: &mut Tally)
                 let mut items = Vec::new();
                 for p in pieces {
                     dec.push(p, &mut items);
-                    items.drain(..).for_each(|item| t.item(item));
+                    items.drain(..).for_each(|item| t.owned(item));
                 }
                 dec.finish(&mut items);
-                items.drain(..).for_each(|item| t.item(item));
+                items.drain(..).for_each(|item| t.owned(item));
             }
             Imp::SseStream => {
                 let mut s =

@@ -27,7 +27,7 @@ pub mod wire;
 
 pub use error::ErrorKind;
 pub use event::{Accumulator, Event, FinishReason, Message, Usage};
-pub use sse::{SseDecoder, SseEvent, SseItem};
+pub use sse::{SseDecoder, SseEvent, SseEventRef, SseItem, SseItemRef};
 pub use stream::StreamDecoder;
 pub use wire::WireFormat;
 

@@ -3,9 +3,10 @@
 //! (<https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation>).
 //!
 //! [`SseDecoder`] is sans-IO: feed it the response body in pieces of any size with
-//! [`SseDecoder::push`] (appends the [`SseItem`]s those bytes complete to a
-//! `Vec`) or [`SseDecoder::push_with`] (hands each item to a callback as soon
-//! as it is complete). The output never depends on where the body was split.
+//! [`SseDecoder::push`] (appends the owned [`SseItem`]s those bytes complete to
+//! a `Vec`) or [`SseDecoder::push_with`] (hands each item to a callback as soon
+//! as it is complete, borrowed: [`SseItemRef`], zero-copy). The output never
+//! depends on where the body was split.
 //!
 //! Design notes:
 //!
@@ -20,10 +21,12 @@
 //! * **Linear time.** Every input byte is examined once by the line scanner
 //!   (`memchr2`, or a byte loop for a short tail). A line that arrives whole
 //!   inside one piece is parsed straight from the caller's slice (no copy); the
-//!   commonest event, one `data` line followed by the blank line, goes from the
-//!   slice into its `String` with one allocation. Only the unfinished tail of a
-//!   piece is kept, and later pieces are scanned from their own start, so bytes
-//!   already kept are never rescanned. An unfinished `data` line's value goes
+//!   commonest event, one `data` line followed by the blank line, is handed to
+//!   the callback as a `&str` into that slice. Other events borrow from the
+//!   decoder's reused buffers, so a warmed-up decoder frames without
+//!   allocating. Only the unfinished tail of a piece is kept, and later pieces
+//!   are scanned from their own start, so bytes already kept are never
+//!   rescanned. An unfinished `data` line's value goes
 //!   straight into the reused data buffer (amortised doubling); other kept
 //!   lines into one reused line buffer. Never `old + new` string concatenation,
 //!   which is what makes naive parsers quadratic when a large `data:` line
@@ -82,6 +85,52 @@ pub struct SseEvent {
     pub retry: Option<u64>,
 }
 
+/// A dispatched SSE event, borrowed: what [`SseDecoder::push_with`] hands
+/// over. The strings point into the piece just pushed or into the decoder's
+/// reused buffers, so framing an event allocates nothing; call
+/// [`into_owned`](Self::into_owned) to keep it past the callback.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SseEventRef<'a> {
+    /// The `event:` field, `None` when absent or empty (the spec's "message").
+    pub event: Option<&'a str>,
+    /// Data lines joined with `\n`.
+    pub data: &'a str,
+    /// The last event id at dispatch, `None` if no `id:` was ever seen.
+    pub id: Option<&'a str>,
+    /// A valid `retry:` given within this event, in milliseconds.
+    pub retry: Option<u64>,
+}
+
+impl SseEventRef<'_> {
+    /// The event with its own strings.
+    pub fn into_owned(self) -> SseEvent {
+        SseEvent {
+            event: self.event.map(str::to_owned),
+            data: self.data.to_owned(),
+            id: self.id.map(str::to_owned),
+            retry: self.retry,
+        }
+    }
+}
+
+impl SseEvent {
+    /// The borrowed view of this event, as [`WireDecoder`](crate::wire::WireDecoder)s take it.
+    pub fn view(&self) -> SseEventRef<'_> {
+        SseEventRef {
+            event: self.event.as_deref(),
+            data: &self.data,
+            id: self.id.as_deref(),
+            retry: self.retry,
+        }
+    }
+}
+
+impl<'a> From<&'a SseEvent> for SseEventRef<'a> {
+    fn from(event: &'a SseEvent) -> Self {
+        event.view()
+    }
+}
+
 /// A decoding error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SseError {
@@ -125,6 +174,40 @@ pub enum SseItem {
     Comment(String),
     /// A decoding error.
     Error(SseError),
+}
+
+/// What the decoder hands to the callback of [`SseDecoder::push_with`]: an
+/// [`SseItem`] whose strings are borrowed (see [`SseEventRef`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SseItemRef<'a> {
+    /// A dispatched event.
+    Event(SseEventRef<'a>),
+    /// A `:` comment line, as in [`SseItem::Comment`].
+    Comment(&'a str),
+    /// A decoding error.
+    Error(SseError),
+}
+
+impl SseItemRef<'_> {
+    /// The item with its own strings.
+    pub fn into_owned(self) -> SseItem {
+        match self {
+            SseItemRef::Event(event) => SseItem::Event(event.into_owned()),
+            SseItemRef::Comment(text) => SseItem::Comment(text.to_owned()),
+            SseItemRef::Error(err) => SseItem::Error(err),
+        }
+    }
+}
+
+impl SseItem {
+    /// The borrowed view of this item.
+    pub fn view(&self) -> SseItemRef<'_> {
+        match self {
+            SseItem::Event(event) => SseItemRef::Event(event.view()),
+            SseItem::Comment(text) => SseItemRef::Comment(text),
+            SseItem::Error(err) => SseItemRef::Error(err.clone()),
+        }
+    }
 }
 
 /// Counters for tests and benchmarks.
@@ -178,6 +261,11 @@ pub struct SseDecoder {
     data: Vec<u8>,
     /// The spec's event type buffer, as bytes.
     event_type: Vec<u8>,
+    /// Holds the U+FFFD-substituted text of a data buffer or comment that
+    /// is not valid UTF-8, for the borrowed item to point into. Reused.
+    lossy_data: String,
+    /// The same for an event type that is not valid UTF-8.
+    lossy_event: String,
     /// The spec's "last event ID buffer": set by `id:`, never reset by dispatch.
     id_buffer: Option<String>,
     /// The event source's "last event ID string": `id_buffer` committed at the
@@ -216,6 +304,8 @@ impl SseDecoder {
             skipped_line_has_bytes: false,
             data: Vec::new(),
             event_type: Vec::new(),
+            lossy_data: String::new(),
+            lossy_event: String::new(),
             id_buffer: None,
             last_event_id: None,
             id_dirty: false,
@@ -256,13 +346,18 @@ impl SseDecoder {
 
     /// Decodes a piece of the body, appending the items it completes to `out`.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<SseItem>) {
-        self.push_with(chunk, |item| out.push(item));
+        self.push_with(chunk, |item| out.push(item.into_owned()));
     }
 
     /// Decodes a piece of the body, handing each item it completes to `emit`
     /// as soon as it is complete: the same items in the same order as
-    /// [`push`](Self::push), without collecting them first.
-    pub fn push_with(&mut self, chunk: &[u8], mut emit: impl FnMut(SseItem)) {
+    /// [`push`](Self::push), borrowed instead of owned and not collected.
+    ///
+    /// Zero-copy: the `data` of an event that lies whole in `chunk` with
+    /// one `data` line (the usual shape) points straight into `chunk`; any
+    /// other text points into buffers the decoder reuses, so once they have
+    /// grown no event allocates.
+    pub fn push_with(&mut self, chunk: &[u8], mut emit: impl FnMut(SseItemRef<'_>)) {
         self.decode(chunk, &mut emit);
     }
 
@@ -282,11 +377,11 @@ impl SseDecoder {
     /// BOM); the last event ID and reconnection time persist, as they do across
     /// an `EventSource` reconnection. Call [`reset`](Self::reset) to forget them.
     pub fn finish(&mut self, out: &mut Vec<SseItem>) {
-        self.finish_with(|item| out.push(item));
+        self.finish_with(|item| out.push(item.into_owned()));
     }
 
     /// [`finish`](Self::finish), handing the items to `emit` instead of a `Vec`.
-    pub fn finish_with(&mut self, mut emit: impl FnMut(SseItem)) {
+    pub fn finish_with(&mut self, mut emit: impl FnMut(SseItemRef<'_>)) {
         let emit = &mut emit;
         if let Start::Bom(matched) = self.start {
             // A body shorter than a BOM that began like one: those bytes are content.
@@ -330,7 +425,7 @@ impl SseDecoder {
     }
 
     /// The line scanner behind [`push`](Self::push) and [`push_with`](Self::push_with).
-    fn decode<E: FnMut(SseItem)>(&mut self, chunk: &[u8], emit: &mut E) {
+    fn decode<E: FnMut(SseItemRef<'_>)>(&mut self, chunk: &[u8], emit: &mut E) {
         let mut input = chunk;
         if let Start::Bom(matched) = self.start {
             input = self.strip_bom(matched, input, emit);
@@ -403,14 +498,14 @@ impl SseDecoder {
 
     /// Fast path for the most common event shape: one `data` line, whole in
     /// the current piece and directly followed by the blank line that ends
-    /// the event. Its value is decoded straight from the caller's slice into
-    /// the event's `String` (one allocation, no buffering). Returns the length
+    /// the event. Its value is handed over straight from the caller's slice
+    /// (no copy, no buffering). Returns the length
     /// of the blank line's line end, or `None` (nothing done) when the general
     /// path must handle the line.
     /// `line` starts at `at` in the piece, `rest` is the piece from there on,
     /// and `text` the validated text of the piece from a given offset on.
     #[inline]
-    fn whole_event<'a, E: FnMut(SseItem)>(
+    fn whole_event<'a, E: FnMut(SseItemRef<'_>)>(
         &mut self,
         line: &[u8],
         after: &[u8],
@@ -419,7 +514,7 @@ impl SseDecoder {
         rest: &'a [u8],
         emit: &mut E,
     ) -> Option<usize> {
-        let after_colon = line.strip_prefix(DATA_PREFIX)?;
+        let after_colon = after_data_prefix(line)?;
         if !self.data.is_empty()
             || !self.line.is_empty()
             || self.skipping
@@ -438,7 +533,7 @@ impl SseDecoder {
             }
             _ => return None,
         };
-        let value = after_colon.strip_prefix(b" ").unwrap_or(after_colon);
+        let value = strip_optional_space(after_colon);
         // What the general path would hold: the value and its LF.
         self.note_held(value.len() + 1);
         if text.is_none() && rest.len() >= PREVALIDATE_MIN {
@@ -449,16 +544,27 @@ impl SseDecoder {
             let start = at.checked_sub(from)? + (line.len() - value.len());
             text.get(start..start + value.len())
         });
+        let retry = self.start_dispatch();
         let data = match valid {
-            Some(valid) => valid.to_owned(),
-            None => utf8_to_string(value),
+            Some(valid) => valid,
+            None => utf8_view(value, &mut self.lossy_data),
         };
-        self.emit_event(data, emit);
+        // An `event:` line may have preceded the data line.
+        let event = (!self.event_type.is_empty())
+            .then(|| utf8_view(&self.event_type, &mut self.lossy_event));
+        emit(SseItemRef::Event(SseEventRef {
+            event,
+            data,
+            id: self.last_event_id.as_deref(),
+            retry,
+        }));
+        self.event_type.clear();
+        self.release_lossy();
         Some(blank)
     }
 
     /// Consumes a (possibly partial) leading BOM; returns the rest of `input`.
-    fn strip_bom<'a, E: FnMut(SseItem)>(
+    fn strip_bom<'a, E: FnMut(SseItemRef<'_>)>(
         &mut self,
         mut matched: usize,
         input: &'a [u8],
@@ -494,7 +600,7 @@ impl SseDecoder {
     }
 
     /// Bytes of a line whose end has not arrived yet.
-    fn partial_line<E: FnMut(SseItem)>(&mut self, bytes: &[u8], emit: &mut E) {
+    fn partial_line<E: FnMut(SseItemRef<'_>)>(&mut self, bytes: &[u8], emit: &mut E) {
         if bytes.is_empty() {
             return;
         }
@@ -513,7 +619,7 @@ impl SseDecoder {
             return;
         }
         if self.line.is_empty() {
-            if let Some(value) = bytes.strip_prefix(DATA_PREFIX) {
+            if let Some(value) = after_data_prefix(bytes) {
                 // An unfinished `data` line: its value goes straight into the
                 // data buffer, so a large payload is copied once, not
                 // collected in the line buffer and moved again.
@@ -522,7 +628,7 @@ impl SseDecoder {
             }
         }
         self.line.extend_from_slice(bytes);
-        if self.line.starts_with(DATA_PREFIX) {
+        if after_data_prefix(&self.line).is_some() {
             // The `data:` prefix itself arrived in pieces (a few bytes at most
             // sit in the line buffer): continue as above.
             let mut line = std::mem::take(&mut self.line);
@@ -550,7 +656,12 @@ impl SseDecoder {
     }
 
     /// More bytes of the open `data` line (its end has not arrived yet).
-    fn extend_data_line<E: FnMut(SseItem)>(&mut self, open: DataLine, bytes: &[u8], emit: &mut E) {
+    fn extend_data_line<E: FnMut(SseItemRef<'_>)>(
+        &mut self,
+        open: DataLine,
+        bytes: &[u8],
+        emit: &mut E,
+    ) {
         let (open, value) = open.strip_space(bytes);
         // The value so far is in the data buffer; with the prefix it is the
         // line an unbuffered parser would hold, checked against the limit.
@@ -564,7 +675,7 @@ impl SseDecoder {
     }
 
     /// A line whose end was just found; `tail` is its part in the current piece.
-    fn complete_line<E: FnMut(SseItem)>(&mut self, tail: &[u8], emit: &mut E) {
+    fn complete_line<E: FnMut(SseItemRef<'_>)>(&mut self, tail: &[u8], emit: &mut E) {
         if self.skipping {
             if tail.is_empty() && !self.skipped_line_has_bytes {
                 // The blank line ending the discarded event: resume normal parsing.
@@ -619,14 +730,13 @@ impl SseDecoder {
     /// Reports the current event as too large, discards it and skips to the next
     /// blank line. `mid_line`: the line that overflowed has not ended yet.
     #[cold]
-    fn too_large<E: FnMut(SseItem)>(&mut self, mid_line: bool, emit: &mut E) {
-        emit(SseItem::Error(SseError::EventTooLarge {
+    fn too_large<E: FnMut(SseItemRef<'_>)>(&mut self, mid_line: bool, emit: &mut E) {
+        emit(SseItemRef::Error(SseError::EventTooLarge {
             limit: self.options.max_event_size,
         }));
-        self.data = Vec::new();
-        self.data_line = None;
-        self.event_type.clear();
-        self.event_retry = None;
+        // Emptied, not freed unless large, like after any event: the buffer
+        // stays within the limit, and a reused one keeps framing allocation-free.
+        self.clear_event();
         self.skipping = true;
         self.skipped_line_has_bytes = mid_line;
         self.release_line_buffer();
@@ -643,7 +753,7 @@ impl SseDecoder {
 
     /// Processes a line that was assembled in `self.line`'s buffer, then gives
     /// the buffer back for reuse.
-    fn process_buffered_line<E: FnMut(SseItem)>(&mut self, mut line: Vec<u8>, emit: &mut E) {
+    fn process_buffered_line<E: FnMut(SseItemRef<'_>)>(&mut self, mut line: Vec<u8>, emit: &mut E) {
         self.process_line(&line, emit);
         line.clear();
         self.line = line;
@@ -660,11 +770,11 @@ impl SseDecoder {
 
     /// Spec §9.2.6: process one complete line (without its line end).
     #[inline]
-    fn process_line<E: FnMut(SseItem)>(&mut self, line: &[u8], emit: &mut E) {
+    fn process_line<E: FnMut(SseItemRef<'_>)>(&mut self, line: &[u8], emit: &mut E) {
         // The `data` field first: it is most lines of a stream, and its known
         // prefix spares the search for the colon.
-        if let Some(after_colon) = line.strip_prefix(DATA_PREFIX) {
-            let value = after_colon.strip_prefix(b" ").unwrap_or(after_colon);
+        if let Some(after_colon) = after_data_prefix(line) {
+            let value = strip_optional_space(after_colon);
             self.append_data(value);
             return;
         }
@@ -676,8 +786,8 @@ impl SseDecoder {
             // `: OPENROUTER PROCESSING`), stripping one leading space like a value.
             Some((b':', comment)) => {
                 if self.options.comments {
-                    let text = comment.strip_prefix(b" ").unwrap_or(comment);
-                    emit(SseItem::Comment(String::from_utf8_lossy(text).into_owned()));
+                    let text = strip_optional_space(comment);
+                    emit(SseItemRef::Comment(utf8_view(text, &mut self.lossy_data)));
                 }
             }
             Some(_) => match memchr::memchr(b':', line) {
@@ -691,7 +801,7 @@ impl SseDecoder {
                 Some(colon) => {
                     let (field, rest) = line.split_at(colon);
                     let value = rest.get(1..).unwrap_or_default();
-                    let value = value.strip_prefix(b" ").unwrap_or(value);
+                    let value = strip_optional_space(value);
                     self.process_field(field, value);
                 }
                 // Spec: "Otherwise, the string is not empty but does not contain a
@@ -757,7 +867,7 @@ impl SseDecoder {
     }
 
     /// Spec §9.2.6 "dispatch the event" (at a blank line, or a lenient finish).
-    fn dispatch<E: FnMut(SseItem)>(&mut self, emit: &mut E) {
+    fn dispatch<E: FnMut(SseItemRef<'_>)>(&mut self, emit: &mut E) {
         // Step 2: "If the data buffer is an empty string, set the data buffer and
         // the event type buffer to the empty string and return."
         if self.data.is_empty() {
@@ -768,38 +878,42 @@ impl SseDecoder {
         // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF)
         // character, then remove the last character from the data buffer."
         // (Every data line ends with one, so it always is.)
-        let data = if self.data.len() > LINE_BUFFER_KEEP {
-            // A large payload: hand over the buffer itself (no copy) and
-            // validate it in place; the next event starts a new buffer.
-            let mut data = std::mem::take(&mut self.data);
-            data.pop();
-            String::from_utf8(data)
-                .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
-        } else {
-            let text = self.data.split_last().map_or(&[][..], |(_, text)| text);
-            let data = utf8_to_string(text);
-            self.data.clear();
-            data
-        };
-        self.emit_event(data, emit);
-    }
-
-    /// Spec §9.2.6 "dispatch the event", steps 1 and 4-7, for a non-empty
-    /// data buffer already decoded as `data` (without its final LF).
-    #[inline]
-    fn emit_event<E: FnMut(SseItem)>(&mut self, data: String, emit: &mut E) {
-        self.commit_id();
-        // Steps 4-6: the event; type "message" (here `None`) unless the event type
-        // buffer is non-empty; lastEventId = the last event ID string.
-        let event = (!self.event_type.is_empty()).then(|| utf8_to_string(&self.event_type));
-        // Step 7: "Set the data buffer and the event type buffer to the empty string."
-        self.event_type.clear();
-        emit(SseItem::Event(SseEvent {
+        let retry = self.start_dispatch();
+        let text = self.data.split_last().map_or(&[][..], |(_, text)| text);
+        let data = utf8_view(text, &mut self.lossy_data);
+        // Steps 4-6: the event; type "message" (here `None`) unless the event
+        // type buffer is non-empty; lastEventId = the last event ID string.
+        let event = (!self.event_type.is_empty())
+            .then(|| utf8_view(&self.event_type, &mut self.lossy_event));
+        emit(SseItemRef::Event(SseEventRef {
             event,
             data,
-            id: self.last_event_id.clone(),
-            retry: self.event_retry.take(),
+            id: self.last_event_id.as_deref(),
+            retry,
         }));
+        // Step 7: "Set the data buffer and the event type buffer to the empty
+        // string." (A large data buffer is released, not kept for reuse.)
+        self.clear_event();
+        self.release_lossy();
+    }
+
+    /// Dispatch step 1 (commit the id), and the event's `retry:` taken for
+    /// the event being dispatched.
+    #[inline]
+    fn start_dispatch(&mut self) -> Option<u64> {
+        self.commit_id();
+        self.event_retry.take()
+    }
+
+    /// Drops unusually large lossy-text buffers instead of keeping them.
+    #[inline]
+    fn release_lossy(&mut self) {
+        if self.lossy_data.capacity() > LINE_BUFFER_KEEP {
+            self.lossy_data = String::new();
+        }
+        if self.lossy_event.capacity() > LINE_BUFFER_KEEP {
+            self.lossy_event = String::new();
+        }
     }
 
     /// Dispatch step 1: "Set the last event ID string of the event source to
@@ -859,6 +973,27 @@ fn valid_prefix(bytes: &[u8]) -> &str {
 /// The start of a `data` field line.
 const DATA_PREFIX: &[u8] = b"data:";
 
+/// What follows `data:` if `line` starts with it. A slice pattern, so the
+/// compiler compares the five bytes inline instead of calling `memcmp`
+/// (`strip_prefix` does), which showed in profiles: most lines are tested.
+#[inline(always)]
+fn after_data_prefix(line: &[u8]) -> Option<&[u8]> {
+    match line {
+        [b'd', b'a', b't', b'a', b':', rest @ ..] => Some(rest),
+        _ => None,
+    }
+}
+
+/// A field value without its optional leading space (spec: "If value starts
+/// with a U+0020 SPACE character, remove it from value").
+#[inline(always)]
+fn strip_optional_space(value: &[u8]) -> &[u8] {
+    match value {
+        [b' ', rest @ ..] => rest,
+        _ => value,
+    }
+}
+
 /// A `data` line whose end has not arrived yet: its value so far is already
 /// in the data buffer.
 #[derive(Debug, Clone, Copy)]
@@ -911,15 +1046,23 @@ impl DataLine {
     }
 }
 
-/// Bytes to a new `String`, replacing invalid UTF-8 with U+FFFD (the spec's
-/// UTF-8 decode). Valid text, the normal case, is checked with SIMD and
-/// copied once into an allocation of its exact size.
+/// Bytes as text, replacing invalid UTF-8 with U+FFFD (the spec's UTF-8
+/// decode, [`String::from_utf8_lossy`] semantics). Valid text, the normal
+/// case, is checked with SIMD and borrowed as is; otherwise the replaced
+/// text is written into `lossy` (reused, so no allocation once grown).
 #[inline]
-fn utf8_to_string(bytes: &[u8]) -> String {
-    match simdutf8::basic::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+fn utf8_view<'a>(bytes: &'a [u8], lossy: &'a mut String) -> &'a str {
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return text;
     }
+    lossy.clear();
+    for chunk in bytes.utf8_chunks() {
+        lossy.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            lossy.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    lossy
 }
 
 #[cfg(test)]
@@ -973,10 +1116,10 @@ mod tests {
             let mut by_callback = Vec::new();
             for p in body.chunks(piece) {
                 vec_decoder.push(p, &mut by_vec);
-                cb_decoder.push_with(p, |item| by_callback.push(item));
+                cb_decoder.push_with(p, |item| by_callback.push(item.into_owned()));
             }
             vec_decoder.finish(&mut by_vec);
-            cb_decoder.finish_with(|item| by_callback.push(item));
+            cb_decoder.finish_with(|item| by_callback.push(item.into_owned()));
             assert_eq!(by_callback, by_vec, "pieces of {piece}");
             assert_eq!(cb_decoder.stats(), vec_decoder.stats());
             assert_eq!(

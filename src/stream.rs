@@ -2,7 +2,7 @@
 //! together — the one type most callers need.
 
 use crate::event::{Accumulator, Event, Message};
-use crate::sse::{SseDecoder, SseItem, SseOptions};
+use crate::sse::{SseDecoder, SseItemRef, SseOptions};
 use crate::wire::{AnyWireDecoder, WireDecoder, WireFormat};
 
 /// Decodes a streaming response body of one wire format into unified events,
@@ -70,12 +70,13 @@ impl StreamDecoder {
     }
 }
 
-/// Hands one SSE item to the wire decoder.
-fn to_wire(wire: &mut AnyWireDecoder, item: SseItem, out: &mut Vec<Event>) {
+/// Hands one SSE item to the wire decoder, borrowed: event data goes from
+/// the body to the JSON parser without being copied.
+fn to_wire(wire: &mut AnyWireDecoder, item: SseItemRef<'_>, out: &mut Vec<Event>) {
     match item {
-        SseItem::Event(ev) => wire.on_event(&ev, out),
-        SseItem::Comment(_) => {}
-        SseItem::Error(err) => out.push(err.into_event()),
+        SseItemRef::Event(ev) => wire.on_event(&ev, out),
+        SseItemRef::Comment(_) => {}
+        SseItemRef::Error(err) => out.push(err.into_event()),
     }
 }
 

@@ -915,10 +915,10 @@ fn duplicate_start_is_ignored_but_a_start_after_content_is_a_splice() {
 fn decoder_is_usable_through_the_trait_object() {
     let mut d: Box<dyn WireDecoder> = Box::new(MessagesDecoder::default());
     let mut out = Vec::new();
-    d.on_event(&ev(None, START), &mut out);
-    d.on_event(&ev(None, "[DONE]"), &mut out);
-    d.on_event(&ev(None, "   "), &mut out);
-    d.on_event(&ev(None, STOP), &mut out);
+    d.on_event(&ev(None, START).view(), &mut out);
+    d.on_event(&ev(None, "[DONE]").view(), &mut out);
+    d.on_event(&ev(None, "   ").view(), &mut out);
+    d.on_event(&ev(None, STOP).view(), &mut out);
     d.finish(&mut out);
     assert_eq!(out.len(), 3, "{out:?}"); // start, usage, finish
 }

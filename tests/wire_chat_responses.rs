@@ -65,7 +65,7 @@ fn direct(format: WireFormat, body: &[u8]) -> (Vec<Event>, Message) {
     let mut wire = decoder(format);
     let mut events = Vec::new();
     for ev in split_sse(body) {
-        wire.on_event(&ev, &mut events);
+        wire.on_event(&ev.view(), &mut events);
     }
     wire.finish(&mut events);
     let mut acc = Accumulator::new();
@@ -86,7 +86,7 @@ fn feed(format: WireFormat, frames: &[(Option<&str>, &str)]) -> (Vec<Event>, Mes
             data: (*data).to_owned(),
             ..SseEvent::default()
         };
-        wire.on_event(&ev, &mut events);
+        wire.on_event(&ev.view(), &mut events);
     }
     wire.finish(&mut events);
     let mut acc = Accumulator::new();

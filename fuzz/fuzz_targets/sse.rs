@@ -1,22 +1,30 @@
 //! Fuzz the SSE push decoder: any bytes, split anywhere, with or without a size
 //! limit, in lenient and strict mode, must never panic and must decode exactly
-//! like the whole body pushed at once.
+//! like the whole body pushed at once, through the owned (`push`) and the
+//! borrowed (`push_with`) API alike.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use zenwire::sse::{SseDecoder, SseItem, SseOptions, SseStats};
 
 /// Pushes `pieces`, finishes, returns the items, last id, retry and counters.
+/// Also runs the borrowed API on a second decoder and checks it agrees.
 fn run(
     pieces: &[&[u8]],
     options: &SseOptions,
 ) -> ((Vec<SseItem>, Option<String>, Option<u64>), SseStats) {
     let mut decoder = SseDecoder::with_options(options.clone());
     let mut items = Vec::new();
+    let mut borrowing = SseDecoder::with_options(options.clone());
+    let mut borrowed = Vec::new();
     for piece in pieces {
         decoder.push(piece, &mut items);
+        borrowing.push_with(piece, |item| borrowed.push(item.into_owned()));
     }
     decoder.finish(&mut items);
+    borrowing.finish_with(|item| borrowed.push(item.into_owned()));
+    assert_eq!(borrowed, items, "push_with and push disagree");
+    assert_eq!(borrowing.stats(), decoder.stats());
     let last_id = decoder.last_event_id().map(str::to_owned);
     (
         (items, last_id, decoder.reconnection_time()),

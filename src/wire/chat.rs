@@ -27,7 +27,7 @@ use super::openai::{
     NormalizedUsage, StreamedCall,
 };
 use crate::event::{Event, FinishReason, Usage};
-use crate::sse::SseEvent;
+use crate::sse::SseEventRef;
 use crate::wire::WireDecoder;
 
 /// Decodes Chat Completions SSE events into unified events.
@@ -323,7 +323,7 @@ impl ChatDecoder {
 }
 
 impl WireDecoder for ChatDecoder {
-    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>) {
+    fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         let data = event.data.trim();
         // `[DONE]` is not the end on Zen: the cost frame follows it.
         if data.is_empty() || data == "[DONE]" {

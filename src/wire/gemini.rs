@@ -41,7 +41,7 @@ use serde_json::Value;
 
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
-use crate::sse::SseEvent;
+use crate::sse::SseEventRef;
 use crate::wire::messages::error_kind as zen_error_kind;
 use crate::wire::text_or::TextOr;
 use crate::wire::zen_cost::{invalid_json_event, push_cost_events, ZenCost, ZenNormalizedUsage};
@@ -245,7 +245,7 @@ fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
 }
 
 impl WireDecoder for GeminiDecoder {
-    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>) {
+    fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         let data = event.data.trim();
         if data.is_empty() || data == "[DONE]" {
             return;

@@ -43,7 +43,7 @@ use serde_json::Value;
 
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
-use crate::sse::SseEvent;
+use crate::sse::SseEventRef;
 use crate::wire::text_or::TextOr;
 use crate::wire::zen_cost::{invalid_json_event, push_cost_events, ZenCost, ZenNormalizedUsage};
 use crate::wire::{PendingToolCall, WireDecoder};
@@ -268,7 +268,7 @@ fn finish_reason(stop_reason: &str) -> FinishReason {
 }
 
 impl WireDecoder for MessagesDecoder {
-    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>) {
+    fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         let data = event.data.trim();
         if data.is_empty() || data == "[DONE]" {
             return;
@@ -284,7 +284,7 @@ impl WireDecoder for MessagesDecoder {
         let first_new = out.len();
         let kind = frame
             .kind
-            .or_else(|| event.event.as_deref().map(FrameType::from_event_name))
+            .or_else(|| event.event.map(FrameType::from_event_name))
             .unwrap_or(FrameType::Other);
         match kind {
             FrameType::MessageStart => self.on_message_start(frame.message, out),

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
-use crate::sse::SseEvent;
+use crate::sse::SseEventRef;
 
 pub mod chat;
 pub mod gemini;
@@ -67,7 +67,9 @@ impl std::fmt::Display for WireFormat {
 /// A decoder from SSE events of one wire format to unified events.
 pub trait WireDecoder {
     /// Handles one dispatched SSE event, appending what it means to `out`.
-    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>);
+    /// The event is borrowed (zero-copy from the SSE decoder); an owned
+    /// [`SseEvent`](crate::sse::SseEvent) is passed as `&event.view()`.
+    fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>);
     /// The body ended: flush anything pending (e.g. unfinished tool calls).
     fn finish(&mut self, out: &mut Vec<Event>);
 }
@@ -98,7 +100,7 @@ impl AnyWireDecoder {
 }
 
 impl WireDecoder for AnyWireDecoder {
-    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>) {
+    fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         match self {
             AnyWireDecoder::Chat(d) => d.on_event(event, out),
             AnyWireDecoder::Responses(d) => d.on_event(event, out),

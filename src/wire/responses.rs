@@ -32,7 +32,7 @@ use super::openai::{
 };
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
-use crate::sse::SseEvent;
+use crate::sse::SseEventRef;
 use crate::wire::WireDecoder;
 
 /// Decodes Responses SSE events into unified events.
@@ -487,7 +487,7 @@ fn is_function_call(item: &Item<'_>) -> bool {
 }
 
 impl WireDecoder for ResponsesDecoder {
-    fn on_event(&mut self, event: &SseEvent, out: &mut Vec<Event>) {
+    fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         let data = event.data.trim();
         if data.is_empty() || data == "[DONE]" {
             return;
@@ -495,7 +495,7 @@ impl WireDecoder for ResponsesDecoder {
         match serde_json::from_str::<StreamEvent>(data) {
             Ok(ev) => {
                 let before = out.len();
-                self.on_stream_event(ev, event.event.as_deref(), out);
+                self.on_stream_event(ev, event.event, out);
                 // Once output went out without a start (no response.created
                 // seen), a late start would be misleading: give it up.
                 if !self.started

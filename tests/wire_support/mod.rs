@@ -63,7 +63,7 @@ pub fn run_events<D: WireDecoder + Default>(events: &[SseEvent]) -> (Vec<Event>,
     let mut decoder = D::default();
     let mut out = Vec::new();
     for ev in events {
-        decoder.on_event(ev, &mut out);
+        decoder.on_event(&ev.view(), &mut out);
     }
     decoder.finish(&mut out);
     let mut acc = Accumulator::new();
