@@ -22,10 +22,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::openai::{
-    error_event, invalid_json, lenient_cost, lenient_count, lenient_text, push_zen_billing,
-    NormalizedUsage, StreamedCall,
-};
+use super::openai::{error_event, invalid_json, lenient_count, lenient_text, StreamedCall};
+use super::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
 use crate::wire::WireDecoder;
@@ -61,7 +59,7 @@ struct Chunk<'a> {
     #[serde(default)]
     usage: Option<ChatUsage>,
     #[serde(default, rename = "normalizedUsage")]
-    normalized_usage: Option<NormalizedUsage>,
+    normalized_usage: Option<ZenNormalizedUsage>,
     #[serde(default, deserialize_with = "lenient_cost")]
     cost: Option<String>,
     /// Errors are rare and their shapes vary (object, string, numeric code),
@@ -210,7 +208,7 @@ impl ChatDecoder {
                 out.push(Event::Usage(u));
             }
         }
-        push_zen_billing(chunk.normalized_usage.as_ref(), chunk.cost, out);
+        push_cost_events(chunk.cost, chunk.normalized_usage.as_ref(), out);
     }
 
     fn on_choice(&mut self, choice: ChunkChoice<'_>, out: &mut Vec<Event>) {

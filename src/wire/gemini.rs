@@ -44,7 +44,9 @@ use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
 use crate::wire::messages::error_kind as zen_error_kind;
 use crate::wire::text_or::TextOr;
-use crate::wire::zen_cost::{invalid_json_event, push_cost_events, ZenCost, ZenNormalizedUsage};
+use crate::wire::zen_cost::{
+    invalid_json_event, lenient_cost, push_cost_events, ZenNormalizedUsage,
+};
 use crate::wire::WireDecoder;
 
 /// Decodes Gemini SSE events into unified events.
@@ -88,7 +90,8 @@ struct Frame<'a> {
     response_id: Option<Text<'a>>,
     prompt_feedback: Option<PromptFeedback>,
     error: Option<WireError>,
-    cost: Option<ZenCost>,
+    #[serde(default, deserialize_with = "lenient_cost")]
+    cost: Option<String>,
     normalized_usage: Option<ZenNormalizedUsage>,
 }
 

@@ -45,7 +45,9 @@ use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
 use crate::wire::text_or::TextOr;
-use crate::wire::zen_cost::{invalid_json_event, push_cost_events, ZenCost, ZenNormalizedUsage};
+use crate::wire::zen_cost::{
+    invalid_json_event, lenient_cost, push_cost_events, ZenNormalizedUsage,
+};
 use crate::wire::{PendingToolCall, WireDecoder};
 
 /// Decodes Anthropic Messages SSE events into unified events.
@@ -127,7 +129,8 @@ struct Frame {
     delta: Option<Delta>,
     usage: Option<WireUsage>,
     error: Option<WireError>,
-    cost: Option<ZenCost>,
+    #[serde(default, deserialize_with = "lenient_cost")]
+    cost: Option<String>,
     #[serde(rename = "normalizedUsage")]
     normalized_usage: Option<ZenNormalizedUsage>,
 }

@@ -1,21 +1,21 @@
 //! Pieces shared by the two OpenAI-shaped decoders ([`super::chat`] and
-//! [`super::responses`]): lenient field readers, Zen's cost and normalized
-//! usage frames, error classification and the streamed tool-call lifecycle.
+//! [`super::responses`]): lenient field readers (also used by
+//! [`super::zen_cost`]), error classification and the streamed tool-call
+//! lifecycle.
 //!
 //! The readers are lenient on purpose: many "OpenAI-compatible" servers put
-//! odd types in optional fields (`"reasoning": {…}`, `"total_tokens": 12.0`,
-//! `"cost": 2.75`). One odd optional field must not cost the text of the whole
-//! chunk, so such values are read as "absent" instead of failing the chunk.
+//! odd types in optional fields (`"reasoning": {…}`, `"total_tokens": 12.0`).
+//! One odd optional field must not cost the text of the whole chunk, so such
+//! values are read as "absent" instead of failing the chunk.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ErrorKind;
-use crate::event::{Event, Usage};
+use crate::event::Event;
 use crate::wire::PendingToolCall;
 
 /// Reads a string (borrowed from the input when it has no escapes); `null`,
@@ -122,110 +122,6 @@ where
         }
     }
     d.deserialize_any(CountVisitor)
-}
-
-/// Reads Zen's `cost`: normally a decimal string (`"0.00001400"`, kept
-/// verbatim), but some frames carry a JSON number (`2.75`), which is written
-/// in plain decimal notation. Empty strings and other types read as `None`.
-pub(super) fn lenient_cost<'de, D>(d: D) -> Result<Option<String>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    struct CostVisitor;
-    impl<'de> Visitor<'de> for CostVisitor {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a cost")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let v = v.trim();
-            Ok((!v.is_empty()).then(|| v.to_owned()))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            // f64's Display never uses exponent notation: 1e-8 → "0.00000001".
-            Ok(v.is_finite().then(|| v.to_string()))
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-    }
-    d.deserialize_any(CostVisitor)
-}
-
-/// Zen's own usage (`normalizedUsage` on the inference-cost frame / ping):
-/// already in [`Usage`] semantics, so it maps field by field.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct NormalizedUsage {
-    #[serde(default, deserialize_with = "lenient_count")]
-    input_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
-    output_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
-    reasoning_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
-    cache_read_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
-    cache_write5m_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
-    cache_write1h_tokens: Option<u64>,
-}
-
-impl NormalizedUsage {
-    /// The unified usage; cache writes of both lifetimes are summed.
-    pub(super) fn to_usage(&self) -> Usage {
-        let cache_write = match (self.cache_write5m_tokens, self.cache_write1h_tokens) {
-            (None, None) => None,
-            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
-        };
-        Usage {
-            input_tokens: self.input_tokens,
-            output_tokens: self.output_tokens,
-            cache_read_tokens: self.cache_read_tokens,
-            cache_write_tokens: cache_write,
-            reasoning_tokens: self.reasoning_tokens,
-        }
-    }
-}
-
-/// Emits the Zen billing fields a frame carries at top level: `normalizedUsage`
-/// as a usage event, `cost` as a cost event (in that order).
-pub(super) fn push_zen_billing(
-    usage: Option<&NormalizedUsage>,
-    cost: Option<String>,
-    out: &mut Vec<Event>,
-) {
-    if let Some(u) = usage.map(NormalizedUsage::to_usage) {
-        if !u.is_empty() {
-            out.push(Event::Usage(u));
-        }
-    }
-    if let Some(usd) = cost {
-        out.push(Event::Cost { usd });
-    }
 }
 
 /// The error event for a data line that is not valid JSON.
@@ -446,6 +342,8 @@ impl StreamedCall {
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
+
     use super::*;
 
     #[derive(Deserialize)]
@@ -454,34 +352,23 @@ mod tests {
         text: Option<Cow<'a, str>>,
         #[serde(default, deserialize_with = "lenient_count")]
         count: Option<u64>,
-        #[serde(default, deserialize_with = "lenient_cost")]
-        cost: Option<String>,
     }
 
-    fn probe(json: &str) -> (Option<String>, Option<u64>, Option<String>) {
+    fn probe(json: &str) -> (Option<String>, Option<u64>) {
         let p: Probe = serde_json::from_str(json).expect("probe JSON");
-        (p.text.map(Cow::into_owned), p.count, p.cost)
+        (p.text.map(Cow::into_owned), p.count)
     }
 
     #[test]
     fn lenient_readers_accept_odd_types_as_absent() {
         assert_eq!(
-            probe(r#"{"text":"a\nb","count":3,"cost":"0.1"}"#)
-                .0
-                .as_deref(),
-            Some("a\nb")
+            probe(r#"{"text":"a\nb","count":3}"#),
+            (Some("a\nb".into()), Some(3))
         );
-        assert_eq!(
-            probe(r#"{"text":{"x":[1]},"count":-1,"cost":true}"#),
-            (None, None, None)
-        );
-        assert_eq!(probe(r#"{"count":12.0,"cost":2.75}"#).1, Some(12));
-        assert_eq!(
-            probe(r#"{"count":12.5,"cost":2.75}"#),
-            (None, None, Some("2.75".into()))
-        );
-        assert_eq!(probe(r#"{"count":"7","cost":" "}"#), (None, Some(7), None));
-        assert_eq!(probe(r#"{"cost":1e-8}"#).2.as_deref(), Some("0.00000001"));
+        assert_eq!(probe(r#"{"text":{"x":[1]},"count":-1}"#), (None, None));
+        assert_eq!(probe(r#"{"text":true,"count":12.0}"#), (None, Some(12)));
+        assert_eq!(probe(r#"{"count":12.5}"#), (None, None));
+        assert_eq!(probe(r#"{"count":"7"}"#), (None, Some(7)));
     }
 
     #[test]
@@ -544,26 +431,5 @@ mod tests {
             }
             other => panic!("not an error: {other:?}"),
         }
-    }
-
-    #[test]
-    fn normalized_usage_sums_cache_writes() {
-        let n: NormalizedUsage = serde_json::from_str(
-            r#"{"inputTokens":84,"outputTokens":8,"reasoningTokens":2,"cacheReadTokens":5,"cacheWrite5mTokens":3,"cacheWrite1hTokens":4}"#,
-        )
-        .unwrap();
-        let u = n.to_usage();
-        assert_eq!(
-            (
-                u.input_tokens,
-                u.output_tokens,
-                u.reasoning_tokens,
-                u.cache_read_tokens,
-                u.cache_write_tokens
-            ),
-            (Some(84), Some(8), Some(2), Some(5), Some(7))
-        );
-        let n: NormalizedUsage = serde_json::from_str(r#"{"inputTokens":1}"#).unwrap();
-        assert_eq!(n.to_usage().cache_write_tokens, None);
     }
 }

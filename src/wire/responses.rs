@@ -26,10 +26,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::openai::{
-    error_event, invalid_json, lenient_cost, lenient_count, lenient_text, push_zen_billing,
-    NormalizedUsage, StreamedCall,
-};
+use super::openai::{error_event, invalid_json, lenient_count, lenient_text, StreamedCall};
+use super::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
@@ -95,7 +93,7 @@ struct StreamEvent<'a> {
     #[serde(default, deserialize_with = "lenient_cost")]
     cost: Option<String>,
     #[serde(default, rename = "normalizedUsage")]
-    normalized_usage: Option<NormalizedUsage>,
+    normalized_usage: Option<ZenNormalizedUsage>,
 }
 
 #[derive(Deserialize)]
@@ -399,7 +397,7 @@ impl ResponsesDecoder {
                 }
             }
         }
-        push_zen_billing(ev.normalized_usage.as_ref(), ev.cost, out);
+        push_cost_events(ev.cost, ev.normalized_usage.as_ref(), out);
     }
 
     fn on_reasoning(

@@ -2,67 +2,94 @@
 //! `event: ping` + `{"type":"ping","cost":"0.00012345"}`, newer builds adding
 //! `"x-opencode-type":"inference-cost"` and a `normalizedUsage` object.
 //!
-//! Wire decoders embed [`ZenCost`] and [`ZenNormalizedUsage`] as optional
-//! fields of their own frame structs (one parse per event) and hand them to
-//! [`push_cost_events`].
+//! All four wire decoders embed `cost` (read with [`lenient_cost`]) and
+//! [`ZenNormalizedUsage`] as optional fields of their own frame structs (one
+//! parse per event) and hand them to [`push_cost_events`]. Both are lenient:
+//! an odd value reads as absent instead of failing the frame.
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::event::{Event, Usage};
+use crate::wire::openai::lenient_count;
 
-/// The `cost` field: USD charged, normally a decimal string (`toFixed(8)`).
-/// Some observed frames carry a JSON number instead; its decimal text is kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ZenCost(pub(crate) String);
-
-impl<'de> Deserialize<'de> for ZenCost {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct CostVisitor;
-        impl Visitor<'_> for CostVisitor {
-            type Value = ZenCost;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a decimal string or number")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ZenCost, E> {
-                Ok(ZenCost(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<ZenCost, E> {
-                Ok(ZenCost(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ZenCost, E> {
-                Ok(ZenCost(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ZenCost, E> {
-                Ok(ZenCost(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ZenCost, E> {
-                // Display prints the shortest text that round-trips (2.75 → "2.75").
-                Ok(ZenCost(v.to_string()))
-            }
+/// Reads Zen's `cost`: normally a decimal string (`"0.00001400"`, kept
+/// verbatim), but some frames carry a JSON number (`2.75`), which is written
+/// in plain decimal notation. Empty strings and other types read as `None`.
+pub(super) fn lenient_cost<'de, D>(d: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct CostVisitor;
+    impl<'de> Visitor<'de> for CostVisitor {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a cost")
         }
-        d.deserialize_any(CostVisitor)
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let v = v.trim();
+            Ok((!v.is_empty()).then(|| v.to_owned()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // f64's Display never uses exponent notation: 1e-8 → "0.00000001".
+            Ok(v.is_finite().then(|| v.to_string()))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
     }
+    d.deserialize_any(CostVisitor)
 }
 
 /// Zen's `normalizedUsage`: already in Zen's semantics (input excludes cache,
-/// output includes reasoning), split cache writes by lifetime.
+/// output includes reasoning), split cache writes by lifetime. Counts are read
+/// leniently ([`lenient_count`]): an odd value is an unknown count, not a
+/// failed frame.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct ZenNormalizedUsage {
+pub(super) struct ZenNormalizedUsage {
+    #[serde(default, deserialize_with = "lenient_count")]
     input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_count")]
     output_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_count")]
     reasoning_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_count")]
     cache_read_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_count")]
     cache_write5m_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_count")]
     cache_write1h_tokens: Option<u64>,
 }
 
 impl ZenNormalizedUsage {
     /// The unified usage; the two cache-write lifetimes are summed.
-    pub(crate) fn to_usage(&self) -> Usage {
+    pub(super) fn to_usage(&self) -> Usage {
         let cache_write = match (self.cache_write5m_tokens, self.cache_write1h_tokens) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
@@ -77,19 +104,19 @@ impl ZenNormalizedUsage {
     }
 }
 
-/// Appends the usage (when reported) and then the cost of a Zen cost frame.
-pub(crate) fn push_cost_events(
-    cost: Option<ZenCost>,
+/// Appends the usage (when reported and not empty) and then the cost of a
+/// Zen cost frame.
+pub(super) fn push_cost_events(
+    cost: Option<String>,
     usage: Option<&ZenNormalizedUsage>,
     out: &mut Vec<Event>,
 ) {
-    if let Some(usage) = usage {
-        let usage = usage.to_usage();
+    if let Some(usage) = usage.map(ZenNormalizedUsage::to_usage) {
         if !usage.is_empty() {
             out.push(Event::Usage(usage));
         }
     }
-    if let Some(ZenCost(usd)) = cost {
+    if let Some(usd) = cost {
         out.push(Event::Cost { usd });
     }
 }
@@ -123,17 +150,21 @@ mod tests {
 
     #[derive(Deserialize)]
     struct Frame {
-        cost: Option<ZenCost>,
+        #[serde(default, deserialize_with = "lenient_cost")]
+        cost: Option<String>,
         #[serde(rename = "normalizedUsage")]
         normalized_usage: Option<ZenNormalizedUsage>,
     }
 
+    fn frame(json: &str) -> Frame {
+        serde_json::from_str(json).expect("frame JSON")
+    }
+
     #[test]
-    fn cost_string_number_and_usage() {
-        let f: Frame = serde_json::from_str(
+    fn cost_and_usage_events_in_order() {
+        let f = frame(
             r#"{"cost":"0.00001400","normalizedUsage":{"inputTokens":84,"outputTokens":8,"reasoningTokens":8,"cacheReadTokens":0,"cacheWrite5mTokens":2,"cacheWrite1hTokens":3}}"#,
-        )
-        .unwrap();
+        );
         let mut out = Vec::new();
         push_cost_events(f.cost, f.normalized_usage.as_ref(), &mut out);
         assert_eq!(
@@ -151,11 +182,44 @@ mod tests {
                 }
             ]
         );
-        let f: Frame = serde_json::from_str(r#"{"cost":2.75}"#).unwrap();
-        assert_eq!(f.cost, Some(ZenCost("2.75".into())));
-        let f: Frame = serde_json::from_str(r#"{"cost":0}"#).unwrap();
-        assert_eq!(f.cost, Some(ZenCost("0".into())));
-        assert!(serde_json::from_str::<Frame>(r#"{"cost":true}"#).is_err());
+    }
+
+    #[test]
+    fn cost_is_kept_verbatim_or_written_in_plain_decimals() {
+        assert_eq!(frame(r#"{"cost":"0.1"}"#).cost.as_deref(), Some("0.1"));
+        assert_eq!(frame(r#"{"cost":2.75}"#).cost.as_deref(), Some("2.75"));
+        assert_eq!(frame(r#"{"cost":0}"#).cost.as_deref(), Some("0"));
+        assert_eq!(
+            frame(r#"{"cost":1e-8}"#).cost.as_deref(),
+            Some("0.00000001")
+        );
+        for odd in [r#"{"cost":true}"#, r#"{"cost":" "}"#, r#"{"cost":{}}"#] {
+            assert_eq!(frame(odd).cost, None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn usage_counts_are_lenient_and_cache_writes_summed() {
+        let u = frame(
+            r#"{"normalizedUsage":{"inputTokens":12.0,"outputTokens":"7","reasoningTokens":-1,"cacheWrite1hTokens":4}}"#,
+        )
+        .normalized_usage
+        .expect("usage")
+        .to_usage();
+        assert_eq!(
+            (
+                u.input_tokens,
+                u.output_tokens,
+                u.reasoning_tokens,
+                u.cache_write_tokens
+            ),
+            (Some(12), Some(7), None, Some(4))
+        );
+        let u = frame(r#"{"normalizedUsage":{"inputTokens":1}}"#)
+            .normalized_usage
+            .expect("usage")
+            .to_usage();
+        assert_eq!(u.cache_write_tokens, None);
     }
 
     #[test]
