@@ -155,17 +155,6 @@ fn index_of(v: &Value, fallback: usize) -> u32 {
 
 // ---------------------------------------------------------------- chat
 
-/// Chat Completions finish reasons (same mapping as the stream decoder).
-pub(crate) fn chat_finish(raw: &str) -> FinishReason {
-    match raw {
-        "stop" => FinishReason::Stop,
-        "length" => FinishReason::Length,
-        "tool_calls" | "function_call" => FinishReason::ToolCalls,
-        "content_filter" => FinishReason::ContentFilter,
-        _ => FinishReason::Other,
-    }
-}
-
 fn chat(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let Some(choices) = root.get("choices").and_then(Value::as_array) else {
         return Err(not_a_response(WireFormat::Chat));
@@ -174,7 +163,7 @@ fn chat(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError>
     for (pos, ch) in choices.iter().enumerate() {
         let choice = index_of(ch, pos);
         let raw_finish = str_field(ch, "finish_reason");
-        let finish = raw_finish.as_deref().map(chat_finish);
+        let finish = raw_finish.as_deref().map(crate::wire::chat::finish_reason);
         let truncated = finish == Some(FinishReason::Length);
         if let Some(msg) = ch.get("message") {
             // `reasoning_content` (GLM, Kimi, DeepSeek, xAI) or `reasoning` (vLLM, OpenRouter).

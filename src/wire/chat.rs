@@ -176,8 +176,9 @@ impl ChatUsage {
     }
 }
 
-/// Maps a Chat Completions finish_reason.
-fn finish_reason(raw: &str) -> FinishReason {
+/// Maps a Chat Completions finish_reason (streamed chunks and, in
+/// [`crate::response`], whole responses).
+pub(crate) fn finish_reason(raw: &str) -> FinishReason {
     match raw {
         "stop" => FinishReason::Stop,
         "length" => FinishReason::Length,

@@ -42,11 +42,10 @@ use serde_json::Value;
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
+use crate::wire::event_data::parse_event_data;
 use crate::wire::messages::error_kind as zen_error_kind;
 use crate::wire::text_or::TextOr;
-use crate::wire::zen_cost::{
-    invalid_json_event, lenient_cost, push_cost_events, ZenNormalizedUsage,
-};
+use crate::wire::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
 use crate::wire::WireDecoder;
 
 /// Decodes Gemini SSE events into unified events.
@@ -249,16 +248,8 @@ fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
 
 impl WireDecoder for GeminiDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
-        let data = event.data.trim();
-        if data.is_empty() || data == "[DONE]" {
+        let Some(frame) = parse_event_data::<Frame>("Gemini", event.data, out) else {
             return;
-        }
-        let frame: Frame = match serde_json::from_str(data) {
-            Ok(frame) => frame,
-            Err(err) => {
-                out.push(invalid_json_event("Gemini", data, &err));
-                return;
-            }
         };
         self.saw_frame = true;
         if !self.started && (frame.response_id.is_some() || frame.model_version.is_some()) {

@@ -44,10 +44,9 @@ use serde_json::Value;
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
+use crate::wire::event_data::parse_event_data;
 use crate::wire::text_or::TextOr;
-use crate::wire::zen_cost::{
-    invalid_json_event, lenient_cost, push_cost_events, ZenNormalizedUsage,
-};
+use crate::wire::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
 use crate::wire::{PendingToolCall, WireDecoder};
 
 /// Decodes Anthropic Messages SSE events into unified events.
@@ -272,16 +271,8 @@ fn finish_reason(stop_reason: &str) -> FinishReason {
 
 impl WireDecoder for MessagesDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
-        let data = event.data.trim();
-        if data.is_empty() || data == "[DONE]" {
+        let Some(frame) = parse_event_data::<Frame>("Messages", event.data, out) else {
             return;
-        }
-        let frame: Frame = match serde_json::from_str(data) {
-            Ok(frame) => frame,
-            Err(err) => {
-                out.push(invalid_json_event("Messages", data, &err));
-                return;
-            }
         };
         self.saw_frame = true;
         let first_new = out.len();
@@ -594,15 +585,7 @@ impl MessagesDecoder {
     /// Reports every open tool call as unusable for `reason`.
     fn abandon_open_tools(&mut self, reason: &str, out: &mut Vec<Event>) {
         for open in self.open_tools.drain(..) {
-            let call = open.call;
-            out.push(Event::ToolCallInvalid {
-                choice: call.choice,
-                index: call.index,
-                id: call.id,
-                name: call.name,
-                raw_arguments: call.arguments,
-                reason: reason.to_owned(),
-            });
+            out.push(open.call.invalid(reason.to_owned()));
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::event::Event;
 use crate::sse::SseEventRef;
 
 pub mod chat;
+mod event_data;
 pub mod gemini;
 pub mod messages;
 mod openai;
@@ -140,19 +141,9 @@ impl PendingToolCall {
     /// arguments mean `{}`), `toolCallInvalid` when they do not or when the
     /// output was cut by a length stop (`truncated`).
     pub fn complete(self, truncated: bool) -> Event {
-        let invalid = |reason: String, call: PendingToolCall| Event::ToolCallInvalid {
-            choice: call.choice,
-            index: call.index,
-            id: call.id,
-            name: call.name,
-            raw_arguments: call.arguments,
-            reason,
-        };
         if truncated {
-            return invalid(
-                "output was cut by the token limit before the call finished".into(),
-                self,
-            );
+            return self
+                .invalid("output was cut by the token limit before the call finished".into());
         }
         let text = self.arguments.trim();
         let parsed = if text.is_empty() {
@@ -168,7 +159,20 @@ impl PendingToolCall {
                 name: self.name,
                 arguments,
             },
-            Err(e) => invalid(format!("arguments are not valid JSON: {e}"), self),
+            Err(e) => self.invalid(format!("arguments are not valid JSON: {e}")),
+        }
+    }
+
+    /// The `toolCallInvalid` event for this call, whatever its arguments:
+    /// `reason` says why it cannot be executed; the raw text is kept.
+    pub fn invalid(self, reason: String) -> Event {
+        Event::ToolCallInvalid {
+            choice: self.choice,
+            index: self.index,
+            id: self.id,
+            name: self.name,
+            raw_arguments: self.arguments,
+            reason,
         }
     }
 }

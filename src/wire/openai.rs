@@ -328,15 +328,7 @@ impl StreamedCall {
 
     /// Reports the call invalid for `reason`, whatever its arguments.
     pub(super) fn fail(self, reason: String, out: &mut Vec<Event>) {
-        let c = self.call;
-        out.push(Event::ToolCallInvalid {
-            choice: c.choice,
-            index: c.index,
-            id: c.id,
-            name: c.name,
-            raw_arguments: c.arguments,
-            reason,
-        });
+        out.push(self.call.invalid(reason));
     }
 }
 

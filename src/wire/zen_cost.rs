@@ -121,29 +121,6 @@ pub(super) fn push_cost_events(
     }
 }
 
-/// A short, char-boundary-safe excerpt of untrusted data for error messages.
-pub(crate) fn excerpt(data: &str) -> String {
-    const MAX_CHARS: usize = 80;
-    let mut chars = data.char_indices();
-    match chars.nth(MAX_CHARS) {
-        Some((cut, _)) => format!("{}…", &data[..cut]),
-        None => data.to_owned(),
-    }
-}
-
-/// The protocol error for an SSE `data` payload that is not the JSON the
-/// format promises; decoding continues with the next event.
-pub(crate) fn invalid_json_event(format: &str, data: &str, err: &serde_json::Error) -> Event {
-    Event::Error {
-        kind: crate::error::ErrorKind::Protocol,
-        message: format!(
-            "{format} stream event data is not valid JSON ({err}): {}",
-            excerpt(data)
-        ),
-        retryable: false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,14 +197,5 @@ mod tests {
             .expect("usage")
             .to_usage();
         assert_eq!(u.cache_write_tokens, None);
-    }
-
-    #[test]
-    fn excerpt_cuts_on_char_boundary() {
-        let long = "é".repeat(100);
-        let e = excerpt(&long);
-        assert_eq!(e.chars().count(), 81);
-        assert!(e.ends_with('…'));
-        assert_eq!(excerpt("short"), "short");
     }
 }

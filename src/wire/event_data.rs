@@ -1,0 +1,87 @@
+//! The JSON payload of one SSE event, for the decoders whose every event is
+//! one JSON object (Messages, Gemini): blank and `[DONE]` payloads are
+//! skipped, and a payload that is not JSON becomes a protocol error event.
+
+use serde::Deserialize;
+
+use crate::error::ErrorKind;
+use crate::event::Event;
+
+/// Parses the `data` of one SSE event as `T`. `None` for a blank payload or
+/// `[DONE]` (nothing to decode) and for invalid JSON, which appends a
+/// protocol error to `out`; decoding continues with the next event.
+pub(super) fn parse_event_data<'a, T: Deserialize<'a>>(
+    format: &str,
+    data: &'a str,
+    out: &mut Vec<Event>,
+) -> Option<T> {
+    let data = data.trim();
+    if data.is_empty() || data == "[DONE]" {
+        return None;
+    }
+    match serde_json::from_str(data) {
+        Ok(frame) => Some(frame),
+        Err(err) => {
+            out.push(invalid_json_event(format, data, &err));
+            None
+        }
+    }
+}
+
+/// A short, char-boundary-safe excerpt of untrusted data for error messages.
+fn excerpt(data: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    let mut chars = data.char_indices();
+    match chars.nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &data[..cut]),
+        None => data.to_owned(),
+    }
+}
+
+/// The protocol error for an SSE `data` payload that is not the JSON the
+/// format promises; decoding continues with the next event.
+fn invalid_json_event(format: &str, data: &str, err: &serde_json::Error) -> Event {
+    Event::Error {
+        kind: ErrorKind::Protocol,
+        message: format!(
+            "{format} stream event data is not valid JSON ({err}): {}",
+            excerpt(data)
+        ),
+        retryable: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_on_char_boundary() {
+        let long = "é".repeat(100);
+        let e = excerpt(&long);
+        assert_eq!(e.chars().count(), 81);
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt("short"), "short");
+    }
+
+    #[test]
+    fn blank_done_and_invalid_payloads() {
+        let mut out = Vec::new();
+        assert_eq!(parse_event_data::<u32>("X", " \n", &mut out), None);
+        assert_eq!(parse_event_data::<u32>("X", "[DONE]", &mut out), None);
+        assert!(out.is_empty());
+        assert_eq!(parse_event_data::<u32>("X", " 7 ", &mut out), Some(7));
+        assert_eq!(parse_event_data::<u32>("X", "{oops", &mut out), None);
+        match out.as_slice() {
+            [Event::Error {
+                kind: ErrorKind::Protocol,
+                message,
+                retryable: false,
+            }] => assert!(
+                message.starts_with("X stream event data is not valid JSON"),
+                "{message}"
+            ),
+            other => panic!("expected one protocol error, got {other:?}"),
+        }
+    }
+}
