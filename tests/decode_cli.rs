@@ -2,28 +2,15 @@
 //! Its decoding and output logic is unit-tested inside examples/decode.rs;
 //! this checks only what needs a real process.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::text;
 
 /// Runs `cargo run --example decode -- ARGS` with `stdin` piped in.
 fn decode(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--example", "decode", "--"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cargo runs");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    input.write_all(stdin).expect("stdin accepts the body");
-    drop(input);
-    child.wait_with_output().expect("decode finishes")
-}
-
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).expect("utf-8 output")
+    common::run_example("decode", args, stdin)
 }
 
 #[test]

@@ -10,36 +10,16 @@ mod common;
 mod wire_support;
 
 use serde_json::json;
-use wire_support::{count, errors, fixture, via_splitter, via_stream};
+use wire_support::{count, errors, fixture, Decode, Decoded};
 use zenwire::event::{Event, FinishReason, Message, ReasoningBlock, Usage};
 use zenwire::sse::SseEvent;
 use zenwire::wire::gemini::GeminiDecoder;
 use zenwire::wire::WireFormat;
 use zenwire::ErrorKind;
 
-type Decoded = (Vec<Event>, Message);
-type Decode = fn(&[u8]) -> Decoded;
-
-fn splitter(body: &[u8]) -> Decoded {
-    via_splitter::<GeminiDecoder>(body)
-}
-
-fn stream(body: &[u8]) -> Decoded {
-    via_stream(WireFormat::Gemini, body)
-}
-
-macro_rules! both_paths {
-    ($($case:ident),* $(,)?) => {
-        mod via_test_splitter {
-            $( #[test] fn $case() { super::$case(super::splitter) } )*
-        }
-        mod via_stream_decoder {
-            $( #[test] fn $case() { super::$case(super::stream) } )*
-        }
-    };
-}
-
 both_paths!(
+    GeminiDecoder,
+    WireFormat::Gemini;
     text,
     thought_parts_and_signatures,
     function_call,

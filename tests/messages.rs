@@ -6,39 +6,21 @@
 //! (the crate's `StreamDecoder`, i.e. the real SSE decoder end to end).
 
 mod common;
+
+use common::usage;
 mod wire_support;
 
 use serde_json::json;
-use wire_support::{count, errors, fixture, via_splitter, via_stream};
+use wire_support::{count, errors, fixture, Decode, Decoded};
 use zenwire::event::{Event, FinishReason, Message, ReasoningBlock, Usage};
 use zenwire::sse::SseEvent;
 use zenwire::wire::messages::MessagesDecoder;
 use zenwire::wire::{WireDecoder, WireFormat};
 use zenwire::ErrorKind;
 
-type Decoded = (Vec<Event>, Message);
-type Decode = fn(&[u8]) -> Decoded;
-
-fn splitter(body: &[u8]) -> Decoded {
-    via_splitter::<MessagesDecoder>(body)
-}
-
-fn stream(body: &[u8]) -> Decoded {
-    via_stream(WireFormat::Messages, body)
-}
-
-macro_rules! both_paths {
-    ($($case:ident),* $(,)?) => {
-        mod via_test_splitter {
-            $( #[test] fn $case() { super::$case(super::splitter) } )*
-        }
-        mod via_stream_decoder {
-            $( #[test] fn $case() { super::$case(super::stream) } )*
-        }
-    };
-}
-
 both_paths!(
+    MessagesDecoder,
+    WireFormat::Messages;
     text,
     no_event_lines,
     missing_final_blank_line,
@@ -55,22 +37,6 @@ both_paths!(
     recorded_zen,
     recorded_bench,
 );
-
-fn usage(
-    input: Option<u64>,
-    output: Option<u64>,
-    cache_read: Option<u64>,
-    cache_write: Option<u64>,
-    reasoning: Option<u64>,
-) -> Usage {
-    Usage {
-        input_tokens: input,
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: cache_write,
-        reasoning_tokens: reasoning,
-    }
-}
 
 fn finish(m: &Message) -> Option<(FinishReason, Option<&str>)> {
     m.choices

@@ -2,8 +2,11 @@
 //! wire format (URL, per-endpoint auth header, body fields), free models
 //! without a key, and one-line failures with a non-zero exit.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::text;
 
 use serde_json::{json, Value};
 
@@ -14,23 +17,7 @@ const AUTH_HEADERS: [&str; 3] = ["authorization", "x-api-key", "x-goog-api-key"]
 
 /// Runs `cargo run --example request -- ARGS` with `stdin` piped in.
 fn request(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--example", "request", "--"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cargo runs");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    input.write_all(stdin).expect("stdin accepts the request");
-    drop(input);
-    child.wait_with_output().expect("request finishes")
-}
-
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).expect("utf-8 output")
+    common::run_example("request", args, stdin)
 }
 
 /// The minimal streaming request for `model`.

@@ -3,13 +3,15 @@
 
 mod common;
 
+use common::usage;
+
 use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::json;
 use zenwire::event::{Choice, ReasoningBlock};
 use zenwire::response::{decode_response, response_events};
-use zenwire::{ErrorKind, Event, FinishReason, Message, Usage, WireFormat};
+use zenwire::{ErrorKind, Event, FinishReason, Message, WireFormat};
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -21,22 +23,6 @@ fn decode(format: WireFormat, path: &Path) -> Message {
 
 fn hand(format: WireFormat, name: &str) -> Message {
     decode(format, &common::fixtures().join("nonstream").join(name))
-}
-
-fn usage(
-    input: Option<u64>,
-    output: Option<u64>,
-    cache_read: Option<u64>,
-    cache_write: Option<u64>,
-    reasoning: Option<u64>,
-) -> Usage {
-    Usage {
-        input_tokens: input,
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: cache_write,
-        reasoning_tokens: reasoning,
-    }
 }
 
 fn only_choice(m: &Message) -> &Choice {

@@ -12,6 +12,8 @@
 
 mod common;
 
+use common::usage;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
@@ -203,22 +205,6 @@ fn shared(format: WireFormat, rel: &str) -> Option<(Vec<Event>, Message)> {
         return None;
     };
     Some(direct(format, &load(format, &dir.join(rel))))
-}
-
-fn usage(
-    input: Option<u64>,
-    output: Option<u64>,
-    cache_read: Option<u64>,
-    cache_write: Option<u64>,
-    reasoning: Option<u64>,
-) -> Usage {
-    Usage {
-        input_tokens: input,
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: cache_write,
-        reasoning_tokens: reasoning,
-    }
 }
 
 /// (id, name, arguments) of a choice's valid tool calls.

@@ -1,7 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use zenwire::event::Usage;
 
 /// The project's own fixtures (`tests/fixtures`).
 pub fn fixtures() -> PathBuf {
@@ -41,4 +45,45 @@ pub fn chunks_to_sse(text: &str, with_event_lines: bool, done: bool) -> Vec<u8> 
         out.push_str("data: [DONE]\n\n");
     }
     out.into_bytes()
+}
+
+/// A [`Usage`] from its five counts, in field order (input, output,
+/// cache read, cache write, reasoning).
+pub fn usage(
+    input: Option<u64>,
+    output: Option<u64>,
+    cache_read: Option<u64>,
+    cache_write: Option<u64>,
+    reasoning: Option<u64>,
+) -> Usage {
+    Usage {
+        input_tokens: input,
+        output_tokens: output,
+        cache_read_tokens: cache_read,
+        cache_write_tokens: cache_write,
+        reasoning_tokens: reasoning,
+    }
+}
+
+/// Runs `cargo run --example NAME -- ARGS` from the crate root with `stdin`
+/// piped in, collecting exit status, stdout and stderr.
+pub fn run_example(name: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--example", name, "--"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cargo runs");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input.write_all(stdin).expect("stdin accepts the input");
+    drop(input);
+    child.wait_with_output().expect("the example finishes")
+}
+
+/// A process output stream as text.
+pub fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("utf-8 output")
 }

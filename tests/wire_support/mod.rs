@@ -7,6 +7,35 @@ use zenwire::event::{Accumulator, Event, Message};
 use zenwire::sse::SseEvent;
 use zenwire::wire::{WireDecoder, WireFormat};
 
+/// What a decoding path returns: the events and the message they fold into.
+pub type Decoded = (Vec<Event>, Message);
+
+/// One decoding path for a whole SSE body.
+pub type Decode = fn(&[u8]) -> Decoded;
+
+/// Declares every fixture case as two tests, one per decoding path:
+/// `via_test_splitter` (the test-only splitter feeding decoder `$decoder`
+/// alone) and `via_stream_decoder` (the crate's `StreamDecoder` for
+/// `$format`, i.e. the real SSE decoder end to end). Each case is a
+/// `fn(Decode)` in the invoking file.
+#[macro_export]
+macro_rules! both_paths {
+    ($decoder:ty, $format:expr; $($case:ident),* $(,)?) => {
+        fn splitter(body: &[u8]) -> $crate::wire_support::Decoded {
+            $crate::wire_support::via_splitter::<$decoder>(body)
+        }
+        fn stream(body: &[u8]) -> $crate::wire_support::Decoded {
+            $crate::wire_support::via_stream($format, body)
+        }
+        mod via_test_splitter {
+            $( #[test] fn $case() { super::$case(super::splitter) } )*
+        }
+        mod via_stream_decoder {
+            $( #[test] fn $case() { super::$case(super::stream) } )*
+        }
+    };
+}
+
 /// Splits an SSE body into events: CR, LF and CRLF line ends; `event:` and
 /// `data:` fields (one optional space after the colon); data lines joined
 /// with `\n`; comments and other fields ignored. Like the lenient decoder,
