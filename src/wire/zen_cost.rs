@@ -9,11 +9,11 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use crate::event::{Event, Usage};
-use crate::wire::openai::lenient_count;
+use crate::wire::openai::{absent_unless_scalar, lenient_count};
 
 /// Reads Zen's `cost`: normally a decimal string (`"0.00001400"`, kept
 /// verbatim), but some frames carry a JSON number (`2.75`), which is written
@@ -42,26 +42,7 @@ where
             // f64's Display never uses exponent notation: 1e-8 → "0.00000001".
             Ok(v.is_finite().then(|| v.to_string()))
         }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
+        absent_unless_scalar!('de);
     }
     d.deserialize_any(CostVisitor)
 }
