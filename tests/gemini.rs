@@ -34,19 +34,14 @@ both_paths!(
     recorded_image,
 );
 
+/// Gemini reports no cache writes: [`common::usage`] without that count.
 fn usage(
     input: Option<u64>,
     output: Option<u64>,
     cache_read: Option<u64>,
     reasoning: Option<u64>,
 ) -> Usage {
-    Usage {
-        input_tokens: input,
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: None,
-        reasoning_tokens: reasoning,
-    }
+    common::usage(input, output, cache_read, None, reasoning)
 }
 
 fn finish_of(m: &Message, choice: u32) -> Option<(FinishReason, Option<&str>)> {

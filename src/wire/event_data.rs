@@ -1,6 +1,7 @@
 //! The JSON payload of one SSE event, for the decoders whose every event is
 //! one JSON object (Messages, Gemini): blank and `[DONE]` payloads are
-//! skipped, and a payload that is not JSON becomes a protocol error event.
+//! skipped, a payload that is not JSON becomes a protocol error event, and a
+//! body that stops before the format's end marker becomes an error too.
 
 use serde::Deserialize;
 
@@ -48,6 +49,26 @@ fn invalid_json_event(format: &str, data: &str, err: &serde_json::Error) -> Even
             excerpt(data)
         ),
         retryable: false,
+    }
+}
+
+/// The error for a body that ended before the format's end marker
+/// (`missing` names it): a network error (retryable, the connection was cut)
+/// when any frame arrived, a protocol error when none did (the body was not
+/// a `format` stream at all).
+pub(super) fn ended_early_event(format: &str, saw_frame: bool, missing: &str) -> Event {
+    if saw_frame {
+        Event::Error {
+            kind: ErrorKind::Network,
+            message: format!("the {format} stream ended before {missing}"),
+            retryable: ErrorKind::Network.is_retryable(),
+        }
+    } else {
+        Event::Error {
+            kind: ErrorKind::Protocol,
+            message: format!("the {format} stream ended without any event"),
+            retryable: false,
+        }
     }
 }
 

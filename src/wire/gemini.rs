@@ -42,7 +42,7 @@ use serde_json::Value;
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::parse_event_data;
+use crate::wire::event_data::{ended_early_event, parse_event_data};
 use crate::wire::messages::error_kind as zen_error_kind;
 use crate::wire::text_or::TextOr;
 use crate::wire::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
@@ -296,19 +296,11 @@ impl WireDecoder for GeminiDecoder {
         if self.failed || self.choices.iter().any(|c| c.finished) {
             return;
         }
-        out.push(if self.saw_frame {
-            Event::Error {
-                kind: ErrorKind::Network,
-                message: "the Gemini stream ended before any candidate finished".into(),
-                retryable: ErrorKind::Network.is_retryable(),
-            }
-        } else {
-            Event::Error {
-                kind: ErrorKind::Protocol,
-                message: "the Gemini stream ended without any event".into(),
-                retryable: false,
-            }
-        });
+        out.push(ended_early_event(
+            "Gemini",
+            self.saw_frame,
+            "any candidate finished",
+        ));
         self.failed = true;
     }
 }

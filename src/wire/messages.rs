@@ -44,7 +44,7 @@ use serde_json::Value;
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::parse_event_data;
+use crate::wire::event_data::{ended_early_event, parse_event_data};
 use crate::wire::text_or::TextOr;
 use crate::wire::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
 use crate::wire::{PendingToolCall, WireDecoder};
@@ -322,19 +322,11 @@ impl WireDecoder for MessagesDecoder {
     fn finish(&mut self, out: &mut Vec<Event>) {
         self.abandon_open_tools("the stream ended before the call finished", out);
         if !self.ended {
-            out.push(if self.saw_frame {
-                Event::Error {
-                    kind: ErrorKind::Network,
-                    message: "the Messages stream ended before message_stop".into(),
-                    retryable: ErrorKind::Network.is_retryable(),
-                }
-            } else {
-                Event::Error {
-                    kind: ErrorKind::Protocol,
-                    message: "the Messages stream ended without any event".into(),
-                    retryable: false,
-                }
-            });
+            out.push(ended_early_event(
+                "Messages",
+                self.saw_frame,
+                "message_stop",
+            ));
             self.ended = true;
         }
     }
