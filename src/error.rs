@@ -315,29 +315,88 @@ pub fn retry_after_ms<H: HeaderPair>(
     for h in headers {
         let name = h.name().trim();
         if name.eq_ignore_ascii_case("retry-after-ms") {
-            ms_header = ms_header.or_else(|| parse_non_negative(h.value()));
+            ms_header = ms_header.or_else(|| decimal_ceil(h.value(), 0));
         } else if name.eq_ignore_ascii_case("retry-after") {
             secs_header = secs_header.or_else(|| {
-                parse_non_negative(h.value())
-                    .map(|s| s * 1000.0)
-                    .or_else(|| http_date_delay_ms(h.value(), now_unix_ms?))
+                decimal_ceil(h.value(), 3).or_else(|| http_date_delay_ms(h.value(), now_unix_ms?))
             });
         }
     }
-    // f64 → u64 `as` saturates, so absurd values become u64::MAX, never wrap.
-    ms_header.or(secs_header).map(|ms| ms.ceil() as u64)
+    ms_header.or(secs_header)
 }
 
-/// A finite, non-negative decimal number.
-fn parse_non_negative(s: &str) -> Option<f64> {
-    let v: f64 = s.trim().parse().ok()?;
-    (v.is_finite() && v >= 0.0).then_some(v)
+/// `⌈s × 10^scale⌉` for a non-negative decimal `s` (`"2"`, `" 1.5 "`,
+/// `".5"`, `"1e3"`; surrounding whitespace ignored), saturating at
+/// `u64::MAX`; `None` for anything else (negative, NaN, `inf`, text).
+///
+/// Exact decimal arithmetic rather than `str::parse::<f64>`: it rounds
+/// `"0.7"` seconds to 700 ms where the float product gives 701, and it keeps
+/// core's float parser (~6 KB) out of the wasm build.
+fn decimal_ceil(s: &str, scale: i64) -> Option<u64> {
+    let s = s.trim();
+    let (negative, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => (m, parse_exponent(e)?),
+        None => (s, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    // value × 10^scale = digits × 10^shift.
+    let len = i64::try_from(int.len() + frac.len()).ok()?;
+    let shift = exponent + scale - i64::try_from(frac.len()).ok()?;
+    // Digits past `whole` are below the units place: any non-zero one rounds up.
+    let whole = len + shift.min(0);
+    let mut value: u128 = 0;
+    let mut below_units = false;
+    for (i, b) in (0..).zip(int.bytes().chain(frac.bytes())) {
+        let digit = u128::from(b - b'0');
+        if i < whole {
+            value = value.saturating_mul(10).saturating_add(digit);
+        } else {
+            below_units |= digit != 0;
+        }
+    }
+    if value != 0 {
+        // 39 factors of ten already exceed u128::MAX.
+        for _ in 0..shift.clamp(0, 40) {
+            value = value.saturating_mul(10);
+        }
+    }
+    if negative && (value != 0 || below_units) {
+        return None;
+    }
+    let value = value.saturating_add(u128::from(below_units));
+    Some(u64::try_from(value).unwrap_or(u64::MAX))
 }
 
-fn http_date_delay_ms(s: &str, now_unix_ms: u64) -> Option<f64> {
+/// A decimal exponent (`"3"`, `"-2"`, `"+10"`), clamped to ±100 000 so the
+/// arithmetic stays in range (beyond that every value is 0 or saturates).
+fn parse_exponent(e: &str) -> Option<i64> {
+    let (negative, digits) = match e.as_bytes().first() {
+        Some(b'-') => (true, e.get(1..)?),
+        Some(b'+') => (false, e.get(1..)?),
+        _ => (false, e),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude = digits
+        .bytes()
+        .fold(0i64, |acc, b| (acc * 10 + i64::from(b - b'0')).min(100_000));
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn http_date_delay_ms(s: &str, now_unix_ms: u64) -> Option<u64> {
     let at = httpdate::parse_http_date(s.trim()).ok()?;
     let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
-    Some(at_ms.saturating_sub(u128::from(now_unix_ms)) as f64)
+    Some(u64::try_from(at_ms.saturating_sub(u128::from(now_unix_ms))).unwrap_or(u64::MAX))
 }
 
 /// `"Error from provider (X): …"` → `X`.
@@ -577,14 +636,14 @@ fn google_retry_delay_ms(detail: &Value) -> Option<u64> {
     if !is_retry_info {
         return None;
     }
-    let secs = parse_non_negative(
+    decimal_ceil(
         detail
             .get("retryDelay")?
             .as_str()?
             .trim()
             .strip_suffix('s')?,
-    )?;
-    Some((secs * 1000.0).ceil() as u64)
+        3,
+    )
 }
 
 /// The first JSON value of `text`; what follows it is ignored.

@@ -376,6 +376,26 @@ fn retry_after_headers() {
             &[("retry-after-ms", "soon"), ("retry-after", "3")],
             Some(3_000),
         ),
+        // Exact decimal arithmetic: 0.7 s is 700 ms, not the float 700.000…1.
+        (&[("retry-after", "0.7")], Some(700)),
+        (&[("retry-after", "0.0001")], Some(1)),
+        (&[("retry-after", ".5")], Some(500)),
+        (&[("retry-after", "2.")], Some(2_000)),
+        (&[("retry-after", "+4")], Some(4_000)),
+        (&[("retry-after", "1e3")], Some(1_000_000)),
+        (&[("retry-after", "15E-1")], Some(1_500)),
+        (&[("retry-after", "-0")], Some(0)),
+        (&[("retry-after", "1e400")], Some(u64::MAX)),
+        (
+            &[("retry-after", "99999999999999999999999")],
+            Some(u64::MAX),
+        ),
+        (&[("retry-after-ms", "0.000")], Some(0)),
+        (&[("retry-after", "-0.5")], None),
+        (&[("retry-after", ".")], None),
+        (&[("retry-after", "1e")], None),
+        (&[("retry-after", "1.2.3")], None),
+        (&[("retry-after", "1 000")], None),
         (&[("retry-after", "-1")], None),
         (&[("retry-after", "NaN")], None),
         (&[("retry-after", "inf")], None),
@@ -464,6 +484,23 @@ fn display_and_serde() {
 }
 
 proptest! {
+    /// `whole.frac` seconds → whole·1000 + ⌈frac in ms⌉, for any digits.
+    #[test]
+    fn retry_after_seconds_round_up_to_whole_ms(whole in 0u64..1_000_000_000, frac in "[0-9]{0,9}") {
+        let header = if frac.is_empty() { whole.to_string() } else { format!("{whole}.{frac}") };
+        let frac_ms = if frac.is_empty() {
+            0
+        } else {
+            let n: u64 = frac.parse().unwrap();
+            let unit = 10u64.pow(frac.len() as u32);
+            (n * 1000).div_ceil(unit)
+        };
+        prop_assert_eq!(
+            retry_after_ms([("retry-after", header.as_str())], None),
+            Some(whole * 1000 + frac_ms)
+        );
+    }
+
     #[test]
     fn any_response_gives_a_consistent_error(
         status in 0u16..1000,

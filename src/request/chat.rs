@@ -1,8 +1,10 @@
 //! OpenAI Chat Completions body (`POST /chat/completions`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::types::{Content, ContentPart, RequestMessage, ToolChoice, ToolChoiceMode};
+use super::json::{obj, put, string, strings};
+
+use super::types::{Content, ContentPart, RequestMessage, Stop, ToolChoice, ToolChoiceMode};
 use super::{number, reasoning_applies, temperature_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
@@ -11,28 +13,35 @@ use crate::event::ReasoningBlock;
 pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
     let mut messages = Vec::with_capacity(req.messages.len() + 1);
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        messages.push(json!({"role": "system", "content": system}));
+        messages.push(obj([
+            ("role", string("system")),
+            ("content", string(system)),
+        ]));
     }
     for m in &req.messages {
         messages.push(message(m, model));
     }
 
     let mut b = Map::new();
-    b.insert("model".into(), json!(req.model));
-    b.insert("messages".into(), Value::Array(messages));
+    put(&mut b, "model", string(&req.model));
+    put(&mut b, "messages", Value::Array(messages));
     if let Some(max) = req.max_output_tokens {
-        b.insert("max_tokens".into(), json!(max));
+        put(&mut b, "max_tokens", Value::from(max));
     }
     if temperature_applies(model) {
         if let Some(t) = req.temperature {
-            b.insert("temperature".into(), number(t));
+            put(&mut b, "temperature", number(t));
         }
         if let Some(p) = req.top_p {
-            b.insert("top_p".into(), number(p));
+            put(&mut b, "top_p", number(p));
         }
     }
     if let Some(stop) = &req.stop {
-        b.insert("stop".into(), json!(stop));
+        let stop = match stop {
+            Stop::One(s) => string(s),
+            Stop::Many(list) => strings(list),
+        };
+        put(&mut b, "stop", stop);
     }
     if !req.tools.is_empty() {
         let tools = req
@@ -40,37 +49,42 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
             .iter()
             .map(|t| {
                 let mut f = Map::new();
-                f.insert("name".into(), json!(t.name));
+                put(&mut f, "name", string(&t.name));
                 if let Some(d) = &t.description {
-                    f.insert("description".into(), json!(d));
+                    put(&mut f, "description", string(d));
                 }
-                f.insert("parameters".into(), t.parameters.clone());
-                json!({"type": "function", "function": f})
+                put(&mut f, "parameters", t.parameters.clone());
+                obj([("type", string("function")), ("function", Value::Object(f))])
             })
             .collect();
-        b.insert("tools".into(), Value::Array(tools));
+        put(&mut b, "tools", Value::Array(tools));
     }
     if let Some(choice) = &req.tool_choice {
         let v = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => json!("auto"),
-            ToolChoice::Mode(ToolChoiceMode::None) => json!("none"),
-            ToolChoice::Mode(ToolChoiceMode::Required) => json!("required"),
-            ToolChoice::Named { name } => {
-                json!({"type": "function", "function": {"name": name}})
-            }
+            ToolChoice::Mode(ToolChoiceMode::Auto) => string("auto"),
+            ToolChoice::Mode(ToolChoiceMode::None) => string("none"),
+            ToolChoice::Mode(ToolChoiceMode::Required) => string("required"),
+            ToolChoice::Named { name } => obj([
+                ("type", string("function")),
+                ("function", obj([("name", string(name))])),
+            ]),
         };
-        b.insert("tool_choice".into(), v);
+        put(&mut b, "tool_choice", v);
     }
     if let Some(effort) = req.reasoning.as_ref().and_then(|r| r.effort_level()) {
         if reasoning_applies(model) {
-            b.insert("reasoning_effort".into(), json!(effort.as_str()));
+            put(&mut b, "reasoning_effort", string(effort.as_str()));
         }
     }
-    b.insert("stream".into(), json!(req.stream));
+    put(&mut b, "stream", Value::Bool(req.stream));
     if req.stream {
         // Zen adds this too; asking explicitly keeps the usage chunk when
         // the base URL points at another OpenAI-compatible server.
-        b.insert("stream_options".into(), json!({"include_usage": true}));
+        put(
+            &mut b,
+            "stream_options",
+            obj([("include_usage", Value::Bool(true))]),
+        );
     }
     Value::Object(b)
 }
@@ -78,7 +92,7 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
 fn message(m: &RequestMessage, model: &ModelInfo) -> Value {
     match m {
         RequestMessage::User { content } => {
-            json!({"role": "user", "content": user_content(content)})
+            obj([("role", string("user")), ("content", user_content(content))])
         }
         RequestMessage::Assistant {
             content,
@@ -87,31 +101,37 @@ fn message(m: &RequestMessage, model: &ModelInfo) -> Value {
             reasoning_blocks,
         } => {
             let mut o = Map::new();
-            o.insert("role".into(), json!("assistant"));
+            put(&mut o, "role", string("assistant"));
             let text = content
                 .as_ref()
                 .map(Content::joined_text)
                 .unwrap_or_default();
-            o.insert("content".into(), json!(text));
+            put(&mut o, "content", Value::String(text));
             if !tool_calls.is_empty() {
                 let calls = tool_calls
                     .iter()
                     .map(|c| {
-                        json!({
-                            "id": c.id,
-                            "type": "function",
-                            "function": {"name": c.name, "arguments": c.arguments.to_string()},
-                        })
+                        obj([
+                            ("id", string(&c.id)),
+                            ("type", string("function")),
+                            (
+                                "function",
+                                obj([
+                                    ("name", string(&c.name)),
+                                    ("arguments", Value::String(c.arguments.to_string())),
+                                ]),
+                            ),
+                        ])
                     })
                     .collect();
-                o.insert("tool_calls".into(), Value::Array(calls));
+                put(&mut o, "tool_calls", Value::Array(calls));
             }
             // Interleaved-reasoning models (kimi-k2-thinking, …) expect their
             // earlier reasoning back, or they lose the thread across tool calls.
             if model.capabilities.interleaved_reasoning {
-                let text = reasoning_text(reasoning.as_deref(), reasoning_blocks);
-                if !text.is_empty() {
-                    o.insert("reasoning_content".into(), json!(text));
+                let reasoning = reasoning_text(reasoning.as_deref(), reasoning_blocks);
+                if !reasoning.is_empty() {
+                    put(&mut o, "reasoning_content", Value::String(reasoning));
                 }
             }
             Value::Object(o)
@@ -120,11 +140,14 @@ fn message(m: &RequestMessage, model: &ModelInfo) -> Value {
             tool_call_id,
             content,
             ..
-        } => json!({
-            "role": "tool",
-            "tool_call_id": tool_call_id,
-            "content": content.joined_text(),
-        }),
+        } => obj([
+            ("role", string("tool")),
+            (
+                "tool_call_id",
+                tool_call_id.as_deref().map_or(Value::Null, string),
+            ),
+            ("content", Value::String(content.joined_text())),
+        ]),
     }
 }
 
@@ -145,13 +168,19 @@ pub(super) fn reasoning_text(reasoning: Option<&str>, blocks: &[ReasoningBlock])
 
 fn user_content(content: &Content) -> Value {
     match content {
-        Content::Text(t) => json!(t),
+        Content::Text(t) => string(t),
         Content::Parts(parts) => parts
             .iter()
             .map(|p| match p {
-                ContentPart::Text { text } => json!({"type": "text", "text": text}),
+                ContentPart::Text { text: t } => {
+                    obj([("type", string("text")), ("text", string(t))])
+                }
                 ContentPart::Image(img) => {
-                    json!({"type": "image_url", "image_url": {"url": img.as_url()}})
+                    let url = img.as_url().map_or(Value::Null, Value::String);
+                    obj([
+                        ("type", string("image_url")),
+                        ("image_url", obj([("url", url)])),
+                    ])
                 }
             })
             .collect(),

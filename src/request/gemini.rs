@@ -1,7 +1,9 @@
 //! Google Gemini body (`POST /models/{id}:generateContent` or
 //! `:streamGenerateContent?alt=sse`; the stream choice is in the URL).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use super::json::{obj, put, string, strings};
 
 use super::types::{ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
 use super::{call_names, number, reasoning_applies, temperature_applies, UnifiedRequest};
@@ -16,12 +18,12 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
     let mut responses: Vec<Value> = Vec::new();
     for m in &req.messages {
         if !matches!(m, RequestMessage::Tool { .. }) && !responses.is_empty() {
-            contents.push(json!({"role": "user", "parts": std::mem::take(&mut responses)}));
+            contents.push(user_parts(std::mem::take(&mut responses)));
         }
         match m {
             RequestMessage::User { content } => {
                 let parts: Vec<Value> = content.parts().iter().filter_map(part).collect();
-                contents.push(json!({"role": "user", "parts": parts}));
+                contents.push(user_parts(parts));
             }
             RequestMessage::Assistant {
                 content,
@@ -35,7 +37,10 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
                     .unwrap_or_default();
                 let first_call = parts.len();
                 for c in tool_calls {
-                    parts.push(json!({"functionCall": {"name": c.name, "args": c.arguments}}));
+                    parts.push(obj([(
+                        "functionCall",
+                        obj([("name", string(&c.name)), ("args", c.arguments.clone())]),
+                    )]));
                 }
                 if let Some(sig) = signature(reasoning_blocks) {
                     // Gemini signs the first function call of a turn (or,
@@ -47,11 +52,14 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
                         Some(first_call)
                     };
                     if let Some(Value::Object(p)) = at.and_then(|i| parts.get_mut(i)) {
-                        p.insert("thoughtSignature".into(), json!(sig));
+                        put(p, "thoughtSignature", string(sig));
                     }
                 }
                 if !parts.is_empty() {
-                    contents.push(json!({"role": "model", "parts": parts}));
+                    contents.push(obj([
+                        ("role", string("model")),
+                        ("parts", Value::Array(parts)),
+                    ]));
                 }
             }
             RequestMessage::Tool {
@@ -71,56 +79,59 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
                 // Gemini's documented keys: "output" for a result, "error"
                 // for a failure.
                 let key = if *is_error { "error" } else { "output" };
-                responses.push(json!({
-                    "functionResponse": {"name": name, "response": {key: content.joined_text()}}
-                }));
+                let response = obj([(key, Value::String(content.joined_text()))]);
+                responses.push(obj([(
+                    "functionResponse",
+                    obj([("name", string(name)), ("response", response)]),
+                )]));
             }
         }
     }
     if !responses.is_empty() {
-        contents.push(json!({"role": "user", "parts": responses}));
+        contents.push(user_parts(responses));
     }
 
     let mut b = Map::new();
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        b.insert(
-            "systemInstruction".into(),
-            json!({"parts": [{"text": system}]}),
+        put(
+            &mut b,
+            "systemInstruction",
+            obj([("parts", Value::Array(vec![obj([("text", string(system))])]))]),
         );
     }
-    b.insert("contents".into(), Value::Array(contents));
+    put(&mut b, "contents", Value::Array(contents));
 
     let mut config = Map::new();
     if let Some(max) = req.max_output_tokens {
-        config.insert("maxOutputTokens".into(), json!(max));
+        put(&mut config, "maxOutputTokens", Value::from(max));
     }
     if temperature_applies(model) {
         if let Some(t) = req.temperature {
-            config.insert("temperature".into(), number(t));
+            put(&mut config, "temperature", number(t));
         }
         if let Some(p) = req.top_p {
-            config.insert("topP".into(), number(p));
+            put(&mut config, "topP", number(p));
         }
     }
     if let Some(stop) = &req.stop {
-        config.insert("stopSequences".into(), json!(stop.as_slice()));
+        put(&mut config, "stopSequences", strings(stop.as_slice()));
     }
     if reasoning_applies(model) {
         // Thought summaries are only streamed when asked for.
         let mut thinking = Map::new();
-        thinking.insert("includeThoughts".into(), json!(true));
+        put(&mut thinking, "includeThoughts", Value::Bool(true));
         if let Some(r) = &req.reasoning {
             let budget = r
                 .budget_tokens
                 .or_else(|| r.effort.map(|e| e.budget_tokens()));
             if let Some(budget) = budget {
-                thinking.insert("thinkingBudget".into(), json!(budget));
+                put(&mut thinking, "thinkingBudget", Value::from(budget));
             }
         }
-        config.insert("thinkingConfig".into(), Value::Object(thinking));
+        put(&mut config, "thinkingConfig", Value::Object(thinking));
     }
     if !config.is_empty() {
-        b.insert("generationConfig".into(), Value::Object(config));
+        put(&mut b, "generationConfig", Value::Object(config));
     }
 
     if !req.tools.is_empty() {
@@ -129,28 +140,33 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
             .iter()
             .map(|t| {
                 let mut f = Map::new();
-                f.insert("name".into(), json!(t.name));
+                put(&mut f, "name", string(&t.name));
                 if let Some(d) = &t.description {
-                    f.insert("description".into(), json!(d));
+                    put(&mut f, "description", string(d));
                 }
                 if let Some(schema) = gemini_schema(&t.parameters) {
-                    f.insert("parameters".into(), schema);
+                    put(&mut f, "parameters", schema);
                 }
                 Value::Object(f)
             })
             .collect();
-        b.insert("tools".into(), json!([{"functionDeclarations": decls}]));
+        let tool = obj([("functionDeclarations", Value::Array(decls))]);
+        put(&mut b, "tools", Value::Array(vec![tool]));
     }
     if let Some(choice) = &req.tool_choice {
         let config = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => json!({"mode": "AUTO"}),
-            ToolChoice::Mode(ToolChoiceMode::None) => json!({"mode": "NONE"}),
-            ToolChoice::Mode(ToolChoiceMode::Required) => json!({"mode": "ANY"}),
-            ToolChoice::Named { name } => json!({"mode": "ANY", "allowedFunctionNames": [name]}),
+            ToolChoice::Mode(ToolChoiceMode::Auto) => obj([("mode", string("AUTO"))]),
+            ToolChoice::Mode(ToolChoiceMode::None) => obj([("mode", string("NONE"))]),
+            ToolChoice::Mode(ToolChoiceMode::Required) => obj([("mode", string("ANY"))]),
+            ToolChoice::Named { name } => obj([
+                ("mode", string("ANY")),
+                ("allowedFunctionNames", Value::Array(vec![string(name)])),
+            ]),
         };
-        b.insert(
-            "toolConfig".into(),
-            json!({"functionCallingConfig": config}),
+        put(
+            &mut b,
+            "toolConfig",
+            obj([("functionCallingConfig", config)]),
         );
     }
     Value::Object(b)
@@ -159,17 +175,24 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
 fn part(p: &ContentPart) -> Option<Value> {
     Some(match p {
         ContentPart::Text { text } if text.is_empty() => return None,
-        ContentPart::Text { text } => json!({"text": text}),
+        ContentPart::Text { text } => obj([("text", string(text))]),
         ContentPart::Image(img) => match img.source()? {
             ImageSource::Base64 { media_type, data } => {
-                json!({"inlineData": {"mimeType": media_type, "data": data}})
+                let data = obj([("mimeType", string(media_type)), ("data", string(data))]);
+                obj([("inlineData", data)])
             }
             ImageSource::Url(url, Some(mt)) => {
-                json!({"fileData": {"mimeType": mt, "fileUri": url}})
+                let file = obj([("mimeType", string(mt)), ("fileUri", string(url))]);
+                obj([("fileData", file)])
             }
-            ImageSource::Url(url, None) => json!({"fileData": {"fileUri": url}}),
+            ImageSource::Url(url, None) => obj([("fileData", obj([("fileUri", string(url))]))]),
         },
     })
+}
+
+/// A user content with these parts.
+fn user_parts(parts: Vec<Value>) -> Value {
+    obj([("role", string("user")), ("parts", Value::Array(parts))])
 }
 
 /// The turn's signature: the first signed reasoning block.
@@ -189,7 +212,7 @@ fn signature(blocks: &[ReasoningBlock]) -> Option<&str> {
 /// names); an object schema without properties is left out entirely, since
 /// Gemini refuses an OBJECT with empty `properties`.
 fn gemini_schema(schema: &Value) -> Option<Value> {
-    let is_empty_object = schema.get("type") == Some(&json!("object"))
+    let is_empty_object = schema.get("type").and_then(Value::as_str) == Some("object")
         && schema
             .get("properties")
             .and_then(Value::as_object)

@@ -1,6 +1,8 @@
 //! Anthropic Messages body (`POST /messages`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use super::json::{obj, put, string, strings};
 
 use super::types::{
     Content, ContentPart, ImageSource, ReasoningEffort, RequestMessage, ToolChoice, ToolChoiceMode,
@@ -42,19 +44,23 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
                 ..
             } => {
                 let mut r = Map::new();
-                r.insert("type".into(), json!("tool_result"));
-                r.insert("tool_use_id".into(), json!(tool_call_id));
+                put(&mut r, "type", string("tool_result"));
+                put(
+                    &mut r,
+                    "tool_use_id",
+                    tool_call_id.as_deref().map_or(Value::Null, string),
+                );
                 match content {
                     Content::Text(t) if t.is_empty() => {}
                     Content::Text(t) => {
-                        r.insert("content".into(), json!(t));
+                        put(&mut r, "content", string(t));
                     }
                     Content::Parts(_) => {
-                        r.insert("content".into(), Value::Array(blocks(content)));
+                        put(&mut r, "content", Value::Array(blocks(content)));
                     }
                 }
                 if *is_error {
-                    r.insert("is_error".into(), json!(true));
+                    put(&mut r, "is_error", Value::Bool(true));
                 }
                 user_blocks.push(Value::Object(r));
             }
@@ -73,13 +79,19 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
                         ReasoningBlock::Thinking {
                             text,
                             signature: Some(sig),
-                        } => out
-                            .push(json!({"type": "thinking", "thinking": text, "signature": sig})),
+                        } => out.push(obj([
+                            ("type", string("thinking")),
+                            ("thinking", string(text)),
+                            ("signature", string(sig)),
+                        ])),
                         ReasoningBlock::Thinking {
                             signature: None, ..
                         } => {}
                         ReasoningBlock::Redacted { data } => {
-                            out.push(json!({"type": "redacted_thinking", "data": data}));
+                            out.push(obj([
+                                ("type", string("redacted_thinking")),
+                                ("data", string(data)),
+                            ]));
                         }
                     }
                 }
@@ -87,12 +99,20 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
                     out.extend(blocks(c));
                 }
                 for c in tool_calls {
-                    out.push(json!({"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}));
+                    out.push(obj([
+                        ("type", string("tool_use")),
+                        ("id", string(&c.id)),
+                        ("name", string(&c.name)),
+                        ("input", c.arguments.clone()),
+                    ]));
                 }
                 // A turn with nothing replayable (only unsigned reasoning) is
                 // left out rather than sent empty, which Anthropic rejects.
                 if !out.is_empty() {
-                    messages.push(json!({"role": "assistant", "content": out}));
+                    messages.push(obj([
+                        ("role", string("assistant")),
+                        ("content", Value::Array(out)),
+                    ]));
                 }
             }
         }
@@ -100,22 +120,22 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
     flush_user(&mut user_blocks, &mut messages);
 
     let mut b = Map::new();
-    b.insert("model".into(), json!(req.model));
+    put(&mut b, "model", string(&req.model));
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        b.insert("system".into(), json!(system));
+        put(&mut b, "system", string(system));
     }
-    b.insert("messages".into(), Value::Array(messages));
-    b.insert("max_tokens".into(), json!(max_tokens));
+    put(&mut b, "messages", Value::Array(messages));
+    put(&mut b, "max_tokens", Value::from(max_tokens));
     if temperature_applies(model) {
         if let Some(t) = req.temperature {
-            b.insert("temperature".into(), number(t));
+            put(&mut b, "temperature", number(t));
         }
         if let Some(p) = req.top_p {
-            b.insert("top_p".into(), number(p));
+            put(&mut b, "top_p", number(p));
         }
     }
     if let Some(stop) = &req.stop {
-        b.insert("stop_sequences".into(), json!(stop.as_slice()));
+        put(&mut b, "stop_sequences", strings(stop.as_slice()));
     }
     if !req.tools.is_empty() {
         let tools = req
@@ -123,38 +143,45 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
             .iter()
             .map(|t| {
                 let mut f = Map::new();
-                f.insert("name".into(), json!(t.name));
+                put(&mut f, "name", string(&t.name));
                 if let Some(d) = &t.description {
-                    f.insert("description".into(), json!(d));
+                    put(&mut f, "description", string(d));
                 }
-                f.insert("input_schema".into(), t.parameters.clone());
+                put(&mut f, "input_schema", t.parameters.clone());
                 Value::Object(f)
             })
             .collect();
-        b.insert("tools".into(), Value::Array(tools));
+        put(&mut b, "tools", Value::Array(tools));
     }
     if let Some(choice) = &req.tool_choice {
         let v = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => json!({"type": "auto"}),
-            ToolChoice::Mode(ToolChoiceMode::None) => json!({"type": "none"}),
-            ToolChoice::Mode(ToolChoiceMode::Required) => json!({"type": "any"}),
-            ToolChoice::Named { name } => json!({"type": "tool", "name": name}),
+            ToolChoice::Mode(ToolChoiceMode::Auto) => obj([("type", string("auto"))]),
+            ToolChoice::Mode(ToolChoiceMode::None) => obj([("type", string("none"))]),
+            ToolChoice::Mode(ToolChoiceMode::Required) => obj([("type", string("any"))]),
+            ToolChoice::Named { name } => obj([("type", string("tool")), ("name", string(name))]),
         };
-        b.insert("tool_choice".into(), v);
+        put(&mut b, "tool_choice", v);
     }
     if let Some(budget) = thinking_budget {
-        b.insert(
-            "thinking".into(),
-            json!({"type": "enabled", "budget_tokens": budget}),
+        put(
+            &mut b,
+            "thinking",
+            obj([
+                ("type", string("enabled")),
+                ("budget_tokens", Value::from(budget)),
+            ]),
         );
     }
-    b.insert("stream".into(), json!(req.stream));
+    put(&mut b, "stream", Value::Bool(req.stream));
     Ok(Value::Object(b))
 }
 
 fn flush_user(blocks: &mut Vec<Value>, messages: &mut Vec<Value>) {
     if !blocks.is_empty() {
-        messages.push(json!({"role": "user", "content": std::mem::take(blocks)}));
+        messages.push(obj([
+            ("role", string("user")),
+            ("content", Value::Array(std::mem::take(blocks))),
+        ]));
     }
 }
 
@@ -214,21 +241,25 @@ fn token_plan(req: &UnifiedRequest, model: &ModelInfo) -> Result<(u64, Option<u6
 fn blocks(content: &Content) -> Vec<Value> {
     match content {
         Content::Text(t) if t.is_empty() => Vec::new(),
-        Content::Text(t) => vec![json!({"type": "text", "text": t})],
+        Content::Text(t) => vec![obj([("type", string("text")), ("text", string(t))])],
         Content::Parts(parts) => parts
             .iter()
             .filter_map(|p| match p {
-                ContentPart::Text { text } => Some(json!({"type": "text", "text": text})),
+                ContentPart::Text { text } => {
+                    Some(obj([("type", string("text")), ("text", string(text))]))
+                }
                 ContentPart::Image(img) => {
                     let source = match img.source()? {
-                        ImageSource::Url(url, _) => json!({"type": "url", "url": url}),
-                        ImageSource::Base64 { media_type, data } => json!({
-                            "type": "base64",
-                            "media_type": media_type,
-                            "data": data,
-                        }),
+                        ImageSource::Url(url, _) => {
+                            obj([("type", string("url")), ("url", string(url))])
+                        }
+                        ImageSource::Base64 { media_type, data } => obj([
+                            ("type", string("base64")),
+                            ("media_type", string(media_type)),
+                            ("data", string(data)),
+                        ]),
                     };
-                    Some(json!({"type": "image", "source": source}))
+                    Some(obj([("type", string("image")), ("source", source)]))
                 }
             })
             .collect(),

@@ -23,6 +23,7 @@
 
 mod chat;
 mod gemini;
+mod json;
 mod merge;
 mod messages;
 mod responses;

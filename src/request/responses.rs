@@ -1,6 +1,8 @@
 //! OpenAI Responses body (`POST /responses`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use super::json::{obj, put, string};
 
 use super::types::{Content, ContentPart, RequestMessage, ToolChoice, ToolChoiceMode};
 use super::{number, reasoning_applies, temperature_applies, UnifiedRequest};
@@ -15,21 +17,21 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
     }
 
     let mut b = Map::new();
-    b.insert("model".into(), json!(req.model));
+    put(&mut b, "model", string(&req.model));
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        b.insert("instructions".into(), json!(system));
+        put(&mut b, "instructions", string(system));
     }
-    b.insert("input".into(), Value::Array(input));
+    put(&mut b, "input", Value::Array(input));
     if let Some(max) = req.max_output_tokens {
         // Never `max_tokens`: the Responses API (and Zen) reject it.
-        b.insert("max_output_tokens".into(), json!(max));
+        put(&mut b, "max_output_tokens", Value::from(max));
     }
     if temperature_applies(model) {
         if let Some(t) = req.temperature {
-            b.insert("temperature".into(), number(t));
+            put(&mut b, "temperature", number(t));
         }
         if let Some(p) = req.top_p {
-            b.insert("top_p".into(), number(p));
+            put(&mut b, "top_p", number(p));
         }
     }
     if !req.tools.is_empty() {
@@ -38,42 +40,44 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
             .iter()
             .map(|t| {
                 let mut f = Map::new();
-                f.insert("type".into(), json!("function"));
-                f.insert("name".into(), json!(t.name));
+                put(&mut f, "type", string("function"));
+                put(&mut f, "name", string(&t.name));
                 if let Some(d) = &t.description {
-                    f.insert("description".into(), json!(d));
+                    put(&mut f, "description", string(d));
                 }
-                f.insert("parameters".into(), t.parameters.clone());
+                put(&mut f, "parameters", t.parameters.clone());
                 // Responses function tools default to strict mode, which
                 // rejects ordinary schemas (optional properties,
                 // additionalProperties unset); the unified tool is plain
                 // JSON Schema, so ask for non-strict explicitly.
-                f.insert("strict".into(), json!(false));
+                put(&mut f, "strict", Value::Bool(false));
                 Value::Object(f)
             })
             .collect();
-        b.insert("tools".into(), Value::Array(tools));
+        put(&mut b, "tools", Value::Array(tools));
     }
     if let Some(choice) = &req.tool_choice {
         let v = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => json!("auto"),
-            ToolChoice::Mode(ToolChoiceMode::None) => json!("none"),
-            ToolChoice::Mode(ToolChoiceMode::Required) => json!("required"),
-            ToolChoice::Named { name } => json!({"type": "function", "name": name}),
+            ToolChoice::Mode(ToolChoiceMode::Auto) => string("auto"),
+            ToolChoice::Mode(ToolChoiceMode::None) => string("none"),
+            ToolChoice::Mode(ToolChoiceMode::Required) => string("required"),
+            ToolChoice::Named { name } => {
+                obj([("type", string("function")), ("name", string(name))])
+            }
         };
-        b.insert("tool_choice".into(), v);
+        put(&mut b, "tool_choice", v);
     }
     if reasoning_applies(model) {
         // Reasoning models always get `summary: "auto"`: without it the
         // stream carries no reasoning text at all (what OpenCode sends too).
         let mut r = Map::new();
         if let Some(effort) = req.reasoning.as_ref().and_then(|r| r.effort_level()) {
-            r.insert("effort".into(), json!(effort.as_str()));
+            put(&mut r, "effort", string(effort.as_str()));
         }
-        r.insert("summary".into(), json!("auto"));
-        b.insert("reasoning".into(), Value::Object(r));
+        put(&mut r, "summary", string("auto"));
+        put(&mut b, "reasoning", Value::Object(r));
     }
-    b.insert("stream".into(), json!(req.stream));
+    put(&mut b, "stream", Value::Bool(req.stream));
     Value::Object(b)
 }
 
@@ -84,15 +88,20 @@ fn items(m: &RequestMessage, out: &mut Vec<Value>) {
                 .parts()
                 .iter()
                 .map(|p| match p {
-                    ContentPart::Text { text } => json!({"type": "input_text", "text": text}),
-                    ContentPart::Image(img) => json!({
-                        "type": "input_image",
-                        "image_url": img.as_url(),
-                        "detail": "auto",
-                    }),
+                    ContentPart::Text { text } => {
+                        obj([("type", string("input_text")), ("text", string(text))])
+                    }
+                    ContentPart::Image(img) => obj([
+                        ("type", string("input_image")),
+                        ("image_url", img.as_url().map_or(Value::Null, Value::String)),
+                        ("detail", string("auto")),
+                    ]),
                 })
                 .collect();
-            out.push(json!({"role": "user", "content": parts}));
+            out.push(obj([
+                ("role", string("user")),
+                ("content", Value::Array(parts)),
+            ]));
         }
         RequestMessage::Assistant {
             content,
@@ -104,28 +113,35 @@ fn items(m: &RequestMessage, out: &mut Vec<Value>) {
                 .map(Content::joined_text)
                 .unwrap_or_default();
             if !text.is_empty() {
-                out.push(json!({
-                    "role": "assistant",
-                    "content": [{"type": "output_text", "text": text}],
-                }));
+                let part = obj([
+                    ("type", string("output_text")),
+                    ("text", Value::String(text)),
+                ]);
+                out.push(obj([
+                    ("role", string("assistant")),
+                    ("content", Value::Array(vec![part])),
+                ]));
             }
             for c in tool_calls {
-                out.push(json!({
-                    "type": "function_call",
-                    "call_id": c.id,
-                    "name": c.name,
-                    "arguments": c.arguments.to_string(),
-                }));
+                out.push(obj([
+                    ("type", string("function_call")),
+                    ("call_id", string(&c.id)),
+                    ("name", string(&c.name)),
+                    ("arguments", Value::String(c.arguments.to_string())),
+                ]));
             }
         }
         RequestMessage::Tool {
             tool_call_id,
             content,
             ..
-        } => out.push(json!({
-            "type": "function_call_output",
-            "call_id": tool_call_id,
-            "output": content.joined_text(),
-        })),
+        } => out.push(obj([
+            ("type", string("function_call_output")),
+            (
+                "call_id",
+                tool_call_id.as_deref().map_or(Value::Null, string),
+            ),
+            ("output", Value::String(content.joined_text())),
+        ])),
     }
 }
