@@ -88,10 +88,11 @@ www: pkg
 	cp node_modules/marked/lib/marked.esm.js node_modules/dompurify/dist/purify.es.mjs www/vendor/
 
 ## make test-playground: the playground in headless Chromium (playwright-core,
-## /usr/bin/chromium) against mock-zen; screenshots go to screenshots/.
-test-playground: www
-	$(CARGO) build -p mock-zen
-	node --test --test-concurrency=1 tests/playground/
+## /usr/bin/chromium) against the `make demo` stack — scripts/demo on a free
+## port (mock-zen behind the relay in wrangler dev), stopped afterwards;
+## screenshots go to screenshots/.
+test-playground: www relay-build
+	node tests/playground/support/run.mjs node --test --test-concurrency=1 tests/playground/
 
 ## Relay (worker/): build the Worker bundle with worker-build (no downloads).
 relay-build: setup

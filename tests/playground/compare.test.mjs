@@ -43,7 +43,7 @@ test("compare mode streams one prompt to three models side by side", async () =>
     const stats = await col.locator(".stats").innerText();
     for (const label of ["First token", "Output", "Billed"]) assert.match(stats, new RegExp(label), `column ${i} shows ${label}`);
   }
-  // (CORS preflights are recorded too: count the POSTs.)
+  // (Only POSTs: the page's model-list GETs reach mock-zen too.)
   const requests = (await allRequests(stack.mock.url)).slice(before).filter((r) => r.method === "POST");
   assert.equal(requests.length, 3);
   assert.equal(new Set(requests.map((r) => r.model)).size, 3, "each column asked its own model");

@@ -17,10 +17,8 @@ test("<zen-chat> works in embed-example.html", async () => {
   await page.goto(stack.pageUrl("embed-example.html"));
   const chat = page.locator("zen-chat");
   await page.waitForSelector("zen-chat[data-ready=true]");
-  // Without a relay on this origin (static test server), point it at mock-zen
-  // the way an embedding page would: the relay-url attribute.
-  const relay = new URL(stack.pageUrl("embed-example.html")).searchParams.get("relay");
-  if (relay) await chat.evaluate((el, url) => el.setAttribute("relay-url", url), relay);
+  // No relay-url attribute: it uses the relay that served zen-chat.js.
+  assert.equal(await chat.getAttribute("relay-url"), null);
 
   // Its UI lives in a shadow root; Playwright locators pierce it.
   assert.equal(await page.evaluate(() => !!document.querySelector("zen-chat").shadowRoot), true);

@@ -1,4 +1,5 @@
-// Errors a person understands: a 429 from mock-zen shows a retry countdown.
+// Errors a person understands: a 429 from mock-zen, passed on by the relay
+// once its own retries are spent, shows a retry countdown.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

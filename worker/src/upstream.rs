@@ -15,7 +15,7 @@ use zenwire::event::{Event, Usage};
 use zenwire::retry::{Jitter, RetryDecision, RetryPolicy};
 use zenwire::stream::StreamDecoder;
 use zenwire::wire::WireFormat;
-use zenwire_relay_policy::auth::authenticate;
+use zenwire_relay_policy::auth::{authenticate, authenticate_listing};
 use zenwire_relay_policy::body::{check_declared_length, prepare, too_large};
 use zenwire_relay_policy::budget::{actual, worst_case, Spend};
 use zenwire_relay_policy::config::RelayConfig;
@@ -114,7 +114,7 @@ pub(crate) async fn list_models(
         .ok()
         .flatten()
         .unwrap_or_default();
-    if let Err(r) = authenticate(
+    if let Err(r) = authenticate_listing(
         config,
         secret.as_bytes(),
         client_credential(pairs()),

@@ -1,96 +1,108 @@
-// The stack the playground tests run against: mock-zen (the local Zen
-// stand-in), a static server for www/, and headless Debian Chromium.
+// The stack the playground tests run against: the `make demo` stack —
+// scripts/demo starts mock-zen (the local Zen stand-in) and the relay Worker
+// in wrangler dev (real workerd, public mode), which serves www/ and the API
+// on one origin — plus headless Debian Chromium.
 //
-// The page talks to mock-zen through `?relay=<mock>/zen/v1` (mock-zen sends
-// CORS `*`). With the relay Worker, the page's default — same origin
-// `/zen/v1` — needs no parameter: set PLAYGROUND_URL to the relay's URL
-// (e.g. http://127.0.0.1:8787/) and MOCK_ZEN_URL to the mock-zen behind it.
+// The page talks to its own origin's relay (`/zen/v1`, the default); mock-zen
+// is only read for its request log. `make test-playground` starts one stack
+// for every test file (support/run.mjs sets PLAYGROUND_URL and MOCK_ZEN_URL);
+// a test file run on its own starts its own. PLAYGROUND_URL + MOCK_ZEN_URL
+// point the tests at a stack that is already running.
 
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import { createReadStream } from "node:fs";
-import { stat, mkdir } from "node:fs/promises";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { createServer } from "node:net";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const WWW = join(ROOT, "www");
 export const SCREENSHOTS = join(ROOT, "screenshots");
 
-/** Starts target/debug/mock-zen on a free port; resolves `{url, stop}`. */
-export function startMockZen(extraArgs = []) {
-  const bin = process.env.MOCK_ZEN_BIN ?? join(ROOT, "target/debug/mock-zen");
-  const child = spawn(bin, ["--port", "0", "--quiet", ...extraArgs], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolveStart, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error("mock-zen did not start within 20 s")), 20_000);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start mock-zen (${bin}): ${err.message} — run \`cargo build -p mock-zen\``));
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mock-zen exited early (code ${code})`));
-    });
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      const url = /https?:\/\/\S+/.exec(line)?.[0];
-      if (!url) return reject(new Error(`unexpected first line from mock-zen: ${line}`));
-      lines.on("line", () => {}); // keep draining stdout
-      resolveStart({
-        url: url.replace(/\/$/, ""),
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode != null) return done();
-            child.removeAllListeners("exit");
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
-      });
+/**
+ * Public-mode requests per minute per IP for the test stack: the suite sends
+ * far more than the real demo's 10 from one address (127.0.0.1).
+ */
+const TEST_PUBLIC_RPM = "1000";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A port that was free a moment ago on 127.0.0.1. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
     });
   });
 }
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".map": "application/json",
-};
-
-/** Serves `root` on 127.0.0.1 (GET/HEAD only, no directory escapes). */
-export function startStaticServer(root = WWW) {
-  const server = createServer(async (req, res) => {
-    try {
-      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-      let file = normalize(join(root, path));
-      if (file !== root && !file.startsWith(root + sep)) throw Object.assign(new Error("outside"), { code: "ENOENT" });
-      let info = await stat(file);
-      if (info.isDirectory()) {
-        file = join(file, "index.html");
-        info = await stat(file);
-      }
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "content-length": info.size, "cache-control": "no-store" });
-      if (req.method === "HEAD") return res.end();
-      createReadStream(file).pipe(res);
-    } catch {
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end("not found");
-    }
+/**
+ * Runs scripts/demo (expects `make www relay-build` done) on a free port with
+ * its own Durable Object state; resolves `{url, mockUrl, stop}` once the
+ * relay answers /healthz. `stop()` ends scripts/demo, which stops mock-zen and
+ * wrangler; the demo runs in its own process group, killed as a backstop.
+ */
+export async function startDemoStack({ timeoutMs = 180_000 } = {}) {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), "zenwire-playground-"));
+  const stateFile = join(dir, "demo.env");
+  const child = spawn(join(ROOT, "scripts/demo"), [], {
+    cwd: ROOT,
+    detached: true, // its own process group: stop() can reach everything it started
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      DEMO_PORT: String(port),
+      DEMO_STATE_FILE: stateFile,
+      DEMO_PERSIST_DIR: join(dir, "wrangler-state"),
+      DEMO_PUBLIC_RPM: process.env.DEMO_PUBLIC_RPM ?? TEST_PUBLIC_RPM,
+    },
   });
-  return new Promise((ok) =>
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      ok({ url: `http://127.0.0.1:${port}`, stop: () => new Promise((done) => server.close(() => done())) });
-    }),
-  );
+  let output = "";
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const exited = new Promise((done) => child.once("exit", (code, signal) => done({ code, signal })));
+  let gone = false;
+  exited.then(() => (gone = true));
+
+  const stop = async () => {
+    if (!gone) {
+      child.kill("SIGTERM"); // scripts/demo's trap stops mock-zen and wrangler
+      const clean = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+      if (!clean) process.stderr.write("playground: scripts/demo did not stop within 20 s; killing its process group\n");
+    }
+    try {
+      process.kill(-child.pid, "SIGKILL"); // anything left in its group (normally nothing)
+    } catch {
+      // the group is already empty
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await readFile(stateFile, "utf8").catch(() => null);
+    if (text) {
+      const vars = Object.fromEntries(text.trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+      if (!vars.DEMO_RELAY_URL || !vars.DEMO_MOCK_ZEN_URL) {
+        await stop();
+        throw new Error(`scripts/demo wrote an unexpected state file:\n${text}`);
+      }
+      return { url: vars.DEMO_RELAY_URL, mockUrl: vars.DEMO_MOCK_ZEN_URL, stop };
+    }
+    if (gone || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the demo stack did not start (${gone ? "scripts/demo exited" : "timed out"}); run \`make www relay-build\` first. Output:\n${output}`);
+    }
+    await sleep(100);
+  }
 }
 
 /**
@@ -113,19 +125,26 @@ export async function launchBrowser() {
 
 /** Everything a test file needs: `{mock, site, browser, pageUrl(path), newPage(), stop()}`. */
 export async function startStack() {
-  const external = process.env.PLAYGROUND_URL;
-  const mock = process.env.MOCK_ZEN_URL ? { url: process.env.MOCK_ZEN_URL.replace(/\/$/, ""), stop: async () => {} } : await startMockZen();
-  const site = external ? { url: external.replace(/\/$/, ""), stop: async () => {} } : await startStaticServer();
-  const browser = await launchBrowser();
-  await mkdir(SCREENSHOTS, { recursive: true });
+  const given = process.env.PLAYGROUND_URL;
+  if (given && !process.env.MOCK_ZEN_URL) throw new Error("PLAYGROUND_URL needs MOCK_ZEN_URL (the mock-zen behind that relay)");
+  const demo = given ? { url: given, mockUrl: process.env.MOCK_ZEN_URL, stop: async () => {} } : await startDemoStack();
+  const site = { url: demo.url.replace(/\/$/, "") };
+  const mock = { url: demo.mockUrl.replace(/\/$/, "") };
+  let browser;
+  try {
+    browser = await launchBrowser();
+    await mkdir(SCREENSHOTS, { recursive: true });
+  } catch (e) {
+    await demo.stop();
+    throw e;
+  }
   return {
     mock,
     site,
     browser,
-    /** URL of a page of the playground, pointed at mock-zen unless a relay serves it. */
+    /** URL of a page of the playground (served by the relay; the API is the same origin's /zen/v1). */
     pageUrl(path = "index.html", params = {}) {
       const u = new URL(path, `${site.url}/`);
-      if (!external) u.searchParams.set("relay", `${mock.url}/zen/v1`);
       for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
       return u.href;
     },
@@ -136,15 +155,14 @@ export async function startStack() {
       page.once("close", () => context.close().catch(() => {}));
       page.problems = [];
       page.on("console", (m) => {
-        if (m.type() === "error") page.problems.push(`console: ${m.text()}`);
+        if (m.type() === "error") page.problems.push(`console: ${m.text()} (${m.location()?.url ?? "?"})`);
       });
       page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
       return page;
     },
     async stop() {
       await browser.close();
-      await site.stop();
-      await mock.stop();
+      await demo.stop();
     },
   };
 }

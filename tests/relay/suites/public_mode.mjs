@@ -46,6 +46,20 @@ describe("public mode", { timeout: 60_000 }, () => {
     assert.equal(u.denied, 1);
   });
 
+  test("the models list needs no token and no Origin (same-origin GETs carry none); foreign origins and bad tokens are still refused", async () => {
+    const r = await relay.call("/zen/v1/models", { method: "GET", headers: { "cf-connecting-ip": "203.0.113.9" } });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json().data.some((m) => m.id === "big-pickle"));
+    const allowed = await relay.call("/zen/v1/models", { method: "GET", headers: from("203.0.113.9") });
+    assert.equal(allowed.status, 200, allowed.text);
+    assert.equal(allowed.headers.get("access-control-allow-origin"), ORIGIN);
+    assertRefusal("/zen/v1/models", await relay.call("/zen/v1/models", { method: "GET", headers: { origin: EVIL } }), 403, { code: "origin_not_allowed" });
+    assertRefusal("/zen/v1/models", await relay.call("/zen/v1/models", { method: "GET", headers: bearer("garbage") }), 401, { code: "token_malformed" });
+    // Listing spends nothing, so it does not count against the per-IP rate.
+    for (let i = 0; i < 4; i++) assert.equal((await relay.call("/zen/v1/models", { method: "GET", headers: from("203.0.113.10") })).status, 200);
+    assert.equal((await relay.call(CHAT, { headers: from("203.0.113.10"), body: bodyFor(CHAT) })).status, 200);
+  });
+
   test("a token still works in public mode, for priced models too", async () => {
     const t = mintLocal({ sub: "member" });
     const r = await relay.call(CHAT, { headers: from("198.51.100.7", bearer(t)), body: bodyFor(CHAT, "hi", { model: "glm-4.6" }) });

@@ -65,7 +65,7 @@ impl Caller {
             },
             Caller::Public { .. } => Limits {
                 rpm: Some(config.public_rpm),
-                concurrency: Some(2),
+                concurrency: Some(config.public_concurrency),
                 usd_per_day: None,
                 tokens_per_day: None,
             },
@@ -138,4 +138,24 @@ pub fn authenticate(
             Ok(Caller::Token(claims))
         }
     }
+}
+
+/// Authenticates a `GET /models` listing. Same rules as [`authenticate`],
+/// except that in public mode a credential-less caller needs no `Origin`:
+/// browsers send none on same-origin GETs (the playground the relay serves
+/// itself), and the list spends nothing — it is what Zen publishes anyway.
+/// A foreign `Origin` and a bad token are still refused.
+pub fn authenticate_listing(
+    config: &RelayConfig,
+    secret: &[u8],
+    credential: Option<&str>,
+    origin: Option<&str>,
+    ip: &str,
+    now: u64,
+) -> Result<Caller, Refusal> {
+    let anonymous = matches!(credential, None | Some(PUBLIC_CREDENTIAL));
+    if config.public_mode && anonymous && origin.is_none() {
+        return Ok(Caller::Public { ip: ip.to_owned() });
+    }
+    authenticate(config, secret, credential, origin, ip, now)
 }

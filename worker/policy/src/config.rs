@@ -14,6 +14,9 @@ pub const DEFAULT_FIRST_BYTE_TIMEOUT_MS: u64 = 30_000;
 pub const DEFAULT_IDLE_TIMEOUT_MS: u64 = 120_000;
 /// Default requests per minute per IP in public mode.
 pub const DEFAULT_PUBLIC_RPM: u32 = 10;
+/// Default concurrent requests per IP in public mode: the playground's
+/// compare view streams up to four models at once.
+pub const DEFAULT_PUBLIC_CONCURRENCY: u32 = 4;
 /// Default output cap for public-mode requests.
 pub const DEFAULT_PUBLIC_MAX_OUTPUT_TOKENS: u64 = 1024;
 /// Default longest upstream `retry-after` the relay waits out before giving
@@ -83,6 +86,8 @@ pub struct RelayConfig {
     pub public_mode: bool,
     /// `PUBLIC_RPM`: per-IP requests per minute in public mode.
     pub public_rpm: u32,
+    /// `PUBLIC_CONCURRENCY`: per-IP requests in flight in public mode.
+    pub public_concurrency: u32,
     /// `PUBLIC_MAX_OUTPUT_TOKENS`: output cap in public mode.
     pub public_max_output_tokens: u64,
     /// `MAX_BODY_BYTES`: request body cap.
@@ -155,6 +160,11 @@ impl RelayConfig {
             models: ModelAllowlist::parse(&get("MODEL_ALLOWLIST").unwrap_or_default()),
             public_mode,
             public_rpm: num("PUBLIC_RPM", get("PUBLIC_RPM"), DEFAULT_PUBLIC_RPM)?,
+            public_concurrency: num(
+                "PUBLIC_CONCURRENCY",
+                get("PUBLIC_CONCURRENCY"),
+                DEFAULT_PUBLIC_CONCURRENCY,
+            )?,
             public_max_output_tokens: num(
                 "PUBLIC_MAX_OUTPUT_TOKENS",
                 get("PUBLIC_MAX_OUTPUT_TOKENS"),

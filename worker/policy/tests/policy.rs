@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 use zenwire::catalog::Catalog;
 use zenwire::cost::Usd;
 use zenwire::wire::WireFormat;
-use zenwire_relay_policy::auth::{authenticate, Caller};
+use zenwire_relay_policy::auth::{authenticate, authenticate_listing, Caller};
 use zenwire_relay_policy::body::{check_declared_length, prepare};
 use zenwire_relay_policy::config::RelayConfig;
 use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
@@ -81,6 +81,7 @@ fn config_defaults_and_errors() {
         ("MAX_BODY_BYTES", "lots"),
         ("MAX_BODY_BYTES", "0"),
         ("PUBLIC_RPM", "-1"),
+        ("PUBLIC_CONCURRENCY", "two"),
     ] {
         let err = RelayConfig::from_vars(|n| (n == k).then(|| v.to_owned())).unwrap_err();
         assert_eq!(err.var, k);
@@ -581,4 +582,88 @@ fn unknown_model_prices_block_usd_budgets() {
     .unwrap();
     assert_eq!(worst_case(&p, true).unwrap_err().code, "model_unpriced");
     assert_eq!(worst_case(&p, false).unwrap().usd, Usd::ZERO);
+}
+
+#[test]
+fn public_concurrency_setting_reaches_the_limits() {
+    let visitor = Caller::Public {
+        ip: "1.2.3.4".into(),
+    };
+    let default = RelayConfig::from_vars(|_| None).unwrap();
+    assert_eq!(visitor.limits(&default).concurrency, Some(4));
+    let c = config(&[("PUBLIC_MODE", "true"), ("PUBLIC_CONCURRENCY", "7")]);
+    assert_eq!(visitor.limits(&c).concurrency, Some(7));
+    assert_eq!(visitor.limits(&c).rpm, Some(10));
+}
+
+#[test]
+fn model_listing_in_public_mode_needs_no_origin() {
+    fn code(r: Result<Caller, Refusal>) -> String {
+        match r {
+            Ok(_) => "ok".into(),
+            Err(e) => e.code.to_string(),
+        }
+    }
+    let p = config(&[("PUBLIC_MODE", "true")]);
+    // Same-origin GETs carry no Origin: listing is allowed, spending is not.
+    let lister = authenticate_listing(&p, SECRET, None, None, "9.9.9.9", 1_500).unwrap();
+    assert_eq!(lister.limiter_key(), "ip:9.9.9.9");
+    assert_eq!(
+        code(authenticate_listing(
+            &p,
+            SECRET,
+            Some("public"),
+            None,
+            "ip",
+            1_500
+        )),
+        "ok"
+    );
+    assert_eq!(
+        code(authenticate(&p, SECRET, None, None, "ip", 1_500)),
+        "token_missing"
+    );
+    // A foreign origin or a bad token is still refused.
+    assert_eq!(
+        code(authenticate_listing(
+            &p,
+            SECRET,
+            None,
+            Some("https://evil.example"),
+            "ip",
+            1_500
+        )),
+        "origin_not_allowed"
+    );
+    assert_eq!(
+        code(authenticate_listing(
+            &p,
+            SECRET,
+            Some("garbage"),
+            None,
+            "ip",
+            1_500
+        )),
+        "token_malformed"
+    );
+    let tok = mint(&claims(), SECRET).unwrap();
+    assert_eq!(
+        code(authenticate_listing(
+            &p,
+            SECRET,
+            Some(&tok),
+            None,
+            "ip",
+            1_500
+        )),
+        "ok"
+    );
+    // Without public mode a token is required, as for every other call.
+    let closed = config(&[]);
+    assert_eq!(
+        code(authenticate_listing(
+            &closed, SECRET, None, None, "ip", 1_500
+        )),
+        "token_missing"
+    );
 }
