@@ -9,9 +9,16 @@
 //! * [`event`] — the unified event model and the [`event::Accumulator`] that folds
 //!   events into a final [`event::Message`].
 //! * [`stream`] — [`stream::StreamDecoder`], the three above wired together.
-//! * [`error`] — typed errors shared by everything above.
+//! * [`request`] — one unified request → the exact HTTP request for the model's endpoint.
+//! * [`catalog`] — the embedded model table (format, prices, limits, capabilities).
+//! * [`cost`] — exact decimal cost estimates, beside Zen's billed cost.
+//! * [`error`] — `(status, headers, body)` → a typed [`error::ZenError`].
+//! * [`retry`] — the pure retry policy (only before output, honours `retry-after`).
+//! * [`response`] — non-streaming bodies → the same [`event::Message`].
 //! * [`client`] — the client's decisions (retries, held events, browser headers) without I/O.
 //! * `wasm` (wasm32 only) — the JavaScript binding, glue over the modules above.
+
+#![warn(missing_docs)]
 
 pub mod catalog;
 pub mod client;
@@ -25,7 +32,7 @@ pub mod sse;
 pub mod stream;
 pub mod wire;
 
-pub use error::ErrorKind;
+pub use error::{ErrorKind, ZenError};
 pub use event::{Accumulator, Event, FinishReason, Message, Usage};
 pub use sse::{SseDecoder, SseEvent, SseEventRef, SseItem, SseItemRef};
 pub use stream::StreamDecoder;
