@@ -250,7 +250,7 @@ pub struct InvalidToolCall {
 
 /// One piece of reasoning that must be replayed verbatim in a later turn.
 ///
-/// Deserialized through one flat struct ([`RawReasoningBlock`]) instead of
+/// Deserialized through one flat struct (`RawReasoningBlock`) instead of
 /// serde's internally tagged enum support, whose buffering costs the wasm
 /// package several KB.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

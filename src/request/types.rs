@@ -64,7 +64,7 @@ impl UnifiedRequest {
 
 /// One turn of the conversation, tagged by `role`.
 ///
-/// Deserialized through [`RawMessage`] (one flat struct) rather than serde's
+/// Deserialized through `RawMessage` (one flat struct) rather than serde's
 /// internally tagged enum support, which buffers every message into serde's
 /// private `Content` tree and instantiates each variant's deserializer a
 /// second time for it — tens of KB in the wasm package.
@@ -232,7 +232,7 @@ impl<'de> Deserialize<'de> for Content {
 
 /// One content part, tagged by `type`.
 ///
-/// Deserialized through [`RawPart`], for the reason given on
+/// Deserialized through `RawPart`, for the reason given on
 /// [`RequestMessage`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", try_from = "RawPart")]
