@@ -567,6 +567,13 @@ enum Strength {
     Weak,
 }
 
+/// The kind an error type, code or Google RPC status names (Zen, OpenAI,
+/// Anthropic, Google) — the one table used for HTTP error bodies and for
+/// errors that arrive inside a stream.
+pub(crate) fn error_type_kind(token: &str) -> Option<ErrorKind> {
+    token_kind(token).map(|(kind, _)| kind)
+}
+
 /// The kind an error type or code names (Zen, OpenAI, Anthropic, Google).
 fn token_kind(token: &str) -> Option<(ErrorKind, Strength)> {
     use ErrorKind as K;
@@ -617,7 +624,7 @@ fn token_kind(token: &str) -> Option<(ErrorKind, Strength)> {
         // Google RPC statuses.
         "RESOURCE_EXHAUSTED" => (K::RateLimit, Strong),
         "UNAVAILABLE" => (K::Overloaded, Strong),
-        "INTERNAL" => (K::Server, Strong),
+        "INTERNAL" | "UNKNOWN" | "DATA_LOSS" => (K::Server, Strong),
         "UNAUTHENTICATED" | "PERMISSION_DENIED" => (K::Auth, Strong),
         "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE" => (K::InvalidRequest, Strong),
         "NOT_FOUND" => (K::NotFound, Strong),

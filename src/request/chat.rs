@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::json::{obj, put, string, strings};
 
 use super::types::{Content, ContentPart, RequestMessage, Stop, ToolChoice, ToolChoiceMode};
-use super::{number, reasoning_applies, temperature_applies, UnifiedRequest};
+use super::{put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 
@@ -28,14 +28,7 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
     if let Some(max) = req.max_output_tokens {
         put(&mut b, "max_tokens", Value::from(max));
     }
-    if temperature_applies(model) {
-        if let Some(t) = req.temperature {
-            put(&mut b, "temperature", number(t));
-        }
-        if let Some(p) = req.top_p {
-            put(&mut b, "top_p", number(p));
-        }
-    }
+    put_sampling(&mut b, req, model, "top_p");
     if let Some(stop) = &req.stop {
         let stop = match stop {
             Stop::One(s) => string(s),

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::json::{obj, put, string, strings};
 
 use super::types::{ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
-use super::{call_names, number, reasoning_applies, temperature_applies, UnifiedRequest};
+use super::{call_names, put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 
@@ -105,14 +105,7 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
     if let Some(max) = req.max_output_tokens {
         put(&mut config, "maxOutputTokens", Value::from(max));
     }
-    if temperature_applies(model) {
-        if let Some(t) = req.temperature {
-            put(&mut config, "temperature", number(t));
-        }
-        if let Some(p) = req.top_p {
-            put(&mut config, "topP", number(p));
-        }
-    }
+    put_sampling(&mut config, req, model, "topP");
     if let Some(stop) = &req.stop {
         put(&mut config, "stopSequences", strings(stop.as_slice()));
     }

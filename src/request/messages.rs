@@ -7,7 +7,7 @@ use super::json::{obj, put, string, strings};
 use super::types::{
     Content, ContentPart, ImageSource, ReasoningEffort, RequestMessage, ToolChoice, ToolChoiceMode,
 };
-use super::{number, reasoning_applies, temperature_applies, RequestError, UnifiedRequest};
+use super::{put_sampling, reasoning_applies, RequestError, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 
@@ -126,14 +126,7 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
     }
     put(&mut b, "messages", Value::Array(messages));
     put(&mut b, "max_tokens", Value::from(max_tokens));
-    if temperature_applies(model) {
-        if let Some(t) = req.temperature {
-            put(&mut b, "temperature", number(t));
-        }
-        if let Some(p) = req.top_p {
-            put(&mut b, "top_p", number(p));
-        }
-    }
+    put_sampling(&mut b, req, model, "top_p");
     if let Some(stop) = &req.stop {
         put(&mut b, "stop_sequences", strings(stop.as_slice()));
     }

@@ -305,13 +305,29 @@ pub(crate) fn reasoning_applies(model: &ModelInfo) -> bool {
     model.capabilities.reasoning || model.unknown
 }
 
-/// Whether sampling settings are sent to this model.
-pub(crate) fn temperature_applies(model: &ModelInfo) -> bool {
-    model.capabilities.temperature || model.unknown
+/// Puts `temperature` and top-p (under `top_p_key`, which differs by format)
+/// into `body` — only for models that accept sampling settings (or are not in
+/// the catalog, so the caller's request is trusted); reasoning models such as
+/// the GPT-5 family reject them, so they are dropped there.
+pub(crate) fn put_sampling(
+    body: &mut serde_json::Map<String, Value>,
+    req: &UnifiedRequest,
+    model: &ModelInfo,
+    top_p_key: &str,
+) {
+    if !(model.capabilities.temperature || model.unknown) {
+        return;
+    }
+    if let Some(t) = req.temperature {
+        json::put(body, "temperature", number(t));
+    }
+    if let Some(p) = req.top_p {
+        json::put(body, top_p_key, number(p));
+    }
 }
 
 /// The JSON number for a float setting (validation already refused NaN/∞).
-pub(crate) fn number(v: f64) -> Value {
+fn number(v: f64) -> Value {
     serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 

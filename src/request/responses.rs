@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::json::{obj, put, string};
 
 use super::types::{Content, ContentPart, RequestMessage, ToolChoice, ToolChoiceMode};
-use super::{number, reasoning_applies, temperature_applies, UnifiedRequest};
+use super::{put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 
 /// The request body. Input must have passed validation (which refuses
@@ -26,14 +26,7 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
         // Never `max_tokens`: the Responses API (and Zen) reject it.
         put(&mut b, "max_output_tokens", Value::from(max));
     }
-    if temperature_applies(model) {
-        if let Some(t) = req.temperature {
-            put(&mut b, "temperature", number(t));
-        }
-        if let Some(p) = req.top_p {
-            put(&mut b, "top_p", number(p));
-        }
-    }
+    put_sampling(&mut b, req, model, "top_p");
     if !req.tools.is_empty() {
         let tools = req
             .tools

@@ -39,11 +39,10 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::ErrorKind;
+use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, parse_event_data};
-use crate::wire::messages::error_kind as zen_error_kind;
 use crate::wire::text_or::TextOr;
 use crate::wire::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
 use crate::wire::WireDecoder;
@@ -199,35 +198,6 @@ struct WireErrorObject {
     kind: Option<String>,
 }
 
-/// The error kind of a Google RPC status name.
-fn status_kind(status: &str) -> Option<ErrorKind> {
-    Some(match status {
-        "RESOURCE_EXHAUSTED" => ErrorKind::RateLimit,
-        "UNAVAILABLE" => ErrorKind::Overloaded,
-        "INTERNAL" | "UNKNOWN" | "DATA_LOSS" => ErrorKind::Server,
-        "DEADLINE_EXCEEDED" => ErrorKind::Timeout,
-        "UNAUTHENTICATED" | "PERMISSION_DENIED" => ErrorKind::Auth,
-        "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE" => ErrorKind::InvalidRequest,
-        "NOT_FOUND" => ErrorKind::NotFound,
-        "CANCELLED" => ErrorKind::Aborted,
-        _ => return None,
-    })
-}
-
-/// The error kind of an HTTP status code.
-fn code_kind(code: u64) -> Option<ErrorKind> {
-    Some(match code {
-        400 | 413 | 422 => ErrorKind::InvalidRequest,
-        401 | 403 => ErrorKind::Auth,
-        404 => ErrorKind::NotFound,
-        408 | 504 => ErrorKind::Timeout,
-        429 => ErrorKind::RateLimit,
-        503 | 529 => ErrorKind::Overloaded,
-        500..=599 => ErrorKind::Server,
-        _ => return None,
-    })
-}
-
 /// The unified reason of a Gemini `finishReason`.
 fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
     match raw {
@@ -378,9 +348,12 @@ impl GeminiDecoder {
         });
         let kind = status
             .as_deref()
-            .and_then(status_kind)
-            .or_else(|| code.and_then(code_kind))
-            .or_else(|| error_type.as_deref().map(zen_error_kind))
+            .and_then(error_type_kind)
+            .or_else(|| {
+                code.and_then(|c| u16::try_from(c).ok())
+                    .and_then(ErrorKind::from_status)
+            })
+            .or_else(|| error_type.as_deref().and_then(error_type_kind))
             .unwrap_or(ErrorKind::Unknown);
         let raw = status.or(error_type);
         let message = message

@@ -41,7 +41,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::ErrorKind;
+use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, parse_event_data};
@@ -232,30 +232,6 @@ struct WireErrorObject {
     #[serde(rename = "type")]
     kind: Option<String>,
     message: Option<String>,
-}
-
-/// The error kind of an Anthropic error type (`overloaded_error`, …) or of
-/// one of Zen's own error types (`CreditsError`, …), which Zen sends in the
-/// same `{"type":"error","error":{"type","message"}}` shape on every endpoint.
-pub(crate) fn error_kind(error_type: &str) -> ErrorKind {
-    match error_type {
-        "overloaded_error" => ErrorKind::Overloaded,
-        "rate_limit_error" | "RateLimitError" => ErrorKind::RateLimit,
-        // Zen's catch-all 500 uses the bare type "error".
-        "api_error" | "error" => ErrorKind::Server,
-        "timeout_error" => ErrorKind::Timeout,
-        "authentication_error" | "permission_error" | "AuthError" => ErrorKind::Auth,
-        "billing_error" | "CreditsError" => ErrorKind::Credits,
-        "not_found_error" => ErrorKind::NotFound,
-        "invalid_request_error" | "request_too_large" => ErrorKind::InvalidRequest,
-        "MonthlyLimitError" => ErrorKind::MonthlyLimit,
-        // Go/Black subscription caps are per-member usage limits.
-        "UserLimitError" | "GoUsageLimitError" | "BlackUsageLimitError" => ErrorKind::UserLimit,
-        "ModelError" => ErrorKind::Model,
-        "FreeUsageLimitError" => ErrorKind::FreeUsageLimit,
-        "FreeTierError" => ErrorKind::FreeTier,
-        _ => ErrorKind::Unknown,
-    }
 }
 
 /// The unified reason of an Anthropic `stop_reason`.
@@ -541,7 +517,12 @@ impl MessagesDecoder {
             Some(TextOr::Text(message)) => (None, Some(message)),
             None => (None, None),
         };
-        let kind = error_type.as_deref().map_or(ErrorKind::Unknown, error_kind);
+        // Anthropic types and Zen's own (`CreditsError`, …, sent in the same shape
+        // on every endpoint) map through the same table as HTTP error bodies.
+        let kind = error_type
+            .as_deref()
+            .and_then(error_type_kind)
+            .unwrap_or(ErrorKind::Unknown);
         let message = message
             .filter(|m| !m.is_empty())
             .or_else(|| error_type.clone())
