@@ -233,7 +233,9 @@ pub(crate) async fn relay(
         reserve,
         issued_at: caller.issued_at(),
     };
-    let decision: Decision = match limiter(
+    // A limiter that cannot be reached or answers nonsense refuses the call:
+    // admitting it would spend without a reservation.
+    let decision = match limiter(
         &env,
         &key,
         "/acquire",
@@ -241,29 +243,18 @@ pub(crate) async fn relay(
     )
     .await
     {
-        Ok(mut r) => match r.json().await {
-            Ok(d) => d,
-            Err(_) => {
-                return fail(
-                    Refusal::new(
-                        RefusalKind::Internal,
-                        "limiter_failed",
-                        "limiter unavailable",
-                    ),
-                    line,
-                )
-            }
-        },
-        Err(_) => {
-            return fail(
-                Refusal::new(
-                    RefusalKind::Internal,
-                    "limiter_failed",
-                    "limiter unavailable",
-                ),
-                line,
-            )
-        }
+        Ok(mut r) => r.json::<Decision>().await.ok(),
+        Err(_) => None,
+    };
+    let Some(decision) = decision else {
+        return fail(
+            Refusal::new(
+                RefusalKind::Internal,
+                "limiter_failed",
+                "limiter unavailable",
+            ),
+            line,
+        );
     };
     let reservation = match decision {
         Decision::Granted { reservation } => reservation,
