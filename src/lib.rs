@@ -6,6 +6,7 @@
 //! * [`sse`] — a push decoder for `text/event-stream` framing (WHATWG HTML).
 //! * [`wire`] — one decoder per Zen wire format (Chat Completions, Responses,
 //!   Anthropic Messages, Gemini) turning SSE events into unified [`event::Event`]s.
+//! * [`json`] — a strict pull reader for JSON text, compiled once for every frame shape.
 //! * [`event`] — the unified event model and the [`event::Accumulator`] that folds
 //!   events into a final [`event::Message`].
 //! * [`stream`] — [`stream::StreamDecoder`], the three above wired together.
@@ -25,6 +26,7 @@ pub mod client;
 pub mod cost;
 pub mod error;
 pub mod event;
+pub mod json;
 pub mod request;
 pub mod response;
 pub mod retry;
