@@ -122,5 +122,8 @@ proptest! {
 #[test]
 fn a_lone_surrogate_is_kept_as_a_replacement_character() {
     assert!(serde_json::from_str::<Value>(r#""\ud800""#).is_err());
-    assert_eq!(read(r#""\ud800""#).unwrap(), Value::String("\u{FFFD}".into()));
+    assert_eq!(
+        read(r#""\ud800""#).unwrap(),
+        Value::String("\u{FFFD}".into())
+    );
 }
