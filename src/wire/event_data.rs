@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::error::ErrorKind;
 use crate::event::Event;
+use crate::json::{JsonError, Reader};
 
 /// Parses the `data` of one SSE event as `T`. `None` for a blank payload or
 /// `[DONE]` (nothing to decode) and for invalid JSON, which appends a
@@ -29,6 +30,35 @@ pub(super) fn parse_event_data<'a, T: Deserialize<'a>>(
     }
 }
 
+/// The JSON payload of one SSE event, trimmed, or `None` for a blank
+/// payload or `[DONE]` (nothing to decode).
+#[allow(dead_code)] // TODO(json-migration)
+pub(super) fn payload(data: &str) -> Option<&str> {
+    let data = data.trim();
+    (!data.is_empty() && data != "[DONE]").then_some(data)
+}
+
+/// Walks one payload with `read`, which fills a frame from the reader; the
+/// whole document must be valid JSON (checked to its end) before the frame
+/// is returned, so a frame cut off mid-way emits nothing of its contents.
+/// Invalid JSON appends a protocol error to `out` and returns `None`.
+#[allow(dead_code)] // TODO(json-migration)
+pub(super) fn read_event_data<'a, T>(
+    format: &str,
+    data: &'a str,
+    out: &mut Vec<Event>,
+    read: impl FnOnce(&mut Reader<'a>) -> Result<T, JsonError>,
+) -> Option<T> {
+    let mut r = Reader::new(data);
+    match read(&mut r).and_then(|frame| r.end().map(|()| frame)) {
+        Ok(frame) => Some(frame),
+        Err(err) => {
+            out.push(invalid_json_event(format, data, &err));
+            None
+        }
+    }
+}
+
 /// A short, char-boundary-safe excerpt of untrusted data for error messages.
 fn excerpt(data: &str) -> String {
     const MAX_CHARS: usize = 80;
@@ -41,7 +71,7 @@ fn excerpt(data: &str) -> String {
 
 /// The protocol error for an SSE `data` payload that is not the JSON the
 /// format promises; decoding continues with the next event.
-fn invalid_json_event(format: &str, data: &str, err: &serde_json::Error) -> Event {
+fn invalid_json_event(format: &str, data: &str, err: &dyn std::fmt::Display) -> Event {
     Event::Error {
         kind: ErrorKind::Protocol,
         message: format!(
