@@ -1,9 +1,10 @@
 //! Typed errors: the kind of every failure zenwire can report.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::event::Event;
+use crate::json::Kind;
+use crate::json_view::View;
 
 /// What kind of failure an error is. Serialized camelCase (`"rateLimit"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -468,8 +469,8 @@ impl ParsedBody {
         let json_text = trimmed
             .strip_prefix("data:")
             .map_or(trimmed, str::trim_start);
-        if let Some(value) = first_json_value(json_text) {
-            return Self::from_json(&value);
+        if let Some(value) = View::first(json_text) {
+            return Self::from_json(value);
         }
         if trimmed.starts_with('<') {
             return ParsedBody {
@@ -486,49 +487,45 @@ impl ParsedBody {
         }
     }
 
-    fn from_json(value: &Value) -> ParsedBody {
+    fn from_json(value: View<'_>) -> ParsedBody {
         // Gemini streams errors as a one-element array.
-        let value = match value {
-            Value::Array(items) => match items.first() {
+        let value = match value.as_array() {
+            Some(mut items) => match items.next() {
                 Some(v) => v,
                 None => return ParsedBody::default(),
             },
-            v => v,
+            None => value,
         };
+        let text = |v: Option<View<'_>>| v.and_then(View::as_str).map(String::from);
         let mut out = ParsedBody::default();
-        match value.get("error") {
-            Some(Value::Object(err)) => {
-                out.message = err
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                out.error_type = err.get("type").and_then(Value::as_str).map(str::to_string);
-                match err.get("code") {
-                    Some(Value::String(s)) => out.code = Some(s.clone()),
-                    Some(Value::Number(n)) => {
-                        out.code = Some(n.to_string());
-                        out.numeric_code = n.as_u64().and_then(|c| u16::try_from(c).ok());
+        let [error, message, detail] = value.fields(["error", "message", "detail"]);
+        match error.map(|e| (e.kind(), e)) {
+            Some((Kind::Object, err)) => {
+                let [message, error_type, code, status, details] =
+                    err.fields(["message", "type", "code", "status", "details"]);
+                out.message = text(message);
+                out.error_type = text(error_type);
+                if let Some(code) = code {
+                    if let Some(s) = code.as_str() {
+                        out.code = Some(s.into_owned());
+                    } else if let Some(n) = code.as_number() {
+                        // The number as written (`401`), never re-formatted
+                        // through a float.
+                        out.code = Some(n.to_owned());
+                        out.numeric_code = n.parse::<u16>().ok();
                     }
-                    _ => {}
                 }
-                out.google_status = err
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                out.retry_delay_ms = err
-                    .get("details")
-                    .and_then(Value::as_array)
-                    .and_then(|details| details.iter().find_map(google_retry_delay_ms));
+                out.google_status = text(status);
+                out.retry_delay_ms = details
+                    .and_then(View::as_array)
+                    .and_then(|mut details| details.find_map(google_retry_delay_ms));
             }
-            Some(Value::String(s)) => out.message = Some(s.clone()),
+            Some((Kind::String, err)) => out.message = text(Some(err)),
             _ => {}
         }
         if out.message.is_none() {
             // Bare `{"message": …}` / `{"detail": …}` bodies from proxies.
-            out.message = ["message", "detail"]
-                .iter()
-                .find_map(|k| value.get(k).and_then(Value::as_str))
-                .map(str::to_string);
+            out.message = text(message).or_else(|| text(detail));
         }
         if out.code.is_none() && out.google_status.is_some() {
             out.code.clone_from(&out.google_status);
@@ -635,30 +632,15 @@ fn token_kind(token: &str) -> Option<(ErrorKind, Strength)> {
 }
 
 /// `{"@type": "…RetryInfo", "retryDelay": "38s"}` → 38000.
-fn google_retry_delay_ms(detail: &Value) -> Option<u64> {
-    let is_retry_info = detail
-        .get("@type")
-        .and_then(Value::as_str)
+fn google_retry_delay_ms(detail: View<'_>) -> Option<u64> {
+    let [kind, delay] = detail.fields(["@type", "retryDelay"]);
+    let is_retry_info = kind
+        .and_then(View::as_str)
         .is_some_and(|t| t.ends_with("RetryInfo"));
     if !is_retry_info {
         return None;
     }
-    decimal_ceil(
-        detail
-            .get("retryDelay")?
-            .as_str()?
-            .trim()
-            .strip_suffix('s')?,
-        3,
-    )
-}
-
-/// The first JSON value of `text`; what follows it is ignored.
-pub(crate) fn first_json_value(text: &str) -> Option<Value> {
-    serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .next()?
-        .ok()
+    decimal_ceil(delay?.as_str()?.trim().strip_suffix('s')?, 3)
 }
 
 /// The `<title>` of an HTML page, entity-decoded and whitespace-collapsed.

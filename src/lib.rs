@@ -27,6 +27,7 @@ pub mod cost;
 pub mod error;
 pub mod event;
 pub mod json;
+mod json_view;
 pub mod request;
 pub mod response;
 pub mod retry;

@@ -6,10 +6,12 @@
 //! Usage is normalized to Zen's semantics (see [`Usage`]): input excludes
 //! cache reads and writes, output includes reasoning.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-use crate::error::{first_json_value, ErrorKind, ZenError};
+use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
+use crate::json::{plain_decimal, Kind};
+use crate::json_view::View;
 use crate::wire::{PendingToolCall, WireFormat};
 
 /// Decodes a non-streaming response body of `format` into a [`Message`].
@@ -31,15 +33,15 @@ pub fn decode_response(format: WireFormat, body: &str) -> Result<Message, ZenErr
 /// and `cost`.
 pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, ZenError> {
     let text = body.trim_start_matches('\u{feff}').trim();
-    let value = first_json_value(text).ok_or_else(|| {
+    let root = View::first(text).ok_or_else(|| {
         ZenError::local(
             ErrorKind::Protocol,
             format!("{format} response body is not JSON"),
         )
     })?;
-    let Value::Object(root) = &value else {
+    if !root.is_object() {
         return Err(not_a_response(format));
-    };
+    }
     if is_error_body(root) {
         return Err(ZenError::from_response(200, NO_HEADERS, text));
     }
@@ -67,35 +69,40 @@ fn not_a_response(format: WireFormat) -> ZenError {
 
 /// `{"error": {…}}` (OpenAI/Google/upstream), `{"type":"error",…}` (Zen,
 /// Anthropic). A Responses object carries `"error": null` on success.
-fn is_error_body(root: &Map<String, Value>) -> bool {
-    root.get("type").and_then(Value::as_str) == Some("error")
-        || matches!(root.get("error"), Some(Value::Object(_) | Value::String(_)))
+fn is_error_body(root: View<'_>) -> bool {
+    let [ty, error] = root.fields(["type", "error"]);
+    ty.and_then(View::as_str).as_deref() == Some("error")
+        || error.is_some_and(|e| matches!(e.kind(), Kind::Object | Kind::String))
 }
 
-/// Zen's top-level `"cost"` (a decimal string; a number is kept as written).
-fn cost_of(root: &Map<String, Value>) -> Option<String> {
-    match root.get("cost")? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+/// Zen's top-level `"cost"`: a decimal string kept verbatim; a number is
+/// kept as written, an exponent written out (`1e-8` → `0.00000001`) as the
+/// stream decoders read it.
+fn cost_of(root: View<'_>) -> Option<String> {
+    let cost = root.get("cost")?;
+    match cost.as_str() {
+        Some(s) => Some(s.into_owned()),
+        None => plain_decimal(cost.as_number()?),
     }
 }
 
-fn str_field(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
+/// A string as owned text; absent or another type reads as `None`.
+fn owned(v: Option<View<'_>>) -> Option<String> {
+    v?.as_str().map(Cow::into_owned)
 }
 
-fn u64_at(v: &Value, path: &[&str]) -> Option<u64> {
+fn str_field(v: View<'_>, key: &str) -> Option<String> {
+    owned(v.get(key))
+}
+
+fn u64_at(v: View<'_>, path: &[&str]) -> Option<u64> {
     path.iter().try_fold(v, |v, k| v.get(k))?.as_u64()
 }
 
-fn start(root: &Map<String, Value>, id_key: &str, model_key: &str, out: &mut Vec<Event>) {
+fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
     out.push(Event::Start {
-        id: root.get(id_key).and_then(Value::as_str).map(str::to_string),
-        model: root
-            .get(model_key)
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        id: owned(id),
+        model: owned(model),
     });
 }
 
@@ -136,70 +143,82 @@ fn push_tool_call(out: &mut Vec<Event>, call: PendingToolCall, truncated: bool) 
     out.push(call.complete(truncated));
 }
 
-/// Arguments as JSON text: strings verbatim (parsed later, once), objects
-/// serialized.
-fn arguments_text(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+/// Arguments as JSON text: strings verbatim (parsed later, once), other
+/// values serialized compactly the way `serde_json` writes them, so the
+/// delta text does not depend on the body's whitespace.
+fn arguments_text(v: Option<View<'_>>) -> String {
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return String::new();
+    };
+    if let Some(s) = v.as_str() {
+        return s.into_owned();
     }
+    // serde_json refuses a few texts the reader accepts (a lone surrogate
+    // escape, nesting past 128): those are kept as written, and parsing them
+    // again when the call completes reports them as invalid.
+    serde_json::from_str::<serde_json::Value>(v.raw())
+        .map_or_else(|_| v.raw().to_owned(), |value| value.to_string())
 }
 
-fn index_of(v: &Value, fallback: usize) -> u32 {
-    v.get("index")
-        .and_then(Value::as_u64)
+fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {
+    index
+        .and_then(View::as_u64)
         .and_then(|i| u32::try_from(i).ok())
         .unwrap_or_else(|| u32::try_from(fallback).unwrap_or(u32::MAX))
 }
 
 // ---------------------------------------------------------------- chat
 
-fn chat(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let Some(choices) = root.get("choices").and_then(Value::as_array) else {
+fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+    let [choices, id, model, usage] = root.fields(["choices", "id", "model", "usage"]);
+    let Some(choices) = choices.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Chat));
     };
-    start(root, "id", "model", out);
-    for (pos, ch) in choices.iter().enumerate() {
-        let choice = index_of(ch, pos);
-        let raw_finish = str_field(ch, "finish_reason");
+    start(id, model, out);
+    for (pos, ch) in choices.enumerate() {
+        let [index, finish_reason, message] = ch.fields(["index", "finish_reason", "message"]);
+        let choice = index_of(index, pos);
+        let raw_finish = owned(finish_reason);
         let finish = raw_finish.as_deref().map(crate::wire::chat::finish_reason);
         let truncated = finish == Some(FinishReason::Length);
-        if let Some(msg) = ch.get("message") {
+        if let Some(msg) = message {
+            let [reasoning_content, reasoning, content, refusal, tool_calls] = msg.fields([
+                "reasoning_content",
+                "reasoning",
+                "content",
+                "refusal",
+                "tool_calls",
+            ]);
             // `reasoning_content` (GLM, Kimi, DeepSeek, xAI) or `reasoning` (vLLM, OpenRouter).
-            let reasoning = msg
-                .get("reasoning_content")
-                .and_then(Value::as_str)
-                .or_else(|| msg.get("reasoning").and_then(Value::as_str));
-            push_text(out, choice, reasoning.unwrap_or(""), reasoning_event);
-            match msg.get("content") {
-                Some(Value::String(s)) => push_text(out, choice, s, text_event),
+            let reasoning = reasoning_content
+                .and_then(View::as_str)
+                .or_else(|| reasoning.and_then(View::as_str));
+            push_text(out, choice, reasoning.as_deref().unwrap_or(""), reasoning_event);
+            if let Some(s) = content.and_then(View::as_str) {
+                push_text(out, choice, &s, text_event);
+            } else if let Some(parts) = content.and_then(View::as_array) {
                 // Content-part arrays: keep the text parts.
-                Some(Value::Array(parts)) => {
-                    for part in parts {
-                        if let Some(t) = part.get("text").and_then(Value::as_str) {
-                            push_text(out, choice, t, text_event);
-                        }
+                for part in parts {
+                    if let Some(t) = part.get("text").and_then(View::as_str) {
+                        push_text(out, choice, &t, text_event);
                     }
                 }
-                _ => {}
             }
-            if let Some(r) = msg.get("refusal").and_then(Value::as_str) {
-                push_text(out, choice, r, refusal_event);
+            if let Some(r) = refusal.and_then(View::as_str) {
+                push_text(out, choice, &r, refusal_event);
             }
-            let calls = msg.get("tool_calls").and_then(Value::as_array);
+            let calls = tool_calls.and_then(View::as_array);
             for (i, call) in calls.into_iter().flatten().enumerate() {
-                let function = call.get("function");
+                let [index, id, function] = call.fields(["index", "id", "function"]);
+                let [name, arguments] = function.map_or([None; 2], |f| f.fields(["name", "arguments"]));
                 push_tool_call(
                     out,
                     PendingToolCall {
                         choice,
-                        index: index_of(call, i),
-                        id: str_field(call, "id").unwrap_or_default(),
-                        name: function
-                            .and_then(|f| str_field(f, "name"))
-                            .unwrap_or_default(),
-                        arguments: arguments_text(function.and_then(|f| f.get("arguments"))),
+                        index: index_of(index, i),
+                        id: owned(id).unwrap_or_default(),
+                        name: owned(name).unwrap_or_default(),
+                        arguments: arguments_text(arguments),
                     },
                     truncated,
                 );
@@ -213,7 +232,7 @@ fn chat(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError>
             });
         }
     }
-    if let Some(usage) = root.get("usage").filter(|u| u.is_object()) {
+    if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(chat_usage(usage)));
     }
     Ok(())
@@ -224,7 +243,7 @@ fn chat(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError>
 /// reasoning for OpenAI; some compatible providers (xAI) report reasoning
 /// on top of it — recognizable as `total = prompt + completion + reasoning`
 /// — and then reasoning is added to the output.
-pub(crate) fn chat_usage(u: &Value) -> Usage {
+pub(crate) fn chat_usage(u: View<'_>) -> Usage {
     let prompt = u64_at(u, &["prompt_tokens"]);
     let completion = u64_at(u, &["completion_tokens"]);
     let total = u64_at(u, &["total_tokens"]);
@@ -257,44 +276,61 @@ pub(crate) fn chat_usage(u: &Value) -> Usage {
 
 // ----------------------------------------------------------- responses
 
-fn responses(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let Some(items) = root.get("output").and_then(Value::as_array) else {
+fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+    let [output, status, incomplete_details, id, model, usage] = root.fields([
+        "output",
+        "status",
+        "incomplete_details",
+        "id",
+        "model",
+        "usage",
+    ]);
+    let Some(items) = output.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Responses));
     };
-    let status = root.get("status").and_then(Value::as_str);
+    let status = status.and_then(View::as_str);
+    let status = status.as_deref();
     if status == Some("failed") {
         return Err(ZenError::local(
             ErrorKind::Server,
             "the response failed without an error message",
         ));
     }
-    let incomplete_reason = root
-        .get("incomplete_details")
-        .and_then(|d| str_field(d, "reason"));
+    let incomplete_reason = incomplete_details.and_then(|d| str_field(d, "reason"));
     let truncated =
         status == Some("incomplete") && incomplete_reason.as_deref() != Some("content_filter");
-    start(root, "id", "model", out);
+    start(id, model, out);
     let mut calls = 0u32;
     // Reasoning parts (summary or content, in any reasoning item) are
     // paragraphs: each after the first is prefixed with a blank line, as
     // the stream decoder does when a delta opens a new part.
     let mut reasoning_seen = false;
     for item in items {
-        match item.get("type").and_then(Value::as_str) {
+        let [ty, summary, content, encrypted_content, call_id, id, name, arguments] = item.fields([
+            "type",
+            "summary",
+            "content",
+            "encrypted_content",
+            "call_id",
+            "id",
+            "name",
+            "arguments",
+        ]);
+        match ty.and_then(View::as_str).as_deref() {
             Some("reasoning") => {
-                let summary = item.get("summary").and_then(Value::as_array);
-                let content = item.get("content").and_then(Value::as_array);
+                let summary = summary.and_then(View::as_array);
+                let content = content.and_then(View::as_array);
                 for part in summary
                     .into_iter()
                     .flatten()
                     .chain(content.into_iter().flatten())
                 {
-                    if let Some(t) = part.get("text").and_then(Value::as_str) {
+                    if let Some(t) = part.get("text").and_then(View::as_str) {
                         if !t.is_empty() {
                             let text = if reasoning_seen {
                                 format!("\n\n{t}")
                             } else {
-                                t.to_string()
+                                t.into_owned()
                             };
                             out.push(reasoning_event(0, text));
                             reasoning_seen = true;
@@ -304,31 +340,28 @@ fn responses(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenE
                 // The encrypted content is the opaque blob to replay with
                 // this item's summary: a signature of the text just pushed,
                 // exactly as the stream decoder reports it.
-                if let Some(sig) = item
-                    .get("encrypted_content")
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                {
+                if let Some(sig) = owned(encrypted_content).filter(|s| !s.is_empty()) {
                     out.push(Event::ReasoningSignature {
                         choice: 0,
-                        signature: sig.to_string(),
+                        signature: sig,
                     });
                 }
             }
             Some("message") => {
-                let parts = item.get("content").and_then(Value::as_array);
+                let parts = content.and_then(View::as_array);
                 for part in parts.into_iter().flatten() {
-                    match part.get("type").and_then(Value::as_str) {
+                    let [ty, text, refusal] = part.fields(["type", "text", "refusal"]);
+                    match ty.and_then(View::as_str).as_deref() {
                         Some("output_text") => push_text(
                             out,
                             0,
-                            part.get("text").and_then(Value::as_str).unwrap_or(""),
+                            &owned(text).unwrap_or_default(),
                             text_event,
                         ),
                         Some("refusal") => push_text(
                             out,
                             0,
-                            part.get("refusal").and_then(Value::as_str).unwrap_or(""),
+                            &owned(refusal).unwrap_or_default(),
                             refusal_event,
                         ),
                         _ => {}
@@ -342,11 +375,9 @@ fn responses(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenE
                         choice: 0,
                         index: calls,
                         // The tool result must reference call_id, not the item id.
-                        id: str_field(item, "call_id")
-                            .or_else(|| str_field(item, "id"))
-                            .unwrap_or_default(),
-                        name: str_field(item, "name").unwrap_or_default(),
-                        arguments: arguments_text(item.get("arguments")),
+                        id: owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
+                        name: owned(name).unwrap_or_default(),
+                        arguments: arguments_text(arguments),
                     },
                     truncated,
                 );
@@ -378,7 +409,7 @@ fn responses(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenE
             raw: Some(raw),
         });
     }
-    if let Some(usage) = root.get("usage").filter(|u| u.is_object()) {
+    if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(responses_usage(usage)));
     }
     Ok(())
@@ -386,7 +417,7 @@ fn responses(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenE
 
 /// Responses usage → Zen semantics: `input_tokens` includes cached tokens;
 /// `output_tokens` already includes reasoning.
-pub(crate) fn responses_usage(u: &Value) -> Usage {
+pub(crate) fn responses_usage(u: View<'_>) -> Usage {
     let cache_read = u64_at(u, &["input_tokens_details", "cached_tokens"]);
     Usage {
         input_tokens: u64_at(u, &["input_tokens"])
@@ -411,50 +442,47 @@ pub(crate) fn messages_finish(raw: &str) -> FinishReason {
     }
 }
 
-fn messages(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let Some(blocks) = root.get("content").and_then(Value::as_array) else {
+fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+    let [content, stop_reason, id, model, usage] =
+        root.fields(["content", "stop_reason", "id", "model", "usage"]);
+    let Some(blocks) = content.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Messages));
     };
-    start(root, "id", "model", out);
-    let raw_finish = root
-        .get("stop_reason")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    start(id, model, out);
+    let raw_finish = owned(stop_reason);
     let finish = raw_finish.as_deref().map(messages_finish);
     let truncated = finish == Some(FinishReason::Length);
     let mut calls = 0u32;
     for block in blocks {
-        match block.get("type").and_then(Value::as_str) {
-            Some("text") => push_text(
-                out,
-                0,
-                block.get("text").and_then(Value::as_str).unwrap_or(""),
-                text_event,
-            ),
+        let [ty, text, thinking, signature, data, id, name, input] = block.fields([
+            "type",
+            "text",
+            "thinking",
+            "signature",
+            "data",
+            "id",
+            "name",
+            "input",
+        ]);
+        match ty.and_then(View::as_str).as_deref() {
+            Some("text") => push_text(out, 0, &owned(text).unwrap_or_default(), text_event),
             Some("thinking") => {
                 push_text(
                     out,
                     0,
-                    block.get("thinking").and_then(Value::as_str).unwrap_or(""),
+                    &owned(thinking).unwrap_or_default(),
                     reasoning_event,
                 );
-                if let Some(sig) = block
-                    .get("signature")
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                {
+                if let Some(sig) = owned(signature).filter(|s| !s.is_empty()) {
                     out.push(Event::ReasoningSignature {
                         choice: 0,
-                        signature: sig.to_string(),
+                        signature: sig,
                     });
                 }
             }
             Some("redacted_thinking") => {
-                if let Some(data) = block.get("data").and_then(Value::as_str) {
-                    out.push(Event::ReasoningRedacted {
-                        choice: 0,
-                        data: data.to_string(),
-                    });
+                if let Some(data) = owned(data) {
+                    out.push(Event::ReasoningRedacted { choice: 0, data });
                 }
             }
             Some("tool_use") => {
@@ -463,9 +491,9 @@ fn messages(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenEr
                     PendingToolCall {
                         choice: 0,
                         index: calls,
-                        id: str_field(block, "id").unwrap_or_default(),
-                        name: str_field(block, "name").unwrap_or_default(),
-                        arguments: arguments_text(block.get("input")),
+                        id: owned(id).unwrap_or_default(),
+                        name: owned(name).unwrap_or_default(),
+                        arguments: arguments_text(input),
                     },
                     truncated,
                 );
@@ -483,7 +511,7 @@ fn messages(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenEr
             raw: raw_finish,
         });
     }
-    if let Some(usage) = root.get("usage").filter(|u| u.is_object()) {
+    if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(messages_usage(usage)));
     }
     Ok(())
@@ -492,7 +520,7 @@ fn messages(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenEr
 /// Anthropic usage is already Zen-shaped: `input_tokens` excludes cache
 /// reads/writes, `output_tokens` includes thinking. Reasoning is reported
 /// only by some gateways (`output_tokens_details.thinking_tokens`).
-pub(crate) fn messages_usage(u: &Value) -> Usage {
+pub(crate) fn messages_usage(u: View<'_>) -> Usage {
     Usage {
         input_tokens: u64_at(u, &["input_tokens"]),
         output_tokens: u64_at(u, &["output_tokens"]),
@@ -518,35 +546,45 @@ pub(crate) fn gemini_finish(raw: &str, has_calls: bool) -> FinishReason {
     }
 }
 
-fn gemini(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let candidates = root.get("candidates").and_then(Value::as_array);
-    let block_reason = root
-        .get("promptFeedback")
-        .and_then(|f| str_field(f, "blockReason"));
+fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+    let [candidates, prompt_feedback, response_id, model_version, usage] = root.fields([
+        "candidates",
+        "promptFeedback",
+        "responseId",
+        "modelVersion",
+        "usageMetadata",
+    ]);
+    let candidates = candidates.and_then(View::as_array);
+    let block_reason = prompt_feedback.and_then(|f| str_field(f, "blockReason"));
     if candidates.is_none() && block_reason.is_none() {
         return Err(not_a_response(WireFormat::Gemini));
     }
-    start(root, "responseId", "modelVersion", out);
+    start(response_id, model_version, out);
+    let mut any_candidate = false;
     for (pos, cand) in candidates.into_iter().flatten().enumerate() {
-        let choice = index_of(cand, pos);
-        let raw_finish = str_field(cand, "finishReason");
+        any_candidate = true;
+        let [index, finish_reason, content] = cand.fields(["index", "finishReason", "content"]);
+        let choice = index_of(index, pos);
+        let raw_finish = owned(finish_reason);
         let truncated = raw_finish.as_deref() == Some("MAX_TOKENS");
         let mut calls = 0u32;
-        let parts = cand
-            .get("content")
+        let parts = content
             .and_then(|c| c.get("parts"))
-            .and_then(Value::as_array);
+            .and_then(View::as_array);
         for part in parts.into_iter().flatten() {
-            let thought = part.get("thought").and_then(Value::as_bool) == Some(true);
-            if let Some(t) = part.get("text").and_then(Value::as_str) {
+            let [thought, text, function_call, thought_signature] =
+                part.fields(["thought", "text", "functionCall", "thoughtSignature"]);
+            let thought = thought.and_then(View::as_bool) == Some(true);
+            if let Some(t) = text.and_then(View::as_str) {
                 push_text(
                     out,
                     choice,
-                    t,
+                    &t,
                     if thought { reasoning_event } else { text_event },
                 );
             }
-            if let Some(call) = part.get("functionCall") {
+            if let Some(call) = function_call {
+                let [id, name, args] = call.fields(["id", "name", "args"]);
                 push_tool_call(
                     out,
                     PendingToolCall {
@@ -554,22 +592,18 @@ fn gemini(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenErro
                         index: calls,
                         // Gemini matches results by name; ids are optional,
                         // so a stable one is made up when absent.
-                        id: str_field(call, "id").unwrap_or_else(|| format!("call_{calls}")),
-                        name: str_field(call, "name").unwrap_or_default(),
-                        arguments: arguments_text(call.get("args")),
+                        id: owned(id).unwrap_or_else(|| format!("call_{calls}")),
+                        name: owned(name).unwrap_or_default(),
+                        arguments: arguments_text(args),
                     },
                     truncated,
                 );
                 calls = calls.saturating_add(1);
             }
-            if let Some(sig) = part
-                .get("thoughtSignature")
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-            {
+            if let Some(sig) = owned(thought_signature).filter(|s| !s.is_empty()) {
                 out.push(Event::ReasoningSignature {
                     choice,
-                    signature: sig.to_string(),
+                    signature: sig,
                 });
             }
         }
@@ -581,7 +615,7 @@ fn gemini(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenErro
             });
         }
     }
-    if candidates.is_none_or(|c| c.is_empty()) {
+    if !any_candidate {
         if let Some(raw) = block_reason {
             // The prompt itself was blocked: no candidate, one filtered choice.
             out.push(Event::Finish {
@@ -591,7 +625,7 @@ fn gemini(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenErro
             });
         }
     }
-    if let Some(usage) = root.get("usageMetadata").filter(|u| u.is_object()) {
+    if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(gemini_usage(usage)));
     }
     Ok(())
@@ -599,7 +633,7 @@ fn gemini(root: &Map<String, Value>, out: &mut Vec<Event>) -> Result<(), ZenErro
 
 /// Gemini usage → Zen semantics: `promptTokenCount` includes cached
 /// content; `candidatesTokenCount` excludes thoughts, which are added.
-pub(crate) fn gemini_usage(u: &Value) -> Usage {
+pub(crate) fn gemini_usage(u: View<'_>) -> Usage {
     let cache_read = u64_at(u, &["cachedContentTokenCount"]);
     let thoughts = u64_at(u, &["thoughtsTokenCount"]);
     let candidates = u64_at(u, &["candidatesTokenCount"]);

@@ -69,10 +69,19 @@ pub(crate) fn headers_from_js(value: &JsValue) -> Vec<(String, String)> {
     out
 }
 
-/// A string or number as text (header values are sometimes numbers).
+/// A string or number as text (header values are sometimes numbers). A
+/// number is written by JS itself (`Number.prototype.toString`, what a
+/// `Headers` object would store): Rust's `f64` Display would pull core's
+/// float formatter (~20 KB) into the package for this one header case.
 fn scalar_string(v: &JsValue) -> Option<String> {
-    v.as_string()
-        .or_else(|| v.as_f64().filter(|n| n.is_finite()).map(|n| n.to_string()))
+    if let Some(s) = v.as_string() {
+        return Some(s);
+    }
+    let number = v.dyn_ref::<js_sys::Number>()?;
+    if !v.as_f64().is_some_and(f64::is_finite) {
+        return None;
+    }
+    number.to_string_with_radix(10).ok().map(String::from)
 }
 
 /// A `Record<string,string>` object from header pairs.
