@@ -14,11 +14,11 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::cost::parse_price;
+use crate::json::{JsonError, Kind};
+use crate::json_view::View;
 use crate::wire::WireFormat;
 
 /// Prices in USD per 1M tokens, as decimal strings (exact, no float drift).
@@ -337,80 +337,260 @@ impl Catalog {
     }
 }
 
-fn parse_json(text: &str) -> Result<Value, CatalogError> {
-    serde_json::from_str(text)
-        .map_err(|e| CatalogError::new(CatalogErrorKind::Syntax, "$", format!("invalid JSON: {e}")))
+// Parsing walks the text with the pull reader rather than deserializing
+// with serde: the derives above serve Rust users (and `serde_json` round
+// trips), but reading through them instantiated a deserializer per struct,
+// ~20 KB of the wasm package for a table read once. The rules are the ones
+// those derives applied: required fields, `null` for the optional ones,
+// unknown keys ignored, the last of duplicated keys winning (as in a
+// `serde_json::Value` map), and a nested struct also accepted as an array of
+// its fields in declaration order.
+
+fn syntax_error(e: JsonError) -> CatalogError {
+    CatalogError::new(CatalogErrorKind::Syntax, "$", format!("invalid JSON: {e}"))
 }
 
-/// Deserializes `value` found at `path`, naming the path on failure.
-fn at<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, CatalogError> {
-    T::deserialize(value)
-        .map_err(|e| CatalogError::new(CatalogErrorKind::Shape, path, e.to_string()))
+fn shape_error(path: impl Into<String>, message: impl Into<String>) -> CatalogError {
+    CatalogError::new(CatalogErrorKind::Shape, path, message)
+}
+
+/// `invalid type: number 1.5, expected a string`.
+fn invalid_type(v: View<'_>, expected: &str) -> String {
+    let found = match v.kind() {
+        Kind::Null => "null".to_owned(),
+        Kind::Bool | Kind::Number | Kind::String => {
+            let what = match v.kind() {
+                Kind::Bool => "boolean",
+                Kind::Number => "number",
+                _ => "string",
+            };
+            format!("{what} {}", v.raw())
+        }
+        Kind::Array => "an array".to_owned(),
+        Kind::Object => "an object".to_owned(),
+    };
+    format!("invalid type: {found}, expected {expected}")
+}
+
+fn string(v: View<'_>) -> Result<String, String> {
+    v.as_str()
+        .map(String::from)
+        .ok_or_else(|| invalid_type(v, "a string"))
+}
+
+/// A string or `null`.
+fn optional_string(v: View<'_>) -> Result<Option<String>, String> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    string(v).map(Some)
+}
+
+fn boolean(v: View<'_>) -> Result<bool, String> {
+    v.as_bool().ok_or_else(|| invalid_type(v, "a boolean"))
+}
+
+/// A non-negative integer written without fraction or exponent.
+fn unsigned(v: View<'_>) -> Result<u64, String> {
+    v.as_u64()
+        .ok_or_else(|| invalid_type(v, "a non-negative integer"))
+}
+
+fn wire_format(v: View<'_>) -> Result<WireFormat, String> {
+    string(v)?.parse()
+}
+
+/// The members of a nested struct: from an object by name, or from an
+/// array by position, where the first `required` fields must be present.
+fn struct_fields<'a, const N: usize>(
+    v: View<'a>,
+    names: [&str; N],
+    required: usize,
+) -> Result<[Option<View<'a>>; N], String> {
+    if v.is_object() {
+        return Ok(v.fields(names));
+    }
+    let Some(items) = v.as_array() else {
+        return Err(invalid_type(v, "an object"));
+    };
+    let mut out = [None; N];
+    let mut len = 0;
+    for item in items {
+        match out.get_mut(len) {
+            Some(slot) => *slot = Some(item),
+            None => return Err(format!("invalid length, expected at most {N} elements")),
+        }
+        len += 1;
+    }
+    if len < required {
+        return Err(format!(
+            "invalid length {len}, expected {required} elements"
+        ));
+    }
+    Ok(out)
+}
+
+/// A required member: `read` applied to it, or serde's "missing field".
+fn required<T>(
+    v: Option<View<'_>>,
+    name: &str,
+    read: fn(View<'_>) -> Result<T, String>,
+) -> Result<T, String> {
+    match v {
+        Some(v) => read(v).map_err(|e| format!("{name}: {e}")),
+        None => Err(format!("missing field `{name}`")),
+    }
+}
+
+/// An optional member: absent reads as `None`, else `read` applied to it.
+fn optional<T>(
+    v: Option<View<'_>>,
+    name: &str,
+    read: fn(View<'_>) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    v.map(|v| read(v).map_err(|e| format!("{name}: {e}")))
+        .transpose()
+}
+
+fn prices(v: View<'_>) -> Result<Prices, String> {
+    let [input, output, cache_read, cache_write] =
+        struct_fields(v, ["input", "output", "cacheRead", "cacheWrite"], 4)?;
+    Ok(Prices {
+        input: required(input, "input", string)?,
+        output: required(output, "output", string)?,
+        cache_read: optional(cache_read, "cacheRead", optional_string)?.flatten(),
+        cache_write: optional(cache_write, "cacheWrite", optional_string)?.flatten(),
+    })
+}
+
+/// `pricesOver200k`: prices or `null`.
+fn optional_prices(v: View<'_>) -> Result<Option<Prices>, String> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    prices(v).map(Some)
+}
+
+fn limits(v: View<'_>) -> Result<Limits, String> {
+    let [context, output] = struct_fields(v, ["context", "output"], 2)?;
+    Ok(Limits {
+        context: required(context, "context", unsigned)?,
+        output: required(output, "output", unsigned)?,
+    })
+}
+
+fn capabilities(v: View<'_>) -> Result<Capabilities, String> {
+    let [reasoning, tools, attachments, temperature, interleaved] = struct_fields(
+        v,
+        [
+            "reasoning",
+            "tools",
+            "attachments",
+            "temperature",
+            "interleavedReasoning",
+        ],
+        4,
+    )?;
+    Ok(Capabilities {
+        reasoning: required(reasoning, "reasoning", boolean)?,
+        tools: required(tools, "tools", boolean)?,
+        attachments: required(attachments, "attachments", boolean)?,
+        temperature: required(temperature, "temperature", boolean)?,
+        interleaved_reasoning: optional(interleaved, "interleavedReasoning", boolean)?
+            .unwrap_or(false),
+    })
 }
 
 /// The models of a catalog document and the JSON path of their array
 /// (`models`, or empty for a bare array).
 fn parse_models(json: &str) -> Result<(Vec<ModelInfo>, String), CatalogError> {
-    let doc = parse_json(json)?;
-    let (list, base) = match &doc {
-        Value::Array(items) => (items, String::new()),
-        Value::Object(map) => match map.get("models") {
-            Some(Value::Array(items)) => (items, "models".to_owned()),
-            Some(_) => {
-                return Err(CatalogError::new(
-                    CatalogErrorKind::Shape,
-                    "models",
-                    "expected an array of models",
-                ))
-            }
-            None => {
-                return Err(CatalogError::new(
-                    CatalogErrorKind::Shape,
-                    "$",
-                    "expected an array of models or an object with a \"models\" array",
-                ))
-            }
+    let doc = View::document(json).map_err(syntax_error)?;
+    let not_models = || {
+        shape_error(
+            "$",
+            "expected an array of models or an object with a \"models\" array",
+        )
+    };
+    let (list, base) = match doc.kind() {
+        Kind::Array => (doc, String::new()),
+        Kind::Object => match doc.get("models") {
+            Some(list) if list.kind() == Kind::Array => (list, "models".to_owned()),
+            Some(_) => return Err(shape_error("models", "expected an array of models")),
+            None => return Err(not_models()),
         },
-        _ => {
-            return Err(CatalogError::new(
-                CatalogErrorKind::Shape,
-                "$",
-                "expected an array of models or an object with a \"models\" array",
-            ))
-        }
+        _ => return Err(not_models()),
     };
     let models = list
-        .iter()
+        .as_array()
+        .into_iter()
+        .flatten()
         .enumerate()
         .map(|(i, item)| parse_model(item, &format!("{base}[{i}]")))
         .collect::<Result<_, _>>()?;
     Ok((models, base))
 }
 
-/// One model entry. Nested objects are deserialized on their own first so a
-/// shape error names the exact field (`models[3].limits.output`), which
-/// serde's whole-struct error would not.
-fn parse_model(item: &Value, path: &str) -> Result<ModelInfo, CatalogError> {
-    let Value::Object(map) = item else {
-        return Err(CatalogError::new(
-            CatalogErrorKind::Shape,
-            path,
-            "expected a model object",
-        ));
-    };
-    let field = |name: &str| format!("{path}.{name}");
-    for (name, value) in map {
-        let p = field(name);
-        match name.as_str() {
-            "prices" => at::<Prices>(value, &p).map(drop),
-            "pricesOver200k" => at::<Option<Prices>>(value, &p).map(drop),
-            "limits" => at::<Limits>(value, &p).map(drop),
-            "capabilities" => at::<Capabilities>(value, &p).map(drop),
-            "format" => at::<WireFormat>(value, &p).map(drop),
-            _ => Ok(()),
-        }?;
+/// One model entry. A nested object's error names its own path
+/// (`models[3].limits`); the model's scalar fields are reported at the
+/// entry's path, naming the field in the message.
+fn parse_model(item: View<'_>, path: &str) -> Result<ModelInfo, CatalogError> {
+    if !item.is_object() {
+        return Err(shape_error(path, "expected a model object"));
     }
-    let model: ModelInfo = at(item, path)?;
+    // Checked in this order, as before: the nested values (alphabetically),
+    // then the scalars (alphabetically), then missing fields (declaration order).
+    let [capabilities_v, format_v, free, id, limits_v, name, prices_v, over_200k_v, provider, status, unavailable, unknown] =
+        item.fields([
+            "capabilities",
+            "format",
+            "free",
+            "id",
+            "limits",
+            "name",
+            "prices",
+            "pricesOver200k",
+            "provider",
+            "status",
+            "unavailable",
+            "unknown",
+        ]);
+    fn nested<T>(
+        v: Option<View<'_>>,
+        path: &str,
+        name: &str,
+        read: fn(View<'_>) -> Result<T, String>,
+    ) -> Result<Option<T>, CatalogError> {
+        v.map(|v| read(v).map_err(|e| shape_error(format!("{path}.{name}"), e)))
+            .transpose()
+    }
+    let capabilities = nested(capabilities_v, path, "capabilities", capabilities)?;
+    let format = nested(format_v, path, "format", wire_format)?;
+    let limits = nested(limits_v, path, "limits", limits)?;
+    let prices = nested(prices_v, path, "prices", prices)?;
+    let prices_over_200k = nested(over_200k_v, path, "pricesOver200k", optional_prices)?.flatten();
+    let at_model = |e: String| shape_error(path, e);
+    let free = optional(free, "free", boolean).map_err(at_model)?;
+    let id = optional(id, "id", string).map_err(at_model)?;
+    let name = optional(name, "name", string).map_err(at_model)?;
+    let provider = optional(provider, "provider", optional_string).map_err(at_model)?;
+    let status = optional(status, "status", optional_string).map_err(at_model)?;
+    let unavailable = optional(unavailable, "unavailable", boolean).map_err(at_model)?;
+    let unknown = optional(unknown, "unknown", boolean).map_err(at_model)?;
+    let missing = |field: &str| shape_error(path, format!("missing field `{field}`"));
+    let model = ModelInfo {
+        id: id.ok_or_else(|| missing("id"))?,
+        name: name.ok_or_else(|| missing("name"))?,
+        format: format.ok_or_else(|| missing("format"))?,
+        free: free.ok_or_else(|| missing("free"))?,
+        prices: prices.ok_or_else(|| missing("prices"))?,
+        prices_over_200k,
+        limits: limits.ok_or_else(|| missing("limits"))?,
+        capabilities: capabilities.ok_or_else(|| missing("capabilities"))?,
+        unknown: unknown.unwrap_or(false),
+        unavailable: unavailable.unwrap_or(false),
+        provider: provider.flatten(),
+        status: status.flatten(),
+    };
     validate(&model, path)?;
     Ok(model)
 }
@@ -461,32 +641,23 @@ fn validate(m: &ModelInfo, path: &str) -> Result<(), CatalogError> {
 
 /// The model ids of a `GET /models` body, duplicates dropped.
 fn parse_models_list(body: &str) -> Result<Vec<String>, CatalogError> {
-    let doc = parse_json(body)?;
+    let doc = View::document(body).map_err(syntax_error)?;
     let Some(data) = doc.get("data") else {
-        return Err(CatalogError::new(
-            CatalogErrorKind::Shape,
-            "data",
-            "models list has no \"data\" array",
-        ));
+        return Err(shape_error("data", "models list has no \"data\" array"));
     };
-    let Value::Array(items) = data else {
-        return Err(CatalogError::new(
-            CatalogErrorKind::Shape,
-            "data",
-            "expected an array",
-        ));
+    let Some(items) = data.as_array() else {
+        return Err(shape_error("data", "expected an array"));
     };
-    let mut ids: Vec<String> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        match item.get("id").and_then(Value::as_str) {
+    let mut ids: Vec<String> = Vec::new();
+    for (i, item) in items.enumerate() {
+        match item.get("id").and_then(View::as_str) {
             Some(id) if !id.is_empty() => {
-                if !ids.iter().any(|seen| seen == id) {
-                    ids.push(id.to_owned());
+                if !ids.iter().any(|seen| *seen == id) {
+                    ids.push(id.into_owned());
                 }
             }
             _ => {
-                return Err(CatalogError::new(
-                    CatalogErrorKind::Shape,
+                return Err(shape_error(
                     format!("data[{i}].id"),
                     "expected a non-empty string model id",
                 ))
@@ -540,4 +711,69 @@ pub fn markdown_table(catalog: &Catalog) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = r#"{"id":"m","name":"M","format":"chat","free":true,
+        "prices":{"input":"1","output":"2","cacheRead":null,"cacheWrite":null},
+        "limits":{"context":10,"output":5},
+        "capabilities":{"reasoning":true,"tools":true,"attachments":false,"temperature":true}}"#;
+
+    fn error(doc: &str) -> CatalogError {
+        match Catalog::from_json(doc) {
+            Ok(c) => panic!("accepted {doc}: {c:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn nested_structs_may_be_arrays_of_their_fields_in_order() {
+        let doc = MODEL
+            .replace(r#"{"context":10,"output":5}"#, "[10,5]")
+            .replace(
+                r#"{"input":"1","output":"2","cacheRead":null,"cacheWrite":null}"#,
+                r#"["1","2",null,"0.5"]"#,
+            );
+        let c = Catalog::from_json(&format!("[{doc}]")).expect("array fields");
+        let m = c.get("m").expect("m");
+        assert_eq!((m.limits.context, m.limits.output), (10, 5));
+        assert_eq!(m.prices.cache_write.as_deref(), Some("0.5"));
+        let short = MODEL.replace(r#"{"context":10,"output":5}"#, "[10]");
+        let e = error(&format!("[{short}]"));
+        assert_eq!(
+            (e.kind, e.path.as_str()),
+            (CatalogErrorKind::Shape, "[0].limits")
+        );
+        let long = MODEL.replace(r#"{"context":10,"output":5}"#, "[10,5,1]");
+        assert_eq!(error(&format!("[{long}]")).path, "[0].limits");
+    }
+
+    #[test]
+    fn scalar_type_errors_name_the_field_at_the_model_path() {
+        let e = error(&format!(
+            "[{}]",
+            MODEL.replace(r#""free":true"#, r#""free":"yes""#)
+        ));
+        assert_eq!((e.kind, e.path.as_str()), (CatalogErrorKind::Shape, "[0]"));
+        assert!(e.message.starts_with("free: invalid type: string"), "{e}");
+        let e = error(&format!(
+            "[{}]",
+            MODEL.replace(r#""context":10"#, r#""context":10.0"#)
+        ));
+        assert_eq!(e.path, "[0].limits");
+        assert!(e.message.starts_with("context: "), "{e}");
+        let e = error(&format!("[{}]", MODEL.replace(r#""free":true,"#, "")));
+        assert_eq!(e.message, "missing field `free`");
+    }
+
+    #[test]
+    fn syntax_errors_win_over_shape_errors_and_duplicates_keep_the_last() {
+        assert_eq!(error("[1, {").kind, CatalogErrorKind::Syntax);
+        let dup = MODEL.replace(r#""name":"M""#, r#""name":7,"name":"Later""#);
+        let c = Catalog::from_json(&format!("[{dup}]")).expect("last duplicate wins");
+        assert_eq!(c.get("m").map(|m| m.name.as_str()), Some("Later"));
+    }
 }

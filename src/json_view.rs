@@ -43,7 +43,9 @@ impl<'a> View<'a> {
         let next = text.as_bytes().get(r.offset());
         let delimited = matches!(
             next,
-            None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'[' | b']' | b'{' | b'}' | b',' | b':')
+            None | Some(
+                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'[' | b']' | b'{' | b'}' | b',' | b':'
+            )
         );
         (self_delimited || delimited).then_some(View { text: raw })
     }
@@ -116,17 +118,6 @@ impl<'a> View<'a> {
         Some(Items { reader: r })
     }
 
-    /// The members in document order (duplicates included), if this is an
-    /// object.
-    pub(crate) fn as_object(self) -> Option<Members<'a>> {
-        let mut r = self.reader();
-        if r.peek().ok()? != Kind::Object {
-            return None;
-        }
-        r.begin_object().ok()?;
-        Some(Members { reader: r })
-    }
-
     /// The string, if this is one (borrowed when it has no escapes).
     pub(crate) fn as_str(self) -> Option<Cow<'a, str>> {
         let mut r = self.reader();
@@ -183,32 +174,23 @@ impl<'a> Iterator for Items<'a> {
     }
 }
 
-/// The members of an object [`View`], in document order.
-#[derive(Debug, Clone)]
-pub(crate) struct Members<'a> {
-    reader: Reader<'a>,
-}
-
-impl<'a> Iterator for Members<'a> {
-    type Item = (Cow<'a, str>, View<'a>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let key = self.reader.next_key().ok()??;
-        let text = self.reader.raw().ok()?;
-        Some((key, View { text }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn lookups_read_like_a_value_tree() {
-        let v = View::document(r#" {"a":{"b":[1,"x\ny",true,null]},"a2":-3,"a":{"b":[7]}} "#)
-            .unwrap();
+        let v =
+            View::document(r#" {"a":{"b":[1,"x\ny",true,null]},"a2":-3,"a":{"b":[7]}} "#).unwrap();
         // The last duplicate wins, as in serde_json's map.
-        let b: Vec<_> = v.get("a").unwrap().get("b").unwrap().as_array().unwrap().collect();
+        let b: Vec<_> = v
+            .get("a")
+            .unwrap()
+            .get("b")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .collect();
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].as_u64(), Some(7));
         let [a2, missing] = v.fields(["a2", "zz"]);
@@ -217,8 +199,6 @@ mod tests {
         assert_eq!(missing, None);
         assert_eq!(v.get("a").unwrap().as_str(), None);
         assert!(v.as_array().is_none() && v.is_object());
-        let keys: Vec<_> = v.as_object().unwrap().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["a", "a2", "a"]);
         let items = View::document(r#"[1.0,"x\ny",true,null,{}]"#).unwrap();
         let items: Vec<_> = items.as_array().unwrap().collect();
         assert_eq!(items[0].as_u64(), None);
@@ -230,7 +210,10 @@ mod tests {
 
     #[test]
     fn first_takes_one_delimited_value() {
-        assert_eq!(View::first(r#"{"a":1} data: x"#).unwrap().raw(), r#"{"a":1}"#);
+        assert_eq!(
+            View::first(r#"{"a":1} data: x"#).unwrap().raw(),
+            r#"{"a":1}"#
+        );
         assert_eq!(View::first("404 Not Found").unwrap().raw(), "404");
         assert_eq!(View::first("404abc"), None);
         assert_eq!(View::first("nullx"), None);
