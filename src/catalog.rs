@@ -400,67 +400,70 @@ fn wire_format(v: View<'_>) -> Result<WireFormat, String> {
     string(v)?.parse()
 }
 
-/// The members of a nested struct: from an object by name, or from an
-/// array by position, where the first `required` fields must be present.
-fn struct_fields<'a, const N: usize>(
-    v: View<'a>,
-    names: [&str; N],
+/// Reads a struct's members, calling `set(i, value)` for each present
+/// `names[i]`: from an object by name, or from an array by position (serde's
+/// derive reads a struct from either). An object must have the first
+/// `required` names, an array the first `positional` elements; a missing
+/// one is reported after every present value has been read.
+fn read_struct(
+    v: View<'_>,
+    names: &[&str],
     required: usize,
-) -> Result<[Option<View<'a>>; N], String> {
+    positional: usize,
+    set: &mut dyn FnMut(usize, View<'_>) -> Result<(), String>,
+) -> Result<(), String> {
+    // Room for the longest struct read this way (Capabilities).
+    let mut fields = [None; 5];
+    let fields = fields.get_mut(..names.len()).unwrap_or_default();
     if v.is_object() {
-        return Ok(v.fields(names));
-    }
-    let Some(items) = v.as_array() else {
-        return Err(invalid_type(v, "an object"));
-    };
-    let mut out = [None; N];
-    let mut len = 0;
-    for item in items {
-        match out.get_mut(len) {
-            Some(slot) => *slot = Some(item),
-            None => return Err(format!("invalid length, expected at most {N} elements")),
+        v.fields_into(names, fields);
+    } else {
+        let Some(items) = v.as_array() else {
+            return Err(invalid_type(v, "an object"));
+        };
+        let mut len = 0;
+        for item in items {
+            match fields.get_mut(len) {
+                Some(slot) => *slot = Some(item),
+                None => return Err(format!("invalid length, expected {} elements", names.len())),
+            }
+            len += 1;
         }
-        len += 1;
+        if len < positional {
+            return Err(format!(
+                "invalid length {len}, expected {positional} elements"
+            ));
+        }
     }
-    if len < required {
-        return Err(format!(
-            "invalid length {len}, expected {required} elements"
-        ));
+    for (i, (name, value)) in names.iter().zip(fields.iter()).enumerate() {
+        if let Some(value) = value {
+            set(i, *value).map_err(|e| format!("{name}: {e}"))?;
+        }
     }
-    Ok(out)
-}
-
-/// A required member: `read` applied to it, or serde's "missing field".
-fn required<T>(
-    v: Option<View<'_>>,
-    name: &str,
-    read: fn(View<'_>) -> Result<T, String>,
-) -> Result<T, String> {
-    match v {
-        Some(v) => read(v).map_err(|e| format!("{name}: {e}")),
-        None => Err(format!("missing field `{name}`")),
+    match names
+        .iter()
+        .zip(fields.iter())
+        .take(required)
+        .find(|(_, v)| v.is_none())
+    {
+        Some((name, _)) => Err(format!("missing field `{name}`")),
+        None => Ok(()),
     }
-}
-
-/// An optional member: absent reads as `None`, else `read` applied to it.
-fn optional<T>(
-    v: Option<View<'_>>,
-    name: &str,
-    read: fn(View<'_>) -> Result<T, String>,
-) -> Result<Option<T>, String> {
-    v.map(|v| read(v).map_err(|e| format!("{name}: {e}")))
-        .transpose()
 }
 
 fn prices(v: View<'_>) -> Result<Prices, String> {
-    let [input, output, cache_read, cache_write] =
-        struct_fields(v, ["input", "output", "cacheRead", "cacheWrite"], 4)?;
-    Ok(Prices {
-        input: required(input, "input", string)?,
-        output: required(output, "output", string)?,
-        cache_read: optional(cache_read, "cacheRead", optional_string)?.flatten(),
-        cache_write: optional(cache_write, "cacheWrite", optional_string)?.flatten(),
-    })
+    let mut p = Prices::default();
+    let names = ["input", "output", "cacheRead", "cacheWrite"];
+    read_struct(v, &names, 2, 4, &mut |i, v| {
+        match i {
+            0 => p.input = string(v)?,
+            1 => p.output = string(v)?,
+            2 => p.cache_read = optional_string(v)?,
+            _ => p.cache_write = optional_string(v)?,
+        }
+        Ok(())
+    })?;
+    Ok(p)
 }
 
 /// `pricesOver200k`: prices or `null`.
@@ -472,33 +475,91 @@ fn optional_prices(v: View<'_>) -> Result<Option<Prices>, String> {
 }
 
 fn limits(v: View<'_>) -> Result<Limits, String> {
-    let [context, output] = struct_fields(v, ["context", "output"], 2)?;
-    Ok(Limits {
-        context: required(context, "context", unsigned)?,
-        output: required(output, "output", unsigned)?,
-    })
+    let mut l = Limits::default();
+    read_struct(v, &["context", "output"], 2, 2, &mut |i, v| {
+        *(if i == 0 {
+            &mut l.context
+        } else {
+            &mut l.output
+        }) = unsigned(v)?;
+        Ok(())
+    })?;
+    Ok(l)
 }
 
 fn capabilities(v: View<'_>) -> Result<Capabilities, String> {
-    let [reasoning, tools, attachments, temperature, interleaved] = struct_fields(
-        v,
-        [
-            "reasoning",
-            "tools",
-            "attachments",
-            "temperature",
-            "interleavedReasoning",
-        ],
-        4,
-    )?;
-    Ok(Capabilities {
-        reasoning: required(reasoning, "reasoning", boolean)?,
-        tools: required(tools, "tools", boolean)?,
-        attachments: required(attachments, "attachments", boolean)?,
-        temperature: required(temperature, "temperature", boolean)?,
-        interleaved_reasoning: optional(interleaved, "interleavedReasoning", boolean)?
-            .unwrap_or(false),
-    })
+    let mut c = Capabilities::default();
+    let names = [
+        "reasoning",
+        "tools",
+        "attachments",
+        "temperature",
+        "interleavedReasoning",
+    ];
+    read_struct(v, &names, 4, 4, &mut |i, v| {
+        let flag = match i {
+            0 => &mut c.reasoning,
+            1 => &mut c.tools,
+            2 => &mut c.attachments,
+            3 => &mut c.temperature,
+            _ => &mut c.interleaved_reasoning,
+        };
+        *flag = boolean(v)?;
+        Ok(())
+    })?;
+    Ok(c)
+}
+
+/// A model entry's members, in the order their errors take precedence (as
+/// before): the nested values, then the scalars, each alphabetically.
+const MODEL_FIELDS: [&str; 12] = [
+    "capabilities",
+    "format",
+    "limits",
+    "prices",
+    "pricesOver200k",
+    "free",
+    "id",
+    "name",
+    "provider",
+    "status",
+    "unavailable",
+    "unknown",
+];
+
+/// How many of [`MODEL_FIELDS`] hold nested values, whose errors name their
+/// own path (`models[3].limits`).
+const NESTED_MODEL_FIELDS: usize = 5;
+
+/// The members a model entry must have, in the order a missing one is
+/// reported (declaration order).
+const REQUIRED_MODEL_FIELDS: [&str; 7] = [
+    "id",
+    "name",
+    "format",
+    "free",
+    "prices",
+    "limits",
+    "capabilities",
+];
+
+/// Reads member `name` of a model entry into `m`.
+fn set_model_field(m: &mut ModelInfo, name: &str, v: View<'_>) -> Result<(), String> {
+    match name {
+        "capabilities" => m.capabilities = capabilities(v)?,
+        "format" => m.format = wire_format(v)?,
+        "limits" => m.limits = limits(v)?,
+        "prices" => m.prices = prices(v)?,
+        "pricesOver200k" => m.prices_over_200k = optional_prices(v)?,
+        "free" => m.free = boolean(v)?,
+        "id" => m.id = string(v)?,
+        "name" => m.name = string(v)?,
+        "provider" => m.provider = optional_string(v)?,
+        "status" => m.status = optional_string(v)?,
+        "unavailable" => m.unavailable = boolean(v)?,
+        _ => m.unknown = boolean(v)?,
+    }
+    Ok(())
 }
 
 /// The models of a catalog document and the JSON path of their array
@@ -530,69 +591,49 @@ fn parse_models(json: &str) -> Result<(Vec<ModelInfo>, String), CatalogError> {
     Ok((models, base))
 }
 
-/// One model entry. A nested object's error names its own path
-/// (`models[3].limits`); the model's scalar fields are reported at the
+/// One model entry. A nested value's error names its own path
+/// (`models[3].limits`); the entry's scalar fields are reported at the
 /// entry's path, naming the field in the message.
 fn parse_model(item: View<'_>, path: &str) -> Result<ModelInfo, CatalogError> {
     if !item.is_object() {
         return Err(shape_error(path, "expected a model object"));
     }
-    // Checked in this order, as before: the nested values (alphabetically),
-    // then the scalars (alphabetically), then missing fields (declaration order).
-    let [capabilities_v, format_v, free, id, limits_v, name, prices_v, over_200k_v, provider, status, unavailable, unknown] =
-        item.fields([
-            "capabilities",
-            "format",
-            "free",
-            "id",
-            "limits",
-            "name",
-            "prices",
-            "pricesOver200k",
-            "provider",
-            "status",
-            "unavailable",
-            "unknown",
-        ]);
-    fn nested<T>(
-        v: Option<View<'_>>,
-        path: &str,
-        name: &str,
-        read: fn(View<'_>) -> Result<T, String>,
-    ) -> Result<Option<T>, CatalogError> {
-        v.map(|v| read(v).map_err(|e| shape_error(format!("{path}.{name}"), e)))
-            .transpose()
-    }
-    let capabilities = nested(capabilities_v, path, "capabilities", capabilities)?;
-    let format = nested(format_v, path, "format", wire_format)?;
-    let limits = nested(limits_v, path, "limits", limits)?;
-    let prices = nested(prices_v, path, "prices", prices)?;
-    let prices_over_200k = nested(over_200k_v, path, "pricesOver200k", optional_prices)?.flatten();
-    let at_model = |e: String| shape_error(path, e);
-    let free = optional(free, "free", boolean).map_err(at_model)?;
-    let id = optional(id, "id", string).map_err(at_model)?;
-    let name = optional(name, "name", string).map_err(at_model)?;
-    let provider = optional(provider, "provider", optional_string).map_err(at_model)?;
-    let status = optional(status, "status", optional_string).map_err(at_model)?;
-    let unavailable = optional(unavailable, "unavailable", boolean).map_err(at_model)?;
-    let unknown = optional(unknown, "unknown", boolean).map_err(at_model)?;
-    let missing = |field: &str| shape_error(path, format!("missing field `{field}`"));
-    let model = ModelInfo {
-        id: id.ok_or_else(|| missing("id"))?,
-        name: name.ok_or_else(|| missing("name"))?,
-        format: format.ok_or_else(|| missing("format"))?,
-        free: free.ok_or_else(|| missing("free"))?,
-        prices: prices.ok_or_else(|| missing("prices"))?,
-        prices_over_200k,
-        limits: limits.ok_or_else(|| missing("limits"))?,
-        capabilities: capabilities.ok_or_else(|| missing("capabilities"))?,
-        unknown: unknown.unwrap_or(false),
-        unavailable: unavailable.unwrap_or(false),
-        provider: provider.flatten(),
-        status: status.flatten(),
+    let fields = item.fields(MODEL_FIELDS);
+    let mut m = ModelInfo {
+        id: String::new(),
+        name: String::new(),
+        format: WireFormat::Chat,
+        free: false,
+        prices: Prices::default(),
+        prices_over_200k: None,
+        limits: Limits::default(),
+        capabilities: Capabilities::default(),
+        unknown: false,
+        unavailable: false,
+        provider: None,
+        status: None,
     };
-    validate(&model, path)?;
-    Ok(model)
+    for (i, (name, value)) in MODEL_FIELDS.iter().zip(fields).enumerate() {
+        let Some(value) = value else { continue };
+        set_model_field(&mut m, name, value).map_err(|e| {
+            if i < NESTED_MODEL_FIELDS {
+                shape_error(format!("{path}.{name}"), e)
+            } else {
+                shape_error(path, format!("{name}: {e}"))
+            }
+        })?;
+    }
+    let present = |want: &&str| {
+        MODEL_FIELDS
+            .iter()
+            .zip(fields)
+            .any(|(name, value)| name == want && value.is_some())
+    };
+    if let Some(name) = REQUIRED_MODEL_FIELDS.iter().find(|want| !present(want)) {
+        return Err(shape_error(path, format!("missing field `{name}`")));
+    }
+    validate(&m, path)?;
+    Ok(m)
 }
 
 fn validate(m: &ModelInfo, path: &str) -> Result<(), CatalogError> {

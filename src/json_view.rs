@@ -61,6 +61,7 @@ impl<'a> View<'a> {
     }
 
     /// The type of the value.
+    #[inline(never)]
     pub(crate) fn kind(self) -> Kind {
         // The text was checked when the view was made, so this cannot fail;
         // `Null` is only the answer a failure would need.
@@ -73,6 +74,7 @@ impl<'a> View<'a> {
     }
 
     /// The value of member `key`, if this is an object that has it.
+    #[inline(never)]
     pub(crate) fn get(self, key: &str) -> Option<View<'a>> {
         let [value] = self.fields([key]);
         value
@@ -83,10 +85,16 @@ impl<'a> View<'a> {
     /// is not an object.
     pub(crate) fn fields<const N: usize>(self, keys: [&str; N]) -> [Option<View<'a>>; N] {
         let mut out = [None; N];
+        self.fields_into(&keys, &mut out);
+        out
+    }
+
+    /// [`View::fields`] into a slice: `out[i]` gets the value of `keys[i]`
+    /// (`out` as long as `keys`; other slots are left alone).
+    pub(crate) fn fields_into(self, keys: &[&str], out: &mut [Option<View<'a>>]) {
         // Checked text cannot fail to walk; were it to, the members read so
         // far are still right.
-        let _ = self.walk_fields(&keys, &mut out);
-        out
+        let _ = self.walk_fields(keys, out);
     }
 
     fn walk_fields(self, keys: &[&str], out: &mut [Option<View<'a>>]) -> Result<(), JsonError> {
@@ -109,6 +117,7 @@ impl<'a> View<'a> {
     }
 
     /// The elements, if this is an array.
+    #[inline(never)]
     pub(crate) fn as_array(self) -> Option<Items<'a>> {
         let mut r = self.reader();
         if r.peek().ok()? != Kind::Array {
@@ -119,6 +128,7 @@ impl<'a> View<'a> {
     }
 
     /// The string, if this is one (borrowed when it has no escapes).
+    #[inline(never)]
     pub(crate) fn as_str(self) -> Option<Cow<'a, str>> {
         let mut r = self.reader();
         match r.peek().ok()? {
@@ -128,6 +138,7 @@ impl<'a> View<'a> {
     }
 
     /// The number's text as written, if this is a number.
+    #[inline(never)]
     pub(crate) fn as_number(self) -> Option<&'a str> {
         let mut r = self.reader();
         match r.peek().ok()? {
@@ -143,6 +154,7 @@ impl<'a> View<'a> {
     }
 
     /// The boolean, if this is one.
+    #[inline(never)]
     pub(crate) fn as_bool(self) -> Option<bool> {
         let mut r = self.reader();
         match r.peek().ok()? {
@@ -166,6 +178,7 @@ pub(crate) struct Items<'a> {
 impl<'a> Iterator for Items<'a> {
     type Item = View<'a>;
 
+    #[inline(never)]
     fn next(&mut self) -> Option<View<'a>> {
         if !self.reader.next_item().ok()? {
             return None;

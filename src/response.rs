@@ -71,7 +71,7 @@ fn not_a_response(format: WireFormat) -> ZenError {
 /// Anthropic). A Responses object carries `"error": null` on success.
 fn is_error_body(root: View<'_>) -> bool {
     let [ty, error] = root.fields(["type", "error"]);
-    ty.and_then(View::as_str).as_deref() == Some("error")
+    owned(ty).as_deref() == Some("error")
         || error.is_some_and(|e| matches!(e.kind(), Kind::Object | Kind::String))
 }
 
@@ -87,6 +87,7 @@ fn cost_of(root: View<'_>) -> Option<String> {
 }
 
 /// A string as owned text; absent or another type reads as `None`.
+#[inline(never)] // one copy for the dozens of fields read through it
 fn owned(v: Option<View<'_>>) -> Option<String> {
     v?.as_str().map(Cow::into_owned)
 }
@@ -106,9 +107,16 @@ fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
     });
 }
 
-fn push_text(out: &mut Vec<Event>, choice: u32, text: &str, make: fn(u32, String) -> Event) {
-    if !text.is_empty() {
-        out.push(make(choice, text.to_string()));
+/// Pushes the text event `make` builds, unless the text is absent or empty.
+#[inline(never)] // one copy for every text field of every format
+fn push_text(
+    out: &mut Vec<Event>,
+    choice: u32,
+    text: Option<String>,
+    make: fn(u32, String) -> Event,
+) {
+    if let Some(text) = text.filter(|t| !t.is_empty()) {
+        out.push(make(choice, text));
     }
 }
 
@@ -190,27 +198,22 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 "tool_calls",
             ]);
             // `reasoning_content` (GLM, Kimi, DeepSeek, xAI) or `reasoning` (vLLM, OpenRouter).
-            let reasoning = reasoning_content
-                .and_then(View::as_str)
-                .or_else(|| reasoning.and_then(View::as_str));
-            push_text(out, choice, reasoning.as_deref().unwrap_or(""), reasoning_event);
-            if let Some(s) = content.and_then(View::as_str) {
-                push_text(out, choice, &s, text_event);
+            let reasoning = owned(reasoning_content).or_else(|| owned(reasoning));
+            push_text(out, choice, reasoning, reasoning_event);
+            if let Some(s) = owned(content) {
+                push_text(out, choice, Some(s), text_event);
             } else if let Some(parts) = content.and_then(View::as_array) {
                 // Content-part arrays: keep the text parts.
                 for part in parts {
-                    if let Some(t) = part.get("text").and_then(View::as_str) {
-                        push_text(out, choice, &t, text_event);
-                    }
+                    push_text(out, choice, owned(part.get("text")), text_event);
                 }
             }
-            if let Some(r) = refusal.and_then(View::as_str) {
-                push_text(out, choice, &r, refusal_event);
-            }
+            push_text(out, choice, owned(refusal), refusal_event);
             let calls = tool_calls.and_then(View::as_array);
             for (i, call) in calls.into_iter().flatten().enumerate() {
                 let [index, id, function] = call.fields(["index", "id", "function"]);
-                let [name, arguments] = function.map_or([None; 2], |f| f.fields(["name", "arguments"]));
+                let [name, arguments] =
+                    function.map_or([None; 2], |f| f.fields(["name", "arguments"]));
                 push_tool_call(
                     out,
                     PendingToolCall {
@@ -288,7 +291,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let Some(items) = output.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Responses));
     };
-    let status = status.and_then(View::as_str);
+    let status = owned(status);
     let status = status.as_deref();
     if status == Some("failed") {
         return Err(ZenError::local(
@@ -306,17 +309,18 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     // the stream decoder does when a delta opens a new part.
     let mut reasoning_seen = false;
     for item in items {
-        let [ty, summary, content, encrypted_content, call_id, id, name, arguments] = item.fields([
-            "type",
-            "summary",
-            "content",
-            "encrypted_content",
-            "call_id",
-            "id",
-            "name",
-            "arguments",
-        ]);
-        match ty.and_then(View::as_str).as_deref() {
+        let [ty, summary, content, encrypted_content, call_id, id, name, arguments] =
+            item.fields([
+                "type",
+                "summary",
+                "content",
+                "encrypted_content",
+                "call_id",
+                "id",
+                "name",
+                "arguments",
+            ]);
+        match owned(ty).as_deref() {
             Some("reasoning") => {
                 let summary = summary.and_then(View::as_array);
                 let content = content.and_then(View::as_array);
@@ -325,16 +329,14 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                     .flatten()
                     .chain(content.into_iter().flatten())
                 {
-                    if let Some(t) = part.get("text").and_then(View::as_str) {
-                        if !t.is_empty() {
-                            let text = if reasoning_seen {
-                                format!("\n\n{t}")
-                            } else {
-                                t.into_owned()
-                            };
-                            out.push(reasoning_event(0, text));
-                            reasoning_seen = true;
-                        }
+                    if let Some(t) = owned(part.get("text")).filter(|t| !t.is_empty()) {
+                        let text = if reasoning_seen {
+                            format!("\n\n{t}")
+                        } else {
+                            t
+                        };
+                        out.push(reasoning_event(0, text));
+                        reasoning_seen = true;
                     }
                 }
                 // The encrypted content is the opaque blob to replay with
@@ -351,19 +353,9 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 let parts = content.and_then(View::as_array);
                 for part in parts.into_iter().flatten() {
                     let [ty, text, refusal] = part.fields(["type", "text", "refusal"]);
-                    match ty.and_then(View::as_str).as_deref() {
-                        Some("output_text") => push_text(
-                            out,
-                            0,
-                            &owned(text).unwrap_or_default(),
-                            text_event,
-                        ),
-                        Some("refusal") => push_text(
-                            out,
-                            0,
-                            &owned(refusal).unwrap_or_default(),
-                            refusal_event,
-                        ),
+                    match owned(ty).as_deref() {
+                        Some("output_text") => push_text(out, 0, owned(text), text_event),
+                        Some("refusal") => push_text(out, 0, owned(refusal), refusal_event),
                         _ => {}
                     }
                 }
@@ -464,15 +456,10 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             "name",
             "input",
         ]);
-        match ty.and_then(View::as_str).as_deref() {
-            Some("text") => push_text(out, 0, &owned(text).unwrap_or_default(), text_event),
+        match owned(ty).as_deref() {
+            Some("text") => push_text(out, 0, owned(text), text_event),
             Some("thinking") => {
-                push_text(
-                    out,
-                    0,
-                    &owned(thinking).unwrap_or_default(),
-                    reasoning_event,
-                );
+                push_text(out, 0, owned(thinking), reasoning_event);
                 if let Some(sig) = owned(signature).filter(|s| !s.is_empty()) {
                     out.push(Event::ReasoningSignature {
                         choice: 0,
@@ -575,14 +562,8 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             let [thought, text, function_call, thought_signature] =
                 part.fields(["thought", "text", "functionCall", "thoughtSignature"]);
             let thought = thought.and_then(View::as_bool) == Some(true);
-            if let Some(t) = text.and_then(View::as_str) {
-                push_text(
-                    out,
-                    choice,
-                    &t,
-                    if thought { reasoning_event } else { text_event },
-                );
-            }
+            let make = if thought { reasoning_event } else { text_event };
+            push_text(out, choice, owned(text), make);
             if let Some(call) = function_call {
                 let [id, name, args] = call.fields(["id", "name", "args"]);
                 push_tool_call(
