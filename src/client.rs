@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Event, Message};
+use crate::json_input::{read_document, InputError};
 use crate::request::{self, BuildOptions, HttpRequest, RequestError, UnifiedRequest};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::stream::StreamDecoder;
@@ -78,6 +79,62 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
+    /// Reads options from JSON (the JS options object): camelCase fields,
+    /// each optional (missing → its default, `apiKey: null` → no key),
+    /// other keys ignored — what this type's `Deserialize` accepts, without
+    /// serde's per-type code in the wasm package.
+    pub fn from_json(text: &str) -> Result<ClientOptions, InputError> {
+        read_document(text, |p, at| {
+            p.object(at)?;
+            let mut base_url = None;
+            let mut api_key = None;
+            let mut first_byte_timeout_ms = None;
+            let mut idle_timeout_ms = None;
+            let mut max_retries = None;
+            let mut browser = None;
+            while let Some(key) = p.next_key(at)? {
+                let at = at.key(&key);
+                match key.as_ref() {
+                    "baseUrl" => {
+                        at.fresh(&base_url)?;
+                        base_url = Some(p.string(&at)?);
+                    }
+                    "apiKey" => {
+                        at.fresh(&api_key)?;
+                        api_key = Some(p.opt_string(&at)?);
+                    }
+                    "firstByteTimeoutMs" => {
+                        at.fresh(&first_byte_timeout_ms)?;
+                        first_byte_timeout_ms = Some(p.u64(&at)?);
+                    }
+                    "idleTimeoutMs" => {
+                        at.fresh(&idle_timeout_ms)?;
+                        idle_timeout_ms = Some(p.u64(&at)?);
+                    }
+                    "maxRetries" => {
+                        at.fresh(&max_retries)?;
+                        max_retries = Some(p.u32(&at)?);
+                    }
+                    "browser" => {
+                        at.fresh(&browser)?;
+                        browser = Some(p.bool(&at)?);
+                    }
+                    // `fetch` and anything else the JS object carries.
+                    _ => p.skip(&at)?,
+                }
+            }
+            let d = ClientOptions::default();
+            Ok(ClientOptions {
+                base_url: base_url.unwrap_or(d.base_url),
+                api_key: api_key.unwrap_or(d.api_key),
+                first_byte_timeout_ms: first_byte_timeout_ms.unwrap_or(d.first_byte_timeout_ms),
+                idle_timeout_ms: idle_timeout_ms.unwrap_or(d.idle_timeout_ms),
+                max_retries: max_retries.unwrap_or(d.max_retries),
+                browser: browser.unwrap_or(d.browser),
+            })
+        })
+    }
+
     /// The retry policy these options imply (the default policy with
     /// `max_retries` replaced).
     pub fn retry_policy(&self) -> RetryPolicy {

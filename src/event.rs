@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ErrorKind;
+use crate::json_input::{read_document, InputError};
 
 /// Why a choice stopped generating, normalized across wire formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,6 +54,36 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// Reads usage from JSON (camelCase counts, each optional; `null` →
+    /// unknown; other keys ignored) — what this type's `Deserialize`
+    /// accepts, without serde's per-type code in the wasm package.
+    pub fn from_json(text: &str) -> Result<Usage, InputError> {
+        read_document(text, |p, at| {
+            p.object(at)?;
+            let mut usage = Usage::default();
+            // Presence per field, so a repeated key is refused as serde does.
+            let mut seen = [None::<()>; 5];
+            while let Some(key) = p.next_key(at)? {
+                let at = at.key(&key);
+                let (slot, seen) = match key.as_ref() {
+                    "inputTokens" => (&mut usage.input_tokens, &mut seen[0]),
+                    "outputTokens" => (&mut usage.output_tokens, &mut seen[1]),
+                    "cacheReadTokens" => (&mut usage.cache_read_tokens, &mut seen[2]),
+                    "cacheWriteTokens" => (&mut usage.cache_write_tokens, &mut seen[3]),
+                    "reasoningTokens" => (&mut usage.reasoning_tokens, &mut seen[4]),
+                    _ => {
+                        p.skip(&at)?;
+                        continue;
+                    }
+                };
+                at.fresh(seen)?;
+                *seen = Some(());
+                *slot = p.opt_u64(&at)?;
+            }
+            Ok(usage)
+        })
+    }
+
     /// Overwrites each count that `newer` reports, keeping the others.
     /// Providers report usage cumulatively, so the latest value wins.
     pub fn merge(&mut self, newer: &Usage) {
