@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Event, Message};
-use crate::json_input::{read_document, InputError};
+use crate::json_input::{read_document, Input, InputError};
 use crate::request::{self, BuildOptions, HttpRequest, RequestError, UnifiedRequest};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::stream::StreamDecoder;
@@ -84,54 +84,36 @@ impl ClientOptions {
     /// other keys ignored — what this type's `Deserialize` accepts, without
     /// serde's per-type code in the wasm package.
     pub fn from_json(text: &str) -> Result<ClientOptions, InputError> {
-        read_document(text, |p, at| {
-            p.object(at)?;
-            let mut base_url = None;
-            let mut api_key = None;
-            let mut first_byte_timeout_ms = None;
-            let mut idle_timeout_ms = None;
-            let mut max_retries = None;
-            let mut browser = None;
-            while let Some(key) = p.next_key(at)? {
-                let at = at.key(&key);
-                match key.as_ref() {
-                    "baseUrl" => {
-                        at.fresh(&base_url)?;
-                        base_url = Some(p.string(&at)?);
-                    }
-                    "apiKey" => {
-                        at.fresh(&api_key)?;
-                        api_key = Some(p.opt_string(&at)?);
-                    }
-                    "firstByteTimeoutMs" => {
-                        at.fresh(&first_byte_timeout_ms)?;
-                        first_byte_timeout_ms = Some(p.u64(&at)?);
-                    }
-                    "idleTimeoutMs" => {
-                        at.fresh(&idle_timeout_ms)?;
-                        idle_timeout_ms = Some(p.u64(&at)?);
-                    }
-                    "maxRetries" => {
-                        at.fresh(&max_retries)?;
-                        max_retries = Some(p.u32(&at)?);
-                    }
-                    "browser" => {
-                        at.fresh(&browser)?;
-                        browser = Some(p.bool(&at)?);
-                    }
-                    // `fetch` and anything else the JS object carries.
-                    _ => p.skip(&at)?,
-                }
-            }
-            let d = ClientOptions::default();
-            Ok(ClientOptions {
-                base_url: base_url.unwrap_or(d.base_url),
-                api_key: api_key.unwrap_or(d.api_key),
-                first_byte_timeout_ms: first_byte_timeout_ms.unwrap_or(d.first_byte_timeout_ms),
-                idle_timeout_ms: idle_timeout_ms.unwrap_or(d.idle_timeout_ms),
-                max_retries: max_retries.unwrap_or(d.max_retries),
-                browser: browser.unwrap_or(d.browser),
+        /// The members as read (`None` = absent, so the default applies).
+        #[derive(Default)]
+        struct Raw {
+            base_url: Option<String>,
+            api_key: Option<Option<String>>,
+            first_byte_timeout_ms: Option<u64>,
+            idle_timeout_ms: Option<u64>,
+            max_retries: Option<u32>,
+            browser: Option<bool>,
+        }
+        let raw = read_document(text, |p, at| {
+            p.fields(at, |p, at, key, raw: &mut Raw| match key {
+                "baseUrl" => p.set(at, &mut raw.base_url, Input::string),
+                "apiKey" => p.set(at, &mut raw.api_key, Input::opt_string),
+                "firstByteTimeoutMs" => p.set(at, &mut raw.first_byte_timeout_ms, Input::u64),
+                "idleTimeoutMs" => p.set(at, &mut raw.idle_timeout_ms, Input::u64),
+                "maxRetries" => p.set(at, &mut raw.max_retries, Input::u32),
+                "browser" => p.set(at, &mut raw.browser, Input::bool),
+                // `fetch` and anything else the JS object carries.
+                _ => p.skip(at),
             })
+        })?;
+        let d = ClientOptions::default();
+        Ok(ClientOptions {
+            base_url: raw.base_url.unwrap_or(d.base_url),
+            api_key: raw.api_key.unwrap_or(d.api_key),
+            first_byte_timeout_ms: raw.first_byte_timeout_ms.unwrap_or(d.first_byte_timeout_ms),
+            idle_timeout_ms: raw.idle_timeout_ms.unwrap_or(d.idle_timeout_ms),
+            max_retries: raw.max_retries.unwrap_or(d.max_retries),
+            browser: raw.browser.unwrap_or(d.browser),
         })
     }
 

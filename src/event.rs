@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ErrorKind;
-use crate::json_input::{read_document, InputError};
+use crate::json_input::{read_document, Input, InputError};
 
 /// Why a choice stopped generating, normalized across wire formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,29 +58,28 @@ impl Usage {
     /// unknown; other keys ignored) — what this type's `Deserialize`
     /// accepts, without serde's per-type code in the wasm package.
     pub fn from_json(text: &str) -> Result<Usage, InputError> {
-        read_document(text, |p, at| {
-            p.object(at)?;
-            let mut usage = Usage::default();
-            // Presence per field, so a repeated key is refused as serde does.
-            let mut seen = [None::<()>; 5];
-            while let Some(key) = p.next_key(at)? {
-                let at = at.key(&key);
-                let (slot, seen) = match key.as_ref() {
-                    "inputTokens" => (&mut usage.input_tokens, &mut seen[0]),
-                    "outputTokens" => (&mut usage.output_tokens, &mut seen[1]),
-                    "cacheReadTokens" => (&mut usage.cache_read_tokens, &mut seen[2]),
-                    "cacheWriteTokens" => (&mut usage.cache_write_tokens, &mut seen[3]),
-                    "reasoningTokens" => (&mut usage.reasoning_tokens, &mut seen[4]),
-                    _ => {
-                        p.skip(&at)?;
-                        continue;
-                    }
+        // One slot per count; `Some` once its key was seen (so a repeated
+        // key is refused, as serde does), `Some(None)` for `null`.
+        let counts = read_document(text, |p, at| {
+            p.fields(at, |p, at, key, counts: &mut [Option<Option<u64>>; 5]| {
+                let slot = match key {
+                    "inputTokens" => &mut counts[0],
+                    "outputTokens" => &mut counts[1],
+                    "cacheReadTokens" => &mut counts[2],
+                    "cacheWriteTokens" => &mut counts[3],
+                    "reasoningTokens" => &mut counts[4],
+                    _ => return p.skip(at),
                 };
-                at.fresh(seen)?;
-                *seen = Some(());
-                *slot = p.opt_u64(&at)?;
-            }
-            Ok(usage)
+                p.set(at, slot, Input::opt_u64)
+            })
+        })?;
+        let [input, output, cache_read, cache_write, reasoning] = counts.map(Option::flatten);
+        Ok(Usage {
+            input_tokens: input,
+            output_tokens: output,
+            cache_read_tokens: cache_read,
+            cache_write_tokens: cache_write,
+            reasoning_tokens: reasoning,
         })
     }
 

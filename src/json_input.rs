@@ -111,15 +111,6 @@ impl<'p> Path<'p> {
         }
     }
 
-    /// "duplicate field" unless `slot` is still empty (checked before the
-    /// value is read, as serde does).
-    pub(crate) fn fresh<T>(&self, slot: &Option<T>) -> Result<(), InputError> {
-        match slot {
-            None => Ok(()),
-            Some(_) => Err(self.error("duplicate field")),
-        }
-    }
-
     /// The value of a required field, or "missing field `name`" here (at
     /// the object that lacks it).
     pub(crate) fn required<T>(&self, slot: Option<T>, name: &str) -> Result<T, InputError> {
@@ -155,15 +146,12 @@ fn quoted(names: &[&str]) -> String {
     out
 }
 
-/// "a string", "null", … for type errors.
-fn describe(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Null => "null",
-        Kind::Bool => "a boolean",
-        Kind::Number => "a number",
-        Kind::String => "a string",
-        Kind::Array => "an array",
-        Kind::Object => "an object",
+/// At most 40 characters of `s` (error messages quote values; a pasted
+/// document should not end up in one).
+fn clip(s: &str) -> &str {
+    match s.char_indices().nth(40) {
+        Some((end, _)) => &s[..end],
+        None => s,
     }
 }
 
@@ -190,12 +178,28 @@ impl<'a> Input<'a> {
         self.r.peek().map_err(|e| Self::syntax(at, e))
     }
 
-    /// "expected …, found …" for the next value.
+    /// "expected …, found …" for the next value, quoting a scalar (so the
+    /// caller sees `found "many"`, not just "a string").
     pub(crate) fn wrong_type(&mut self, at: &Path, expected: &str) -> InputError {
-        match self.kind(at) {
-            Ok(kind) => at.error(format!("expected {expected}, found {}", describe(kind))),
-            Err(e) => e,
-        }
+        let kind = match self.kind(at) {
+            Ok(kind) => kind,
+            Err(e) => return e,
+        };
+        // A copy reads the value, leaving this reader where it was.
+        let mut probe = self.r.clone();
+        let found = match kind {
+            Kind::String => match probe.str() {
+                Ok(s) => format!("{:?}", clip(&s)),
+                Err(e) => return Self::syntax(at, e),
+            },
+            Kind::Number | Kind::Bool | Kind::Null => match probe.raw() {
+                Ok(text) => clip(text).to_owned(),
+                Err(e) => return Self::syntax(at, e),
+            },
+            Kind::Array => "an array".to_owned(),
+            Kind::Object => "an object".to_owned(),
+        };
+        at.error(format!("expected {expected}, found {found}"))
     }
 
     /// Reads `null` if that is the next value (for optional fields).
@@ -318,7 +322,7 @@ impl<'a> Input<'a> {
     pub(crate) fn list<T>(
         &mut self,
         at: &Path,
-        mut item: impl FnMut(&mut Self, &Path) -> Result<T, InputError>,
+        item: fn(&mut Self, &Path) -> Result<T, InputError>,
     ) -> Result<Vec<T>, InputError> {
         self.array(at)?;
         let mut out = Vec::new();
@@ -326,6 +330,51 @@ impl<'a> Input<'a> {
             out.push(item(self, &at.index(out.len()))?);
         }
         Ok(out)
+    }
+
+    /// Walks an object into `R` (a struct of `Option` slots): `field` reads
+    /// each member's value into `raw` (or skips it). Keeping every owned
+    /// value in one place keeps the error paths of each walker down to a
+    /// single drop, which matters for the wasm package's size.
+    pub(crate) fn fields<R: Default>(
+        &mut self,
+        at: &Path,
+        mut field: impl FnMut(&mut Self, &Path, &str, &mut R) -> Result<(), InputError>,
+    ) -> Result<R, InputError> {
+        self.object(at)?;
+        let mut raw = R::default();
+        while let Some(key) = self.next_key(at)? {
+            field(self, &at.key(&key), &key, &mut raw)?;
+        }
+        Ok(raw)
+    }
+
+    /// Reads a field's value into its slot with `read`; a slot already
+    /// filled means the key came twice ("duplicate field", checked before
+    /// the value is read, as serde does).
+    pub(crate) fn set<T>(
+        &mut self,
+        at: &Path,
+        slot: &mut Option<T>,
+        read: fn(&mut Self, &Path) -> Result<T, InputError>,
+    ) -> Result<(), InputError> {
+        if slot.is_some() {
+            return Err(at.error("duplicate field"));
+        }
+        *slot = Some(read(self, at)?);
+        Ok(())
+    }
+
+    /// `None` for `null`, else what `read` reads.
+    pub(crate) fn nullable<T>(
+        &mut self,
+        at: &Path,
+        read: fn(&mut Self, &Path) -> Result<T, InputError>,
+    ) -> Result<Option<T>, InputError> {
+        if self.null(at)? {
+            return Ok(None);
+        }
+        read(self, at).map(Some)
     }
 
     /// Skips a value of a field that is not read (checking its syntax).
@@ -401,7 +450,15 @@ mod tests {
             );
         }
         let e = read("[true]").unwrap_err();
-        assert_eq!(e.reason, "expected a number, found a boolean");
+        assert_eq!(e.reason, "expected a number, found true");
+        let e = read(r#"["many"]"#).unwrap_err();
+        assert_eq!(e.reason, r#"expected a number, found "many""#);
+        let long = format!("[\"{}\"]", "é".repeat(50));
+        let e = read(&long).unwrap_err();
+        assert_eq!(
+            e.reason,
+            format!("expected a number, found \"{}\"", "é".repeat(40))
+        );
         assert!(read("[1] x").is_err());
         assert!(read("[1").is_err());
     }

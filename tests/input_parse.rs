@@ -264,7 +264,7 @@ fn errors_name_the_json_path() {
         ),
         (
             r#"{"model":"m","messages":[],"tools":[{"name":"t"},{"name":5}]}"#,
-            "request JSON: tools[1].name: expected a string, found a number",
+            "request JSON: tools[1].name: expected a string, found 5",
         ),
         (
             r#"{"model":"m","messages":[],"maxOutputTokens":1.5}"#,
@@ -276,7 +276,7 @@ fn errors_name_the_json_path() {
         ),
         (
             r#"{"model":"m","messages":[],"stop":["a",1]}"#,
-            "request JSON: stop[1]: expected a string, found a number",
+            "request JSON: stop[1]: expected a string, found 1",
         ),
         ("[]", "request JSON: expected an object, found an array"),
         (

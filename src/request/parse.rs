@@ -43,103 +43,55 @@ pub(crate) fn read_request(text: &str) -> Result<UnifiedRequest, InputError> {
     read_document(text, request)
 }
 
+/// The members of a request as read; a slot is `Some` once its key was seen
+/// (so `Some(None)` is an explicit `null`).
+#[derive(Default)]
+struct RawRequest {
+    model: Option<String>,
+    system: Option<Option<String>>,
+    messages: Option<Vec<RequestMessage>>,
+    tools: Option<Vec<Tool>>,
+    tool_choice: Option<Option<ToolChoice>>,
+    max_output_tokens: Option<Option<u64>>,
+    temperature: Option<Option<f64>>,
+    top_p: Option<Option<f64>>,
+    stop: Option<Option<Stop>>,
+    reasoning: Option<Option<ReasoningConfig>>,
+    stream: Option<bool>,
+    extra: Option<Option<Map<String, Value>>>,
+}
+
 fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, InputError> {
-    p.object(at)?;
-    let mut model = None;
-    let mut system = None;
-    let mut messages = None;
-    let mut tools = None;
-    let mut tool_choice = None;
-    let mut max_output_tokens = None;
-    let mut temperature = None;
-    let mut top_p = None;
-    let mut stop = None;
-    let mut reasoning = None;
-    let mut stream = None;
-    let mut extra = None;
-    while let Some(key) = p.next_key(at)? {
-        let at = at.key(&key);
-        match key.as_ref() {
-            "model" => {
-                at.fresh(&model)?;
-                model = Some(p.string(&at)?);
-            }
-            "system" => {
-                at.fresh(&system)?;
-                system = Some(p.opt_string(&at)?);
-            }
-            "messages" => {
-                at.fresh(&messages)?;
-                messages = Some(p.list(&at, message)?);
-            }
-            "tools" => {
-                at.fresh(&tools)?;
-                tools = Some(p.list(&at, tool)?);
-            }
-            "toolChoice" => {
-                at.fresh(&tool_choice)?;
-                tool_choice = Some(if p.null(&at)? {
-                    None
-                } else {
-                    Some(choice(p, &at)?)
-                });
-            }
-            "maxOutputTokens" => {
-                at.fresh(&max_output_tokens)?;
-                max_output_tokens = Some(p.opt_u64(&at)?);
-            }
-            "temperature" => {
-                at.fresh(&temperature)?;
-                temperature = Some(p.opt_f64(&at)?);
-            }
-            "topP" => {
-                at.fresh(&top_p)?;
-                top_p = Some(p.opt_f64(&at)?);
-            }
-            "stop" => {
-                at.fresh(&stop)?;
-                stop = Some(if p.null(&at)? {
-                    None
-                } else {
-                    Some(stop_sequences(p, &at)?)
-                });
-            }
-            "reasoning" => {
-                at.fresh(&reasoning)?;
-                reasoning = Some(if p.null(&at)? {
-                    None
-                } else {
-                    Some(reasoning_config(p, &at)?)
-                });
-            }
-            "stream" => {
-                at.fresh(&stream)?;
-                stream = Some(p.bool(&at)?);
-            }
-            "extra" => {
-                at.fresh(&extra)?;
-                extra = Some(if p.null(&at)? {
-                    None
-                } else {
-                    Some(object_value(p, &at)?)
-                });
-            }
-            _ => return Err(at.unknown_field(REQUEST_FIELDS)),
-        }
-    }
+    let raw = p.fields(at, |p, at, key, raw: &mut RawRequest| match key {
+        "model" => p.set(at, &mut raw.model, Input::string),
+        "system" => p.set(at, &mut raw.system, Input::opt_string),
+        "messages" => p.set(at, &mut raw.messages, |p, at| p.list(at, message)),
+        "tools" => p.set(at, &mut raw.tools, |p, at| p.list(at, tool)),
+        "toolChoice" => p.set(at, &mut raw.tool_choice, |p, at| p.nullable(at, choice)),
+        "maxOutputTokens" => p.set(at, &mut raw.max_output_tokens, Input::opt_u64),
+        "temperature" => p.set(at, &mut raw.temperature, Input::opt_f64),
+        "topP" => p.set(at, &mut raw.top_p, Input::opt_f64),
+        "stop" => p.set(at, &mut raw.stop, |p, at| p.nullable(at, stop_sequences)),
+        "reasoning" => p.set(at, &mut raw.reasoning, |p, at| {
+            p.nullable(at, reasoning_config)
+        }),
+        "stream" => p.set(at, &mut raw.stream, Input::bool),
+        "extra" => p.set(at, &mut raw.extra, |p, at| p.nullable(at, object_value)),
+        _ => Err(at.unknown_field(REQUEST_FIELDS)),
+    })?;
     Ok(UnifiedRequest {
-        model: at.required(model, "model")?,
-        system: system.flatten(),
-        messages: at.required(messages, "messages")?,
-        tools: tools.unwrap_or_default(),
-        tool_choice: tool_choice.flatten(),
-        max_output_tokens: max_output_tokens.flatten(),
-        temperature: temperature.flatten(),
-        top_p: top_p.flatten(),
-        stop: stop.flatten(),
-        reasoning: reasoning.flatten(),
-        stream: stream.unwrap_or(false),
-        extra: extra.flatten(),
+        model: at.required(raw.model, "model")?,
+        system: raw.system.flatten(),
+        messages: at.required(raw.messages, "messages")?,
+        tools: raw.tools.unwrap_or_default(),
+        tool_choice: raw.tool_choice.flatten(),
+        max_output_tokens: raw.max_output_tokens.flatten(),
+        temperature: raw.temperature.flatten(),
+        top_p: raw.top_p.flatten(),
+        stop: raw.stop.flatten(),
+        reasoning: raw.reasoning.flatten(),
+        stream: raw.stream.unwrap_or(false),
+        extra: raw.extra.flatten(),
     })
 }
 
@@ -153,82 +105,63 @@ enum Role {
     Tool,
 }
 
+fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, InputError> {
+    match p.str(at)?.as_ref() {
+        "user" => Ok(Role::User),
+        "assistant" => Ok(Role::Assistant),
+        "tool" => Ok(Role::Tool),
+        other => Err(at.not_one_of(other, ROLES)),
+    }
+}
+
+/// Every field any role of a message takes.
+#[derive(Default)]
+struct RawMessage {
+    role: Option<Role>,
+    content: Option<Option<Content>>,
+    tool_calls: Option<Vec<AssistantToolCall>>,
+    reasoning: Option<Option<String>>,
+    reasoning_blocks: Option<Vec<ReasoningBlock>>,
+    tool_call_id: Option<Option<String>>,
+    name: Option<Option<String>>,
+    is_error: Option<bool>,
+}
+
 /// One message: every field any role takes is read (and type-checked)
 /// whatever the role, then `role` picks the ones that apply; other keys are
 /// ignored — the serde reading through `RawMessage` does the same.
 fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
-    p.object(at)?;
-    let mut role = None;
-    let mut content = None;
-    let mut tool_calls = None;
-    let mut reasoning = None;
-    let mut reasoning_blocks = None;
-    let mut tool_call_id = None;
-    let mut name = None;
-    let mut is_error = None;
-    while let Some(key) = p.next_key(at)? {
-        let at = at.key(&key);
-        match key.as_ref() {
-            "role" => {
-                at.fresh(&role)?;
-                role = Some(match p.str(&at)?.as_ref() {
-                    "user" => Role::User,
-                    "assistant" => Role::Assistant,
-                    "tool" => Role::Tool,
-                    other => return Err(at.not_one_of(other, ROLES)),
-                });
-            }
-            "content" => {
-                at.fresh(&content)?;
-                content = Some(if p.null(&at)? {
-                    None
-                } else {
-                    Some(message_content(p, &at)?)
-                });
-            }
-            "toolCalls" => {
-                at.fresh(&tool_calls)?;
-                tool_calls = Some(p.list(&at, tool_call)?);
-            }
-            "reasoning" => {
-                at.fresh(&reasoning)?;
-                reasoning = Some(p.opt_string(&at)?);
-            }
-            "reasoningBlocks" => {
-                at.fresh(&reasoning_blocks)?;
-                reasoning_blocks = Some(p.list(&at, reasoning_block)?);
-            }
-            "toolCallId" => {
-                at.fresh(&tool_call_id)?;
-                tool_call_id = Some(p.opt_string(&at)?);
-            }
-            "name" => {
-                at.fresh(&name)?;
-                name = Some(p.opt_string(&at)?);
-            }
-            "isError" => {
-                at.fresh(&is_error)?;
-                is_error = Some(p.bool(&at)?);
-            }
-            _ => p.skip(&at)?,
-        }
-    }
-    let content = content.flatten();
-    Ok(match at.required(role, "role")? {
+    let raw = p.fields(at, |p, at, key, raw: &mut RawMessage| match key {
+        "role" => p.set(at, &mut raw.role, role),
+        "content" => p.set(at, &mut raw.content, |p, at| {
+            p.nullable(at, message_content)
+        }),
+        "toolCalls" => p.set(at, &mut raw.tool_calls, |p, at| p.list(at, tool_call)),
+        "reasoning" => p.set(at, &mut raw.reasoning, Input::opt_string),
+        "reasoningBlocks" => p.set(at, &mut raw.reasoning_blocks, |p, at| {
+            p.list(at, reasoning_block)
+        }),
+        "toolCallId" => p.set(at, &mut raw.tool_call_id, Input::opt_string),
+        "name" => p.set(at, &mut raw.name, Input::opt_string),
+        "isError" => p.set(at, &mut raw.is_error, Input::bool),
+        _ => p.skip(at),
+    })?;
+    let content = raw.content.flatten();
+    Ok(match at.required(raw.role, "role")? {
         Role::User => RequestMessage::User {
             content: at.required(content, "content")?,
         },
         Role::Assistant => RequestMessage::Assistant {
             content,
-            tool_calls: tool_calls.unwrap_or_default(),
-            reasoning: reasoning.flatten(),
-            reasoning_blocks: reasoning_blocks.unwrap_or_default(),
+            tool_calls: raw.tool_calls.unwrap_or_default(),
+            reasoning: raw.reasoning.flatten(),
+            reasoning_blocks: raw.reasoning_blocks.unwrap_or_default(),
         },
         Role::Tool => RequestMessage::Tool {
-            tool_call_id: tool_call_id.flatten(),
-            name: name.flatten(),
+            tool_call_id: raw.tool_call_id.flatten(),
+            name: raw.name.flatten(),
             content: at.required(content, "content")?,
-            is_error: is_error.unwrap_or(false),
+            is_error: raw.is_error.unwrap_or(false),
         },
     })
 }
@@ -245,134 +178,103 @@ fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, InputError> 
 /// The `type` values of a content part.
 const PART_TYPES: &[&str] = &["text", "image"];
 
+/// Every field of any content part.
+#[derive(Default)]
+struct RawPart {
+    /// `type`: true for an image.
+    image: Option<bool>,
+    text: Option<Option<String>>,
+    url: Option<Option<String>>,
+    media_type: Option<Option<String>>,
+    data: Option<Option<String>>,
+}
+
 /// One content part; like a message, all fields are read, `type` picks.
 fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, InputError> {
-    p.object(at)?;
-    let mut image = None;
-    let mut text = None;
-    let mut url = None;
-    let mut media_type = None;
-    let mut data = None;
-    while let Some(key) = p.next_key(at)? {
-        let at = at.key(&key);
-        match key.as_ref() {
-            "type" => {
-                at.fresh(&image)?;
-                image = Some(match p.str(&at)?.as_ref() {
-                    "text" => false,
-                    "image" => true,
-                    other => return Err(at.not_one_of(other, PART_TYPES)),
-                });
-            }
-            "text" => {
-                at.fresh(&text)?;
-                text = Some(p.opt_string(&at)?);
-            }
-            "url" => {
-                at.fresh(&url)?;
-                url = Some(p.opt_string(&at)?);
-            }
-            "mediaType" => {
-                at.fresh(&media_type)?;
-                media_type = Some(p.opt_string(&at)?);
-            }
-            "data" => {
-                at.fresh(&data)?;
-                data = Some(p.opt_string(&at)?);
-            }
-            _ => p.skip(&at)?,
-        }
-    }
-    Ok(if at.required(image, "type")? {
+    let raw = p.fields(at, |p, at, key, raw: &mut RawPart| match key {
+        "type" => p.set(at, &mut raw.image, |p, at| match p.str(at)?.as_ref() {
+            "text" => Ok(false),
+            "image" => Ok(true),
+            other => Err(at.not_one_of(other, PART_TYPES)),
+        }),
+        "text" => p.set(at, &mut raw.text, Input::opt_string),
+        "url" => p.set(at, &mut raw.url, Input::opt_string),
+        "mediaType" => p.set(at, &mut raw.media_type, Input::opt_string),
+        "data" => p.set(at, &mut raw.data, Input::opt_string),
+        _ => p.skip(at),
+    })?;
+    Ok(if at.required(raw.image, "type")? {
         ContentPart::Image(ImagePart {
-            url: url.flatten(),
-            media_type: media_type.flatten(),
-            data: data.flatten(),
+            url: raw.url.flatten(),
+            media_type: raw.media_type.flatten(),
+            data: raw.data.flatten(),
         })
     } else {
         ContentPart::Text {
-            text: at.required(text.flatten(), "text")?,
+            text: at.required(raw.text.flatten(), "text")?,
         }
     })
 }
 
+/// The fields of a tool call.
+#[derive(Default)]
+struct RawToolCall {
+    id: Option<String>,
+    name: Option<String>,
+    arguments: Option<Value>,
+}
+
 /// A tool call of an earlier assistant turn; other keys are ignored.
 fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputError> {
-    p.object(at)?;
-    let mut id = None;
-    let mut name = None;
-    let mut arguments = None;
-    while let Some(key) = p.next_key(at)? {
-        let at = at.key(&key);
-        match key.as_ref() {
-            "id" => {
-                at.fresh(&id)?;
-                id = Some(p.string(&at)?);
-            }
-            "name" => {
-                at.fresh(&name)?;
-                name = Some(p.string(&at)?);
-            }
-            "arguments" => {
-                at.fresh(&arguments)?;
-                arguments = Some(p.value(&at)?);
-            }
-            _ => p.skip(&at)?,
-        }
-    }
+    let raw = p.fields(at, |p, at, key, raw: &mut RawToolCall| match key {
+        "id" => p.set(at, &mut raw.id, Input::string),
+        "name" => p.set(at, &mut raw.name, Input::string),
+        "arguments" => p.set(at, &mut raw.arguments, Input::value),
+        _ => p.skip(at),
+    })?;
     Ok(AssistantToolCall {
-        id: at.required(id, "id")?,
-        name: at.required(name, "name")?,
+        id: at.required(raw.id, "id")?,
+        name: at.required(raw.name, "name")?,
         // Absent → `{}`; an explicit `null` stays `null` (serde's
         // `default` applies only to a missing field).
-        arguments: arguments.unwrap_or_else(|| Value::Object(Map::new())),
+        arguments: raw.arguments.unwrap_or_else(|| Value::Object(Map::new())),
     })
 }
 
 /// The `type` values of a reasoning block.
 const BLOCK_TYPES: &[&str] = &["thinking", "redacted"];
 
+/// Every field of any reasoning block.
+#[derive(Default)]
+struct RawBlock {
+    /// `type`: true for a redacted block.
+    redacted: Option<bool>,
+    text: Option<Option<String>>,
+    signature: Option<Option<String>>,
+    data: Option<Option<String>>,
+}
+
 /// A reasoning block to replay; all fields read, `type` picks.
 fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, InputError> {
-    p.object(at)?;
-    let mut redacted = None;
-    let mut text = None;
-    let mut signature = None;
-    let mut data = None;
-    while let Some(key) = p.next_key(at)? {
-        let at = at.key(&key);
-        match key.as_ref() {
-            "type" => {
-                at.fresh(&redacted)?;
-                redacted = Some(match p.str(&at)?.as_ref() {
-                    "thinking" => false,
-                    "redacted" => true,
-                    other => return Err(at.not_one_of(other, BLOCK_TYPES)),
-                });
-            }
-            "text" => {
-                at.fresh(&text)?;
-                text = Some(p.opt_string(&at)?);
-            }
-            "signature" => {
-                at.fresh(&signature)?;
-                signature = Some(p.opt_string(&at)?);
-            }
-            "data" => {
-                at.fresh(&data)?;
-                data = Some(p.opt_string(&at)?);
-            }
-            _ => p.skip(&at)?,
-        }
-    }
-    Ok(if at.required(redacted, "type")? {
+    let raw = p.fields(at, |p, at, key, raw: &mut RawBlock| match key {
+        "type" => p.set(at, &mut raw.redacted, |p, at| match p.str(at)?.as_ref() {
+            "thinking" => Ok(false),
+            "redacted" => Ok(true),
+            other => Err(at.not_one_of(other, BLOCK_TYPES)),
+        }),
+        "text" => p.set(at, &mut raw.text, Input::opt_string),
+        "signature" => p.set(at, &mut raw.signature, Input::opt_string),
+        "data" => p.set(at, &mut raw.data, Input::opt_string),
+        _ => p.skip(at),
+    })?;
+    Ok(if at.required(raw.redacted, "type")? {
         ReasoningBlock::Redacted {
-            data: at.required(data.flatten(), "data")?,
+            data: at.required(raw.data.flatten(), "data")?,
         }
     } else {
         ReasoningBlock::Thinking {
-            text: at.required(text.flatten(), "text")?,
-            signature: signature.flatten(),
+            text: at.required(raw.text.flatten(), "text")?,
+            signature: raw.signature.flatten(),
         }
     })
 }
@@ -380,36 +282,28 @@ fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, Input
 /// The fields of a tool definition (others are refused).
 const TOOL_FIELDS: &[&str] = &["name", "description", "parameters"];
 
+/// The fields of a tool definition as read.
+#[derive(Default)]
+struct RawTool {
+    name: Option<String>,
+    description: Option<Option<String>>,
+    parameters: Option<Value>,
+}
+
 /// A tool definition.
 fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
-    p.object(at)?;
-    let mut name = None;
-    let mut description = None;
-    let mut parameters = None;
-    while let Some(key) = p.next_key(at)? {
-        let at = at.key(&key);
-        match key.as_ref() {
-            "name" => {
-                at.fresh(&name)?;
-                name = Some(p.string(&at)?);
-            }
-            "description" => {
-                at.fresh(&description)?;
-                description = Some(p.opt_string(&at)?);
-            }
-            "parameters" => {
-                at.fresh(&parameters)?;
-                parameters = Some(p.value(&at)?);
-            }
-            _ => return Err(at.unknown_field(TOOL_FIELDS)),
-        }
-    }
+    let raw = p.fields(at, |p, at, key, raw: &mut RawTool| match key {
+        "name" => p.set(at, &mut raw.name, Input::string),
+        "description" => p.set(at, &mut raw.description, Input::opt_string),
+        "parameters" => p.set(at, &mut raw.parameters, Input::value),
+        _ => Err(at.unknown_field(TOOL_FIELDS)),
+    })?;
     Ok(Tool {
-        name: at.required(name, "name")?,
-        description: description.flatten(),
+        name: at.required(raw.name, "name")?,
+        description: raw.description.flatten(),
         // Absent → an empty object schema; an explicit `null` stays `null`
         // (validation reports it), as with serde's `default`.
-        parameters: parameters.unwrap_or_else(|| {
+        parameters: raw.parameters.unwrap_or_else(|| {
             let mut schema = Map::new();
             schema.insert("type".to_owned(), Value::String("object".to_owned()));
             schema.insert("properties".to_owned(), Value::Object(Map::new()));
@@ -432,18 +326,10 @@ fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
             other => return Err(at.not_one_of(other, CHOICE_MODES)),
         })),
         Kind::Object => {
-            p.object(at)?;
-            let mut name = None;
-            while let Some(key) = p.next_key(at)? {
-                let at = at.key(&key);
-                match key.as_ref() {
-                    "name" => {
-                        at.fresh(&name)?;
-                        name = Some(p.string(&at)?);
-                    }
-                    _ => p.skip(&at)?,
-                }
-            }
+            let name = p.fields(at, |p, at, key, name: &mut Option<String>| match key {
+                "name" => p.set(at, name, Input::string),
+                _ => p.skip(at),
+            })?;
             Ok(ToolChoice::Named {
                 name: at.required(name, "name")?,
             })
@@ -456,7 +342,7 @@ fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
 fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, InputError> {
     match p.kind(at)? {
         Kind::String => p.string(at).map(Stop::One),
-        Kind::Array => p.list(at, |p, at| p.string(at)).map(Stop::Many),
+        Kind::Array => p.list(at, Input::string).map(Stop::Many),
         _ => Err(p.wrong_type(at, "a string or an array of strings")),
     }
 }
@@ -467,38 +353,27 @@ const REASONING_FIELDS: &[&str] = &["effort", "budgetTokens"];
 /// The effort levels.
 const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
+fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
+    match p.str(at)?.as_ref() {
+        "minimal" => Ok(ReasoningEffort::Minimal),
+        "low" => Ok(ReasoningEffort::Low),
+        "medium" => Ok(ReasoningEffort::Medium),
+        "high" => Ok(ReasoningEffort::High),
+        other => Err(at.not_one_of(other, EFFORTS)),
+    }
+}
+
 /// Reasoning settings.
 fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, InputError> {
-    p.object(at)?;
-    let mut effort = None;
-    let mut budget_tokens = None;
-    while let Some(key) = p.next_key(at)? {
-        let at = at.key(&key);
-        match key.as_ref() {
-            "effort" => {
-                at.fresh(&effort)?;
-                effort = Some(if p.null(&at)? {
-                    None
-                } else {
-                    Some(match p.str(&at)?.as_ref() {
-                        "minimal" => ReasoningEffort::Minimal,
-                        "low" => ReasoningEffort::Low,
-                        "medium" => ReasoningEffort::Medium,
-                        "high" => ReasoningEffort::High,
-                        other => return Err(at.not_one_of(other, EFFORTS)),
-                    })
-                });
-            }
-            "budgetTokens" => {
-                at.fresh(&budget_tokens)?;
-                budget_tokens = Some(p.opt_u64(&at)?);
-            }
-            _ => return Err(at.unknown_field(REASONING_FIELDS)),
-        }
-    }
+    type Raw = (Option<Option<ReasoningEffort>>, Option<Option<u64>>);
+    let (effort_level, budget) = p.fields(at, |p, at, key, raw: &mut Raw| match key {
+        "effort" => p.set(at, &mut raw.0, |p, at| p.nullable(at, effort)),
+        "budgetTokens" => p.set(at, &mut raw.1, Input::opt_u64),
+        _ => Err(at.unknown_field(REASONING_FIELDS)),
+    })?;
     Ok(ReasoningConfig {
-        effort: effort.flatten(),
-        budget_tokens: budget_tokens.flatten(),
+        effort: effort_level.flatten(),
+        budget_tokens: budget.flatten(),
     })
 }
 
