@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Event, Message};
+use crate::json_input::{read_document, Input, InputError};
 use crate::request::{self, BuildOptions, HttpRequest, RequestError, UnifiedRequest};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::stream::StreamDecoder;
@@ -78,6 +79,44 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
+    /// Reads options from JSON (the JS options object): camelCase fields,
+    /// each optional (missing → its default, `apiKey: null` → no key),
+    /// other keys ignored — what this type's `Deserialize` accepts, without
+    /// serde's per-type code in the wasm package.
+    pub fn from_json(text: &str) -> Result<ClientOptions, InputError> {
+        /// The members as read (`None` = absent, so the default applies).
+        #[derive(Default)]
+        struct Raw {
+            base_url: Option<String>,
+            api_key: Option<Option<String>>,
+            first_byte_timeout_ms: Option<u64>,
+            idle_timeout_ms: Option<u64>,
+            max_retries: Option<u32>,
+            browser: Option<bool>,
+        }
+        let raw = read_document(text, |p, at| {
+            p.fields(at, |p, at, key, raw: &mut Raw| match key {
+                "baseUrl" => p.set(at, &mut raw.base_url, Input::string),
+                "apiKey" => p.set(at, &mut raw.api_key, Input::opt_string),
+                "firstByteTimeoutMs" => p.set(at, &mut raw.first_byte_timeout_ms, Input::u64),
+                "idleTimeoutMs" => p.set(at, &mut raw.idle_timeout_ms, Input::u64),
+                "maxRetries" => p.set(at, &mut raw.max_retries, Input::u32),
+                "browser" => p.set(at, &mut raw.browser, Input::bool),
+                // `fetch` and anything else the JS object carries.
+                _ => p.skip(at),
+            })
+        })?;
+        let d = ClientOptions::default();
+        Ok(ClientOptions {
+            base_url: raw.base_url.unwrap_or(d.base_url),
+            api_key: raw.api_key.unwrap_or(d.api_key),
+            first_byte_timeout_ms: raw.first_byte_timeout_ms.unwrap_or(d.first_byte_timeout_ms),
+            idle_timeout_ms: raw.idle_timeout_ms.unwrap_or(d.idle_timeout_ms),
+            max_retries: raw.max_retries.unwrap_or(d.max_retries),
+            browser: raw.browser.unwrap_or(d.browser),
+        })
+    }
+
     /// The retry policy these options imply (the default policy with
     /// `max_retries` replaced).
     pub fn retry_policy(&self) -> RetryPolicy {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ErrorKind;
+use crate::json_input::{read_document, Input, InputError};
 
 /// Why a choice stopped generating, normalized across wire formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,6 +54,35 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// Reads usage from JSON (camelCase counts, each optional; `null` →
+    /// unknown; other keys ignored) — what this type's `Deserialize`
+    /// accepts, without serde's per-type code in the wasm package.
+    pub fn from_json(text: &str) -> Result<Usage, InputError> {
+        // One slot per count; `Some` once its key was seen (so a repeated
+        // key is refused, as serde does), `Some(None)` for `null`.
+        let counts = read_document(text, |p, at| {
+            p.fields(at, |p, at, key, counts: &mut [Option<Option<u64>>; 5]| {
+                let slot = match key {
+                    "inputTokens" => &mut counts[0],
+                    "outputTokens" => &mut counts[1],
+                    "cacheReadTokens" => &mut counts[2],
+                    "cacheWriteTokens" => &mut counts[3],
+                    "reasoningTokens" => &mut counts[4],
+                    _ => return p.skip(at),
+                };
+                p.set(at, slot, Input::opt_u64)
+            })
+        })?;
+        let [input, output, cache_read, cache_write, reasoning] = counts.map(Option::flatten);
+        Ok(Usage {
+            input_tokens: input,
+            output_tokens: output,
+            cache_read_tokens: cache_read,
+            cache_write_tokens: cache_write,
+            reasoning_tokens: reasoning,
+        })
+    }
+
     /// Overwrites each count that `newer` reports, keeping the others.
     /// Providers report usage cumulatively, so the latest value wins.
     pub fn merge(&mut self, newer: &Usage) {

@@ -27,6 +27,7 @@ pub mod cost;
 pub mod error;
 pub mod event;
 pub mod json;
+mod json_input;
 mod json_view;
 pub mod request;
 pub mod response;
@@ -37,6 +38,7 @@ pub mod wire;
 
 pub use error::{ErrorKind, ZenError};
 pub use event::{Accumulator, Event, FinishReason, Message, Usage};
+pub use json_input::InputError;
 pub use sse::{SseDecoder, SseEvent, SseEventRef, SseItem, SseItemRef};
 pub use stream::StreamDecoder;
 pub use wire::WireFormat;

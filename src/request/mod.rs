@@ -26,6 +26,7 @@ mod gemini;
 mod json;
 mod merge;
 mod messages;
+pub(crate) mod parse;
 mod responses;
 mod turn;
 mod types;

@@ -54,9 +54,12 @@ pub struct UnifiedRequest {
 }
 
 impl UnifiedRequest {
-    /// Parses a unified request from JSON, with a typed error.
+    /// Parses a unified request from JSON, with a typed error whose
+    /// message names the JSON path (`messages[0].content: …`). Accepts the
+    /// same documents as this type's `Deserialize` (see `parse.rs`) without
+    /// serde's per-type code, which matters in the wasm package.
     pub fn from_json(text: &str) -> Result<Self, super::RequestError> {
-        serde_json::from_str(text).map_err(|e| super::RequestError::Parse {
+        super::parse::read_request(text).map_err(|e| super::RequestError::Parse {
             message: e.to_string(),
         })
     }

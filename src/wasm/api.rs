@@ -9,7 +9,8 @@ use crate::catalog::Catalog;
 use crate::client::{request_error, ClientOptions};
 use crate::error::ZenError;
 use crate::event::Usage;
-use crate::request::{BuildOptions, UnifiedRequest};
+use crate::request::parse::read_request;
+use crate::request::BuildOptions;
 
 fn thrown(e: ZenError) -> JsValue {
     to_js_error(&e)
@@ -23,13 +24,13 @@ pub fn build_request(
     #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "BuildOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let req: UnifiedRequest = from_js(&request, "request").map_err(thrown)?;
-    // Read with ClientOptions' deserializer (its other fields default):
-    // one serde instantiation fewer in the wasm module than a struct of its own.
+    let req = from_js(&request, "request", read_request).map_err(thrown)?;
+    // Read with ClientOptions' reader (its other fields default): one
+    // reader fewer in the wasm module than a struct of its own.
     let opts = if options.is_undefined() || options.is_null() {
         BuildOptions::default()
     } else {
-        from_js::<ClientOptions>(&options, "options")
+        from_js(&options, "options", ClientOptions::from_json)
             .map_err(thrown)?
             .build_options()
     };
@@ -62,7 +63,7 @@ pub fn estimate_cost(
     model: &str,
     #[wasm_bindgen(unchecked_param_type = "Partial<Usage>")] usage: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let usage: Usage = from_js(&usage, "usage").map_err(thrown)?;
+    let usage = from_js(&usage, "usage", Usage::from_json).map_err(thrown)?;
     let info = Catalog::builtin().resolve(model);
     to_js(&crate::cost::estimate(&info, &usage)).map_err(thrown)
 }

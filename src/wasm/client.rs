@@ -20,7 +20,8 @@ use crate::catalog::Catalog;
 use crate::client::{prepare, CallState, ClientOptions, Next, Progress};
 use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
-use crate::request::{HttpRequest, UnifiedRequest};
+use crate::request::parse::read_request;
+use crate::request::HttpRequest;
 use crate::retry::RetryDecision;
 
 #[wasm_bindgen(inline_js = "export function make_async_iterable(o) {
@@ -71,7 +72,7 @@ impl ZenClient {
     ) -> Result<ZenClient, JsValue> {
         let given = !(options.is_undefined() || options.is_null());
         let mut parsed: ClientOptions = if given {
-            from_js(&options, "options").map_err(thrown)?
+            from_js(&options, "options", ClientOptions::from_json).map_err(thrown)?
         } else {
             ClientOptions::default()
         };
@@ -116,7 +117,7 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let req: UnifiedRequest = from_js(&request, "request").map_err(thrown)?;
+        let req = from_js(&request, "request", read_request).map_err(thrown)?;
         let prepared =
             prepare(&req, true, &self.core.options, Catalog::builtin()).map_err(thrown)?;
         let cancel = Cancel::new(&options)?;
@@ -145,7 +146,7 @@ impl ZenClient {
     ) -> Promise {
         let core = self.core.clone();
         let setup = (|| -> Result<_, JsValue> {
-            let req: UnifiedRequest = from_js(&request, "request").map_err(thrown)?;
+            let req = from_js(&request, "request", read_request).map_err(thrown)?;
             let prepared =
                 prepare(&req, false, &core.options, Catalog::builtin()).map_err(thrown)?;
             Ok((prepared, Cancel::new(&options)?))

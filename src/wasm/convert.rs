@@ -2,14 +2,16 @@
 //! `serde_json` string and one `JSON.parse` (a single crossing, however many
 //! objects), JS values come in through one `JSON.stringify`. This is faster
 //! than building objects field by field over the boundary and keeps the JS
-//! shapes exactly the serde JSON the Rust types document.
+//! shapes exactly the serde JSON the Rust types document. Incoming text is
+//! read by the types' pull-reader parsers (`from_json`), not serde, whose
+//! per-type deserializers would cost tens of KB here.
 
 use js_sys::{Array, Object, Reflect, JSON};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{ErrorKind, ZenError};
+use crate::json_input::InputError;
 use crate::wire::WireFormat;
 
 /// `value` as a JS value (objects, arrays, strings…), via one `JSON.parse`.
@@ -24,17 +26,21 @@ pub(crate) fn parse_json(text: &str) -> Result<JsValue, ZenError> {
     JSON::parse(text).map_err(|e| ZenError::local(ErrorKind::Protocol, js_message(&e)))
 }
 
-/// A JS value read as `T` via `JSON.stringify` (functions and `undefined`
-/// fields are dropped by it, as serde's defaults expect). `what` names the
-/// argument in the error, which is `invalidRequest`.
-pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, ZenError> {
-    let invalid =
-        |msg: String| ZenError::local(ErrorKind::InvalidRequest, format!("{what}: {msg}"));
+/// A JS value read by `parse` from its `JSON.stringify` text (functions
+/// and `undefined` fields are dropped by it, as the readers' defaults
+/// expect). `what` roots the JSON path in the error, which is
+/// `invalidRequest`: `request.messages[0].content: …`.
+pub(crate) fn from_js<T>(
+    value: &JsValue,
+    what: &str,
+    parse: fn(&str) -> Result<T, InputError>,
+) -> Result<T, ZenError> {
+    let invalid = |msg: String| ZenError::local(ErrorKind::InvalidRequest, msg);
     let text = JSON::stringify(value)
-        .map_err(|e| invalid(js_message(&e)))?
+        .map_err(|e| invalid(format!("{what}: {}", js_message(&e))))?
         .as_string()
-        .ok_or_else(|| invalid("not a JSON value".to_owned()))?;
-    serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
+        .ok_or_else(|| invalid(format!("{what}: not a JSON value")))?;
+    parse(&text).map_err(|e| invalid(e.rooted(what)))
 }
 
 /// A wire format name (`"chat"`, `"responses"`, `"messages"`, `"gemini"`).

@@ -1,0 +1,465 @@
+//! Typed reads of caller-supplied JSON documents (a unified request, client
+//! options, a usage object) on the pull reader, with the semantics of the
+//! serde derives those types also carry, and errors that name the JSON path
+//! (`messages[2].content[0].type: …`).
+//!
+//! Why not `serde_json::from_str::<T>`: in the wasm package every derived
+//! struct costs a deserializer, a visitor and a field matcher (~44 KB for
+//! the request alone). These helpers are compiled once; each type's reader
+//! is a plain `match key { … }` walk.
+//!
+//! The serde semantics kept, so the two ways of reading agree (the request
+//! equivalence tests hold them to it): `null` reads as `None` for optional
+//! fields and is a type error elsewhere; absent fields take their defaults;
+//! a repeated field is an error (serde's "duplicate field"); integers must be
+//! written as integers (`3`, not `3.0`) and fit their type. Numbers and
+//! free-form values go through `serde_json::Value`, the one serde
+//! instantiation the package keeps anyway, so they convert exactly as serde
+//! would.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::json::{JsonError, Kind, Reader};
+
+/// Why an input document (client options, a usage object) was refused:
+/// where, and what was wrong. Displays as `path: reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// JSON path of the offending value (`messages[0].content`); empty for
+    /// the document itself.
+    pub path: String,
+    /// What was wrong with it.
+    pub reason: String,
+}
+
+impl InputError {
+    /// The error as one line with the path rooted at `root` (the name of
+    /// the argument, e.g. `request.messages[0]: …`).
+    pub(crate) fn rooted(&self, root: &str) -> String {
+        match (root.is_empty(), self.path.is_empty()) {
+            (true, true) => self.reason.clone(),
+            (true, false) => format!("{}: {}", self.path, self.reason),
+            (false, true) => format!("{root}: {}", self.reason),
+            (false, false) if self.path.starts_with('[') => {
+                format!("{root}{}: {}", self.path, self.reason)
+            }
+            (false, false) => format!("{root}.{}: {}", self.path, self.reason),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rooted(""))
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Where the walk stands: a chain of keys and indices built on the stack as
+/// it descends, turned into text only when an error needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Path<'p> {
+    /// The document itself.
+    Root,
+    /// A member of the object at the parent path.
+    Key(&'p Path<'p>, &'p str),
+    /// An element of the array at the parent path.
+    Index(&'p Path<'p>, usize),
+}
+
+impl<'p> Path<'p> {
+    /// The path of member `key` below this one.
+    pub(crate) fn key(&'p self, key: &'p str) -> Path<'p> {
+        Path::Key(self, key)
+    }
+
+    /// The path of element `index` below this one.
+    pub(crate) fn index(&'p self, index: usize) -> Path<'p> {
+        Path::Index(self, index)
+    }
+
+    /// An error at this path.
+    pub(crate) fn error(&self, reason: impl Into<String>) -> InputError {
+        let mut path = String::new();
+        self.render(&mut path);
+        InputError {
+            path,
+            reason: reason.into(),
+        }
+    }
+
+    fn render(&self, out: &mut String) {
+        match *self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.render(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, index) => {
+                parent.render(out);
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+        }
+    }
+
+    /// The value of a required field, or "missing field `name`" here (at
+    /// the object that lacks it).
+    pub(crate) fn required<T>(&self, slot: Option<T>, name: &str) -> Result<T, InputError> {
+        slot.ok_or_else(|| self.error(format!("missing field `{name}`")))
+    }
+
+    /// The error for a key an object with a fixed set of fields does not
+    /// take (so a typo such as `maxTokens` fails loudly).
+    pub(crate) fn unknown_field(&self, expected: &[&str]) -> InputError {
+        self.error(format!(
+            "unknown field, expected one of {}",
+            quoted(expected)
+        ))
+    }
+
+    /// The error for a string outside an enumeration.
+    pub(crate) fn not_one_of(&self, got: &str, expected: &[&str]) -> InputError {
+        self.error(format!("{got:?} is not one of {}", quoted(expected)))
+    }
+}
+
+/// `"a", "b", "c"`.
+fn quoted(names: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('"');
+        out.push_str(name);
+        out.push('"');
+    }
+    out
+}
+
+/// At most 40 characters of `s` (error messages quote values; a pasted
+/// document should not end up in one).
+fn clip(s: &str) -> &str {
+    match s.char_indices().nth(40) {
+        Some((end, _)) => &s[..end],
+        None => s,
+    }
+}
+
+/// The pull reader with typed, path-reporting reads on top.
+pub(crate) struct Input<'a> {
+    r: Reader<'a>,
+}
+
+impl<'a> Input<'a> {
+    /// An input over one JSON document.
+    pub(crate) fn new(text: &'a str) -> Self {
+        Input {
+            r: Reader::new(text),
+        }
+    }
+
+    /// A syntax error of the reader, placed at `at`.
+    fn syntax(at: &Path, e: JsonError) -> InputError {
+        at.error(e.to_string())
+    }
+
+    /// The type of the next value.
+    pub(crate) fn kind(&mut self, at: &Path) -> Result<Kind, InputError> {
+        self.r.peek().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// "expected …, found …" for the next value, quoting a scalar (so the
+    /// caller sees `found "many"`, not just "a string").
+    pub(crate) fn wrong_type(&mut self, at: &Path, expected: &str) -> InputError {
+        let kind = match self.kind(at) {
+            Ok(kind) => kind,
+            Err(e) => return e,
+        };
+        // A copy reads the value, leaving this reader where it was.
+        let mut probe = self.r.clone();
+        let found = match kind {
+            Kind::String => match probe.str() {
+                Ok(s) => format!("{:?}", clip(&s)),
+                Err(e) => return Self::syntax(at, e),
+            },
+            Kind::Number | Kind::Bool | Kind::Null => match probe.raw() {
+                Ok(text) => clip(text).to_owned(),
+                Err(e) => return Self::syntax(at, e),
+            },
+            Kind::Array => "an array".to_owned(),
+            Kind::Object => "an object".to_owned(),
+        };
+        at.error(format!("expected {expected}, found {found}"))
+    }
+
+    /// Reads `null` if that is the next value (for optional fields).
+    pub(crate) fn null(&mut self, at: &Path) -> Result<bool, InputError> {
+        if self.kind(at)? != Kind::Null {
+            return Ok(false);
+        }
+        self.r.null().map_err(|e| Self::syntax(at, e))?;
+        Ok(true)
+    }
+
+    /// A string.
+    pub(crate) fn str(&mut self, at: &Path) -> Result<Cow<'a, str>, InputError> {
+        if self.kind(at)? != Kind::String {
+            return Err(self.wrong_type(at, "a string"));
+        }
+        self.r.str().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// A string, owned.
+    pub(crate) fn string(&mut self, at: &Path) -> Result<String, InputError> {
+        self.str(at).map(Cow::into_owned)
+    }
+
+    /// A string or `null`.
+    pub(crate) fn opt_string(&mut self, at: &Path) -> Result<Option<String>, InputError> {
+        if self.null(at)? {
+            return Ok(None);
+        }
+        self.string(at).map(Some)
+    }
+
+    /// `true` or `false`.
+    pub(crate) fn bool(&mut self, at: &Path) -> Result<bool, InputError> {
+        if self.kind(at)? != Kind::Bool {
+            return Err(self.wrong_type(at, "a boolean"));
+        }
+        self.r.bool().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// A number, converted by serde_json exactly as a typed field would be.
+    fn number(&mut self, at: &Path) -> Result<serde_json::Number, InputError> {
+        if self.kind(at)? != Kind::Number {
+            return Err(self.wrong_type(at, "a number"));
+        }
+        let text = self.r.number().map_err(|e| Self::syntax(at, e))?;
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Number(n)) => Ok(n),
+            // A lexeme the reader validated but serde_json cannot hold
+            // (`1e400`).
+            _ => Err(at.error(format!("number {text} is out of range"))),
+        }
+    }
+
+    /// A non-negative integer that fits in `u64`.
+    pub(crate) fn u64(&mut self, at: &Path) -> Result<u64, InputError> {
+        self.number(at)?
+            .as_u64()
+            .ok_or_else(|| at.error("expected a non-negative integer"))
+    }
+
+    /// A `u64` or `null`.
+    pub(crate) fn opt_u64(&mut self, at: &Path) -> Result<Option<u64>, InputError> {
+        if self.null(at)? {
+            return Ok(None);
+        }
+        self.u64(at).map(Some)
+    }
+
+    /// A non-negative integer that fits in `u32`.
+    pub(crate) fn u32(&mut self, at: &Path) -> Result<u32, InputError> {
+        let n = self.u64(at)?;
+        u32::try_from(n).map_err(|_| at.error(format!("{n} is too large (at most {})", u32::MAX)))
+    }
+
+    /// A number as `f64` (integers included) or `null`.
+    pub(crate) fn opt_f64(&mut self, at: &Path) -> Result<Option<f64>, InputError> {
+        if self.null(at)? {
+            return Ok(None);
+        }
+        let n = self.number(at)?;
+        n.as_f64()
+            .map(Some)
+            .ok_or_else(|| at.error("number out of range"))
+    }
+
+    /// Any value, kept as a `serde_json::Value`.
+    pub(crate) fn value(&mut self, at: &Path) -> Result<Value, InputError> {
+        let raw = self.r.raw().map_err(|e| Self::syntax(at, e))?;
+        serde_json::from_str(raw).map_err(|e| at.error(e.to_string()))
+    }
+
+    /// Enters an object; then call [`Input::next_key`] until it gives `None`.
+    pub(crate) fn object(&mut self, at: &Path) -> Result<(), InputError> {
+        if self.kind(at)? != Kind::Object {
+            return Err(self.wrong_type(at, "an object"));
+        }
+        self.r.begin_object().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// The next key of the object at `at`, or `None` after its end.
+    pub(crate) fn next_key(&mut self, at: &Path) -> Result<Option<Cow<'a, str>>, InputError> {
+        self.r.next_key().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// Enters an array; then call [`Input::next_item`] until it gives `false`.
+    pub(crate) fn array(&mut self, at: &Path) -> Result<(), InputError> {
+        if self.kind(at)? != Kind::Array {
+            return Err(self.wrong_type(at, "an array"));
+        }
+        self.r.begin_array().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// Whether the array at `at` has another element.
+    pub(crate) fn next_item(&mut self, at: &Path) -> Result<bool, InputError> {
+        self.r.next_item().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// An array whose elements `item` reads.
+    pub(crate) fn list<T>(
+        &mut self,
+        at: &Path,
+        item: fn(&mut Self, &Path) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, InputError> {
+        self.array(at)?;
+        let mut out = Vec::new();
+        while self.next_item(at)? {
+            out.push(item(self, &at.index(out.len()))?);
+        }
+        Ok(out)
+    }
+
+    /// Walks an object into `R` (a struct of `Option` slots): `field` reads
+    /// each member's value into `raw` (or skips it). Keeping every owned
+    /// value in one place keeps the error paths of each walker down to a
+    /// single drop, which matters for the wasm package's size.
+    pub(crate) fn fields<R: Default>(
+        &mut self,
+        at: &Path,
+        mut field: impl FnMut(&mut Self, &Path, &str, &mut R) -> Result<(), InputError>,
+    ) -> Result<R, InputError> {
+        self.object(at)?;
+        let mut raw = R::default();
+        while let Some(key) = self.next_key(at)? {
+            field(self, &at.key(&key), &key, &mut raw)?;
+        }
+        Ok(raw)
+    }
+
+    /// Reads a field's value into its slot with `read`; a slot already
+    /// filled means the key came twice ("duplicate field", checked before
+    /// the value is read, as serde does).
+    pub(crate) fn set<T>(
+        &mut self,
+        at: &Path,
+        slot: &mut Option<T>,
+        read: fn(&mut Self, &Path) -> Result<T, InputError>,
+    ) -> Result<(), InputError> {
+        if slot.is_some() {
+            return Err(at.error("duplicate field"));
+        }
+        *slot = Some(read(self, at)?);
+        Ok(())
+    }
+
+    /// `None` for `null`, else what `read` reads.
+    pub(crate) fn nullable<T>(
+        &mut self,
+        at: &Path,
+        read: fn(&mut Self, &Path) -> Result<T, InputError>,
+    ) -> Result<Option<T>, InputError> {
+        if self.null(at)? {
+            return Ok(None);
+        }
+        read(self, at).map(Some)
+    }
+
+    /// Skips a value of a field that is not read (checking its syntax).
+    pub(crate) fn skip(&mut self, at: &Path) -> Result<(), InputError> {
+        self.r.skip().map_err(|e| Self::syntax(at, e))
+    }
+
+    /// Checks that nothing but whitespace follows the document.
+    pub(crate) fn end(&mut self) -> Result<(), InputError> {
+        self.r.end().map_err(|e| Self::syntax(&Path::Root, e))
+    }
+}
+
+/// Reads a whole document with `read` and checks that nothing follows it.
+pub(crate) fn read_document<'a, T>(
+    text: &'a str,
+    read: impl FnOnce(&mut Input<'a>, &Path) -> Result<T, InputError>,
+) -> Result<T, InputError> {
+    let mut input = Input::new(text);
+    let value = read(&mut input, &Path::Root)?;
+    input.end()?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_render_as_dotted_keys_and_indices() {
+        let root = Path::Root;
+        let messages = root.key("messages");
+        let second = messages.index(2);
+        let content = second.key("content");
+        let part = content.index(0);
+        let e = part.key("type").error("bad");
+        assert_eq!(e.to_string(), "messages[2].content[0].type: bad");
+        assert_eq!(
+            e.rooted("request"),
+            "request.messages[2].content[0].type: bad"
+        );
+        assert_eq!(root.error("bad").rooted("request"), "request: bad");
+        assert_eq!(root.index(1).error("bad").rooted("list"), "list[1]: bad");
+        assert_eq!(root.error("bad").to_string(), "bad");
+    }
+
+    #[test]
+    fn typed_reads_follow_serde_field_rules() {
+        let read = |text: &str| {
+            read_document(text, |p, at| {
+                p.array(at)?;
+                let mut out = Vec::new();
+                while p.next_item(at)? {
+                    out.push(p.opt_u64(at)?);
+                }
+                Ok(out)
+            })
+        };
+        assert_eq!(read("[1, null, 0]"), Ok(vec![Some(1), None, Some(0)]));
+        for bad in [
+            "[1.0]",
+            "[-1]",
+            "[-0]",
+            "[1e2]",
+            "[\"1\"]",
+            "[18446744073709551616]",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+            assert_eq!(
+                read(bad).is_err(),
+                serde_json::from_str::<Vec<Option<u64>>>(bad).is_err(),
+                "{bad}"
+            );
+        }
+        let e = read("[true]").unwrap_err();
+        assert_eq!(e.reason, "expected a number, found true");
+        let e = read(r#"["many"]"#).unwrap_err();
+        assert_eq!(e.reason, r#"expected a number, found "many""#);
+        let long = format!("[\"{}\"]", "é".repeat(50));
+        let e = read(&long).unwrap_err();
+        assert_eq!(
+            e.reason,
+            format!("expected a number, found \"{}\"", "é".repeat(40))
+        );
+        assert!(read("[1] x").is_err());
+        assert!(read("[1").is_err());
+    }
+}
