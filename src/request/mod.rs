@@ -23,13 +23,13 @@
 
 mod chat;
 mod gemini;
-mod json;
 mod merge;
 mod messages;
 mod responses;
 mod turn;
 mod types;
 mod validate;
+mod write;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -199,15 +199,15 @@ pub fn build(
     let base = check_base_url(&options.base_url)?;
     validate::validate(req, model)?;
 
-    let mut body = match model.format {
-        WireFormat::Chat => chat::body(req, model),
-        WireFormat::Responses => responses::body(req, model),
-        WireFormat::Messages => messages::body(req, model)?,
-        WireFormat::Gemini => gemini::body(req, model),
-    };
-    if let Some(extra) = &req.extra {
-        merge_patch(&mut body, &Value::Object(extra.clone()));
+    // `extra` is merged into the body as it is written (see write.rs).
+    let mut w = write::JsonWriter::new(req.extra.as_ref());
+    match model.format {
+        WireFormat::Chat => chat::body(&mut w, req, model),
+        WireFormat::Responses => responses::body(&mut w, req, model),
+        WireFormat::Messages => messages::body(&mut w, req, model)?,
+        WireFormat::Gemini => gemini::body(&mut w, req, model),
     }
+    let body = w.finish();
 
     let (url, auth_header) = match model.format {
         WireFormat::Chat => (format!("{base}/chat/completions"), "authorization"),
@@ -242,8 +242,6 @@ pub fn build(
         headers.push(("anthropic-version".to_owned(), ANTHROPIC_VERSION.to_owned()));
     }
 
-    let body = serde_json::to_string(&body)
-        .map_err(|e| RequestError::invalid("body", format!("cannot serialize: {e}")))?;
     Ok(HttpRequest {
         method: "POST".to_owned(),
         url,
@@ -305,30 +303,38 @@ pub(crate) fn reasoning_applies(model: &ModelInfo) -> bool {
     model.capabilities.reasoning || model.unknown
 }
 
-/// Puts `temperature` and top-p (under `top_p_key`, which differs by format)
-/// into `body` — only for models that accept sampling settings (or are not in
-/// the catalog, so the caller's request is trusted); reasoning models such as
-/// the GPT-5 family reject them, so they are dropped there.
+/// Whether `temperature` / top-p are sent: only to models that accept
+/// sampling settings (or are not in the catalog, so the caller's request is
+/// trusted); reasoning models such as the GPT-5 family reject them.
+pub(crate) fn sampling_applies(model: &ModelInfo) -> bool {
+    model.capabilities.temperature || model.unknown
+}
+
+/// Whether [`put_sampling`] writes anything for this request.
+pub(crate) fn has_sampling(req: &UnifiedRequest, model: &ModelInfo) -> bool {
+    sampling_applies(model) && (req.temperature.is_some() || req.top_p.is_some())
+}
+
+/// Writes `temperature` and top-p (under `top_p_key`, which differs by
+/// format) as members of the object being written, where they apply (see
+/// [`sampling_applies`]). Validation already refused non-finite values.
 pub(crate) fn put_sampling(
-    body: &mut serde_json::Map<String, Value>,
+    w: &mut write::JsonWriter<'_>,
     req: &UnifiedRequest,
     model: &ModelInfo,
     top_p_key: &str,
 ) {
-    if !(model.capabilities.temperature || model.unknown) {
+    if !sampling_applies(model) {
         return;
     }
     if let Some(t) = req.temperature {
-        json::put(body, "temperature", number(t));
+        w.key("temperature");
+        w.f64(t);
     }
     if let Some(p) = req.top_p {
-        json::put(body, top_p_key, number(p));
+        w.key(top_p_key);
+        w.f64(p);
     }
-}
-
-/// The JSON number for a float setting (validation already refused NaN/∞).
-fn number(v: f64) -> Value {
-    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
 /// The tool name of each call id in the conversation, for formats whose
