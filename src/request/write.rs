@@ -415,3 +415,286 @@ impl LazyTurn {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{JsonWriter, LazyTurn};
+    use serde_json::{json, Map, Value};
+
+    /// The text of `v` written as a document with `patch` over it.
+    fn patched(v: &Value, patch: &Map<String, Value>) -> String {
+        let mut w = JsonWriter::new(Some(patch));
+        w.value(v);
+        w.finish()
+    }
+
+    fn str_text(s: &str) -> String {
+        let mut w = JsonWriter::new(None);
+        w.str(s);
+        w.finish()
+    }
+
+    #[test]
+    fn escapes_every_control_character_and_nothing_else_of_ascii() {
+        for b in 0u8..=0x7f {
+            let s = char::from(b).to_string();
+            let got = str_text(&s);
+            let want = match b {
+                b'"' => "\"\\\"\"".to_owned(),
+                b'\\' => "\"\\\\\"".to_owned(),
+                0x08 => "\"\\b\"".to_owned(),
+                0x0c => "\"\\f\"".to_owned(),
+                b'\n' => "\"\\n\"".to_owned(),
+                b'\r' => "\"\\r\"".to_owned(),
+                b'\t' => "\"\\t\"".to_owned(),
+                0x00..=0x1f => format!("\"\\u{b:04x}\""),
+                _ => format!("\"{s}\""),
+            };
+            assert_eq!(got, want, "byte {b:#04x}");
+            assert_eq!(got, serde_json::to_string(&s).unwrap(), "byte {b:#04x}");
+            let back: String = serde_json::from_str(&got).unwrap();
+            assert_eq!(back, s);
+        }
+        assert_eq!(str_text("\u{1f}\u{7f}"), "\"\\u001f\u{7f}\"");
+    }
+
+    #[test]
+    fn writes_non_ascii_verbatim_between_escapes() {
+        let s = "é\n日本\u{0}😀\"x\u{2028}";
+        let got = str_text(s);
+        assert_eq!(got, "\"é\\n日本\\u0000😀\\\"x\u{2028}\"");
+        assert_eq!(serde_json::from_str::<String>(&got).unwrap(), s);
+        assert_eq!(str_text(""), "\"\"");
+    }
+
+    #[test]
+    fn writes_nested_structures_compactly() {
+        let mut w = JsonWriter::new(None);
+        w.begin_object();
+        w.field("a", "x");
+        w.key("b");
+        w.begin_array();
+        w.u64(1);
+        w.begin_object();
+        w.end_object();
+        w.begin_array();
+        w.end_array();
+        w.begin_array();
+        w.null();
+        w.bool(false);
+        w.end_array();
+        w.end_array();
+        w.key("c");
+        w.begin_object();
+        w.key("d");
+        w.f64(0.5);
+        w.key("e");
+        w.strings(&["p".to_owned(), "q".to_owned()]);
+        w.key("f");
+        w.opt_str(None);
+        w.end_object();
+        w.key("g");
+        w.bool(true);
+        w.end_object();
+        assert_eq!(
+            w.finish(),
+            r#"{"a":"x","b":[1,{},[],[null,false]],"c":{"d":0.5,"e":["p","q"],"f":null},"g":true}"#
+        );
+    }
+
+    #[test]
+    fn writes_numbers_as_serde_json_does() {
+        for f in [
+            0.0,
+            -0.0,
+            1.0,
+            0.7,
+            0.95,
+            1.5,
+            2.0,
+            1e-7,
+            1e21,
+            123456.789,
+            5e-324,
+            f64::MAX,
+        ] {
+            let mut w = JsonWriter::new(None);
+            w.f64(f);
+            assert_eq!(w.finish(), serde_json::to_string(&f).unwrap(), "{f}");
+        }
+        for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut w = JsonWriter::new(None);
+            w.f64(f);
+            assert_eq!(w.finish(), "null", "{f}");
+        }
+        for n in [
+            json!(0),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(-1),
+            json!(2.5),
+        ] {
+            assert_eq!(JsonWriter::text(&n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn merges_the_patch_as_rfc_7396_does() {
+        // RFC 7396 appendix A cases whose target is an object.
+        let cases = [
+            (json!({"a":"b"}), json!({"a":"c"}), json!({"a":"c"})),
+            (json!({"a":"b"}), json!({"b":"c"}), json!({"a":"b","b":"c"})),
+            (json!({"a":"b"}), json!({"a":null}), json!({})),
+            (
+                json!({"a":"b","b":"c"}),
+                json!({"a":null}),
+                json!({"b":"c"}),
+            ),
+            (json!({"a":["b"]}), json!({"a":"c"}), json!({"a":"c"})),
+            (json!({"a":"c"}), json!({"a":["b"]}), json!({"a":["b"]})),
+            (
+                json!({"a":{"b":"c"}}),
+                json!({"a":{"b":"d","c":null}}),
+                json!({"a":{"b":"d"}}),
+            ),
+            (json!({"a":[{"b":"c"}]}), json!({"a":[1]}), json!({"a":[1]})),
+            (json!({"e":null}), json!({"a":1}), json!({"e":null,"a":1})),
+            (
+                json!({}),
+                json!({"a":{"bb":{"ccc":null}}}),
+                json!({"a":{"bb":{}}}),
+            ),
+        ];
+        for (target, patch, want) in cases {
+            let text = patched(&target, patch.as_object().unwrap());
+            let got: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(got, want, "patch {patch}");
+        }
+    }
+
+    #[test]
+    fn cuts_deleted_members_with_their_commas() {
+        let body = json!({"a":1,"b":{"x":[1,2]},"c":"3"});
+        let cases = [
+            (json!({"a":null}), r#"{"b":{"x":[1,2]},"c":"3"}"#),
+            (json!({"b":null}), r#"{"a":1,"c":"3"}"#),
+            (json!({"c":null}), r#"{"a":1,"b":{"x":[1,2]}}"#),
+            (json!({"a":null,"b":null,"c":null}), "{}"),
+            (
+                json!({"b":{"x":null,"y":{"z":null}}}),
+                r#"{"a":1,"b":{"y":{}},"c":"3"}"#,
+            ),
+            (
+                json!({"a":{"n":null,"m":[null]}}),
+                r#"{"b":{"x":[1,2]},"c":"3","a":{"m":[null]}}"#,
+            ),
+            (
+                json!({"b":7,"d":false}),
+                r#"{"a":1,"c":"3","b":7,"d":false}"#,
+            ),
+        ];
+        for (patch, want) in cases {
+            assert_eq!(
+                patched(&body, patch.as_object().unwrap()),
+                want,
+                "patch {patch}"
+            );
+        }
+    }
+
+    #[test]
+    fn lazy_turns_open_on_the_first_item_only() {
+        let mut w = JsonWriter::new(None);
+        w.begin_array();
+        let mut turn = LazyTurn::new("user", "parts");
+        turn.close(&mut w);
+        turn.item(&mut w);
+        w.u64(1);
+        turn.item(&mut w);
+        w.u64(2);
+        turn.close(&mut w);
+        turn.item(&mut w);
+        w.u64(3);
+        turn.close(&mut w);
+        w.end_array();
+        assert_eq!(
+            w.finish(),
+            r#"[{"role":"user","parts":[1,2]},{"role":"user","parts":[3]}]"#
+        );
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod prop {
+        use super::super::JsonWriter;
+        use super::patched;
+        use proptest::prelude::*;
+        use serde_json::{Map, Value};
+
+        /// Keys from a small set, so that patches and bodies collide often.
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("a".to_owned()),
+                Just("b".to_owned()),
+                Just("c".to_owned()),
+                Just("d".to_owned()),
+                "\\PC{0,3}",
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<u64>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                // Floats serde_json parses back exactly (its default parser
+                // is not correctly rounded for long mantissas; arbitrary
+                // floats are checked byte for byte below).
+                (any::<i32>(), 0u32..8)
+                    .prop_map(|(m, e)| Value::from(f64::from(m) / 10f64.powi(e as i32))),
+                any::<String>().prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::btree_map(key(), inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn object() -> impl Strategy<Value = Map<String, Value>> {
+            prop::collection::btree_map(key(), value(), 0..6).prop_map(|m| m.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn writes_exactly_what_serde_json_writes(v in value()) {
+                let text = JsonWriter::text(&v);
+                prop_assert_eq!(&text, &serde_json::to_string(&v).unwrap());
+                let back: Value = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(back, v);
+            }
+
+            #[test]
+            fn writes_any_float_as_serde_json_does(f in any::<f64>()) {
+                let mut w = JsonWriter::new(None);
+                w.f64(f);
+                let want = if f.is_finite() { serde_json::to_string(&f).unwrap() } else { "null".to_owned() };
+                prop_assert_eq!(w.finish(), want);
+            }
+
+            #[test]
+            fn patched_output_is_merge_patch_of_the_body(body in object(), patch in object()) {
+                let text = patched(&Value::Object(body.clone()), &patch);
+                let got: Value = serde_json::from_str(&text)
+                    .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+                let mut want = Value::Object(body);
+                crate::request::merge_patch(&mut want, &Value::Object(patch));
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}
