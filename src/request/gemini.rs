@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::types::{ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
 use super::write::{JsonWriter, LazyTurn};
-use super::{call_names, has_sampling, put_sampling, reasoning_applies, UnifiedRequest};
+use super::{call_name, has_sampling, put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 
@@ -112,7 +112,6 @@ pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelIn
 
 /// Writes the items of `contents`.
 fn contents(w: &mut JsonWriter<'_>, req: &UnifiedRequest) {
-    let names = call_names(req);
     // Results of parallel calls go back together, in one user content.
     let mut responses = LazyTurn::new("user", "parts");
     for m in &req.messages {
@@ -186,11 +185,7 @@ fn contents(w: &mut JsonWriter<'_>, req: &UnifiedRequest) {
             } => {
                 let name = name
                     .as_deref()
-                    .or_else(|| {
-                        tool_call_id
-                            .as_deref()
-                            .and_then(|id| names.get(id).copied())
-                    })
+                    .or_else(|| tool_call_id.as_deref().and_then(|id| call_name(req, id)))
                     .unwrap_or_default();
                 responses.item(w);
                 w.begin_object();

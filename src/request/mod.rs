@@ -337,16 +337,17 @@ pub(crate) fn put_sampling(
     }
 }
 
-/// The tool name of each call id in the conversation, for formats whose
-/// tool results carry a name instead of an id (Gemini).
-pub(crate) fn call_names(req: &UnifiedRequest) -> std::collections::HashMap<&str, &str> {
-    let mut names = std::collections::HashMap::new();
-    for m in &req.messages {
-        if let RequestMessage::Assistant { tool_calls, .. } = m {
-            for c in tool_calls {
-                names.insert(c.id.as_str(), c.name.as_str());
-            }
-        }
-    }
-    names
+/// The tool name of call `id` in the conversation (the last call with that
+/// id, should there be several), for formats whose tool results carry a name
+/// instead of an id (Gemini). A linear scan rather than a map: conversations
+/// hold few calls, and a hash map instance costs ~3 KB of wasm.
+pub(crate) fn call_name<'r>(req: &'r UnifiedRequest, id: &str) -> Option<&'r str> {
+    req.messages.iter().rev().find_map(|m| match m {
+        RequestMessage::Assistant { tool_calls, .. } => tool_calls
+            .iter()
+            .rev()
+            .find(|c| c.id == id)
+            .map(|c| c.name.as_str()),
+        _ => None,
+    })
 }
