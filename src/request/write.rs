@@ -691,6 +691,9 @@ mod tests {
                 let text = patched(&Value::Object(body.clone()), &patch);
                 let got: Value = serde_json::from_str(&text)
                     .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+                // Same members as the text (a duplicate key would parse to
+                // fewer members, hence shorter compact text).
+                prop_assert_eq!(JsonWriter::text(&got).len(), text.len(), "{}", text);
                 let mut want = Value::Object(body);
                 crate::request::merge_patch(&mut want, &Value::Object(patch));
                 prop_assert_eq!(got, want);
