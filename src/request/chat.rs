@@ -1,91 +1,101 @@
 //! OpenAI Chat Completions body (`POST /chat/completions`).
 
-use serde_json::{Map, Value};
-
-use super::json::{obj, put, string, strings};
-
 use super::types::{Content, ContentPart, RequestMessage, Stop, ToolChoice, ToolChoiceMode};
+use super::write::JsonWriter;
 use super::{put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 
-/// The request body. Input must have passed validation.
-pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
-    let mut messages = Vec::with_capacity(req.messages.len() + 1);
+/// Writes the request body. Input must have passed validation.
+pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {
+    w.begin_object();
+    w.field("model", &req.model);
+    w.key("messages");
+    w.begin_array();
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        messages.push(obj([
-            ("role", string("system")),
-            ("content", string(system)),
-        ]));
+        w.begin_object();
+        w.field("role", "system");
+        w.field("content", system);
+        w.end_object();
     }
     for m in &req.messages {
-        messages.push(message(m, model));
+        message(w, m, model);
     }
-
-    let mut b = Map::new();
-    put(&mut b, "model", string(&req.model));
-    put(&mut b, "messages", Value::Array(messages));
+    w.end_array();
     if let Some(max) = req.max_output_tokens {
-        put(&mut b, "max_tokens", Value::from(max));
+        w.key("max_tokens");
+        w.u64(max);
     }
-    put_sampling(&mut b, req, model, "top_p");
+    put_sampling(w, req, model, "top_p");
     if let Some(stop) = &req.stop {
-        let stop = match stop {
-            Stop::One(s) => string(s),
-            Stop::Many(list) => strings(list),
-        };
-        put(&mut b, "stop", stop);
+        w.key("stop");
+        match stop {
+            Stop::One(s) => w.str(s),
+            Stop::Many(list) => w.strings(list),
+        }
     }
     if !req.tools.is_empty() {
-        let tools = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut f = Map::new();
-                put(&mut f, "name", string(&t.name));
-                if let Some(d) = &t.description {
-                    put(&mut f, "description", string(d));
-                }
-                put(&mut f, "parameters", t.parameters.clone());
-                obj([("type", string("function")), ("function", Value::Object(f))])
-            })
-            .collect();
-        put(&mut b, "tools", Value::Array(tools));
+        w.key("tools");
+        w.begin_array();
+        for t in &req.tools {
+            w.begin_object();
+            w.field("type", "function");
+            w.key("function");
+            w.begin_object();
+            w.field("name", &t.name);
+            if let Some(d) = &t.description {
+                w.field("description", d);
+            }
+            w.key("parameters");
+            w.value(&t.parameters);
+            w.end_object();
+            w.end_object();
+        }
+        w.end_array();
     }
     if let Some(choice) = &req.tool_choice {
-        let v = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => string("auto"),
-            ToolChoice::Mode(ToolChoiceMode::None) => string("none"),
-            ToolChoice::Mode(ToolChoiceMode::Required) => string("required"),
-            ToolChoice::Named { name } => obj([
-                ("type", string("function")),
-                ("function", obj([("name", string(name))])),
-            ]),
-        };
-        put(&mut b, "tool_choice", v);
+        w.key("tool_choice");
+        match choice {
+            ToolChoice::Mode(ToolChoiceMode::Auto) => w.str("auto"),
+            ToolChoice::Mode(ToolChoiceMode::None) => w.str("none"),
+            ToolChoice::Mode(ToolChoiceMode::Required) => w.str("required"),
+            ToolChoice::Named { name } => {
+                w.begin_object();
+                w.field("type", "function");
+                w.key("function");
+                w.begin_object();
+                w.field("name", name);
+                w.end_object();
+                w.end_object();
+            }
+        }
     }
     if let Some(effort) = req.reasoning.as_ref().and_then(|r| r.effort_level()) {
         if reasoning_applies(model) {
-            put(&mut b, "reasoning_effort", string(effort.as_str()));
+            w.field("reasoning_effort", effort.as_str());
         }
     }
-    put(&mut b, "stream", Value::Bool(req.stream));
+    w.key("stream");
+    w.bool(req.stream);
     if req.stream {
         // Zen adds this too; asking explicitly keeps the usage chunk when
         // the base URL points at another OpenAI-compatible server.
-        put(
-            &mut b,
-            "stream_options",
-            obj([("include_usage", Value::Bool(true))]),
-        );
+        w.key("stream_options");
+        w.begin_object();
+        w.key("include_usage");
+        w.bool(true);
+        w.end_object();
     }
-    Value::Object(b)
+    w.end_object();
 }
 
-fn message(m: &RequestMessage, model: &ModelInfo) -> Value {
+fn message(w: &mut JsonWriter<'_>, m: &RequestMessage, model: &ModelInfo) {
+    w.begin_object();
     match m {
         RequestMessage::User { content } => {
-            obj([("role", string("user")), ("content", user_content(content))])
+            w.field("role", "user");
+            w.key("content");
+            user_content(w, content);
         }
         RequestMessage::Assistant {
             content,
@@ -93,55 +103,49 @@ fn message(m: &RequestMessage, model: &ModelInfo) -> Value {
             reasoning,
             reasoning_blocks,
         } => {
-            let mut o = Map::new();
-            put(&mut o, "role", string("assistant"));
+            w.field("role", "assistant");
             let text = content
                 .as_ref()
                 .map(Content::joined_text)
                 .unwrap_or_default();
-            put(&mut o, "content", Value::String(text));
+            w.field("content", &text);
             if !tool_calls.is_empty() {
-                let calls = tool_calls
-                    .iter()
-                    .map(|c| {
-                        obj([
-                            ("id", string(&c.id)),
-                            ("type", string("function")),
-                            (
-                                "function",
-                                obj([
-                                    ("name", string(&c.name)),
-                                    ("arguments", Value::String(c.arguments.to_string())),
-                                ]),
-                            ),
-                        ])
-                    })
-                    .collect();
-                put(&mut o, "tool_calls", Value::Array(calls));
+                w.key("tool_calls");
+                w.begin_array();
+                for c in tool_calls {
+                    w.begin_object();
+                    w.field("id", &c.id);
+                    w.field("type", "function");
+                    w.key("function");
+                    w.begin_object();
+                    w.field("name", &c.name);
+                    w.field("arguments", &JsonWriter::text(&c.arguments));
+                    w.end_object();
+                    w.end_object();
+                }
+                w.end_array();
             }
             // Interleaved-reasoning models (kimi-k2-thinking, …) expect their
             // earlier reasoning back, or they lose the thread across tool calls.
             if model.capabilities.interleaved_reasoning {
                 let reasoning = reasoning_text(reasoning.as_deref(), reasoning_blocks);
                 if !reasoning.is_empty() {
-                    put(&mut o, "reasoning_content", Value::String(reasoning));
+                    w.field("reasoning_content", &reasoning);
                 }
             }
-            Value::Object(o)
         }
         RequestMessage::Tool {
             tool_call_id,
             content,
             ..
-        } => obj([
-            ("role", string("tool")),
-            (
-                "tool_call_id",
-                tool_call_id.as_deref().map_or(Value::Null, string),
-            ),
-            ("content", Value::String(content.joined_text())),
-        ]),
+        } => {
+            w.field("role", "tool");
+            w.key("tool_call_id");
+            w.opt_str(tool_call_id.as_deref());
+            w.field("content", &content.joined_text());
+        }
     }
+    w.end_object();
 }
 
 /// The reasoning text of an assistant turn: the explicit text, else the
@@ -159,23 +163,29 @@ pub(super) fn reasoning_text(reasoning: Option<&str>, blocks: &[ReasoningBlock])
     }
 }
 
-fn user_content(content: &Content) -> Value {
-    match content {
-        Content::Text(t) => string(t),
-        Content::Parts(parts) => parts
-            .iter()
-            .map(|p| match p {
-                ContentPart::Text { text: t } => {
-                    obj([("type", string("text")), ("text", string(t))])
-                }
-                ContentPart::Image(img) => {
-                    let url = img.as_url().map_or(Value::Null, Value::String);
-                    obj([
-                        ("type", string("image_url")),
-                        ("image_url", obj([("url", url)])),
-                    ])
-                }
-            })
-            .collect(),
+fn user_content(w: &mut JsonWriter<'_>, content: &Content) {
+    let parts = match content {
+        Content::Text(t) => return w.str(t),
+        Content::Parts(parts) => parts,
+    };
+    w.begin_array();
+    for p in parts {
+        w.begin_object();
+        match p {
+            ContentPart::Text { text } => {
+                w.field("type", "text");
+                w.field("text", text);
+            }
+            ContentPart::Image(img) => {
+                w.field("type", "image_url");
+                w.key("image_url");
+                w.begin_object();
+                w.key("url");
+                w.opt_str(img.as_url().as_deref());
+                w.end_object();
+            }
+        }
+        w.end_object();
     }
+    w.end_array();
 }

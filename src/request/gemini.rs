@@ -3,27 +3,134 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{obj, put, string, strings};
-
 use super::types::{ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
-use super::{call_names, put_sampling, reasoning_applies, UnifiedRequest};
+use super::write::{JsonWriter, LazyTurn};
+use super::{call_name, has_sampling, put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 
-/// The request body. Input must have passed validation.
-pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
-    let names = call_names(req);
-    let mut contents: Vec<Value> = Vec::with_capacity(req.messages.len());
+/// Writes the request body. Input must have passed validation.
+pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {
+    w.begin_object();
+    if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
+        w.key("systemInstruction");
+        w.begin_object();
+        w.key("parts");
+        w.begin_array();
+        w.begin_object();
+        w.field("text", system);
+        w.end_object();
+        w.end_array();
+        w.end_object();
+    }
+    w.key("contents");
+    w.begin_array();
+    contents(w, req);
+    w.end_array();
+
+    let thinking = reasoning_applies(model);
+    let has_config = req.max_output_tokens.is_some()
+        || has_sampling(req, model)
+        || req.stop.is_some()
+        || thinking;
+    if has_config {
+        w.key("generationConfig");
+        w.begin_object();
+        if let Some(max) = req.max_output_tokens {
+            w.key("maxOutputTokens");
+            w.u64(max);
+        }
+        put_sampling(w, req, model, "topP");
+        if let Some(stop) = &req.stop {
+            w.key("stopSequences");
+            w.strings(stop.as_slice());
+        }
+        if thinking {
+            // Thought summaries are only streamed when asked for.
+            w.key("thinkingConfig");
+            w.begin_object();
+            w.key("includeThoughts");
+            w.bool(true);
+            if let Some(r) = &req.reasoning {
+                let budget = r
+                    .budget_tokens
+                    .or_else(|| r.effort.map(|e| e.budget_tokens()));
+                if let Some(budget) = budget {
+                    w.key("thinkingBudget");
+                    w.u64(budget);
+                }
+            }
+            w.end_object();
+        }
+        w.end_object();
+    }
+
+    if !req.tools.is_empty() {
+        w.key("tools");
+        w.begin_array();
+        w.begin_object();
+        w.key("functionDeclarations");
+        w.begin_array();
+        for t in &req.tools {
+            w.begin_object();
+            w.field("name", &t.name);
+            if let Some(d) = &t.description {
+                w.field("description", d);
+            }
+            if wants_parameters(&t.parameters) {
+                w.key("parameters");
+                schema(w, &t.parameters);
+            }
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+        w.end_array();
+    }
+    if let Some(choice) = &req.tool_choice {
+        w.key("toolConfig");
+        w.begin_object();
+        w.key("functionCallingConfig");
+        w.begin_object();
+        match choice {
+            ToolChoice::Mode(ToolChoiceMode::Auto) => w.field("mode", "AUTO"),
+            ToolChoice::Mode(ToolChoiceMode::None) => w.field("mode", "NONE"),
+            ToolChoice::Mode(ToolChoiceMode::Required) => w.field("mode", "ANY"),
+            ToolChoice::Named { name } => {
+                w.field("mode", "ANY");
+                w.key("allowedFunctionNames");
+                w.begin_array();
+                w.str(name);
+                w.end_array();
+            }
+        }
+        w.end_object();
+        w.end_object();
+    }
+    w.end_object();
+}
+
+/// Writes the items of `contents`.
+fn contents(w: &mut JsonWriter<'_>, req: &UnifiedRequest) {
     // Results of parallel calls go back together, in one user content.
-    let mut responses: Vec<Value> = Vec::new();
+    let mut responses = LazyTurn::new("user", "parts");
     for m in &req.messages {
-        if !matches!(m, RequestMessage::Tool { .. }) && !responses.is_empty() {
-            contents.push(user_parts(std::mem::take(&mut responses)));
+        if !matches!(m, RequestMessage::Tool { .. }) {
+            responses.close(w);
         }
         match m {
             RequestMessage::User { content } => {
-                let parts: Vec<Value> = content.parts().iter().filter_map(part).collect();
-                contents.push(user_parts(parts));
+                // Sent even when no part is left (validation refuses an
+                // empty user message anyway).
+                w.begin_object();
+                w.field("role", "user");
+                w.key("parts");
+                w.begin_array();
+                for p in content.parts().iter().filter(|p| has_part(p)) {
+                    part(w, p, None);
+                }
+                w.end_array();
+                w.end_object();
             }
             RequestMessage::Assistant {
                 content,
@@ -31,36 +138,44 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
                 reasoning_blocks,
                 ..
             } => {
-                let mut parts: Vec<Value> = content
+                let parts: Vec<ContentPart> = content
                     .as_ref()
-                    .map(|c| c.parts().iter().filter_map(part).collect())
+                    .map(|c| c.parts().into_iter().filter(has_part).collect())
                     .unwrap_or_default();
-                let first_call = parts.len();
-                for c in tool_calls {
-                    parts.push(obj([(
-                        "functionCall",
-                        obj([("name", string(&c.name)), ("args", c.arguments.clone())]),
-                    )]));
+                if parts.is_empty() && tool_calls.is_empty() {
+                    continue;
                 }
-                if let Some(sig) = signature(reasoning_blocks) {
-                    // Gemini signs the first function call of a turn (or,
-                    // without calls, the last part); it rejects a tool-call
-                    // turn whose signature is missing.
-                    let at = if tool_calls.is_empty() {
-                        parts.len().checked_sub(1)
-                    } else {
-                        Some(first_call)
-                    };
-                    if let Some(Value::Object(p)) = at.and_then(|i| parts.get_mut(i)) {
-                        put(p, "thoughtSignature", string(sig));
+                // Gemini signs the first function call of a turn (or,
+                // without calls, the last part); it rejects a tool-call
+                // turn whose signature is missing.
+                let sig = signature(reasoning_blocks);
+                let signed_part = if tool_calls.is_empty() {
+                    parts.len().checked_sub(1)
+                } else {
+                    None
+                };
+                w.begin_object();
+                w.field("role", "model");
+                w.key("parts");
+                w.begin_array();
+                for (i, p) in parts.iter().enumerate() {
+                    part(w, p, sig.filter(|_| Some(i) == signed_part));
+                }
+                for (i, c) in tool_calls.iter().enumerate() {
+                    w.begin_object();
+                    w.key("functionCall");
+                    w.begin_object();
+                    w.field("name", &c.name);
+                    w.key("args");
+                    w.value(&c.arguments);
+                    w.end_object();
+                    if let Some(sig) = sig.filter(|_| i == 0) {
+                        w.field("thoughtSignature", sig);
                     }
+                    w.end_object();
                 }
-                if !parts.is_empty() {
-                    contents.push(obj([
-                        ("role", string("model")),
-                        ("parts", Value::Array(parts)),
-                    ]));
-                }
+                w.end_array();
+                w.end_object();
             }
             RequestMessage::Tool {
                 tool_call_id,
@@ -70,122 +185,67 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
             } => {
                 let name = name
                     .as_deref()
-                    .or_else(|| {
-                        tool_call_id
-                            .as_deref()
-                            .and_then(|id| names.get(id).copied())
-                    })
+                    .or_else(|| tool_call_id.as_deref().and_then(|id| call_name(req, id)))
                     .unwrap_or_default();
+                responses.item(w);
+                w.begin_object();
+                w.key("functionResponse");
+                w.begin_object();
+                w.field("name", name);
+                w.key("response");
+                w.begin_object();
                 // Gemini's documented keys: "output" for a result, "error"
                 // for a failure.
                 let key = if *is_error { "error" } else { "output" };
-                let response = obj([(key, Value::String(content.joined_text()))]);
-                responses.push(obj([(
-                    "functionResponse",
-                    obj([("name", string(name)), ("response", response)]),
-                )]));
+                w.field(key, &content.joined_text());
+                w.end_object();
+                w.end_object();
+                w.end_object();
             }
         }
     }
-    if !responses.is_empty() {
-        contents.push(user_parts(responses));
-    }
-
-    let mut b = Map::new();
-    if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        put(
-            &mut b,
-            "systemInstruction",
-            obj([("parts", Value::Array(vec![obj([("text", string(system))])]))]),
-        );
-    }
-    put(&mut b, "contents", Value::Array(contents));
-
-    let mut config = Map::new();
-    if let Some(max) = req.max_output_tokens {
-        put(&mut config, "maxOutputTokens", Value::from(max));
-    }
-    put_sampling(&mut config, req, model, "topP");
-    if let Some(stop) = &req.stop {
-        put(&mut config, "stopSequences", strings(stop.as_slice()));
-    }
-    if reasoning_applies(model) {
-        // Thought summaries are only streamed when asked for.
-        let mut thinking = Map::new();
-        put(&mut thinking, "includeThoughts", Value::Bool(true));
-        if let Some(r) = &req.reasoning {
-            let budget = r
-                .budget_tokens
-                .or_else(|| r.effort.map(|e| e.budget_tokens()));
-            if let Some(budget) = budget {
-                put(&mut thinking, "thinkingBudget", Value::from(budget));
-            }
-        }
-        put(&mut config, "thinkingConfig", Value::Object(thinking));
-    }
-    if !config.is_empty() {
-        put(&mut b, "generationConfig", Value::Object(config));
-    }
-
-    if !req.tools.is_empty() {
-        let decls: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut f = Map::new();
-                put(&mut f, "name", string(&t.name));
-                if let Some(d) = &t.description {
-                    put(&mut f, "description", string(d));
-                }
-                if let Some(schema) = gemini_schema(&t.parameters) {
-                    put(&mut f, "parameters", schema);
-                }
-                Value::Object(f)
-            })
-            .collect();
-        let tool = obj([("functionDeclarations", Value::Array(decls))]);
-        put(&mut b, "tools", Value::Array(vec![tool]));
-    }
-    if let Some(choice) = &req.tool_choice {
-        let config = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => obj([("mode", string("AUTO"))]),
-            ToolChoice::Mode(ToolChoiceMode::None) => obj([("mode", string("NONE"))]),
-            ToolChoice::Mode(ToolChoiceMode::Required) => obj([("mode", string("ANY"))]),
-            ToolChoice::Named { name } => obj([
-                ("mode", string("ANY")),
-                ("allowedFunctionNames", Value::Array(vec![string(name)])),
-            ]),
-        };
-        put(
-            &mut b,
-            "toolConfig",
-            obj([("functionCallingConfig", config)]),
-        );
-    }
-    Value::Object(b)
+    responses.close(w);
 }
 
-fn part(p: &ContentPart) -> Option<Value> {
-    Some(match p {
-        ContentPart::Text { text } if text.is_empty() => return None,
-        ContentPart::Text { text } => obj([("text", string(text))]),
-        ContentPart::Image(img) => match img.source()? {
-            ImageSource::Base64 { media_type, data } => {
-                let data = obj([("mimeType", string(media_type)), ("data", string(data))]);
-                obj([("inlineData", data)])
+/// Whether [`part`] writes anything for `p`: empty text and malformed images
+/// (which validation refuses) are left out.
+fn has_part(p: &ContentPart) -> bool {
+    match p {
+        ContentPart::Text { text } => !text.is_empty(),
+        ContentPart::Image(img) => img.source().is_some(),
+    }
+}
+
+/// Writes part `p` (one for which [`has_part`] holds), with the turn's
+/// thought signature when it is the signed part.
+fn part(w: &mut JsonWriter<'_>, p: &ContentPart, signature: Option<&str>) {
+    w.begin_object();
+    match p {
+        ContentPart::Text { text } => w.field("text", text),
+        ContentPart::Image(img) => match img.source() {
+            Some(ImageSource::Base64 { media_type, data }) => {
+                w.key("inlineData");
+                w.begin_object();
+                w.field("mimeType", media_type);
+                w.field("data", data);
+                w.end_object();
             }
-            ImageSource::Url(url, Some(mt)) => {
-                let file = obj([("mimeType", string(mt)), ("fileUri", string(url))]);
-                obj([("fileData", file)])
+            Some(ImageSource::Url(url, media_type)) => {
+                w.key("fileData");
+                w.begin_object();
+                if let Some(mt) = media_type {
+                    w.field("mimeType", mt);
+                }
+                w.field("fileUri", url);
+                w.end_object();
             }
-            ImageSource::Url(url, None) => obj([("fileData", obj([("fileUri", string(url))]))]),
+            None => {}
         },
-    })
-}
-
-/// A user content with these parts.
-fn user_parts(parts: Vec<Value>) -> Value {
-    obj([("role", string("user")), ("parts", Value::Array(parts))])
+    }
+    if let Some(sig) = signature {
+        w.field("thoughtSignature", sig);
+    }
+    w.end_object();
 }
 
 /// The turn's signature: the first signed reasoning block.
@@ -198,42 +258,57 @@ fn signature(blocks: &[ReasoningBlock]) -> Option<&str> {
     })
 }
 
-/// The tool's JSON Schema in the OpenAPI subset Gemini's `parameters`
-/// accepts: `$schema`, `$id`, `$comment` and `additionalProperties` are
-/// rejected there as unknown fields, so they are removed (at every schema
-/// level, never from a `properties` map, where they would be property
-/// names); an object schema without properties is left out entirely, since
-/// Gemini refuses an OBJECT with empty `properties`.
-fn gemini_schema(schema: &Value) -> Option<Value> {
+/// Whether the tool's schema is sent: Gemini refuses an OBJECT with empty
+/// `properties`, so an object schema without properties is left out
+/// entirely.
+fn wants_parameters(schema: &Value) -> bool {
     let is_empty_object = schema.get("type").and_then(Value::as_str) == Some("object")
         && schema
             .get("properties")
             .and_then(Value::as_object)
             .is_none_or(Map::is_empty);
-    if is_empty_object {
-        return None;
-    }
-    let mut s = schema.clone();
-    clean_schema(&mut s);
-    Some(s)
+    !is_empty_object
 }
 
-fn clean_schema(schema: &mut Value) {
-    let Value::Object(map) = schema else {
+/// Writes the tool's JSON Schema in the OpenAPI subset Gemini's `parameters`
+/// accepts: `$schema`, `$id`, `$comment` and `additionalProperties` are
+/// rejected there as unknown fields, so they are left out (at every schema
+/// level: the schema, each property's schema, `items`, and the members of
+/// `anyOf` / `oneOf` / `allOf`; never from a `properties` map, where they
+/// would be property names).
+fn schema(w: &mut JsonWriter<'_>, s: &Value) {
+    let Value::Object(map) = s else {
+        w.value(s);
         return;
     };
-    for key in ["$schema", "$id", "$comment", "additionalProperties"] {
-        map.remove(key);
-    }
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
-        props.values_mut().for_each(clean_schema);
-    }
-    if let Some(items) = map.get_mut("items") {
-        clean_schema(items);
-    }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(Value::Array(list)) = map.get_mut(key) {
-            list.iter_mut().for_each(clean_schema);
+    w.begin_object();
+    for (key, value) in map {
+        match (key.as_str(), value) {
+            ("$schema" | "$id" | "$comment" | "additionalProperties", _) => continue,
+            ("properties", Value::Object(props)) => {
+                w.key(key);
+                w.begin_object();
+                for (name, property) in props {
+                    w.key(name);
+                    schema(w, property);
+                }
+                w.end_object();
+            }
+            ("items", _) => {
+                w.key(key);
+                schema(w, value);
+            }
+            ("anyOf" | "oneOf" | "allOf", Value::Array(list)) => {
+                w.key(key);
+                w.begin_array();
+                list.iter().for_each(|s| schema(w, s));
+                w.end_array();
+            }
+            _ => {
+                w.key(key);
+                w.value(value);
+            }
         }
     }
+    w.end_object();
 }

@@ -1,12 +1,9 @@
 //! Anthropic Messages body (`POST /messages`).
 
-use serde_json::{Map, Value};
-
-use super::json::{obj, put, string, strings};
-
 use super::types::{
     Content, ContentPart, ImageSource, ReasoningEffort, RequestMessage, ToolChoice, ToolChoiceMode,
 };
+use super::write::{JsonWriter, LazyTurn};
 use super::{put_sampling, reasoning_applies, RequestError, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
@@ -25,44 +22,54 @@ pub const MIN_THINKING_BUDGET: u64 = 1024;
 /// Room kept for the answer when `max_tokens` is raised to fit a budget.
 const ANSWER_ROOM: u64 = 4_096;
 
-/// The request body. Input must have passed validation.
-pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, RequestError> {
+/// Writes the request body. Input must have passed validation.
+pub(super) fn body(
+    w: &mut JsonWriter<'_>,
+    req: &UnifiedRequest,
+    model: &ModelInfo,
+) -> Result<(), RequestError> {
     let (max_tokens, thinking_budget) = token_plan(req, model)?;
 
-    let mut messages: Vec<Value> = Vec::with_capacity(req.messages.len());
-    // Blocks of the user turn being assembled: consecutive tool results (and
-    // a user message right after them) form ONE user turn, as Anthropic
-    // requires all results of a tool-use turn in the next user message.
-    let mut user_blocks: Vec<Value> = Vec::new();
+    w.begin_object();
+    w.field("model", &req.model);
+    if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
+        w.field("system", system);
+    }
+    w.key("messages");
+    w.begin_array();
+    // The user turn being assembled: consecutive tool results (and a user
+    // message right after them) form ONE user turn, as Anthropic requires
+    // all results of a tool-use turn in the next user message.
+    let mut user = LazyTurn::new("user", "content");
     for m in &req.messages {
         match m {
-            RequestMessage::User { content } => user_blocks.extend(blocks(content)),
+            RequestMessage::User { content } => blocks(w, content, Some(&mut user)),
             RequestMessage::Tool {
                 tool_call_id,
                 content,
                 is_error,
                 ..
             } => {
-                let mut r = Map::new();
-                put(&mut r, "type", string("tool_result"));
-                put(
-                    &mut r,
-                    "tool_use_id",
-                    tool_call_id.as_deref().map_or(Value::Null, string),
-                );
+                user.item(w);
+                w.begin_object();
+                w.field("type", "tool_result");
+                w.key("tool_use_id");
+                w.opt_str(tool_call_id.as_deref());
                 match content {
                     Content::Text(t) if t.is_empty() => {}
-                    Content::Text(t) => {
-                        put(&mut r, "content", string(t));
-                    }
+                    Content::Text(t) => w.field("content", t),
                     Content::Parts(_) => {
-                        put(&mut r, "content", Value::Array(blocks(content)));
+                        w.key("content");
+                        w.begin_array();
+                        blocks(w, content, None);
+                        w.end_array();
                     }
                 }
                 if *is_error {
-                    put(&mut r, "is_error", Value::Bool(true));
+                    w.key("is_error");
+                    w.bool(true);
                 }
-                user_blocks.push(Value::Object(r));
+                w.end_object();
             }
             RequestMessage::Assistant {
                 content,
@@ -70,8 +77,10 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
                 reasoning_blocks,
                 ..
             } => {
-                flush_user(&mut user_blocks, &mut messages);
-                let mut out = Vec::new();
+                user.close(w);
+                // A turn with nothing replayable (only unsigned reasoning) is
+                // left out rather than sent empty, which Anthropic rejects.
+                let mut turn = LazyTurn::new("assistant", "content");
                 // Thinking blocks first and byte-for-byte: the signature
                 // covers them. Unsigned thinking cannot be replayed.
                 for b in reasoning_blocks {
@@ -79,103 +88,94 @@ pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Result<Value, Req
                         ReasoningBlock::Thinking {
                             text,
                             signature: Some(sig),
-                        } => out.push(obj([
-                            ("type", string("thinking")),
-                            ("thinking", string(text)),
-                            ("signature", string(sig)),
-                        ])),
+                        } => {
+                            turn.item(w);
+                            w.begin_object();
+                            w.field("type", "thinking");
+                            w.field("thinking", text);
+                            w.field("signature", sig);
+                            w.end_object();
+                        }
                         ReasoningBlock::Thinking {
                             signature: None, ..
                         } => {}
                         ReasoningBlock::Redacted { data } => {
-                            out.push(obj([
-                                ("type", string("redacted_thinking")),
-                                ("data", string(data)),
-                            ]));
+                            turn.item(w);
+                            w.begin_object();
+                            w.field("type", "redacted_thinking");
+                            w.field("data", data);
+                            w.end_object();
                         }
                     }
                 }
                 if let Some(c) = content {
-                    out.extend(blocks(c));
+                    blocks(w, c, Some(&mut turn));
                 }
                 for c in tool_calls {
-                    out.push(obj([
-                        ("type", string("tool_use")),
-                        ("id", string(&c.id)),
-                        ("name", string(&c.name)),
-                        ("input", c.arguments.clone()),
-                    ]));
+                    turn.item(w);
+                    w.begin_object();
+                    w.field("type", "tool_use");
+                    w.field("id", &c.id);
+                    w.field("name", &c.name);
+                    w.key("input");
+                    w.value(&c.arguments);
+                    w.end_object();
                 }
-                // A turn with nothing replayable (only unsigned reasoning) is
-                // left out rather than sent empty, which Anthropic rejects.
-                if !out.is_empty() {
-                    messages.push(obj([
-                        ("role", string("assistant")),
-                        ("content", Value::Array(out)),
-                    ]));
-                }
+                turn.close(w);
             }
         }
     }
-    flush_user(&mut user_blocks, &mut messages);
+    user.close(w);
+    w.end_array();
 
-    let mut b = Map::new();
-    put(&mut b, "model", string(&req.model));
-    if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        put(&mut b, "system", string(system));
-    }
-    put(&mut b, "messages", Value::Array(messages));
-    put(&mut b, "max_tokens", Value::from(max_tokens));
-    put_sampling(&mut b, req, model, "top_p");
+    w.key("max_tokens");
+    w.u64(max_tokens);
+    put_sampling(w, req, model, "top_p");
     if let Some(stop) = &req.stop {
-        put(&mut b, "stop_sequences", strings(stop.as_slice()));
+        w.key("stop_sequences");
+        w.strings(stop.as_slice());
     }
     if !req.tools.is_empty() {
-        let tools = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut f = Map::new();
-                put(&mut f, "name", string(&t.name));
-                if let Some(d) = &t.description {
-                    put(&mut f, "description", string(d));
-                }
-                put(&mut f, "input_schema", t.parameters.clone());
-                Value::Object(f)
-            })
-            .collect();
-        put(&mut b, "tools", Value::Array(tools));
+        w.key("tools");
+        w.begin_array();
+        for t in &req.tools {
+            w.begin_object();
+            w.field("name", &t.name);
+            if let Some(d) = &t.description {
+                w.field("description", d);
+            }
+            w.key("input_schema");
+            w.value(&t.parameters);
+            w.end_object();
+        }
+        w.end_array();
     }
     if let Some(choice) = &req.tool_choice {
-        let v = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => obj([("type", string("auto"))]),
-            ToolChoice::Mode(ToolChoiceMode::None) => obj([("type", string("none"))]),
-            ToolChoice::Mode(ToolChoiceMode::Required) => obj([("type", string("any"))]),
-            ToolChoice::Named { name } => obj([("type", string("tool")), ("name", string(name))]),
-        };
-        put(&mut b, "tool_choice", v);
+        w.key("tool_choice");
+        w.begin_object();
+        match choice {
+            ToolChoice::Mode(ToolChoiceMode::Auto) => w.field("type", "auto"),
+            ToolChoice::Mode(ToolChoiceMode::None) => w.field("type", "none"),
+            ToolChoice::Mode(ToolChoiceMode::Required) => w.field("type", "any"),
+            ToolChoice::Named { name } => {
+                w.field("type", "tool");
+                w.field("name", name);
+            }
+        }
+        w.end_object();
     }
     if let Some(budget) = thinking_budget {
-        put(
-            &mut b,
-            "thinking",
-            obj([
-                ("type", string("enabled")),
-                ("budget_tokens", Value::from(budget)),
-            ]),
-        );
+        w.key("thinking");
+        w.begin_object();
+        w.field("type", "enabled");
+        w.key("budget_tokens");
+        w.u64(budget);
+        w.end_object();
     }
-    put(&mut b, "stream", Value::Bool(req.stream));
-    Ok(Value::Object(b))
-}
-
-fn flush_user(blocks: &mut Vec<Value>, messages: &mut Vec<Value>) {
-    if !blocks.is_empty() {
-        messages.push(obj([
-            ("role", string("user")),
-            ("content", Value::Array(std::mem::take(blocks))),
-        ]));
-    }
+    w.key("stream");
+    w.bool(req.stream);
+    w.end_object();
+    Ok(())
 }
 
 /// `max_tokens` and the thinking budget (when reasoning is on).
@@ -231,30 +231,56 @@ fn token_plan(req: &UnifiedRequest, model: &ModelInfo) -> Result<(u64, Option<u6
     Ok((max_tokens, Some(budget)))
 }
 
-fn blocks(content: &Content) -> Vec<Value> {
+/// Writes the content blocks of `content` as array items, each announced to
+/// `turn` first when the blocks go into a lazily opened turn.
+fn blocks(w: &mut JsonWriter<'_>, content: &Content, mut turn: Option<&mut LazyTurn>) {
+    let mut block = |w: &mut JsonWriter<'_>| {
+        if let Some(t) = turn.as_deref_mut() {
+            t.item(w);
+        }
+        w.begin_object();
+    };
     match content {
-        Content::Text(t) if t.is_empty() => Vec::new(),
-        Content::Text(t) => vec![obj([("type", string("text")), ("text", string(t))])],
-        Content::Parts(parts) => parts
-            .iter()
-            .filter_map(|p| match p {
-                ContentPart::Text { text } => {
-                    Some(obj([("type", string("text")), ("text", string(text))]))
-                }
-                ContentPart::Image(img) => {
-                    let source = match img.source()? {
-                        ImageSource::Url(url, _) => {
-                            obj([("type", string("url")), ("url", string(url))])
+        Content::Text(t) if t.is_empty() => {}
+        Content::Text(t) => {
+            block(w);
+            w.field("type", "text");
+            w.field("text", t);
+            w.end_object();
+        }
+        Content::Parts(parts) => {
+            for p in parts {
+                match p {
+                    ContentPart::Text { text } => {
+                        block(w);
+                        w.field("type", "text");
+                        w.field("text", text);
+                    }
+                    ContentPart::Image(img) => {
+                        // Validation refuses malformed images; skip one anyway.
+                        let Some(source) = img.source() else {
+                            continue;
+                        };
+                        block(w);
+                        w.field("type", "image");
+                        w.key("source");
+                        w.begin_object();
+                        match source {
+                            ImageSource::Url(url, _) => {
+                                w.field("type", "url");
+                                w.field("url", url);
+                            }
+                            ImageSource::Base64 { media_type, data } => {
+                                w.field("type", "base64");
+                                w.field("media_type", media_type);
+                                w.field("data", data);
+                            }
                         }
-                        ImageSource::Base64 { media_type, data } => obj([
-                            ("type", string("base64")),
-                            ("media_type", string(media_type)),
-                            ("data", string(data)),
-                        ]),
-                    };
-                    Some(obj([("type", string("image")), ("source", source)]))
+                        w.end_object();
+                    }
                 }
-            })
-            .collect(),
+                w.end_object();
+            }
+        }
     }
 }

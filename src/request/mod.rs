@@ -23,7 +23,6 @@
 
 mod chat;
 mod gemini;
-mod json;
 mod merge;
 mod messages;
 pub(crate) mod parse;
@@ -31,6 +30,7 @@ mod responses;
 mod turn;
 mod types;
 mod validate;
+mod write;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -200,15 +200,15 @@ pub fn build(
     let base = check_base_url(&options.base_url)?;
     validate::validate(req, model)?;
 
-    let mut body = match model.format {
-        WireFormat::Chat => chat::body(req, model),
-        WireFormat::Responses => responses::body(req, model),
-        WireFormat::Messages => messages::body(req, model)?,
-        WireFormat::Gemini => gemini::body(req, model),
-    };
-    if let Some(extra) = &req.extra {
-        merge_patch(&mut body, &Value::Object(extra.clone()));
+    // `extra` is merged into the body as it is written (see write.rs).
+    let mut w = write::JsonWriter::new(req.extra.as_ref());
+    match model.format {
+        WireFormat::Chat => chat::body(&mut w, req, model),
+        WireFormat::Responses => responses::body(&mut w, req, model),
+        WireFormat::Messages => messages::body(&mut w, req, model)?,
+        WireFormat::Gemini => gemini::body(&mut w, req, model),
     }
+    let body = w.finish();
 
     let (url, auth_header) = match model.format {
         WireFormat::Chat => (format!("{base}/chat/completions"), "authorization"),
@@ -243,8 +243,6 @@ pub fn build(
         headers.push(("anthropic-version".to_owned(), ANTHROPIC_VERSION.to_owned()));
     }
 
-    let body = serde_json::to_string(&body)
-        .map_err(|e| RequestError::invalid("body", format!("cannot serialize: {e}")))?;
     Ok(HttpRequest {
         method: "POST".to_owned(),
         url,
@@ -306,42 +304,51 @@ pub(crate) fn reasoning_applies(model: &ModelInfo) -> bool {
     model.capabilities.reasoning || model.unknown
 }
 
-/// Puts `temperature` and top-p (under `top_p_key`, which differs by format)
-/// into `body` — only for models that accept sampling settings (or are not in
-/// the catalog, so the caller's request is trusted); reasoning models such as
-/// the GPT-5 family reject them, so they are dropped there.
+/// Whether `temperature` / top-p are sent: only to models that accept
+/// sampling settings (or are not in the catalog, so the caller's request is
+/// trusted); reasoning models such as the GPT-5 family reject them.
+pub(crate) fn sampling_applies(model: &ModelInfo) -> bool {
+    model.capabilities.temperature || model.unknown
+}
+
+/// Whether [`put_sampling`] writes anything for this request.
+pub(crate) fn has_sampling(req: &UnifiedRequest, model: &ModelInfo) -> bool {
+    sampling_applies(model) && (req.temperature.is_some() || req.top_p.is_some())
+}
+
+/// Writes `temperature` and top-p (under `top_p_key`, which differs by
+/// format) as members of the object being written, where they apply (see
+/// [`sampling_applies`]). Validation already refused non-finite values.
 pub(crate) fn put_sampling(
-    body: &mut serde_json::Map<String, Value>,
+    w: &mut write::JsonWriter<'_>,
     req: &UnifiedRequest,
     model: &ModelInfo,
     top_p_key: &str,
 ) {
-    if !(model.capabilities.temperature || model.unknown) {
+    if !sampling_applies(model) {
         return;
     }
     if let Some(t) = req.temperature {
-        json::put(body, "temperature", number(t));
+        w.key("temperature");
+        w.f64(t);
     }
     if let Some(p) = req.top_p {
-        json::put(body, top_p_key, number(p));
+        w.key(top_p_key);
+        w.f64(p);
     }
 }
 
-/// The JSON number for a float setting (validation already refused NaN/∞).
-fn number(v: f64) -> Value {
-    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
-}
-
-/// The tool name of each call id in the conversation, for formats whose
-/// tool results carry a name instead of an id (Gemini).
-pub(crate) fn call_names(req: &UnifiedRequest) -> std::collections::HashMap<&str, &str> {
-    let mut names = std::collections::HashMap::new();
-    for m in &req.messages {
-        if let RequestMessage::Assistant { tool_calls, .. } = m {
-            for c in tool_calls {
-                names.insert(c.id.as_str(), c.name.as_str());
-            }
-        }
-    }
-    names
+/// The tool name of call `id` in the conversation (the last call with that
+/// id, should there be several), for formats whose tool results carry a name
+/// instead of an id (Gemini). A linear scan rather than a map: conversations
+/// hold few calls, and a hash map instance costs ~3 KB of wasm.
+pub(crate) fn call_name<'r>(req: &'r UnifiedRequest, id: &str) -> Option<&'r str> {
+    req.messages.iter().rev().find_map(|m| match m {
+        RequestMessage::Assistant { tool_calls, .. } => tool_calls
+            .iter()
+            .rev()
+            .find(|c| c.id == id)
+            .map(|c| c.name.as_str()),
+        _ => None,
+    })
 }

@@ -1,100 +1,108 @@
 //! OpenAI Responses body (`POST /responses`).
 
-use serde_json::{Map, Value};
-
-use super::json::{obj, put, string};
-
 use super::types::{Content, ContentPart, RequestMessage, ToolChoice, ToolChoiceMode};
+use super::write::JsonWriter;
 use super::{put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 
-/// The request body. Input must have passed validation (which refuses
-/// `stop`: the Responses API has no stop sequences).
-pub(super) fn body(req: &UnifiedRequest, model: &ModelInfo) -> Value {
-    let mut input = Vec::with_capacity(req.messages.len());
-    for m in &req.messages {
-        items(m, &mut input);
-    }
-
-    let mut b = Map::new();
-    put(&mut b, "model", string(&req.model));
+/// Writes the request body. Input must have passed validation (which
+/// refuses `stop`: the Responses API has no stop sequences).
+pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {
+    w.begin_object();
+    w.field("model", &req.model);
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
-        put(&mut b, "instructions", string(system));
+        w.field("instructions", system);
     }
-    put(&mut b, "input", Value::Array(input));
+    w.key("input");
+    w.begin_array();
+    for m in &req.messages {
+        items(w, m);
+    }
+    w.end_array();
     if let Some(max) = req.max_output_tokens {
         // Never `max_tokens`: the Responses API (and Zen) reject it.
-        put(&mut b, "max_output_tokens", Value::from(max));
+        w.key("max_output_tokens");
+        w.u64(max);
     }
-    put_sampling(&mut b, req, model, "top_p");
+    put_sampling(w, req, model, "top_p");
     if !req.tools.is_empty() {
-        let tools = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut f = Map::new();
-                put(&mut f, "type", string("function"));
-                put(&mut f, "name", string(&t.name));
-                if let Some(d) = &t.description {
-                    put(&mut f, "description", string(d));
-                }
-                put(&mut f, "parameters", t.parameters.clone());
-                // Responses function tools default to strict mode, which
-                // rejects ordinary schemas (optional properties,
-                // additionalProperties unset); the unified tool is plain
-                // JSON Schema, so ask for non-strict explicitly.
-                put(&mut f, "strict", Value::Bool(false));
-                Value::Object(f)
-            })
-            .collect();
-        put(&mut b, "tools", Value::Array(tools));
+        w.key("tools");
+        w.begin_array();
+        for t in &req.tools {
+            w.begin_object();
+            w.field("type", "function");
+            w.field("name", &t.name);
+            if let Some(d) = &t.description {
+                w.field("description", d);
+            }
+            w.key("parameters");
+            w.value(&t.parameters);
+            // Responses function tools default to strict mode, which
+            // rejects ordinary schemas (optional properties,
+            // additionalProperties unset); the unified tool is plain
+            // JSON Schema, so ask for non-strict explicitly.
+            w.key("strict");
+            w.bool(false);
+            w.end_object();
+        }
+        w.end_array();
     }
     if let Some(choice) = &req.tool_choice {
-        let v = match choice {
-            ToolChoice::Mode(ToolChoiceMode::Auto) => string("auto"),
-            ToolChoice::Mode(ToolChoiceMode::None) => string("none"),
-            ToolChoice::Mode(ToolChoiceMode::Required) => string("required"),
+        w.key("tool_choice");
+        match choice {
+            ToolChoice::Mode(ToolChoiceMode::Auto) => w.str("auto"),
+            ToolChoice::Mode(ToolChoiceMode::None) => w.str("none"),
+            ToolChoice::Mode(ToolChoiceMode::Required) => w.str("required"),
             ToolChoice::Named { name } => {
-                obj([("type", string("function")), ("name", string(name))])
+                w.begin_object();
+                w.field("type", "function");
+                w.field("name", name);
+                w.end_object();
             }
-        };
-        put(&mut b, "tool_choice", v);
+        }
     }
     if reasoning_applies(model) {
         // Reasoning models always get `summary: "auto"`: without it the
         // stream carries no reasoning text at all (what OpenCode sends too).
-        let mut r = Map::new();
+        w.key("reasoning");
+        w.begin_object();
         if let Some(effort) = req.reasoning.as_ref().and_then(|r| r.effort_level()) {
-            put(&mut r, "effort", string(effort.as_str()));
+            w.field("effort", effort.as_str());
         }
-        put(&mut r, "summary", string("auto"));
-        put(&mut b, "reasoning", Value::Object(r));
+        w.field("summary", "auto");
+        w.end_object();
     }
-    put(&mut b, "stream", Value::Bool(req.stream));
-    Value::Object(b)
+    w.key("stream");
+    w.bool(req.stream);
+    w.end_object();
 }
 
-fn items(m: &RequestMessage, out: &mut Vec<Value>) {
+/// Writes the input items of one message.
+fn items(w: &mut JsonWriter<'_>, m: &RequestMessage) {
     match m {
         RequestMessage::User { content } => {
-            let parts: Vec<Value> = content
-                .parts()
-                .iter()
-                .map(|p| match p {
+            w.begin_object();
+            w.field("role", "user");
+            w.key("content");
+            w.begin_array();
+            for p in &content.parts() {
+                w.begin_object();
+                match p {
                     ContentPart::Text { text } => {
-                        obj([("type", string("input_text")), ("text", string(text))])
+                        w.field("type", "input_text");
+                        w.field("text", text);
                     }
-                    ContentPart::Image(img) => obj([
-                        ("type", string("input_image")),
-                        ("image_url", img.as_url().map_or(Value::Null, Value::String)),
-                        ("detail", string("auto")),
-                    ]),
-                })
-                .collect();
-            out.push(obj([
-                ("role", string("user")),
-                ("content", Value::Array(parts)),
-            ]));
+                    ContentPart::Image(img) => {
+                        w.field("type", "input_image");
+                        w.key("image_url");
+                        w.opt_str(img.as_url().as_deref());
+                        w.field("detail", "auto");
+                    }
+                }
+                w.end_object();
+            }
+            w.end_array();
+            w.end_object();
         }
         RequestMessage::Assistant {
             content,
@@ -106,35 +114,37 @@ fn items(m: &RequestMessage, out: &mut Vec<Value>) {
                 .map(Content::joined_text)
                 .unwrap_or_default();
             if !text.is_empty() {
-                let part = obj([
-                    ("type", string("output_text")),
-                    ("text", Value::String(text)),
-                ]);
-                out.push(obj([
-                    ("role", string("assistant")),
-                    ("content", Value::Array(vec![part])),
-                ]));
+                w.begin_object();
+                w.field("role", "assistant");
+                w.key("content");
+                w.begin_array();
+                w.begin_object();
+                w.field("type", "output_text");
+                w.field("text", &text);
+                w.end_object();
+                w.end_array();
+                w.end_object();
             }
             for c in tool_calls {
-                out.push(obj([
-                    ("type", string("function_call")),
-                    ("call_id", string(&c.id)),
-                    ("name", string(&c.name)),
-                    ("arguments", Value::String(c.arguments.to_string())),
-                ]));
+                w.begin_object();
+                w.field("type", "function_call");
+                w.field("call_id", &c.id);
+                w.field("name", &c.name);
+                w.field("arguments", &JsonWriter::text(&c.arguments));
+                w.end_object();
             }
         }
         RequestMessage::Tool {
             tool_call_id,
             content,
             ..
-        } => out.push(obj([
-            ("type", string("function_call_output")),
-            (
-                "call_id",
-                tool_call_id.as_deref().map_or(Value::Null, string),
-            ),
-            ("output", Value::String(content.joined_text())),
-        ])),
+        } => {
+            w.begin_object();
+            w.field("type", "function_call_output");
+            w.key("call_id");
+            w.opt_str(tool_call_id.as_deref());
+            w.field("output", &content.joined_text());
+            w.end_object();
+        }
     }
 }

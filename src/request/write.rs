@@ -1,0 +1,703 @@
+//! A JSON text writer for request bodies, with the request's `extra` laid
+//! over the body as it is written.
+//!
+//! The body builders used to assemble a `serde_json::Value` tree (a map
+//! insert per member, a drop per node) and serialize it; in the wasm package
+//! that machinery was ~44 KB. Writing the text directly is a handful of
+//! small non-generic functions, and faster.
+//!
+//! Output is byte-for-byte what `serde_json::to_string` produces for the
+//! same values (same string escapes, integers, shortest round-trip floats,
+//! compact form), so values copied from the request (tool schemas, call
+//! arguments) come out exactly as before. Only member order differs from the
+//! old `Value` body: members appear in the order written, not sorted.
+//!
+//! `extra` (a JSON Merge Patch, RFC 7396) is applied on the fly: a member the
+//! patch deletes (`null`) or replaces (any non-object) is written and then cut
+//! off the buffer once complete; a member whose patch is an object and whose
+//! value is an object is merged recursively; the patch's remaining members
+//! are appended when their object closes. The result is the same JSON value
+//! as [`super::merge_patch`] over the built body.
+
+use serde_json::{Map, Number, Value};
+
+/// Writes one JSON document into a string.
+///
+/// The caller keeps the grammar: in an object, every [`JsonWriter::key`] is
+/// followed by exactly one value; containers are closed in order. Nothing
+/// here fails or panics; misuse would only produce malformed text, which the
+/// tests of every builder would catch.
+pub(crate) struct JsonWriter<'p> {
+    out: String,
+    /// A value was completed in the open container, so the next key or array
+    /// item needs a comma first.
+    comma: bool,
+    /// Number of open containers.
+    depth: usize,
+    /// The open objects that a patch applies to, innermost last.
+    patched: Vec<Patched<'p>>,
+    /// The patch entry for the value about to be written (set by `key` in a
+    /// patched object, or by `new` for the document itself).
+    pending: Option<Pending<'p>>,
+    /// The member being written that the patch deletes or replaces.
+    dropping: Option<Cut>,
+}
+
+/// An open object with a patch over it.
+struct Patched<'p> {
+    /// `depth` inside this object.
+    depth: usize,
+    patch: &'p Map<String, Value>,
+    /// Patch keys already merged into a member written in place.
+    merged: Vec<&'p str>,
+}
+
+/// The patch entry for the next value.
+struct Pending<'p> {
+    /// The member's key (`None` for the document itself).
+    key: Option<&'p str>,
+    /// The patch when it is an object (merged into an object value);
+    /// `None` when it is `null` or a non-object, which replaces the value.
+    object: Option<&'p Map<String, Value>>,
+    /// Where the member starts in `out`, and the comma state before it.
+    cut: Cut,
+}
+
+/// A point to cut the buffer back to.
+#[derive(Clone, Copy)]
+struct Cut {
+    /// `depth` of the object holding the member.
+    depth: usize,
+    /// Length of `out` before the member (its comma included).
+    len: usize,
+    /// `comma` before the member.
+    comma: bool,
+}
+
+impl<'p> JsonWriter<'p> {
+    /// A writer whose document (which must be an object) gets `patch` merged
+    /// over it as a JSON Merge Patch.
+    pub(crate) fn new(patch: Option<&'p Map<String, Value>>) -> Self {
+        JsonWriter {
+            out: String::with_capacity(512),
+            comma: false,
+            depth: 0,
+            patched: Vec::new(),
+            pending: patch.map(|p| Pending {
+                key: None,
+                object: Some(p),
+                cut: Cut {
+                    depth: 0,
+                    len: 0,
+                    comma: false,
+                },
+            }),
+            dropping: None,
+        }
+    }
+
+    /// The text written.
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+
+    /// The compact JSON text of `v` (what `v.to_string()` gives), for
+    /// formats that send JSON inside a string, such as call arguments.
+    pub(crate) fn text(v: &Value) -> String {
+        let mut w = JsonWriter::new(None);
+        w.value(v);
+        w.finish()
+    }
+
+    /// Opens an object.
+    pub(crate) fn begin_object(&mut self) {
+        let pending = self.begin_value();
+        self.out.push('{');
+        self.depth += 1;
+        self.comma = false;
+        let Some(p) = pending else {
+            return;
+        };
+        match p.object {
+            Some(patch) => {
+                if let (Some(key), Some(parent)) = (p.key, self.patched.last_mut()) {
+                    parent.merged.push(key);
+                }
+                self.patched.push(Patched {
+                    depth: self.depth,
+                    patch,
+                    merged: Vec::new(),
+                });
+            }
+            None => self.drop_member(p),
+        }
+    }
+
+    /// Closes an object, first appending what its patch adds.
+    pub(crate) fn end_object(&mut self) {
+        if let Some(open) = self.patched.pop_if(|p| p.depth == self.depth) {
+            for (key, value) in open.patch {
+                if !value.is_null() && !open.merged.contains(&key.as_str()) {
+                    self.key(key);
+                    self.patch_value(value);
+                }
+            }
+        }
+        self.out.push('}');
+        self.end_container();
+    }
+
+    /// Opens an array.
+    pub(crate) fn begin_array(&mut self) {
+        if let Some(p) = self.begin_value() {
+            self.drop_member(p);
+        }
+        self.out.push('[');
+        self.depth += 1;
+        self.comma = false;
+    }
+
+    /// Closes an array.
+    pub(crate) fn end_array(&mut self) {
+        self.out.push(']');
+        self.end_container();
+    }
+
+    /// Writes an object key; a value must follow.
+    pub(crate) fn key(&mut self, key: &str) {
+        let cut = Cut {
+            depth: self.depth,
+            len: self.out.len(),
+            comma: self.comma,
+        };
+        if self.comma {
+            self.out.push(',');
+        }
+        escape(&mut self.out, key);
+        self.out.push(':');
+        self.comma = false;
+        if let Some(open) = self.patched.last().filter(|p| p.depth == self.depth) {
+            if let Some((key, patch)) = open.patch.get_key_value(key) {
+                self.pending = Some(Pending {
+                    key: Some(key.as_str()),
+                    object: patch.as_object(),
+                    cut,
+                });
+            }
+        }
+    }
+
+    /// Writes a key and a string value.
+    pub(crate) fn field(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.str(value);
+    }
+
+    /// Writes a string.
+    pub(crate) fn str(&mut self, s: &str) {
+        self.scalar_start();
+        escape(&mut self.out, s);
+        self.end_value();
+    }
+
+    /// Writes a string, or `null` for `None`.
+    pub(crate) fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.null(),
+        }
+    }
+
+    /// Writes `null`.
+    pub(crate) fn null(&mut self) {
+        self.literal("null");
+    }
+
+    /// Writes `true` or `false`.
+    pub(crate) fn bool(&mut self, b: bool) {
+        self.literal(if b { "true" } else { "false" });
+    }
+
+    /// Writes an unsigned integer.
+    pub(crate) fn u64(&mut self, n: u64) {
+        self.literal(itoa::Buffer::new().format(n));
+    }
+
+    /// Writes a float in its shortest round-trip form (as serde_json does,
+    /// with the same formatter); a non-finite value, which JSON cannot
+    /// express, is written as `null` (what `serde_json` made of it too).
+    pub(crate) fn f64(&mut self, f: f64) {
+        if f.is_finite() {
+            self.literal(zmij::Buffer::new().format_finite(f));
+        } else {
+            self.null();
+        }
+    }
+
+    /// Writes a JSON value (a tool schema, call arguments) as compact text.
+    pub(crate) fn value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.null(),
+            Value::Bool(b) => self.bool(*b),
+            Value::Number(n) => self.number(n),
+            Value::String(s) => self.str(s),
+            Value::Array(items) => {
+                self.begin_array();
+                items.iter().for_each(|item| self.value(item));
+                self.end_array();
+            }
+            Value::Object(members) => {
+                self.begin_object();
+                for (key, value) in members {
+                    self.key(key);
+                    self.value(value);
+                }
+                self.end_object();
+            }
+        }
+    }
+
+    /// Writes a list of strings as an array.
+    pub(crate) fn strings(&mut self, items: &[String]) {
+        self.begin_array();
+        items.iter().for_each(|s| self.str(s));
+        self.end_array();
+    }
+
+    /// A number as serde_json writes it: integers verbatim, floats in
+    /// shortest round-trip form. (Without serde_json's `arbitrary_precision`
+    /// feature, which this crate does not enable, a `Number` is always one of
+    /// the three.)
+    fn number(&mut self, n: &Number) {
+        if let Some(u) = n.as_u64() {
+            self.u64(u);
+        } else if let Some(i) = n.as_i64() {
+            self.literal(itoa::Buffer::new().format(i));
+        } else {
+            self.f64(n.as_f64().unwrap_or(f64::NAN));
+        }
+    }
+
+    /// A patch member added to the body: RFC 7396 merges it into an empty
+    /// object, which drops `null` members of objects at every level (arrays
+    /// are taken as they are).
+    fn patch_value(&mut self, v: &Value) {
+        let Value::Object(members) = v else {
+            self.value(v);
+            return;
+        };
+        self.begin_object();
+        for (key, value) in members.iter().filter(|(_, v)| !v.is_null()) {
+            self.key(key);
+            self.patch_value(value);
+        }
+        self.end_object();
+    }
+
+    fn literal(&mut self, text: &str) {
+        self.scalar_start();
+        self.out.push_str(text);
+        self.end_value();
+    }
+
+    /// Start of a value that is not an object: a patch entry for it can only
+    /// delete or replace it.
+    fn scalar_start(&mut self) {
+        if let Some(p) = self.begin_value() {
+            self.drop_member(p);
+        }
+    }
+
+    /// Separates an array item from the previous one, and takes the patch
+    /// entry for this value, if any.
+    fn begin_value(&mut self) -> Option<Pending<'p>> {
+        if self.comma {
+            self.out.push(',');
+        }
+        self.pending.take()
+    }
+
+    /// Marks the member being started for removal once it is complete. The
+    /// document itself (no key) is never removed.
+    fn drop_member(&mut self, p: Pending<'p>) {
+        if p.key.is_some() {
+            self.dropping = Some(p.cut);
+        }
+    }
+
+    fn end_container(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.end_value();
+    }
+
+    /// A value is complete: cut it off if it was a member to drop.
+    fn end_value(&mut self) {
+        self.comma = true;
+        if let Some(cut) = self.dropping.filter(|c| c.depth == self.depth) {
+            self.out.truncate(cut.len);
+            self.comma = cut.comma;
+            self.dropping = None;
+        }
+    }
+}
+
+/// Appends `s` as a JSON string literal, escaped exactly as serde_json does:
+/// `"` and `\`, the short forms `\b \f \n \r \t`, other control characters
+/// as `\u00XX`; everything else (DEL and all non-ASCII included) verbatim.
+fn escape(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut start = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // `b` is ASCII, so `i` is a char boundary and `get` always succeeds.
+        out.push_str(s.get(start..i).unwrap_or_default());
+        start = i + 1;
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+    out.push('"');
+}
+
+/// A message whose content list is opened on its first item, for formats
+/// that must not send an empty turn, or that gather several request messages
+/// (consecutive tool results) into one turn.
+pub(crate) struct LazyTurn {
+    role: &'static str,
+    list_key: &'static str,
+    open: bool,
+}
+
+impl LazyTurn {
+    /// A turn `{"role": role, list_key: [...]}`, not yet written.
+    pub(crate) fn new(role: &'static str, list_key: &'static str) -> Self {
+        LazyTurn {
+            role,
+            list_key,
+            open: false,
+        }
+    }
+
+    /// Prepares `w` for the next item of the list, opening the turn first if
+    /// this is its first item. `w` must be in the array of turns.
+    pub(crate) fn item(&mut self, w: &mut JsonWriter<'_>) {
+        if !self.open {
+            w.begin_object();
+            w.field("role", self.role);
+            w.key(self.list_key);
+            w.begin_array();
+            self.open = true;
+        }
+    }
+
+    /// Closes the turn if it was opened; a later item opens a new one.
+    pub(crate) fn close(&mut self, w: &mut JsonWriter<'_>) {
+        if self.open {
+            w.end_array();
+            w.end_object();
+            self.open = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{JsonWriter, LazyTurn};
+    use serde_json::{json, Map, Value};
+
+    /// The text of `v` written as a document with `patch` over it.
+    fn patched(v: &Value, patch: &Map<String, Value>) -> String {
+        let mut w = JsonWriter::new(Some(patch));
+        w.value(v);
+        w.finish()
+    }
+
+    fn str_text(s: &str) -> String {
+        let mut w = JsonWriter::new(None);
+        w.str(s);
+        w.finish()
+    }
+
+    #[test]
+    fn escapes_every_control_character_and_nothing_else_of_ascii() {
+        for b in 0u8..=0x7f {
+            let s = char::from(b).to_string();
+            let got = str_text(&s);
+            let want = match b {
+                b'"' => "\"\\\"\"".to_owned(),
+                b'\\' => "\"\\\\\"".to_owned(),
+                0x08 => "\"\\b\"".to_owned(),
+                0x0c => "\"\\f\"".to_owned(),
+                b'\n' => "\"\\n\"".to_owned(),
+                b'\r' => "\"\\r\"".to_owned(),
+                b'\t' => "\"\\t\"".to_owned(),
+                0x00..=0x1f => format!("\"\\u{b:04x}\""),
+                _ => format!("\"{s}\""),
+            };
+            assert_eq!(got, want, "byte {b:#04x}");
+            assert_eq!(got, serde_json::to_string(&s).unwrap(), "byte {b:#04x}");
+            let back: String = serde_json::from_str(&got).unwrap();
+            assert_eq!(back, s);
+        }
+        assert_eq!(str_text("\u{1f}\u{7f}"), "\"\\u001f\u{7f}\"");
+    }
+
+    #[test]
+    fn writes_non_ascii_verbatim_between_escapes() {
+        let s = "é\n日本\u{0}😀\"x\u{2028}";
+        let got = str_text(s);
+        assert_eq!(got, "\"é\\n日本\\u0000😀\\\"x\u{2028}\"");
+        assert_eq!(serde_json::from_str::<String>(&got).unwrap(), s);
+        assert_eq!(str_text(""), "\"\"");
+    }
+
+    #[test]
+    fn writes_nested_structures_compactly() {
+        let mut w = JsonWriter::new(None);
+        w.begin_object();
+        w.field("a", "x");
+        w.key("b");
+        w.begin_array();
+        w.u64(1);
+        w.begin_object();
+        w.end_object();
+        w.begin_array();
+        w.end_array();
+        w.begin_array();
+        w.null();
+        w.bool(false);
+        w.end_array();
+        w.end_array();
+        w.key("c");
+        w.begin_object();
+        w.key("d");
+        w.f64(0.5);
+        w.key("e");
+        w.strings(&["p".to_owned(), "q".to_owned()]);
+        w.key("f");
+        w.opt_str(None);
+        w.end_object();
+        w.key("g");
+        w.bool(true);
+        w.end_object();
+        assert_eq!(
+            w.finish(),
+            r#"{"a":"x","b":[1,{},[],[null,false]],"c":{"d":0.5,"e":["p","q"],"f":null},"g":true}"#
+        );
+    }
+
+    #[test]
+    fn writes_numbers_as_serde_json_does() {
+        for f in [
+            0.0,
+            -0.0,
+            1.0,
+            0.7,
+            0.95,
+            1.5,
+            2.0,
+            1e-7,
+            1e21,
+            123456.789,
+            5e-324,
+            f64::MAX,
+        ] {
+            let mut w = JsonWriter::new(None);
+            w.f64(f);
+            assert_eq!(w.finish(), serde_json::to_string(&f).unwrap(), "{f}");
+        }
+        for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut w = JsonWriter::new(None);
+            w.f64(f);
+            assert_eq!(w.finish(), "null", "{f}");
+        }
+        for n in [
+            json!(0),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(-1),
+            json!(2.5),
+        ] {
+            assert_eq!(JsonWriter::text(&n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn merges_the_patch_as_rfc_7396_does() {
+        // RFC 7396 appendix A cases whose target is an object.
+        let cases = [
+            (json!({"a":"b"}), json!({"a":"c"}), json!({"a":"c"})),
+            (json!({"a":"b"}), json!({"b":"c"}), json!({"a":"b","b":"c"})),
+            (json!({"a":"b"}), json!({"a":null}), json!({})),
+            (
+                json!({"a":"b","b":"c"}),
+                json!({"a":null}),
+                json!({"b":"c"}),
+            ),
+            (json!({"a":["b"]}), json!({"a":"c"}), json!({"a":"c"})),
+            (json!({"a":"c"}), json!({"a":["b"]}), json!({"a":["b"]})),
+            (
+                json!({"a":{"b":"c"}}),
+                json!({"a":{"b":"d","c":null}}),
+                json!({"a":{"b":"d"}}),
+            ),
+            (json!({"a":[{"b":"c"}]}), json!({"a":[1]}), json!({"a":[1]})),
+            (json!({"e":null}), json!({"a":1}), json!({"e":null,"a":1})),
+            (
+                json!({}),
+                json!({"a":{"bb":{"ccc":null}}}),
+                json!({"a":{"bb":{}}}),
+            ),
+        ];
+        for (target, patch, want) in cases {
+            let text = patched(&target, patch.as_object().unwrap());
+            let got: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(got, want, "patch {patch}");
+        }
+    }
+
+    #[test]
+    fn cuts_deleted_members_with_their_commas() {
+        let body = json!({"a":1,"b":{"x":[1,2]},"c":"3"});
+        let cases = [
+            (json!({"a":null}), r#"{"b":{"x":[1,2]},"c":"3"}"#),
+            (json!({"b":null}), r#"{"a":1,"c":"3"}"#),
+            (json!({"c":null}), r#"{"a":1,"b":{"x":[1,2]}}"#),
+            (json!({"a":null,"b":null,"c":null}), "{}"),
+            (
+                json!({"b":{"x":null,"y":{"z":null}}}),
+                r#"{"a":1,"b":{"y":{}},"c":"3"}"#,
+            ),
+            (
+                json!({"a":{"n":null,"m":[null]}}),
+                r#"{"b":{"x":[1,2]},"c":"3","a":{"m":[null]}}"#,
+            ),
+            (
+                json!({"b":7,"d":false}),
+                r#"{"a":1,"c":"3","b":7,"d":false}"#,
+            ),
+        ];
+        for (patch, want) in cases {
+            assert_eq!(
+                patched(&body, patch.as_object().unwrap()),
+                want,
+                "patch {patch}"
+            );
+        }
+    }
+
+    #[test]
+    fn lazy_turns_open_on_the_first_item_only() {
+        let mut w = JsonWriter::new(None);
+        w.begin_array();
+        let mut turn = LazyTurn::new("user", "parts");
+        turn.close(&mut w);
+        turn.item(&mut w);
+        w.u64(1);
+        turn.item(&mut w);
+        w.u64(2);
+        turn.close(&mut w);
+        turn.item(&mut w);
+        w.u64(3);
+        turn.close(&mut w);
+        w.end_array();
+        assert_eq!(
+            w.finish(),
+            r#"[{"role":"user","parts":[1,2]},{"role":"user","parts":[3]}]"#
+        );
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod prop {
+        use super::super::JsonWriter;
+        use super::patched;
+        use proptest::prelude::*;
+        use serde_json::{Map, Value};
+
+        /// Keys from a small set, so that patches and bodies collide often.
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("a".to_owned()),
+                Just("b".to_owned()),
+                Just("c".to_owned()),
+                Just("d".to_owned()),
+                "\\PC{0,3}",
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<u64>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                // Floats serde_json parses back exactly (its default parser
+                // is not correctly rounded for long mantissas; arbitrary
+                // floats are checked byte for byte below).
+                (any::<i32>(), 0u32..8)
+                    .prop_map(|(m, e)| Value::from(f64::from(m) / 10f64.powi(e as i32))),
+                any::<String>().prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::btree_map(key(), inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn object() -> impl Strategy<Value = Map<String, Value>> {
+            prop::collection::btree_map(key(), value(), 0..6).prop_map(|m| m.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn writes_exactly_what_serde_json_writes(v in value()) {
+                let text = JsonWriter::text(&v);
+                prop_assert_eq!(&text, &serde_json::to_string(&v).unwrap());
+                let back: Value = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(back, v);
+            }
+
+            #[test]
+            fn writes_any_float_as_serde_json_does(f in any::<f64>()) {
+                let mut w = JsonWriter::new(None);
+                w.f64(f);
+                let want = if f.is_finite() { serde_json::to_string(&f).unwrap() } else { "null".to_owned() };
+                prop_assert_eq!(w.finish(), want);
+            }
+
+            #[test]
+            fn patched_output_is_merge_patch_of_the_body(body in object(), patch in object()) {
+                let text = patched(&Value::Object(body.clone()), &patch);
+                let got: Value = serde_json::from_str(&text)
+                    .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+                // Same members as the text (a duplicate key would parse to
+                // fewer members, hence shorter compact text).
+                prop_assert_eq!(JsonWriter::text(&got).len(), text.len(), "{}", text);
+                let mut want = Value::Object(body);
+                crate::request::merge_patch(&mut want, &Value::Object(patch));
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}
