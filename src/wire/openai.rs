@@ -498,7 +498,13 @@ mod tests {
         }
         // Valid for the reader, refused by serde_json: still an error event.
         match raw_error_event(r#""\ud800""#, Some("rate_limit"), None) {
-            Event::Error { kind, .. } => assert_eq!(kind, ErrorKind::RateLimit),
+            Event::Error { kind, message, .. } => assert_eq!(
+                (kind, message.as_str()),
+                (
+                    ErrorKind::RateLimit,
+                    "provider reported an error (rate_limit)"
+                )
+            ),
             other => panic!("not an error: {other:?}"),
         }
     }
