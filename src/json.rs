@@ -251,29 +251,22 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let start = self.pos;
         // Fast path: no escapes, the common case for every model token.
-        loop {
-            match bytes.get(self.pos) {
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(&b) if b < 0x20 => return self.err("control character in string"),
-                Some(_) => self.pos += 1,
-                None => return self.err("unterminated string"),
+        self.pos = plain_run_end(bytes, self.pos);
+        match bytes.get(self.pos) {
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            Some(_) => return self.err("control character in string"),
+            None => return self.err("unterminated string"),
         }
         let mut out = String::with_capacity(self.pos - start + 16);
         out.push_str(&self.text[start..self.pos]);
         loop {
             let run = self.pos;
-            while let Some(&b) = bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos = plain_run_end(bytes, self.pos);
             // `run..pos` stops only at ASCII bytes, so it is a whole UTF-8 run.
             out.push_str(&self.text[run..self.pos]);
             match bytes.get(self.pos) {
@@ -497,6 +490,7 @@ impl<'a> Reader<'a> {
         let bytes = self.bytes();
         self.pos += 1;
         loop {
+            self.pos = plain_run_end(bytes, self.pos);
             match bytes.get(self.pos) {
                 Some(b'"') => break,
                 Some(b'\\') => {
@@ -513,8 +507,7 @@ impl<'a> Reader<'a> {
                         None => return self.err("unterminated string"),
                     }
                 }
-                Some(&b) if b < 0x20 => return self.err("control character in string"),
-                Some(_) => self.pos += 1,
+                Some(_) => return self.err("control character in string"),
                 None => return self.err("unterminated string"),
             }
         }
@@ -550,6 +543,49 @@ impl<'a> Reader<'a> {
         let text = self.number()?;
         Ok(parse_count(text))
     }
+}
+
+/// Bytes per word in [`plain_run_end`]'s word-at-a-time scan.
+const WORD: usize = std::mem::size_of::<usize>();
+/// `0x0101…01`: one in every byte of a word.
+const ONES: usize = usize::MAX / 255;
+
+/// The high bit of each byte of `word` (read little-endian) that is `"`,
+/// `\\` or a control character: the classic "has a zero byte" / "has a byte
+/// below n" bit tricks. Bits above the lowest may be false alarms (a borrow
+/// carries past a hit), but the lowest set bit is always exact, which is all
+/// [`plain_run_end`] uses.
+fn run_end_mask(word: usize) -> usize {
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * usize::from(b'"'));
+    let backslash = word ^ (ONES * usize::from(b'\\'));
+    let zero_in = |w: usize| w.wrapping_sub(ONES) & !w;
+    (below_space | zero_in(quote) | zero_in(backslash)) & (ONES << 7)
+}
+
+/// The index of the first `"`, `\\` or control character at or after
+/// `pos` (or `bytes.len()`): the end of a run of string bytes that are
+/// copied or skipped as they are. A word at a time, as `serde_json` does;
+/// token text is most of every frame, so this is the reader's hot loop.
+fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(chunk) = bytes.get(pos..pos + WORD) {
+        let Ok(word) = <[u8; WORD]>::try_from(chunk) else {
+            break;
+        };
+        let mask = run_end_mask(usize::from_le_bytes(word));
+        if mask != 0 {
+            // Little-endian: the lowest set bit is the first byte in memory.
+            return pos + (mask.trailing_zeros() / 8) as usize;
+        }
+        pos += WORD;
+    }
+    while let Some(&b) = bytes.get(pos) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        pos += 1;
+    }
+    pos
 }
 
 /// A count from number text: a non-negative integer value that fits in
@@ -658,6 +694,59 @@ fn plain_digits(text: &str) -> Option<(String, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_scan_finds_the_first_run_end_at_any_offset() {
+        let naive = |bytes: &[u8], pos: usize| {
+            (pos..bytes.len())
+                .find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f))
+                .unwrap_or(bytes.len())
+        };
+        // Every byte value at every position of a buffer longer than two
+        // words, scanned from every start (bytes ≥ 0x80 test the high bit).
+        for special in 0..=255u8 {
+            for at in 0..20 {
+                let mut bytes = [b'a'; 20];
+                bytes[7] = 0xc3;
+                bytes[at] = special;
+                for pos in 0..=bytes.len() {
+                    assert_eq!(
+                        plain_run_end(&bytes, pos),
+                        naive(&bytes, pos),
+                        "byte {special:#x} at {at}, from {pos}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_scan_is_exact_with_several_candidates_in_a_word() {
+        // Pairs of bytes next to the classes' edges, where a borrow out of
+        // one byte could make its neighbour look special.
+        const EDGES: [u8; 15] = [
+            0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7f, 0x80, 0xa2, 0xdc,
+            0xff,
+        ];
+        let naive = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|b| matches!(b, b'"' | b'\\' | 0..=0x1f))
+                .unwrap_or(bytes.len())
+        };
+        for a in EDGES {
+            for b in EDGES {
+                for i in 0..16 {
+                    for j in 0..16 {
+                        let mut bytes = [b'x'; 16];
+                        bytes[i] = a;
+                        bytes[j] = b;
+                        assert_eq!(plain_run_end(&bytes, 0), naive(&bytes), "{bytes:?}");
+                    }
+                }
+            }
+        }
+    }
 
     /// Walks an object of scalars into (key, text) pairs.
     fn pairs(text: &str) -> Result<Vec<(String, String)>, JsonError> {

@@ -19,12 +19,15 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
-use serde_json::Value;
-
-use super::openai::{error_event, invalid_json, lenient_count, lenient_text, StreamedCall};
-use super::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
+use super::event_data::{payload, read_event_data};
+use super::fields;
+use super::openai::{
+    index, member, nullable_array, nullable_index, nullable_object, nullable_str, raw_error,
+    raw_error_event, StreamedCall,
+};
+use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::event::{Event, FinishReason, Usage};
+use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
 use crate::wire::WireDecoder;
 
@@ -41,6 +44,7 @@ pub struct ChatDecoder {
     finished: Vec<u32>,
 }
 
+/// One tool call of the stream, keyed by (choice, wire index).
 #[derive(Debug)]
 struct ChatCall {
     /// The `index` the server gave this call, if any.
@@ -48,110 +52,203 @@ struct ChatCall {
     streamed: StreamedCall,
 }
 
-#[derive(Deserialize)]
+// The frame structs below are filled by walking the data line with the JSON
+// reader and turned into events only once the whole line has been read, so a
+// frame cut off mid-way emits nothing. A key given twice takes its last value
+// (serde's derive refused such a frame; no server sends one).
+
+/// One `chat.completion.chunk` (or a Zen cost / error frame).
+#[derive(Default)]
 struct Chunk<'a> {
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     model: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    choices: Option<Vec<ChunkChoice<'a>>>,
-    #[serde(default)]
+    /// Empty when absent or `null`.
+    choices: Vec<ChunkChoice<'a>>,
     usage: Option<ChatUsage>,
-    #[serde(default, rename = "normalizedUsage")]
     normalized_usage: Option<ZenNormalizedUsage>,
-    #[serde(default, deserialize_with = "lenient_cost")]
     cost: Option<String>,
-    /// Errors are rare and their shapes vary (object, string, numeric code),
-    /// so this cold field is read as a tree.
-    #[serde(default)]
-    error: Option<Value>,
+    /// The `error` value's text: errors are rare and their shapes vary
+    /// (object, string, numeric code), so this cold field is parsed as a
+    /// tree only when present.
+    error: Option<&'a str>,
 }
 
-#[derive(Deserialize)]
+impl<'a> Chunk<'a> {
+    /// Walks one data line's JSON object.
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        let mut chunk = Chunk::default();
+        r.begin_object()?;
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "choices" => {
+                    chunk.choices.clear();
+                    if nullable_array(r)? {
+                        while r.next_item()? {
+                            chunk.choices.push(ChunkChoice::read(r)?);
+                        }
+                    }
+                }
+                "id" => chunk.id = fields::text(r)?,
+                "model" => chunk.model = fields::text(r)?,
+                "usage" => chunk.usage = ChatUsage::read(r)?,
+                "normalizedUsage" => chunk.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "cost" => chunk.cost = fields::cost(r)?,
+                "error" => chunk.error = raw_error(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(chunk)
+    }
+}
+
+/// One entry of `choices`.
+#[derive(Default)]
 struct ChunkChoice<'a> {
-    #[serde(default)]
+    /// 0 when absent (servers with `n = 1` may leave it out).
     index: u32,
-    #[serde(borrow, default)]
     delta: Option<Delta<'a>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     finish_reason: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+impl<'a> ChunkChoice<'a> {
+    /// Walks one choice object (anything else refuses the frame).
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        let mut choice = ChunkChoice::default();
+        r.begin_object()?;
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "delta" => choice.delta = Delta::read(r)?,
+                "index" => choice.index = index(r)?,
+                "finish_reason" => choice.finish_reason = fields::text(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(choice)
+    }
+}
+
+/// A choice's `delta`.
+#[derive(Default)]
 struct Delta<'a> {
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     content: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     reasoning_content: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     reasoning: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     refusal: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    tool_calls: Option<Vec<ToolCallChunk<'a>>>,
+    /// Empty when absent or `null`.
+    tool_calls: Vec<ToolCallChunk<'a>>,
 }
 
-#[derive(Deserialize)]
+impl<'a> Delta<'a> {
+    /// Walks a `delta` value; `null` reads as `None`.
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        if !nullable_object(r)? {
+            return Ok(None);
+        }
+        let mut delta = Delta::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "content" => delta.content = fields::text(r)?,
+                "reasoning_content" => delta.reasoning_content = fields::text(r)?,
+                "reasoning" => delta.reasoning = fields::text(r)?,
+                "refusal" => delta.refusal = fields::text(r)?,
+                "tool_calls" => {
+                    delta.tool_calls.clear();
+                    if nullable_array(r)? {
+                        while r.next_item()? {
+                            delta.tool_calls.push(ToolCallChunk::read(r)?);
+                        }
+                    }
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(delta))
+    }
+}
+
+/// One entry of `delta.tool_calls`: a fragment of a call.
+#[derive(Default)]
 struct ToolCallChunk<'a> {
-    #[serde(default)]
     index: Option<u32>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    function: Option<FunctionChunk<'a>>,
-}
-
-#[derive(Deserialize)]
-struct FunctionChunk<'a> {
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     name: Option<Cow<'a, str>>,
     /// Strict on purpose: arguments that are not a string are a protocol
     /// error, not something to drop silently.
-    #[serde(borrow, default)]
     arguments: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+impl<'a> ToolCallChunk<'a> {
+    /// Walks one tool-call fragment object, `function` flattened into it.
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        let mut frag = ToolCallChunk::default();
+        r.begin_object()?;
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "index" => frag.index = nullable_index(r)?,
+                "id" => frag.id = fields::text(r)?,
+                "function" => {
+                    // A repeated `function` replaces the earlier one whole.
+                    (frag.name, frag.arguments) = (None, None);
+                    if nullable_object(r)? {
+                        while let Some(key) = r.next_key()? {
+                            match key.as_ref() {
+                                "name" => frag.name = fields::text(r)?,
+                                "arguments" => frag.arguments = nullable_str(r)?,
+                                _ => r.skip()?,
+                            }
+                        }
+                    }
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(frag)
+    }
+}
+
+/// A chunk's `usage` (OpenAI field names).
+#[derive(Default)]
 struct ChatUsage {
-    #[serde(default, deserialize_with = "lenient_count")]
     prompt_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     completion_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     total_tokens: Option<u64>,
-    #[serde(default)]
-    prompt_tokens_details: Option<PromptDetails>,
-    #[serde(default)]
-    completion_tokens_details: Option<CompletionDetails>,
-}
-
-#[derive(Deserialize)]
-struct PromptDetails {
-    #[serde(default, deserialize_with = "lenient_count")]
+    /// `prompt_tokens_details.cached_tokens`.
     cached_tokens: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct CompletionDetails {
-    #[serde(default, deserialize_with = "lenient_count")]
+    /// `completion_tokens_details.reasoning_tokens`.
     reasoning_tokens: Option<u64>,
 }
 
 impl ChatUsage {
+    /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
+    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+        if !nullable_object(r)? {
+            return Ok(None);
+        }
+        let mut u = ChatUsage::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "prompt_tokens" => u.prompt_tokens = fields::count(r)?,
+                "completion_tokens" => u.completion_tokens = fields::count(r)?,
+                "total_tokens" => u.total_tokens = fields::count(r)?,
+                "prompt_tokens_details" => {
+                    u.cached_tokens = member(r, "cached_tokens", fields::count)?;
+                }
+                "completion_tokens_details" => {
+                    u.reasoning_tokens = member(r, "reasoning_tokens", fields::count)?;
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(u))
+    }
+
     /// Zen semantics: input excludes cached tokens; output includes reasoning.
     /// OpenAI counts reasoning inside `completion_tokens`; xAI does not (its
     /// `total_tokens` = prompt + completion + reasoning), which is detected
     /// from the total and corrected so output always includes reasoning.
     fn to_usage(&self) -> Usage {
-        let cached = self
-            .prompt_tokens_details
-            .as_ref()
-            .and_then(|d| d.cached_tokens);
-        let reasoning = self
-            .completion_tokens_details
-            .as_ref()
-            .and_then(|d| d.reasoning_tokens);
+        let cached = self.cached_tokens;
+        let reasoning = self.reasoning_tokens;
         let mut output = self.completion_tokens;
         if let (Some(p), Some(c), Some(r), Some(t)) = (
             self.prompt_tokens,
@@ -190,10 +287,10 @@ pub(crate) fn finish_reason(raw: &str) -> FinishReason {
 
 impl ChatDecoder {
     fn on_chunk(&mut self, chunk: Chunk<'_>, out: &mut Vec<Event>) {
-        if let Some(err) = chunk.error.as_ref().filter(|e| !e.is_null()) {
-            out.push(error_event(Some(err), None, None));
+        if let Some(err) = chunk.error {
+            out.push(raw_error_event(err, None, None));
         }
-        let choices = chunk.choices.unwrap_or_default();
+        let choices = chunk.choices;
         if !self.started && (chunk.id.is_some() || !choices.is_empty()) {
             self.started = true;
             out.push(Event::Start {
@@ -237,7 +334,7 @@ impl ChatDecoder {
                     text: text.into_owned(),
                 });
             }
-            for fragment in delta.tool_calls.unwrap_or_default() {
+            for fragment in delta.tool_calls {
                 self.on_tool_fragment(c, fragment, out);
             }
         }
@@ -259,10 +356,7 @@ impl ChatDecoder {
 
     fn on_tool_fragment(&mut self, choice: u32, frag: ToolCallChunk<'_>, out: &mut Vec<Event>) {
         let id = frag.id.filter(|s| !s.is_empty());
-        let (name, arguments) = match frag.function {
-            Some(f) => (f.name, f.arguments),
-            None => (None, None),
-        };
+        let (name, arguments) = (frag.name, frag.arguments);
         let pos = self.locate(choice, frag.index, id.as_deref());
         let Some(call) = self.calls.get_mut(pos) else {
             return;
@@ -323,14 +417,12 @@ impl ChatDecoder {
 
 impl WireDecoder for ChatDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
-        let data = event.data.trim();
         // `[DONE]` is not the end on Zen: the cost frame follows it.
-        if data.is_empty() || data == "[DONE]" {
+        let Some(data) = payload(event.data) else {
             return;
-        }
-        match serde_json::from_str::<Chunk>(data) {
-            Ok(chunk) => self.on_chunk(chunk, out),
-            Err(e) => out.push(invalid_json("chat", &e)),
+        };
+        if let Some(chunk) = read_event_data("chat", data, out, Chunk::read) {
+            self.on_chunk(chunk, out);
         }
     }
 

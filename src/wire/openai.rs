@@ -1,12 +1,17 @@
 //! Pieces shared by the two OpenAI-shaped decoders ([`super::chat`] and
-//! [`super::responses`]): lenient field readers (also used by
-//! [`super::zen_cost`]), error classification and the streamed tool-call
-//! lifecycle.
+//! [`super::responses`]): strict readers for the structural fields of their
+//! frames, error classification and the streamed tool-call lifecycle.
 //!
-//! The readers are lenient on purpose: many "OpenAI-compatible" servers put
-//! odd types in optional fields (`"reasoning": {…}`, `"total_tokens": 12.0`).
-//! One odd optional field must not cost the text of the whole chunk, so such
-//! values are read as "absent" instead of failing the chunk.
+//! Optional scalar fields are read leniently with [`super::fields`]: many
+//! "OpenAI-compatible" servers put odd types in them (`"reasoning": {…}`,
+//! `"total_tokens": 12.0`), and one odd optional field must not cost the text
+//! of the whole chunk. Structural fields (`choices`, `delta`, `usage`, a tool
+//! call's `index` and `arguments`) stay strict: a frame whose structure is
+//! wrong is refused as a whole (a protocol error) rather than half-read.
+//!
+//! [`lenient_count`] and [`absent_unless_scalar`] are the serde versions of
+//! the lenient readers, still used by [`super::zen_cost`]'s derived
+//! `ZenNormalizedUsage` for the Messages and Gemini decoders.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -16,6 +21,7 @@ use serde_json::Value;
 
 use crate::error::ErrorKind;
 use crate::event::Event;
+use crate::json::{JsonError, Kind, Reader};
 use crate::wire::PendingToolCall;
 
 /// The visitor methods every lenient reader shares, for a visitor whose
@@ -56,41 +62,6 @@ macro_rules! absent_unless_scalar {
 }
 pub(super) use absent_unless_scalar;
 
-/// Reads a string (borrowed from the input when it has no escapes); `null`,
-/// numbers, booleans, arrays and objects read as `None`.
-pub(super) fn lenient_text<'de, D>(d: D) -> Result<Option<Cow<'de, str>>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    struct TextVisitor;
-    impl<'de> Visitor<'de> for TextVisitor {
-        type Value = Option<Cow<'de, str>>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Borrowed(v)))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Owned(v.to_owned())))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Owned(v)))
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        absent_unless_scalar!('de);
-    }
-    d.deserialize_any(TextVisitor)
-}
-
 /// Reads a token count: a non-negative integer, an integral float, or a
 /// numeric string. Anything else (null, negative, fractional, objects) reads
 /// as `None` — an unknown count, never a made-up 0.
@@ -124,13 +95,109 @@ where
     d.deserialize_any(CountVisitor)
 }
 
-/// The error event for a data line that is not valid JSON.
-pub(super) fn invalid_json(format: &str, err: &serde_json::Error) -> Event {
-    Event::Error {
-        kind: ErrorKind::Protocol,
-        message: format!("{format} stream: data is not valid JSON ({err})"),
-        retryable: false,
+/// A wrong type for a strict field, at the reader's position.
+fn wrong_type(r: &Reader<'_>, reason: &'static str) -> JsonError {
+    JsonError {
+        offset: r.offset(),
+        reason,
     }
+}
+
+/// A structural object that may be `null`: `true` once inside the object
+/// (the caller walks its members), `false` after a `null`. Any other value
+/// refuses the frame.
+pub(super) fn nullable_object(r: &mut Reader<'_>) -> Result<bool, JsonError> {
+    match r.peek()? {
+        Kind::Object => r.begin_object().map(|()| true),
+        Kind::Null => r.null().map(|()| false),
+        _ => Err(wrong_type(r, "expected an object or null")),
+    }
+}
+
+/// Like [`nullable_object`], for arrays: `true` once inside the array.
+pub(super) fn nullable_array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
+    match r.peek()? {
+        Kind::Array => r.begin_array().map(|()| true),
+        Kind::Null => r.null().map(|()| false),
+        _ => Err(wrong_type(r, "expected an array or null")),
+    }
+}
+
+/// A strict string that may be `null` (borrowed when it has no escapes);
+/// any other value refuses the frame.
+pub(super) fn nullable_str<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, JsonError> {
+    match r.peek()? {
+        Kind::String => r.str().map(Some),
+        Kind::Null => r.null().map(|()| None),
+        _ => Err(wrong_type(r, "expected a string or null")),
+    }
+}
+
+/// A choice or tool-call `index`: an integer written without fraction or
+/// exponent that fits in `u32` (what a `u32` field accepted before); any
+/// other value refuses the frame, since a guessed index would misroute text.
+pub(super) fn index(r: &mut Reader<'_>) -> Result<u32, JsonError> {
+    let text = match r.peek()? {
+        Kind::Number => r.number()?,
+        _ => return Err(wrong_type(r, "expected an index")),
+    };
+    // `-0` is an integer zero; `u32::from_str` refuses any minus sign.
+    match text.parse::<u32>() {
+        Ok(i) => Ok(i),
+        Err(_) if text == "-0" => Ok(0),
+        Err(_) => Err(JsonError {
+            offset: r.offset().saturating_sub(text.len()),
+            reason: "expected an index",
+        }),
+    }
+}
+
+/// Like [`index`], with `null` read as absent.
+pub(super) fn nullable_index(r: &mut Reader<'_>) -> Result<Option<u32>, JsonError> {
+    match r.peek()? {
+        Kind::Null => r.null().map(|()| None),
+        _ => index(r).map(Some),
+    }
+}
+
+/// The one member `name` of a structural object that may be `null`, read
+/// with `read`; other members are skipped (the last `name` wins). `null` or
+/// no such member reads as `None`; a non-object refuses the frame.
+pub(super) fn member<'a, T>(
+    r: &mut Reader<'a>,
+    name: &str,
+    read: impl Fn(&mut Reader<'a>) -> Result<Option<T>, JsonError>,
+) -> Result<Option<T>, JsonError> {
+    let mut found = None;
+    if nullable_object(r)? {
+        while let Some(key) = r.next_key()? {
+            if key == name {
+                found = read(r)?;
+            } else {
+                r.skip()?;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The exact text of an `error` value, or `None` for `null`. Errors are rare
+/// and their shapes vary (object, bare string, numeric code), so the text is
+/// kept and parsed as a tree only when it is there ([`raw_error_event`]).
+pub(super) fn raw_error<'a>(r: &mut Reader<'a>) -> Result<Option<&'a str>, JsonError> {
+    match r.peek()? {
+        Kind::Null => r.null().map(|()| None),
+        _ => r.raw().map(Some),
+    }
+}
+
+/// [`error_event`] for an `error` value kept as text by [`raw_error`]. The
+/// text is valid JSON; should `serde_json` still refuse it (a lone surrogate
+/// escape, which the reader tolerates), the error is reported from the
+/// fallbacks alone rather than lost.
+pub(super) fn raw_error_event(raw: &str, code: Option<&str>, message: Option<&str>) -> Event {
+    let value = serde_json::from_str::<Value>(raw).ok();
+    error_event(value.as_ref(), code, message)
 }
 
 /// The error event for a provider error object. `error` is the JSON value of
@@ -334,21 +401,38 @@ impl StreamedCall {
 
 #[cfg(test)]
 mod tests {
-    use serde::Deserialize;
-
     use super::*;
+    use crate::wire::fields;
 
-    #[derive(Deserialize)]
-    struct Probe<'a> {
-        #[serde(borrow, default, deserialize_with = "lenient_text")]
-        text: Option<Cow<'a, str>>,
-        #[serde(default, deserialize_with = "lenient_count")]
-        count: Option<u64>,
+    /// `{"v": …}` read with `f`; `Err` when `f` or the document refuses it.
+    fn field<'a, T>(
+        json: &'a str,
+        f: impl Fn(&mut Reader<'a>) -> Result<T, JsonError>,
+    ) -> Result<T, JsonError> {
+        let mut r = Reader::new(json);
+        r.begin_object()?;
+        assert_eq!(r.next_key()?.as_deref(), Some("v"));
+        let v = f(&mut r)?;
+        assert!(r.next_key()?.is_none());
+        r.end()?;
+        Ok(v)
     }
 
+    /// The probe the decoders' frames are made of: a lenient text and a
+    /// lenient count in one object, as a chunk's `content` and usage counts.
     fn probe(json: &str) -> (Option<String>, Option<u64>) {
-        let p: Probe = serde_json::from_str(json).expect("probe JSON");
-        (p.text.map(Cow::into_owned), p.count)
+        let mut r = Reader::new(json);
+        let (mut text, mut count) = (None, None);
+        r.begin_object().expect("probe JSON");
+        while let Some(key) = r.next_key().expect("probe JSON") {
+            match key.as_ref() {
+                "text" => text = fields::text(&mut r).expect("probe JSON"),
+                "count" => count = fields::count(&mut r).expect("probe JSON"),
+                _ => r.skip().expect("probe JSON"),
+            }
+        }
+        r.end().expect("probe JSON");
+        (text.map(Cow::into_owned), count)
     }
 
     #[test]
@@ -360,13 +444,69 @@ mod tests {
         assert_eq!(probe(r#"{"text":{"x":[1]},"count":-1}"#), (None, None));
         assert_eq!(probe(r#"{"text":true,"count":12.0}"#), (None, Some(12)));
         assert_eq!(probe(r#"{"count":12.5}"#), (None, None));
-        assert_eq!(probe(r#"{"count":"7"}"#), (None, Some(7)));
+        assert_eq!(probe(r#"{"count":"7","other":[{}]}"#), (None, Some(7)));
     }
 
     #[test]
     fn text_without_escapes_is_borrowed() {
-        let p: Probe = serde_json::from_str(r#"{"text":"plain"}"#).expect("probe JSON");
-        assert!(matches!(p.text, Some(Cow::Borrowed("plain"))));
+        let text = field(r#"{"v":"plain"}"#, fields::text).expect("probe JSON");
+        assert!(matches!(text, Some(Cow::Borrowed("plain"))));
+    }
+
+    #[test]
+    fn structural_fields_are_strict() {
+        assert_eq!(field(r#"{"v":null}"#, nullable_object), Ok(false));
+        assert!(field(r#"{"v":"x"}"#, nullable_object).is_err());
+        assert!(field(r#"{"v":{}}"#, nullable_array).is_err());
+        assert_eq!(
+            field(r#"{"v":"a"}"#, nullable_str).map(|s| s.map(Cow::into_owned)),
+            Ok(Some("a".into()))
+        );
+        assert_eq!(field(r#"{"v":null}"#, nullable_str), Ok(None));
+        assert!(field(r#"{"v":{"a":1}}"#, nullable_str).is_err());
+        assert_eq!(field(r#"{"v":3}"#, index), Ok(3));
+        assert_eq!(field(r#"{"v":-0}"#, index), Ok(0));
+        assert_eq!(field(r#"{"v":null}"#, nullable_index), Ok(None));
+        for bad in ["1.0", "1e0", "-1", "4294967296", "\"1\"", "null"] {
+            let json = format!(r#"{{"v":{bad}}}"#);
+            assert!(field(&json, index).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn member_reads_one_field_of_a_nullable_object() {
+        let cached = |json| field(json, |r| member(r, "cached_tokens", fields::count));
+        assert_eq!(
+            cached(r#"{"v":{"x":[1],"cached_tokens":"4"}}"#),
+            Ok(Some(4))
+        );
+        assert_eq!(cached(r#"{"v":{"x":1}}"#), Ok(None));
+        assert_eq!(cached(r#"{"v":null}"#), Ok(None));
+        assert!(cached(r#"{"v":7}"#).is_err());
+    }
+
+    #[test]
+    fn raw_errors_are_parsed_when_present() {
+        assert_eq!(field(r#"{"v":null}"#, raw_error), Ok(None));
+        let raw = field(r#"{"v": {"type":"server_error"} }"#, raw_error)
+            .expect("probe JSON")
+            .expect("error text");
+        assert_eq!(raw, r#"{"type":"server_error"}"#);
+        match raw_error_event(raw, None, None) {
+            Event::Error { kind, .. } => assert_eq!(kind, ErrorKind::Server),
+            other => panic!("not an error: {other:?}"),
+        }
+        // Valid for the reader, refused by serde_json: still an error event.
+        match raw_error_event(r#""\ud800""#, Some("rate_limit"), None) {
+            Event::Error { kind, message, .. } => assert_eq!(
+                (kind, message.as_str()),
+                (
+                    ErrorKind::RateLimit,
+                    "provider reported an error (rate_limit)"
+                )
+            ),
+            other => panic!("not an error: {other:?}"),
+        }
     }
 
     #[test]

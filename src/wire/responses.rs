@@ -23,13 +23,15 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
-use serde_json::Value;
-
-use super::openai::{error_event, invalid_json, lenient_count, lenient_text, StreamedCall};
-use super::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
+use super::event_data::{payload, read_event_data};
+use super::fields;
+use super::openai::{
+    error_event, member, nullable_object, raw_error, raw_error_event, StreamedCall,
+};
+use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
+use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
 use crate::wire::WireDecoder;
 
@@ -51,6 +53,7 @@ pub struct ResponsesDecoder {
     reasoning_part: Option<ReasoningPart>,
 }
 
+/// One function call of the stream, by its item id.
 #[derive(Debug)]
 struct ResponsesCall {
     item_id: String,
@@ -58,6 +61,7 @@ struct ResponsesCall {
     streamed: Option<StreamedCall>,
 }
 
+/// Which reasoning part a delta belongs to (a change starts a paragraph).
 #[derive(Debug, PartialEq)]
 struct ReasoningPart {
     item_id: String,
@@ -65,105 +69,172 @@ struct ReasoningPart {
     summary: bool,
 }
 
-#[derive(Deserialize)]
+// The frame structs below are filled by walking the data line with the JSON
+// reader and turned into events only once the whole line has been read, so a
+// frame cut off mid-way emits nothing. A key given twice takes its last value
+// (serde's derive refused such a frame; no server sends one).
+
+/// One Responses stream event (every `type`, plus Zen's `ping`): the union
+/// of the fields the decoder uses.
+#[derive(Default)]
 struct StreamEvent<'a> {
-    #[serde(rename = "type", borrow, default, deserialize_with = "lenient_text")]
+    /// The JSON `type`.
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     delta: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     item_id: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "lenient_count")]
     summary_index: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     content_index: Option<u64>,
-    #[serde(borrow, default)]
     item: Option<Item<'a>>,
-    #[serde(borrow, default)]
     response: Option<Response<'a>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     arguments: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     code: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     message: Option<Cow<'a, str>>,
-    /// Cold and variably shaped: read as a tree.
-    #[serde(default)]
-    error: Option<Value>,
-    #[serde(default, deserialize_with = "lenient_cost")]
+    /// The `error` value's text (cold and variably shaped: parsed as a tree
+    /// only when present).
+    error: Option<&'a str>,
     cost: Option<String>,
-    #[serde(default, rename = "normalizedUsage")]
     normalized_usage: Option<ZenNormalizedUsage>,
 }
 
-#[derive(Deserialize)]
+impl<'a> StreamEvent<'a> {
+    /// Walks one data line's JSON object.
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        let mut ev = StreamEvent::default();
+        r.begin_object()?;
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "type" => ev.kind = fields::text(r)?,
+                "delta" => ev.delta = fields::text(r)?,
+                "item_id" => ev.item_id = fields::text(r)?,
+                "summary_index" => ev.summary_index = fields::count(r)?,
+                "content_index" => ev.content_index = fields::count(r)?,
+                "item" => ev.item = Item::read(r)?,
+                "response" => ev.response = Response::read(r)?,
+                "arguments" => ev.arguments = fields::text(r)?,
+                "code" => ev.code = fields::text(r)?,
+                "message" => ev.message = fields::text(r)?,
+                "error" => ev.error = raw_error(r)?,
+                "cost" => ev.cost = fields::cost(r)?,
+                "normalizedUsage" => ev.normalized_usage = ZenNormalizedUsage::read(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(ev)
+    }
+}
+
+/// An output item (`output_item.added` / `.done`).
+#[derive(Default)]
 struct Item<'a> {
-    #[serde(rename = "type", borrow, default, deserialize_with = "lenient_text")]
+    /// The JSON `type`.
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     call_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     name: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     arguments: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     encrypted_content: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+impl<'a> Item<'a> {
+    /// Walks an `item` value; `null` reads as `None`.
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        if !nullable_object(r)? {
+            return Ok(None);
+        }
+        let mut item = Item::default();
+        while let Some(key) = r.next_key()? {
+            let slot = match key.as_ref() {
+                "type" => &mut item.kind,
+                "id" => &mut item.id,
+                "call_id" => &mut item.call_id,
+                "name" => &mut item.name,
+                "arguments" => &mut item.arguments,
+                "encrypted_content" => &mut item.encrypted_content,
+                _ => {
+                    r.skip()?;
+                    continue;
+                }
+            };
+            *slot = fields::text(r)?;
+        }
+        Ok(Some(item))
+    }
+}
+
+/// The `response` object of the lifecycle events.
+#[derive(Default)]
 struct Response<'a> {
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
     model: Option<Cow<'a, str>>,
-    #[serde(default)]
     usage: Option<ResponsesUsage>,
-    #[serde(borrow, default)]
-    incomplete_details: Option<IncompleteDetails<'a>>,
-    #[serde(default)]
-    error: Option<Value>,
+    /// `incomplete_details.reason`.
+    incomplete_reason: Option<Cow<'a, str>>,
+    /// The `error` value's text, as for [`StreamEvent::error`].
+    error: Option<&'a str>,
 }
 
-#[derive(Deserialize)]
-struct IncompleteDetails<'a> {
-    #[serde(borrow, default, deserialize_with = "lenient_text")]
-    reason: Option<Cow<'a, str>>,
+impl<'a> Response<'a> {
+    /// Walks a `response` value; `null` reads as `None`. Its `output` (the
+    /// whole response again, on `response.completed`) is skipped unbuilt.
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        if !nullable_object(r)? {
+            return Ok(None);
+        }
+        let mut resp = Response::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "id" => resp.id = fields::text(r)?,
+                "model" => resp.model = fields::text(r)?,
+                "usage" => resp.usage = ResponsesUsage::read(r)?,
+                "incomplete_details" => {
+                    resp.incomplete_reason = member(r, "reason", fields::text)?;
+                }
+                "error" => resp.error = raw_error(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(resp))
+    }
 }
 
-#[derive(Deserialize)]
+/// A response's `usage` (Responses field names).
+#[derive(Default)]
 struct ResponsesUsage {
-    #[serde(default, deserialize_with = "lenient_count")]
     input_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     output_tokens: Option<u64>,
-    #[serde(default)]
-    input_tokens_details: Option<InputDetails>,
-    #[serde(default)]
-    output_tokens_details: Option<OutputDetails>,
-}
-
-#[derive(Deserialize)]
-struct InputDetails {
-    #[serde(default, deserialize_with = "lenient_count")]
+    /// `input_tokens_details.cached_tokens`.
     cached_tokens: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct OutputDetails {
-    #[serde(default, deserialize_with = "lenient_count")]
+    /// `output_tokens_details.reasoning_tokens`.
     reasoning_tokens: Option<u64>,
 }
 
 impl ResponsesUsage {
+    /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
+    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+        if !nullable_object(r)? {
+            return Ok(None);
+        }
+        let mut u = ResponsesUsage::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "input_tokens" => u.input_tokens = fields::count(r)?,
+                "output_tokens" => u.output_tokens = fields::count(r)?,
+                "input_tokens_details" => {
+                    u.cached_tokens = member(r, "cached_tokens", fields::count)?;
+                }
+                "output_tokens_details" => {
+                    u.reasoning_tokens = member(r, "reasoning_tokens", fields::count)?;
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(u))
+    }
+
     /// Zen semantics: input excludes cached tokens; output (which already
     /// includes reasoning here) is kept as is.
     fn to_usage(&self) -> Usage {
-        let cached = self
-            .input_tokens_details
-            .as_ref()
-            .and_then(|d| d.cached_tokens);
+        let cached = self.cached_tokens;
         Usage {
             input_tokens: self
                 .input_tokens
@@ -171,10 +242,7 @@ impl ResponsesUsage {
             output_tokens: self.output_tokens,
             cache_read_tokens: cached,
             cache_write_tokens: None,
-            reasoning_tokens: self
-                .output_tokens_details
-                .as_ref()
-                .and_then(|d| d.reasoning_tokens),
+            reasoning_tokens: self.reasoning_tokens,
         }
     }
 }
@@ -327,8 +395,7 @@ impl ResponsesDecoder {
                 let raw = ev
                     .response
                     .as_ref()
-                    .and_then(|r| r.incomplete_details.as_ref())
-                    .and_then(|d| d.reason.as_deref())
+                    .and_then(|r| r.incomplete_reason.as_deref())
                     .unwrap_or("incomplete")
                     .to_owned();
                 let (reason, unfinished) = match raw.as_str() {
@@ -361,13 +428,9 @@ impl ResponsesDecoder {
                 );
                 if !self.error_reported {
                     self.error_reported = true;
-                    let err = ev
-                        .response
-                        .as_ref()
-                        .and_then(|r| r.error.as_ref())
-                        .filter(|e| !e.is_null());
+                    let err = ev.response.as_ref().and_then(|r| r.error);
                     out.push(match err {
-                        Some(e) => error_event(Some(e), None, None),
+                        Some(e) => raw_error_event(e, None, None),
                         None => Event::Error {
                             kind: ErrorKind::Unknown,
                             message: "the response failed without an error message".into(),
@@ -384,15 +447,18 @@ impl ResponsesDecoder {
             }
             "error" => {
                 self.error_reported = true;
-                let err = ev.error.as_ref().filter(|e| !e.is_null());
-                out.push(error_event(err, ev.code.as_deref(), ev.message.as_deref()));
+                let (code, message) = (ev.code.as_deref(), ev.message.as_deref());
+                out.push(match ev.error {
+                    Some(e) => raw_error_event(e, code, message),
+                    None => error_event(None, code, message),
+                });
             }
             _ => {
                 // A typeless frame carrying only an `error` (compatible
                 // servers, upstream failures) is still an error.
                 if ev.kind.is_none() {
-                    if let Some(err) = ev.error.as_ref().filter(|e| !e.is_null()) {
-                        out.push(error_event(Some(err), None, None));
+                    if let Some(err) = ev.error {
+                        out.push(raw_error_event(err, None, None));
                     }
                 }
             }
@@ -486,25 +552,22 @@ fn is_function_call(item: &Item<'_>) -> bool {
 
 impl WireDecoder for ResponsesDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
-        let data = event.data.trim();
-        if data.is_empty() || data == "[DONE]" {
+        let Some(data) = payload(event.data) else {
             return;
-        }
-        match serde_json::from_str::<StreamEvent>(data) {
-            Ok(ev) => {
-                let before = out.len();
-                self.on_stream_event(ev, event.event, out);
-                // Once output went out without a start (no response.created
-                // seen), a late start would be misleading: give it up.
-                if !self.started
-                    && out
-                        .get(before..)
-                        .is_some_and(|new| new.iter().any(Event::is_output))
-                {
-                    self.started = true;
-                }
-            }
-            Err(e) => out.push(invalid_json("responses", &e)),
+        };
+        let Some(ev) = read_event_data("responses", data, out, StreamEvent::read) else {
+            return;
+        };
+        let before = out.len();
+        self.on_stream_event(ev, event.event, out);
+        // Once output went out without a start (no response.created seen),
+        // a late start would be misleading: give it up.
+        if !self.started
+            && out
+                .get(before..)
+                .is_some_and(|new| new.iter().any(Event::is_output))
+        {
+            self.started = true;
         }
     }
 
