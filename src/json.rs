@@ -252,6 +252,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         // Fast path: no escapes, the common case for every model token.
         loop {
+            self.pos = plain_run_end(bytes, self.pos);
             match bytes.get(self.pos) {
                 Some(b'"') => {
                     let s = &self.text[start..self.pos];
@@ -268,12 +269,7 @@ impl<'a> Reader<'a> {
         out.push_str(&self.text[start..self.pos]);
         loop {
             let run = self.pos;
-            while let Some(&b) = bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos = plain_run_end(bytes, self.pos);
             // `run..pos` stops only at ASCII bytes, so it is a whole UTF-8 run.
             out.push_str(&self.text[run..self.pos]);
             match bytes.get(self.pos) {
@@ -497,6 +493,7 @@ impl<'a> Reader<'a> {
         let bytes = self.bytes();
         self.pos += 1;
         loop {
+            self.pos = plain_run_end(bytes, self.pos);
             match bytes.get(self.pos) {
                 Some(b'"') => break,
                 Some(b'\\') => {
@@ -550,6 +547,53 @@ impl<'a> Reader<'a> {
         let text = self.number()?;
         Ok(parse_count(text))
     }
+}
+
+/// The index of the first byte at or after `from` that ends a run of plain
+/// string bytes — `"`, `\` or a control character (< 0x20) — or
+/// `bytes.len()` when there is none.
+///
+/// Eight bytes at a time (SWAR): string bodies are most of every frame, and a
+/// Gemini image arrives as one multi-megabyte base64 string that is skipped
+/// unread, so a byte-at-a-time loop would dominate decoding.
+fn plain_run_end(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    /// Nonzero when some byte of `w` is `"`, `\` or below 0x20. Each term
+    /// is the classic "has a byte below n" test (a byte equal to c is a zero
+    /// byte of `w ^ c…c`); exact as to whether there is one, which is all
+    /// that is asked: the caller finds which byte one at a time.
+    fn special(w: u64) -> u64 {
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGHS
+    }
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        u64::from_le_bytes(w)
+    };
+    let mut pos = from;
+    if let Some(rest) = bytes.get(from..) {
+        // Sixteen bytes a round: one branch per two words.
+        for chunk in rest.chunks_exact(16) {
+            let (a, b) = chunk.split_at(8);
+            if special(word(a)) | special(word(b)) != 0 {
+                break;
+            }
+            pos += 16;
+        }
+    }
+    while let Some(&b) = bytes.get(pos) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        pos += 1;
+    }
+    pos
 }
 
 /// A count from number text: a non-negative integer value that fits in
@@ -658,6 +702,27 @@ fn plain_digits(text: &str) -> Option<(String, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_runs_stop_at_every_special_byte_at_every_offset() {
+        for special in [b'"', b'\\', 0x00, 0x1f] {
+            for len in 0..40 {
+                for at in 0..=len {
+                    let mut bytes = vec![b'a'; len];
+                    // Bytes at or above 0x80 are plain (UTF-8 continuation).
+                    if len > 0 {
+                        bytes[len - 1] = 0xff;
+                    }
+                    if at < len {
+                        bytes[at] = special;
+                    }
+                    assert_eq!(plain_run_end(&bytes, 0), at, "{special} {len} {at}");
+                    assert_eq!(plain_run_end(&bytes, len), len);
+                    assert_eq!(plain_run_end(&bytes, len + 1), len + 1);
+                }
+            }
+        }
+    }
 
     /// Walks an object of scalars into (key, text) pairs.
     fn pairs(text: &str) -> Result<Vec<(String, String)>, JsonError> {
