@@ -3,32 +3,9 @@
 //! skipped, a payload that is not JSON becomes a protocol error event, and a
 //! body that stops before the format's end marker becomes an error too.
 
-use serde::Deserialize;
-
 use crate::error::ErrorKind;
 use crate::event::Event;
 use crate::json::{JsonError, Reader};
-
-/// Parses the `data` of one SSE event as `T`. `None` for a blank payload or
-/// `[DONE]` (nothing to decode) and for invalid JSON, which appends a
-/// protocol error to `out`; decoding continues with the next event.
-pub(super) fn parse_event_data<'a, T: Deserialize<'a>>(
-    format: &str,
-    data: &'a str,
-    out: &mut Vec<Event>,
-) -> Option<T> {
-    let data = data.trim();
-    if data.is_empty() || data == "[DONE]" {
-        return None;
-    }
-    match serde_json::from_str(data) {
-        Ok(frame) => Some(frame),
-        Err(err) => {
-            out.push(invalid_json_event(format, data, &err));
-            None
-        }
-    }
-}
 
 /// The JSON payload of one SSE event, trimmed, or `None` for a blank
 /// payload or `[DONE]` (nothing to decode).
@@ -117,22 +94,26 @@ mod tests {
 
     #[test]
     fn blank_done_and_invalid_payloads() {
+        assert_eq!(payload(" \n"), None);
+        assert_eq!(payload("[DONE]"), None);
+        assert_eq!(payload(" 7 "), Some("7"));
         let mut out = Vec::new();
-        assert_eq!(parse_event_data::<u32>("X", " \n", &mut out), None);
-        assert_eq!(parse_event_data::<u32>("X", "[DONE]", &mut out), None);
+        let count = |r: &mut Reader<'_>| r.count();
+        assert_eq!(read_event_data("X", "7", &mut out, count), Some(Some(7)));
         assert!(out.is_empty());
-        assert_eq!(parse_event_data::<u32>("X", " 7 ", &mut out), Some(7));
-        assert_eq!(parse_event_data::<u32>("X", "{oops", &mut out), None);
+        assert_eq!(read_event_data("X", "{oops", &mut out, count), None);
+        // A value read whole but followed by more text is refused too.
+        assert_eq!(read_event_data("X", "7 8", &mut out, count), None);
         match out.as_slice() {
             [Event::Error {
                 kind: ErrorKind::Protocol,
                 message,
                 retryable: false,
-            }] => assert!(
+            }, Event::Error { .. }] => assert!(
                 message.starts_with("X stream event data is not valid JSON"),
                 "{message}"
             ),
-            other => panic!("expected one protocol error, got {other:?}"),
+            other => panic!("expected two protocol errors, got {other:?}"),
         }
     }
 }

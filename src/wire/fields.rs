@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::Value;
+
 use crate::json::{plain_decimal, JsonError, Kind, Reader};
 
 /// A string (borrowed when it has no escapes); any other value, `null`
@@ -64,6 +66,91 @@ pub(crate) fn array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
     }
 }
 
+// Strict readers: the walking counterpart of a serde `Option<T>` field.
+// `null` reads as `None`, a value of the right type as `Some`, and any other
+// value refuses the whole frame (a protocol error), as serde did. For fields
+// whose type is part of the format's contract (`index`, a token's `text`),
+// where an odd value means the frame cannot be trusted.
+
+/// `null` → `None`, a string → `Some` (borrowed when it has no escapes);
+/// any other value is an error.
+pub(crate) fn optional_str<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, JsonError> {
+    match r.peek()? {
+        Kind::Null => r.null().map(|()| None),
+        _ => r.str().map(Some),
+    }
+}
+
+/// `null` → `None`, `true`/`false` → `Some`; any other value is an error.
+pub(crate) fn optional_bool(r: &mut Reader<'_>) -> Result<Option<bool>, JsonError> {
+    match r.peek()? {
+        Kind::Null => r.null().map(|()| None),
+        _ => r.bool().map(Some),
+    }
+}
+
+/// `null` → `None`, an integer written without fraction or exponent that
+/// fits in `u64` → `Some`; anything else (`-1`, `1.0`, `"1"`) is an error,
+/// exactly the numbers serde_json reads as `u64`.
+pub(crate) fn optional_u64(r: &mut Reader<'_>) -> Result<Option<u64>, JsonError> {
+    if r.peek()? == Kind::Null {
+        return r.null().map(|()| None);
+    }
+    let start = r.offset();
+    // A validated number lexeme has no `+`, so `parse` accepts exactly the
+    // plain non-negative integers.
+    r.number()?.parse().map(Some).map_err(|_| JsonError {
+        offset: start,
+        reason: "expected a non-negative integer",
+    })
+}
+
+/// Like [`optional_u64`], for values that must fit in `u32` (indexes).
+pub(crate) fn optional_u32(r: &mut Reader<'_>) -> Result<Option<u32>, JsonError> {
+    let start = r.offset();
+    match optional_u64(r)? {
+        None => Ok(None),
+        Some(v) => u32::try_from(v).map(Some).map_err(|_| JsonError {
+            offset: start,
+            reason: "integer out of range",
+        }),
+    }
+}
+
+/// `null` → `false`; an object → `true` after `begin_object` (the caller
+/// walks its members); any other value is an error.
+pub(crate) fn optional_object(r: &mut Reader<'_>) -> Result<bool, JsonError> {
+    match r.peek()? {
+        Kind::Null => r.null().map(|()| false),
+        _ => r.begin_object().map(|()| true),
+    }
+}
+
+/// Like [`optional_object`], for arrays: `true` after `begin_array`.
+pub(crate) fn optional_array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
+    match r.peek()? {
+        Kind::Null => r.null().map(|()| false),
+        _ => r.begin_array().map(|()| true),
+    }
+}
+
+/// `null` → `None`; any other value as a `serde_json::Value`. For the rare,
+/// shape-free values (tool arguments sent whole) that are kept as JSON:
+/// the reader checks the text, serde_json builds the tree.
+pub(crate) fn optional_value(r: &mut Reader<'_>) -> Result<Option<Value>, JsonError> {
+    if r.peek()? == Kind::Null {
+        return r.null().map(|()| None);
+    }
+    let start = r.offset();
+    let raw = r.raw()?;
+    // Only what the reader accepts and serde_json does not can fail here:
+    // a lone surrogate escape, or nesting beyond serde_json's limit.
+    serde_json::from_str(raw).map(Some).map_err(|_| JsonError {
+        offset: start,
+        reason: "JSON value serde_json cannot represent",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +200,38 @@ mod tests {
         let mut r = Reader::new(r#"{"a":1}"#);
         assert!(object(&mut r).unwrap());
         assert_eq!(r.next_key().unwrap().as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn strict_readers_take_null_or_the_type_and_refuse_the_rest() {
+        assert_eq!(field(r#"{"v":null}"#, optional_str), None);
+        assert_eq!(field(r#"{"v":"a"}"#, optional_str).as_deref(), Some("a"));
+        assert_eq!(field(r#"{"v":7}"#, optional_u64), Some(7));
+        assert_eq!(field(r#"{"v":7}"#, optional_u32), Some(7));
+        assert_eq!(field(r#"{"v":false}"#, optional_bool), Some(false));
+        let mut r = Reader::new(r#"{"a":1}"#);
+        assert!(optional_object(&mut r).unwrap());
+        assert_eq!(r.next_key().unwrap().as_deref(), Some("a"));
+        assert!(!field(r#"{"v":null}"#, optional_array));
+        let refused = |json: &str, f: fn(&mut Reader<'_>) -> Result<(), JsonError>| {
+            let mut r = Reader::new(json);
+            r.begin_object().unwrap();
+            r.next_key().unwrap();
+            assert!(f(&mut r).is_err(), "{json}");
+        };
+        refused(r#"{"v":1}"#, |r| optional_str(r).map(drop));
+        for odd in ["-1", "1.0", "1e2", "\"1\"", "18446744073709551616"] {
+            refused(&format!(r#"{{"v":{odd}}}"#), |r| optional_u64(r).map(drop));
+        }
+        refused(r#"{"v":4294967296}"#, |r| optional_u32(r).map(drop));
+        refused(r#"{"v":"true"}"#, |r| optional_bool(r).map(drop));
+        refused(r#"{"v":[]}"#, |r| optional_object(r).map(drop));
+        refused(r#"{"v":{}}"#, |r| optional_array(r).map(drop));
+        refused(r#"{"v":"\ud800"}"#, |r| optional_value(r).map(drop));
+        assert_eq!(field(r#"{"v":null}"#, optional_value), None);
+        assert_eq!(
+            field(r#"{"v":{"b":1,"a":[true]}}"#, optional_value),
+            Some(serde_json::json!({"a":[true],"b":1}))
+        );
     }
 }

@@ -33,18 +33,19 @@
 //! ends before any candidate finished yields a retryable `network` error.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
+use crate::json::{JsonError, Kind, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, parse_event_data};
-use crate::wire::text_or::TextOr;
-use crate::wire::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
+use crate::wire::event_data::{ended_early_event, payload, read_event_data};
+use crate::wire::fields::{
+    self, optional_array, optional_bool, optional_object, optional_str, optional_u32, optional_u64,
+    optional_value,
+};
+use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::WireDecoder;
 
 /// Decodes Gemini SSE events into unified events.
@@ -62,6 +63,7 @@ pub struct GeminiDecoder {
     failed: bool,
 }
 
+/// What the decoder remembers about one candidate (choice).
 #[derive(Debug, Default)]
 struct CandidateState {
     choice: u32,
@@ -74,83 +76,168 @@ struct CandidateState {
 }
 
 /// One `GenerateContentResponse` (plus the fields of Zen's cost frame and of
-/// error bodies). Unknown fields — including large `inlineData` payloads — are
-/// skipped by the parser without allocation.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// error bodies), walked in one pass. Unknown fields — including large
+/// `inlineData` payloads — are skipped by scanning, never built; strings are
+/// borrowed from the event data unless they hold escapes (`modelVersion` and
+/// `responseId` repeat on every chunk but are used once).
+///
+/// Fields are typed as Google documents them: a wrong type (a numeric
+/// `text`, a string `index`) refuses the frame with a protocol error, except
+/// Zen's `cost` and `normalizedUsage`, which are read leniently. A key given
+/// twice keeps its last value.
+#[derive(Default)]
 struct Frame<'a> {
-    candidates: Option<Vec<Candidate>>,
+    /// `candidates`; absent and `null` read as none.
+    candidates: Vec<Candidate<'a>>,
     usage_metadata: Option<UsageMetadata>,
-    /// Repeated on every chunk but used once: borrowed, not allocated.
-    #[serde(borrow)]
-    model_version: Option<Text<'a>>,
-    #[serde(borrow)]
-    response_id: Option<Text<'a>>,
-    prompt_feedback: Option<PromptFeedback>,
-    error: Option<WireError>,
-    #[serde(default, deserialize_with = "lenient_cost")]
+    model_version: Option<Cow<'a, str>>,
+    response_id: Option<Cow<'a, str>>,
+    /// `promptFeedback.blockReason`.
+    block_reason: Option<Cow<'a, str>>,
+    error: Option<WireError<'a>>,
     cost: Option<String>,
     normalized_usage: Option<ZenNormalizedUsage>,
 }
 
-/// A string borrowed from the event data when it has no escapes.
-/// (`Option<Cow<str>>` fields would always allocate.)
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v)))
+impl<'a> Frame<'a> {
+    /// Walks one payload (which must be an object).
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        r.begin_object()?;
+        let mut f = Frame::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "candidates" => {
+                    f.candidates.clear();
+                    if optional_array(r)? {
+                        while r.next_item()? {
+                            f.candidates.push(Candidate::read(r)?);
+                        }
+                    }
+                }
+                "usageMetadata" => f.usage_metadata = UsageMetadata::read(r)?,
+                "modelVersion" => f.model_version = optional_str(r)?,
+                "responseId" => f.response_id = optional_str(r)?,
+                "promptFeedback" => {
+                    f.block_reason = None;
+                    if optional_object(r)? {
+                        while let Some(key) = r.next_key()? {
+                            match key.as_ref() {
+                                "blockReason" => f.block_reason = optional_str(r)?,
+                                _ => r.skip()?,
+                            }
+                        }
+                    }
+                }
+                "error" => f.error = WireError::read(r)?,
+                "cost" => f.cost = fields::cost(r)?,
+                "normalizedUsage" => f.normalized_usage = ZenNormalizedUsage::read(r)?,
+                _ => r.skip()?,
             }
         }
-        d.deserialize_str(TextVisitor)
+        Ok(f)
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Candidate {
+/// One element of `candidates`.
+#[derive(Default)]
+struct Candidate<'a> {
     index: Option<u32>,
-    content: Option<Content>,
-    finish_reason: Option<String>,
+    /// `content.parts`; absent and `null` read as none.
+    parts: Vec<Part<'a>>,
+    finish_reason: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Content {
-    parts: Option<Vec<Part>>,
+impl<'a> Candidate<'a> {
+    /// Reads one candidate, which must be an object.
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        r.begin_object()?;
+        let mut c = Candidate::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "index" => c.index = optional_u32(r)?,
+                "content" => {
+                    c.parts.clear();
+                    if optional_object(r)? {
+                        while let Some(key) = r.next_key()? {
+                            match key.as_ref() {
+                                "parts" => {
+                                    c.parts.clear();
+                                    if optional_array(r)? {
+                                        while r.next_item()? {
+                                            c.parts.push(Part::read(r)?);
+                                        }
+                                    }
+                                }
+                                _ => r.skip()?,
+                            }
+                        }
+                    }
+                }
+                "finishReason" => c.finish_reason = optional_str(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(c)
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Part {
-    text: Option<String>,
+/// One element of `content.parts`.
+#[derive(Default)]
+struct Part<'a> {
+    text: Option<Cow<'a, str>>,
     thought: Option<bool>,
-    thought_signature: Option<String>,
-    function_call: Option<FunctionCall>,
+    thought_signature: Option<Cow<'a, str>>,
+    function_call: Option<FunctionCall<'a>>,
 }
 
-#[derive(Deserialize)]
-struct FunctionCall {
-    id: Option<String>,
-    name: Option<String>,
+impl<'a> Part<'a> {
+    /// Reads one part, which must be an object; `inlineData` and other part
+    /// kinds are skipped.
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        r.begin_object()?;
+        let mut p = Part::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "text" => p.text = optional_str(r)?,
+                "thought" => p.thought = optional_bool(r)?,
+                "thoughtSignature" => p.thought_signature = optional_str(r)?,
+                "functionCall" => p.function_call = FunctionCall::read(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// A part's `functionCall`.
+#[derive(Default)]
+struct FunctionCall<'a> {
+    id: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
     /// Read once per call, never on a per-token path.
     args: Option<Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<'a> FunctionCall<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        if !optional_object(r)? {
+            return Ok(None);
+        }
+        let mut call = FunctionCall::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "id" => call.id = optional_str(r)?,
+                "name" => call.name = optional_str(r)?,
+                "args" => call.args = optional_value(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(call))
+    }
+}
+
+/// Gemini's `usageMetadata`.
+#[derive(Default)]
 struct UsageMetadata {
     prompt_token_count: Option<u64>,
     candidates_token_count: Option<u64>,
@@ -159,6 +246,23 @@ struct UsageMetadata {
 }
 
 impl UsageMetadata {
+    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+        if !optional_object(r)? {
+            return Ok(None);
+        }
+        let mut u = UsageMetadata::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "promptTokenCount" => u.prompt_token_count = optional_u64(r)?,
+                "candidatesTokenCount" => u.candidates_token_count = optional_u64(r)?,
+                "thoughtsTokenCount" => u.thoughts_token_count = optional_u64(r)?,
+                "cachedContentTokenCount" => u.cached_content_token_count = optional_u64(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(u))
+    }
+
     /// Gemini's prompt count includes cached tokens and its candidates count
     /// excludes thoughts; Zen's usage is the other way round on both.
     fn to_usage(&self) -> Usage {
@@ -178,24 +282,54 @@ impl UsageMetadata {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PromptFeedback {
-    block_reason: Option<String>,
+/// Google's error object; Zen's own errors use `type` instead of `status`.
+/// A bare string is accepted so that an odd server still yields a readable
+/// error.
+#[derive(Default)]
+struct WireError<'a> {
+    /// The HTTP status, as a number or a numeric string.
+    code: Option<u64>,
+    message: Option<Cow<'a, str>>,
+    status: Option<Cow<'a, str>>,
+    /// Zen's (Anthropic-shaped) error `type`.
+    kind: Option<Cow<'a, str>>,
 }
 
-/// Google's error object; Zen's own errors use `type` instead of `status`.
-/// Error bodies are rare, so a loose shape costs nothing.
-type WireError = TextOr<WireErrorObject>;
-
-/// The object form of [`WireError`].
-#[derive(Deserialize)]
-struct WireErrorObject {
-    code: Option<Value>,
-    message: Option<String>,
-    status: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
+impl<'a> WireError<'a> {
+    /// `null` reads as no error; a value neither string nor object refuses
+    /// the frame.
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        match r.peek()? {
+            Kind::Null => r.null().map(|()| None),
+            Kind::String => r.str().map(|message| {
+                Some(WireError {
+                    message: Some(message),
+                    ..WireError::default()
+                })
+            }),
+            _ => {
+                r.begin_object()?;
+                let mut e = WireError::default();
+                while let Some(key) = r.next_key()? {
+                    match key.as_ref() {
+                        // Error bodies are rare, so any shape is taken.
+                        "code" => {
+                            e.code = match optional_value(r)? {
+                                Some(Value::Number(n)) => n.as_u64(),
+                                Some(Value::String(s)) => s.trim().parse().ok(),
+                                _ => None,
+                            }
+                        }
+                        "message" => e.message = optional_str(r)?,
+                        "status" => e.status = optional_str(r)?,
+                        "type" => e.kind = optional_str(r)?,
+                        _ => r.skip()?,
+                    }
+                }
+                Ok(Some(e))
+            }
+        }
+    }
 }
 
 /// The unified reason of a Gemini `finishReason`.
@@ -218,18 +352,21 @@ fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
 
 impl WireDecoder for GeminiDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
-        let Some(frame) = parse_event_data::<Frame>("Gemini", event.data, out) else {
+        let Some(data) = payload(event.data) else {
+            return;
+        };
+        let Some(frame) = read_event_data("Gemini", data, out, Frame::read) else {
             return;
         };
         self.saw_frame = true;
         if !self.started && (frame.response_id.is_some() || frame.model_version.is_some()) {
             self.started = true;
             out.push(Event::Start {
-                id: frame.response_id.map(|t| t.0.into_owned()),
-                model: frame.model_version.map(|t| t.0.into_owned()),
+                id: frame.response_id.map(Cow::into_owned),
+                model: frame.model_version.map(Cow::into_owned),
             });
         }
-        for candidate in frame.candidates.into_iter().flatten() {
+        for candidate in frame.candidates {
             self.on_candidate(candidate, out);
         }
         if let Some(usage) = frame.usage_metadata {
@@ -240,8 +377,7 @@ impl WireDecoder for GeminiDecoder {
             }
         }
         if let Some(block_reason) = frame
-            .prompt_feedback
-            .and_then(|f| f.block_reason)
+            .block_reason
             .filter(|r| !r.is_empty() && r != "BLOCK_REASON_UNSPECIFIED")
         {
             let state = self.state(0);
@@ -250,7 +386,7 @@ impl WireDecoder for GeminiDecoder {
                 out.push(Event::Finish {
                     choice: 0,
                     reason: FinishReason::ContentFilter,
-                    raw: Some(block_reason),
+                    raw: Some(block_reason.into_owned()),
                 });
             }
         }
@@ -294,13 +430,13 @@ impl GeminiDecoder {
         &mut self.choices[pos]
     }
 
-    fn on_candidate(&mut self, candidate: Candidate, out: &mut Vec<Event>) {
+    fn on_candidate(&mut self, candidate: Candidate<'_>, out: &mut Vec<Event>) {
         let choice = candidate.index.unwrap_or(0);
         let state = self.state(choice);
         let first_new = out.len();
-        let parts = candidate.content.and_then(|c| c.parts).unwrap_or_default();
-        for part in parts {
+        for part in candidate.parts {
             if let Some(text) = part.text.filter(|t| !t.is_empty()) {
+                let text = text.into_owned();
                 out.push(if part.thought == Some(true) {
                     Event::ReasoningDelta { choice, text }
                 } else {
@@ -308,7 +444,10 @@ impl GeminiDecoder {
                 });
             }
             if let Some(signature) = part.thought_signature.filter(|s| !s.is_empty()) {
-                out.push(Event::ReasoningSignature { choice, signature });
+                out.push(Event::ReasoningSignature {
+                    choice,
+                    signature: signature.into_owned(),
+                });
             }
             if let Some(call) = part.function_call {
                 let index = state.tool_calls;
@@ -325,27 +464,19 @@ impl GeminiDecoder {
                 out.push(Event::Finish {
                     choice,
                     reason: finish_reason(&raw, state.tool_calls > 0),
-                    raw: Some(raw),
+                    raw: Some(raw.into_owned()),
                 });
             }
         }
     }
 
-    fn on_error(&mut self, error: WireError, out: &mut Vec<Event>) {
-        let (code, message, status, error_type) = match error {
-            TextOr::Object(WireErrorObject {
-                code,
-                message,
-                status,
-                kind,
-            }) => (code, message, status, kind),
-            TextOr::Text(message) => (None, Some(message), None, None),
-        };
-        let code = code.as_ref().and_then(|c| match c {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        });
+    fn on_error(&mut self, error: WireError<'_>, out: &mut Vec<Event>) {
+        let WireError {
+            code,
+            message,
+            status,
+            kind: error_type,
+        } = error;
         let kind = status
             .as_deref()
             .and_then(error_type_kind)
@@ -355,9 +486,10 @@ impl GeminiDecoder {
             })
             .or_else(|| error_type.as_deref().and_then(error_type_kind))
             .unwrap_or(ErrorKind::Unknown);
-        let raw = status.or(error_type);
+        let raw = status.or(error_type).map(Cow::into_owned);
         let message = message
             .filter(|m| !m.is_empty())
+            .map(Cow::into_owned)
             .or_else(|| raw.clone())
             .unwrap_or_else(|| "the Gemini stream reported an error".into());
         out.push(Event::Error {
@@ -380,12 +512,12 @@ impl GeminiDecoder {
 }
 
 /// A whole function call: start, its arguments as one fragment, the call.
-fn push_function_call(choice: u32, index: u32, call: FunctionCall, out: &mut Vec<Event>) {
+fn push_function_call(choice: u32, index: u32, call: FunctionCall<'_>, out: &mut Vec<Event>) {
     let id = call
         .id
         .filter(|id| !id.is_empty())
-        .unwrap_or_else(|| format!("call_{index}"));
-    let name = call.name.unwrap_or_default();
+        .map_or_else(|| format!("call_{index}"), Cow::into_owned);
+    let name = call.name.map(Cow::into_owned).unwrap_or_default();
     let arguments = match call.args {
         None | Some(Value::Null) => Value::Object(Default::default()),
         Some(args) => args,

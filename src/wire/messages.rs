@@ -38,15 +38,19 @@
 //! message become `toolCallInvalid`, and the second message is decoded.
 //! A body that ends before `message_stop` yields a retryable `network` error.
 
-use serde::Deserialize;
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
+use crate::json::{JsonError, Kind, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, parse_event_data};
-use crate::wire::text_or::TextOr;
-use crate::wire::zen_cost::{lenient_cost, push_cost_events, ZenNormalizedUsage};
+use crate::wire::event_data::{ended_early_event, payload, read_event_data};
+use crate::wire::fields::{
+    self, optional_object, optional_str, optional_u32, optional_u64, optional_value,
+};
+use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::{PendingToolCall, WireDecoder};
 
 /// Decodes Anthropic Messages SSE events into unified events.
@@ -74,6 +78,7 @@ pub struct MessagesDecoder {
     saw_frame: bool,
 }
 
+/// A `tool_use` block whose arguments are still arriving.
 #[derive(Debug)]
 struct OpenToolCall {
     /// The content block index it arrives on.
@@ -84,8 +89,7 @@ struct OpenToolCall {
 }
 
 /// Frame `type` values this decoder acts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FrameType {
     MessageStart,
     ContentBlockStart,
@@ -95,13 +99,13 @@ enum FrameType {
     MessageStop,
     Ping,
     Error,
-    #[serde(other)]
     Other,
 }
 
 impl FrameType {
-    /// The type named by an SSE `event:` line (fallback when JSON lacks one).
-    fn from_event_name(name: &str) -> FrameType {
+    /// The type named by the JSON `type` field or, when JSON lacks one, by
+    /// the SSE `event:` line.
+    fn from_name(name: &str) -> FrameType {
         match name {
             "message_start" => FrameType::MessageStart,
             "content_block_start" => FrameType::ContentBlockStart,
@@ -117,95 +121,233 @@ impl FrameType {
 }
 
 /// One `data` payload. All frame kinds share one flat struct so each event is
-/// parsed exactly once; unknown fields are skipped without being built.
-#[derive(Deserialize)]
-struct Frame {
-    #[serde(rename = "type")]
+/// walked exactly once; unknown fields are skipped without being built, and
+/// strings are borrowed from the event data unless they hold escapes.
+///
+/// Fields are typed as Anthropic documents them: a wrong type (a numeric
+/// `text`, a string `index`) refuses the frame with a protocol error, except
+/// Zen's `cost` and `normalizedUsage`, which are read leniently. A key given
+/// twice keeps its last value.
+#[derive(Default)]
+struct Frame<'a> {
     kind: Option<FrameType>,
     index: Option<u32>,
-    message: Option<StartMessage>,
-    content_block: Option<ContentBlock>,
-    delta: Option<Delta>,
+    message: Option<StartMessage<'a>>,
+    content_block: Option<ContentBlock<'a>>,
+    delta: Option<Delta<'a>>,
     usage: Option<WireUsage>,
-    error: Option<WireError>,
-    #[serde(default, deserialize_with = "lenient_cost")]
+    error: Option<WireError<'a>>,
     cost: Option<String>,
-    #[serde(rename = "normalizedUsage")]
     normalized_usage: Option<ZenNormalizedUsage>,
 }
 
-#[derive(Default, Deserialize)]
-struct StartMessage {
-    id: Option<String>,
-    model: Option<String>,
+impl<'a> Frame<'a> {
+    /// Walks one payload (which must be an object).
+    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+        r.begin_object()?;
+        let mut f = Frame::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "type" => f.kind = optional_str(r)?.map(|t| FrameType::from_name(&t)),
+                "index" => f.index = optional_u32(r)?,
+                "message" => f.message = StartMessage::read(r)?,
+                "content_block" => f.content_block = ContentBlock::read(r)?,
+                "delta" => f.delta = Delta::read(r)?,
+                "usage" => f.usage = WireUsage::read(r)?,
+                "error" => f.error = WireError::read(r)?,
+                "cost" => f.cost = fields::cost(r)?,
+                "normalizedUsage" => f.normalized_usage = ZenNormalizedUsage::read(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// The `message` of `message_start`.
+#[derive(Default)]
+struct StartMessage<'a> {
+    id: Option<Cow<'a, str>>,
+    model: Option<Cow<'a, str>>,
     usage: Option<WireUsage>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+impl<'a> StartMessage<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        if !optional_object(r)? {
+            return Ok(None);
+        }
+        let mut m = StartMessage::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "id" => m.id = optional_str(r)?,
+                "model" => m.model = optional_str(r)?,
+                "usage" => m.usage = WireUsage::read(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(m))
+    }
+}
+
+/// Content block `type` values this decoder acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockType {
     Text,
     Thinking,
     RedactedThinking,
     ToolUse,
-    #[serde(other)]
     Other,
 }
 
-#[derive(Deserialize)]
-struct ContentBlock {
-    #[serde(rename = "type")]
+impl BlockType {
+    fn from_name(name: &str) -> BlockType {
+        match name {
+            "text" => BlockType::Text,
+            "thinking" => BlockType::Thinking,
+            "redacted_thinking" => BlockType::RedactedThinking,
+            "tool_use" => BlockType::ToolUse,
+            _ => BlockType::Other,
+        }
+    }
+}
+
+/// The `content_block` of `content_block_start`.
+#[derive(Default)]
+struct ContentBlock<'a> {
     kind: Option<BlockType>,
-    id: Option<String>,
-    name: Option<String>,
+    id: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
     /// Only read at block start (once per block), so a `Value` costs nothing
     /// on the hot path.
     input: Option<Value>,
-    text: Option<String>,
-    thinking: Option<String>,
-    signature: Option<String>,
-    data: Option<String>,
+    text: Option<Cow<'a, str>>,
+    thinking: Option<Cow<'a, str>>,
+    signature: Option<Cow<'a, str>>,
+    data: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+impl<'a> ContentBlock<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        if !optional_object(r)? {
+            return Ok(None);
+        }
+        let mut b = ContentBlock::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "type" => b.kind = optional_str(r)?.map(|t| BlockType::from_name(&t)),
+                "id" => b.id = optional_str(r)?,
+                "name" => b.name = optional_str(r)?,
+                "input" => b.input = optional_value(r)?,
+                "text" => b.text = optional_str(r)?,
+                "thinking" => b.thinking = optional_str(r)?,
+                "signature" => b.signature = optional_str(r)?,
+                "data" => b.data = optional_str(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(b))
+    }
+}
+
+/// Delta `type` values this decoder acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DeltaType {
     TextDelta,
     ThinkingDelta,
     SignatureDelta,
     InputJsonDelta,
-    #[serde(other)]
     Other,
+}
+
+impl DeltaType {
+    fn from_name(name: &str) -> DeltaType {
+        match name {
+            "text_delta" => DeltaType::TextDelta,
+            "thinking_delta" => DeltaType::ThinkingDelta,
+            "signature_delta" => DeltaType::SignatureDelta,
+            "input_json_delta" => DeltaType::InputJsonDelta,
+            _ => DeltaType::Other,
+        }
+    }
 }
 
 /// `delta` of `content_block_delta` (typed) and of `message_delta` (untyped,
 /// with `stop_reason`).
-#[derive(Deserialize)]
-struct Delta {
-    #[serde(rename = "type")]
+#[derive(Default)]
+struct Delta<'a> {
     kind: Option<DeltaType>,
-    text: Option<String>,
-    thinking: Option<String>,
-    signature: Option<String>,
-    partial_json: Option<String>,
-    stop_reason: Option<String>,
+    text: Option<Cow<'a, str>>,
+    thinking: Option<Cow<'a, str>>,
+    signature: Option<Cow<'a, str>>,
+    partial_json: Option<Cow<'a, str>>,
+    stop_reason: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+impl<'a> Delta<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        if !optional_object(r)? {
+            return Ok(None);
+        }
+        let mut d = Delta::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "type" => d.kind = optional_str(r)?.map(|t| DeltaType::from_name(&t)),
+                "text" => d.text = optional_str(r)?,
+                "thinking" => d.thinking = optional_str(r)?,
+                "signature" => d.signature = optional_str(r)?,
+                "partial_json" => d.partial_json = optional_str(r)?,
+                "stop_reason" => d.stop_reason = optional_str(r)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(d))
+    }
+}
+
+/// Anthropic's `usage` object (in `message_start.message` and
+/// `message_delta`).
+#[derive(Default)]
 struct WireUsage {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
     cache_read_input_tokens: Option<u64>,
     cache_creation_input_tokens: Option<u64>,
-    output_tokens_details: Option<OutputTokensDetails>,
-}
-
-#[derive(Deserialize)]
-struct OutputTokensDetails {
+    /// `output_tokens_details.thinking_tokens`.
     thinking_tokens: Option<u64>,
 }
 
 impl WireUsage {
+    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+        if !optional_object(r)? {
+            return Ok(None);
+        }
+        let mut u = WireUsage::default();
+        while let Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "input_tokens" => u.input_tokens = optional_u64(r)?,
+                "output_tokens" => u.output_tokens = optional_u64(r)?,
+                "cache_read_input_tokens" => u.cache_read_input_tokens = optional_u64(r)?,
+                "cache_creation_input_tokens" => u.cache_creation_input_tokens = optional_u64(r)?,
+                "output_tokens_details" => {
+                    // Like serde's `Option<struct>`: absent, null and an
+                    // object without the field all leave it unknown.
+                    u.thinking_tokens = None;
+                    if optional_object(r)? {
+                        while let Some(key) = r.next_key()? {
+                            match key.as_ref() {
+                                "thinking_tokens" => u.thinking_tokens = optional_u64(r)?,
+                                _ => r.skip()?,
+                            }
+                        }
+                    }
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Some(u))
+    }
+
     /// Anthropic's `input_tokens` already excludes cache reads and writes,
     /// which is Zen's convention, so counts map one to one.
     fn to_usage(&self) -> Usage {
@@ -214,24 +356,44 @@ impl WireUsage {
             output_tokens: self.output_tokens,
             cache_read_tokens: self.cache_read_input_tokens,
             cache_write_tokens: self.cache_creation_input_tokens,
-            reasoning_tokens: self
-                .output_tokens_details
-                .as_ref()
-                .and_then(|d| d.thinking_tokens),
+            reasoning_tokens: self.thinking_tokens,
         }
     }
 }
 
 /// `error` is an object in every known producer; a bare string is accepted
 /// so that an odd server still yields a readable error.
-type WireError = TextOr<WireErrorObject>;
+enum WireError<'a> {
+    /// `"error": "…"`: the message alone.
+    Text(Cow<'a, str>),
+    /// `"error": {"type": …, "message": …}`.
+    Object {
+        kind: Option<Cow<'a, str>>,
+        message: Option<Cow<'a, str>>,
+    },
+}
 
-/// The object form of [`WireError`].
-#[derive(Deserialize)]
-struct WireErrorObject {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    message: Option<String>,
+impl<'a> WireError<'a> {
+    /// `null` reads as no error; a value neither string nor object refuses
+    /// the frame.
+    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+        match r.peek()? {
+            Kind::Null => r.null().map(|()| None),
+            Kind::String => r.str().map(|t| Some(WireError::Text(t))),
+            _ => {
+                r.begin_object()?;
+                let (mut kind, mut message) = (None, None);
+                while let Some(key) = r.next_key()? {
+                    match key.as_ref() {
+                        "type" => kind = optional_str(r)?,
+                        "message" => message = optional_str(r)?,
+                        _ => r.skip()?,
+                    }
+                }
+                Ok(Some(WireError::Object { kind, message }))
+            }
+        }
+    }
 }
 
 /// The unified reason of an Anthropic `stop_reason`.
@@ -247,14 +409,17 @@ fn finish_reason(stop_reason: &str) -> FinishReason {
 
 impl WireDecoder for MessagesDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
-        let Some(frame) = parse_event_data::<Frame>("Messages", event.data, out) else {
+        let Some(data) = payload(event.data) else {
+            return;
+        };
+        let Some(frame) = read_event_data("Messages", data, out, Frame::read) else {
             return;
         };
         self.saw_frame = true;
         let first_new = out.len();
         let kind = frame
             .kind
-            .or_else(|| event.event.map(FrameType::from_event_name))
+            .or_else(|| event.event.map(FrameType::from_name))
             .unwrap_or(FrameType::Other);
         match kind {
             FrameType::MessageStart => self.on_message_start(frame.message, out),
@@ -309,10 +474,11 @@ impl WireDecoder for MessagesDecoder {
 }
 
 impl MessagesDecoder {
-    fn on_message_start(&mut self, message: Option<StartMessage>, out: &mut Vec<Event>) {
+    fn on_message_start(&mut self, message: Option<StartMessage<'_>>, out: &mut Vec<Event>) {
         let message = message.unwrap_or_default();
+        let id = message.id.map(Cow::into_owned);
         if self.message_open {
-            if !self.content_since_start && message.id == self.message_id {
+            if !self.content_since_start && id == self.message_id {
                 // The same start again before any content: a harmless repeat.
                 return;
             }
@@ -320,7 +486,7 @@ impl MessagesDecoder {
                 kind: ErrorKind::Protocol,
                 message: format!(
                     "a second message_start ({}) arrived while message {} was open: the stream was spliced",
-                    message.id.as_deref().unwrap_or("without id"),
+                    id.as_deref().unwrap_or("without id"),
                     self.message_id.as_deref().unwrap_or("without id"),
                 ),
                 retryable: false,
@@ -336,38 +502,47 @@ impl MessagesDecoder {
         if !self.started {
             self.started = true;
             out.push(Event::Start {
-                id: message.id.clone(),
-                model: message.model,
+                id: id.clone(),
+                model: message.model.map(Cow::into_owned),
             });
         }
-        self.message_id = message.id;
+        self.message_id = id;
         if let Some(usage) = message.usage {
             push_usage(&usage, out);
         }
     }
 
-    fn on_block_start(&mut self, index: u32, block: ContentBlock, out: &mut Vec<Event>) {
+    fn on_block_start(&mut self, index: u32, block: ContentBlock<'_>, out: &mut Vec<Event>) {
         self.content_since_start = true;
         match block.kind {
             Some(BlockType::Text) => {
                 if let Some(text) = block.text.filter(|t| !t.is_empty()) {
-                    out.push(Event::TextDelta { choice: 0, text });
+                    out.push(Event::TextDelta {
+                        choice: 0,
+                        text: text.into_owned(),
+                    });
                 }
             }
             Some(BlockType::Thinking) => {
                 if let Some(text) = block.thinking.filter(|t| !t.is_empty()) {
-                    out.push(Event::ReasoningDelta { choice: 0, text });
+                    out.push(Event::ReasoningDelta {
+                        choice: 0,
+                        text: text.into_owned(),
+                    });
                 }
                 if let Some(signature) = block.signature.filter(|s| !s.is_empty()) {
                     out.push(Event::ReasoningSignature {
                         choice: 0,
-                        signature,
+                        signature: signature.into_owned(),
                     });
                 }
             }
             Some(BlockType::RedactedThinking) => {
                 if let Some(data) = block.data {
-                    out.push(Event::ReasoningRedacted { choice: 0, data });
+                    out.push(Event::ReasoningRedacted {
+                        choice: 0,
+                        data: data.into_owned(),
+                    });
                 }
             }
             Some(BlockType::ToolUse) => self.start_tool(index, block, out),
@@ -375,7 +550,7 @@ impl MessagesDecoder {
         }
     }
 
-    fn start_tool(&mut self, block_index: u32, block: ContentBlock, out: &mut Vec<Event>) {
+    fn start_tool(&mut self, block_index: u32, block: ContentBlock<'_>, out: &mut Vec<Event>) {
         // A block index reused while still open: settle the old call first.
         if let Some(pos) = self.open_tools.iter().position(|t| t.block == block_index) {
             let old = self.open_tools.remove(pos);
@@ -383,8 +558,8 @@ impl MessagesDecoder {
         }
         let index = self.tool_calls;
         self.tool_calls = self.tool_calls.saturating_add(1);
-        let id = block.id.unwrap_or_default();
-        let name = block.name.unwrap_or_default();
+        let id = block.id.map(Cow::into_owned).unwrap_or_default();
+        let name = block.name.map(Cow::into_owned).unwrap_or_default();
         out.push(Event::ToolCallStart {
             choice: 0,
             index,
@@ -417,24 +592,30 @@ impl MessagesDecoder {
         });
     }
 
-    fn on_block_delta(&mut self, index: u32, delta: Delta, out: &mut Vec<Event>) {
+    fn on_block_delta(&mut self, index: u32, delta: Delta<'_>, out: &mut Vec<Event>) {
         self.content_since_start = true;
         match delta.kind {
             Some(DeltaType::TextDelta) => {
                 if let Some(text) = delta.text.filter(|t| !t.is_empty()) {
-                    out.push(Event::TextDelta { choice: 0, text });
+                    out.push(Event::TextDelta {
+                        choice: 0,
+                        text: text.into_owned(),
+                    });
                 }
             }
             Some(DeltaType::ThinkingDelta) => {
                 if let Some(text) = delta.thinking.filter(|t| !t.is_empty()) {
-                    out.push(Event::ReasoningDelta { choice: 0, text });
+                    out.push(Event::ReasoningDelta {
+                        choice: 0,
+                        text: text.into_owned(),
+                    });
                 }
             }
             Some(DeltaType::SignatureDelta) => {
                 if let Some(signature) = delta.signature.filter(|s| !s.is_empty()) {
                     out.push(Event::ReasoningSignature {
                         choice: 0,
-                        signature,
+                        signature: signature.into_owned(),
                     });
                 }
             }
@@ -454,7 +635,7 @@ impl MessagesDecoder {
                 out.push(Event::ToolCallDelta {
                     choice: 0,
                     index: open.call.index,
-                    arguments_delta: fragment,
+                    arguments_delta: fragment.into_owned(),
                 });
             }
             Some(DeltaType::Other) | None => {}
@@ -471,7 +652,7 @@ impl MessagesDecoder {
 
     fn on_message_delta(
         &mut self,
-        delta: Option<Delta>,
+        delta: Option<Delta<'_>>,
         usage: Option<&WireUsage>,
         out: &mut Vec<Event>,
     ) {
@@ -486,7 +667,7 @@ impl MessagesDecoder {
         out.push(Event::Finish {
             choice: 0,
             reason,
-            raw: Some(raw),
+            raw: Some(raw.into_owned()),
         });
         self.finished = true;
     }
@@ -511,10 +692,10 @@ impl MessagesDecoder {
         self.ended = true;
     }
 
-    fn on_error(&mut self, error: Option<WireError>, out: &mut Vec<Event>) {
+    fn on_error(&mut self, error: Option<WireError<'_>>, out: &mut Vec<Event>) {
         let (error_type, message) = match error {
-            Some(TextOr::Object(WireErrorObject { kind, message })) => (kind, message),
-            Some(TextOr::Text(message)) => (None, Some(message)),
+            Some(WireError::Object { kind, message }) => (kind.map(Cow::into_owned), message),
+            Some(WireError::Text(message)) => (None, Some(message)),
             None => (None, None),
         };
         // Anthropic types and Zen's own (`CreditsError`, …, sent in the same shape
@@ -525,6 +706,7 @@ impl MessagesDecoder {
             .unwrap_or(ErrorKind::Unknown);
         let message = message
             .filter(|m| !m.is_empty())
+            .map(Cow::into_owned)
             .or_else(|| error_type.clone())
             .unwrap_or_else(|| "the Messages stream reported an error".into());
         self.abandon_open_tools(

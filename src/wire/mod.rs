@@ -15,7 +15,6 @@ pub mod gemini;
 pub mod messages;
 mod openai;
 pub mod responses;
-mod text_or;
 pub(crate) mod zen_cost;
 
 /// The four wire formats Zen serves.
