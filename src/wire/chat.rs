@@ -21,10 +21,7 @@ use std::borrow::Cow;
 
 use super::event_data::{payload, read_event_data};
 use super::fields;
-use super::openai::{
-    index, member, nullable_array, nullable_index, nullable_object, nullable_str, raw_error,
-    raw_error_event, StreamedCall,
-};
+use super::openai::{member, raw_error, raw_error_event, StreamedCall};
 use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Reader};
@@ -82,7 +79,7 @@ impl<'a> Chunk<'a> {
             match key.as_ref() {
                 "choices" => {
                     chunk.choices.clear();
-                    if nullable_array(r)? {
+                    if fields::optional_array(r)? {
                         while r.next_item()? {
                             chunk.choices.push(ChunkChoice::read(r)?);
                         }
@@ -118,7 +115,7 @@ impl<'a> ChunkChoice<'a> {
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "delta" => choice.delta = Delta::read(r)?,
-                "index" => choice.index = index(r)?,
+                "index" => choice.index = fields::index(r)?,
                 "finish_reason" => choice.finish_reason = fields::text(r)?,
                 _ => r.skip()?,
             }
@@ -141,7 +138,7 @@ struct Delta<'a> {
 impl<'a> Delta<'a> {
     /// Walks a `delta` value; `null` reads as `None`.
     fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
-        if !nullable_object(r)? {
+        if !fields::optional_object(r)? {
             return Ok(None);
         }
         let mut delta = Delta::default();
@@ -153,7 +150,7 @@ impl<'a> Delta<'a> {
                 "refusal" => delta.refusal = fields::text(r)?,
                 "tool_calls" => {
                     delta.tool_calls.clear();
-                    if nullable_array(r)? {
+                    if fields::optional_array(r)? {
                         while r.next_item()? {
                             delta.tool_calls.push(ToolCallChunk::read(r)?);
                         }
@@ -184,16 +181,16 @@ impl<'a> ToolCallChunk<'a> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "index" => frag.index = nullable_index(r)?,
+                "index" => frag.index = fields::optional_u32(r)?,
                 "id" => frag.id = fields::text(r)?,
                 "function" => {
                     // A repeated `function` replaces the earlier one whole.
                     (frag.name, frag.arguments) = (None, None);
-                    if nullable_object(r)? {
+                    if fields::optional_object(r)? {
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
                                 "name" => frag.name = fields::text(r)?,
-                                "arguments" => frag.arguments = nullable_str(r)?,
+                                "arguments" => frag.arguments = fields::optional_str(r)?,
                                 _ => r.skip()?,
                             }
                         }
@@ -221,7 +218,7 @@ struct ChatUsage {
 impl ChatUsage {
     /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
     fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
-        if !nullable_object(r)? {
+        if !fields::optional_object(r)? {
             return Ok(None);
         }
         let mut u = ChatUsage::default();

@@ -1,5 +1,5 @@
-//! The JSON payload of one SSE event, for the decoders whose every event is
-//! one JSON object (Messages, Gemini): blank and `[DONE]` payloads are
+//! The JSON payload of one SSE event, walked by every decoder: blank and
+//! `[DONE]` payloads are
 //! skipped, a payload that is not JSON becomes a protocol error event, and a
 //! body that stops before the format's end marker becomes an error too.
 
@@ -9,7 +9,6 @@ use crate::json::{JsonError, Reader};
 
 /// The JSON payload of one SSE event, trimmed, or `None` for a blank
 /// payload or `[DONE]` (nothing to decode).
-#[allow(dead_code)] // TODO(json-migration)
 pub(super) fn payload(data: &str) -> Option<&str> {
     let data = data.trim();
     (!data.is_empty() && data != "[DONE]").then_some(data)
@@ -19,7 +18,6 @@ pub(super) fn payload(data: &str) -> Option<&str> {
 /// whole document must be valid JSON (checked to its end) before the frame
 /// is returned, so a frame cut off mid-way emits nothing of its contents.
 /// Invalid JSON appends a protocol error to `out` and returns `None`.
-#[allow(dead_code)] // TODO(json-migration)
 pub(super) fn read_event_data<'a, T>(
     format: &str,
     data: &'a str,

@@ -58,14 +58,6 @@ pub(crate) fn object(r: &mut Reader<'_>) -> Result<bool, JsonError> {
     }
 }
 
-/// Like [`object`], for arrays: `true` after `begin_array`.
-pub(crate) fn array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
-    match r.peek()? {
-        Kind::Array => r.begin_array().map(|()| true),
-        _ => r.skip().map(|()| false),
-    }
-}
-
 // Strict readers: the walking counterpart of a serde `Option<T>` field.
 // `null` reads as `None`, a value of the right type as `Some`, and any other
 // value refuses the whole frame (a protocol error), as serde did. For fields
@@ -98,10 +90,23 @@ pub(crate) fn optional_u64(r: &mut Reader<'_>) -> Result<Option<u64>, JsonError>
     }
     let start = r.offset();
     // A validated number lexeme has no `+`, so `parse` accepts exactly the
-    // plain non-negative integers.
-    r.number()?.parse().map(Some).map_err(|_| JsonError {
+    // plain non-negative integers; `-0` is an integer zero to serde_json too.
+    match r.number()? {
+        "-0" => Ok(Some(0)),
+        text => text.parse().map(Some).map_err(|_| JsonError {
+            offset: start,
+            reason: "expected a non-negative integer",
+        }),
+    }
+}
+
+/// A choice or tool-call `index`: like [`optional_u32`] without `null`
+/// (a guessed index would misroute text, so there is no lenient reading).
+pub(crate) fn index(r: &mut Reader<'_>) -> Result<u32, JsonError> {
+    let start = r.offset();
+    optional_u32(r)?.ok_or(JsonError {
         offset: start,
-        reason: "expected a non-negative integer",
+        reason: "expected an index",
     })
 }
 
@@ -196,7 +201,6 @@ mod tests {
     fn containers_of_the_wrong_kind_are_skipped() {
         assert!(!field(r#"{"v":null}"#, object));
         assert!(!field(r#"{"v":[1,{"a":2}]}"#, object));
-        assert!(!field(r#"{"v":{"a":[]}}"#, array));
         let mut r = Reader::new(r#"{"a":1}"#);
         assert!(object(&mut r).unwrap());
         assert_eq!(r.next_key().unwrap().as_deref(), Some("a"));

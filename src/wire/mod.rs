@@ -7,9 +7,7 @@ use crate::event::Event;
 use crate::sse::SseEventRef;
 
 pub mod chat;
-// TODO(json-migration): the allow goes once every decoder walks frames.
 mod event_data;
-#[allow(dead_code)]
 mod fields;
 pub mod gemini;
 pub mod messages;

@@ -8,15 +8,7 @@
 //! of the whole chunk. Structural fields (`choices`, `delta`, `usage`, a tool
 //! call's `index` and `arguments`) stay strict: a frame whose structure is
 //! wrong is refused as a whole (a protocol error) rather than half-read.
-//!
-//! [`lenient_count`] and [`absent_unless_scalar`] are the serde versions of
-//! the lenient readers, still used by [`super::zen_cost`]'s derived
-//! `ZenNormalizedUsage` for the Messages and Gemini decoders.
 
-use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, Deserializer, Visitor};
 use serde_json::Value;
 
 use crate::error::ErrorKind;
@@ -24,141 +16,7 @@ use crate::event::Event;
 use crate::json::{JsonError, Kind, Reader};
 use crate::wire::PendingToolCall;
 
-/// The visitor methods every lenient reader shares, for a visitor whose
-/// `Value` is an `Option`: `null` and booleans read as absent, arrays and
-/// objects are consumed and read as absent, `Some(x)` reads as `x`.
-macro_rules! absent_unless_scalar {
-    ($de:lifetime) => {
-        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: serde::Deserializer<$de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<$de>>(
-            self,
-            mut seq: A,
-        ) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: serde::de::MapAccess<$de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {}
-            Ok(None)
-        }
-    };
-}
-pub(super) use absent_unless_scalar;
-
-/// Reads a token count: a non-negative integer, an integral float, or a
-/// numeric string. Anything else (null, negative, fractional, objects) reads
-/// as `None` — an unknown count, never a made-up 0.
-pub(super) fn lenient_count<'de, D>(d: D) -> Result<Option<u64>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    struct CountVisitor;
-    impl<'de> Visitor<'de> for CountVisitor {
-        type Value = Option<u64>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a token count")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(u64::try_from(v).ok())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            // Exactly representable integers only; `as` saturates, the range
-            // check keeps huge values from being clamped into a wrong count.
-            let ok = v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1.8e19;
-            Ok(ok.then_some(v as u64))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(v.trim().parse().ok())
-        }
-        absent_unless_scalar!('de);
-    }
-    d.deserialize_any(CountVisitor)
-}
-
-/// A wrong type for a strict field, at the reader's position.
-fn wrong_type(r: &Reader<'_>, reason: &'static str) -> JsonError {
-    JsonError {
-        offset: r.offset(),
-        reason,
-    }
-}
-
-/// A structural object that may be `null`: `true` once inside the object
-/// (the caller walks its members), `false` after a `null`. Any other value
-/// refuses the frame.
-pub(super) fn nullable_object(r: &mut Reader<'_>) -> Result<bool, JsonError> {
-    match r.peek()? {
-        Kind::Object => r.begin_object().map(|()| true),
-        Kind::Null => r.null().map(|()| false),
-        _ => Err(wrong_type(r, "expected an object or null")),
-    }
-}
-
-/// Like [`nullable_object`], for arrays: `true` once inside the array.
-pub(super) fn nullable_array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
-    match r.peek()? {
-        Kind::Array => r.begin_array().map(|()| true),
-        Kind::Null => r.null().map(|()| false),
-        _ => Err(wrong_type(r, "expected an array or null")),
-    }
-}
-
-/// A strict string that may be `null` (borrowed when it has no escapes);
-/// any other value refuses the frame.
-pub(super) fn nullable_str<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, JsonError> {
-    match r.peek()? {
-        Kind::String => r.str().map(Some),
-        Kind::Null => r.null().map(|()| None),
-        _ => Err(wrong_type(r, "expected a string or null")),
-    }
-}
-
-/// A choice or tool-call `index`: an integer written without fraction or
-/// exponent that fits in `u32` (what a `u32` field accepted before); any
-/// other value refuses the frame, since a guessed index would misroute text.
-pub(super) fn index(r: &mut Reader<'_>) -> Result<u32, JsonError> {
-    let text = match r.peek()? {
-        Kind::Number => r.number()?,
-        _ => return Err(wrong_type(r, "expected an index")),
-    };
-    // `-0` is an integer zero; `u32::from_str` refuses any minus sign.
-    match text.parse::<u32>() {
-        Ok(i) => Ok(i),
-        Err(_) if text == "-0" => Ok(0),
-        Err(_) => Err(JsonError {
-            offset: r.offset().saturating_sub(text.len()),
-            reason: "expected an index",
-        }),
-    }
-}
-
-/// Like [`index`], with `null` read as absent.
-pub(super) fn nullable_index(r: &mut Reader<'_>) -> Result<Option<u32>, JsonError> {
-    match r.peek()? {
-        Kind::Null => r.null().map(|()| None),
-        _ => index(r).map(Some),
-    }
-}
+use super::fields;
 
 /// The one member `name` of a structural object that may be `null`, read
 /// with `read`; other members are skipped (the last `name` wins). `null` or
@@ -169,7 +27,7 @@ pub(super) fn member<'a, T>(
     read: impl Fn(&mut Reader<'a>) -> Result<Option<T>, JsonError>,
 ) -> Result<Option<T>, JsonError> {
     let mut found = None;
-    if nullable_object(r)? {
+    if fields::optional_object(r)? {
         while let Some(key) = r.next_key()? {
             if key == name {
                 found = read(r)?;
@@ -401,8 +259,9 @@ impl StreamedCall {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
-    use crate::wire::fields;
 
     /// `{"v": …}` read with `f`; `Err` when `f` or the document refuses it.
     fn field<'a, T>(
@@ -455,21 +314,21 @@ mod tests {
 
     #[test]
     fn structural_fields_are_strict() {
-        assert_eq!(field(r#"{"v":null}"#, nullable_object), Ok(false));
-        assert!(field(r#"{"v":"x"}"#, nullable_object).is_err());
-        assert!(field(r#"{"v":{}}"#, nullable_array).is_err());
+        assert_eq!(field(r#"{"v":null}"#, fields::optional_object), Ok(false));
+        assert!(field(r#"{"v":"x"}"#, fields::optional_object).is_err());
+        assert!(field(r#"{"v":{}}"#, fields::optional_array).is_err());
         assert_eq!(
-            field(r#"{"v":"a"}"#, nullable_str).map(|s| s.map(Cow::into_owned)),
+            field(r#"{"v":"a"}"#, fields::optional_str).map(|s| s.map(Cow::into_owned)),
             Ok(Some("a".into()))
         );
-        assert_eq!(field(r#"{"v":null}"#, nullable_str), Ok(None));
-        assert!(field(r#"{"v":{"a":1}}"#, nullable_str).is_err());
-        assert_eq!(field(r#"{"v":3}"#, index), Ok(3));
-        assert_eq!(field(r#"{"v":-0}"#, index), Ok(0));
-        assert_eq!(field(r#"{"v":null}"#, nullable_index), Ok(None));
+        assert_eq!(field(r#"{"v":null}"#, fields::optional_str), Ok(None));
+        assert!(field(r#"{"v":{"a":1}}"#, fields::optional_str).is_err());
+        assert_eq!(field(r#"{"v":3}"#, fields::index), Ok(3));
+        assert_eq!(field(r#"{"v":-0}"#, fields::index), Ok(0));
+        assert_eq!(field(r#"{"v":null}"#, fields::optional_u32), Ok(None));
         for bad in ["1.0", "1e0", "-1", "4294967296", "\"1\"", "null"] {
             let json = format!(r#"{{"v":{bad}}}"#);
-            assert!(field(&json, index).is_err(), "{bad}");
+            assert!(field(&json, fields::index).is_err(), "{bad}");
         }
     }
 

@@ -25,9 +25,7 @@ use std::borrow::Cow;
 
 use super::event_data::{payload, read_event_data};
 use super::fields;
-use super::openai::{
-    error_event, member, nullable_object, raw_error, raw_error_event, StreamedCall,
-};
+use super::openai::{error_event, member, raw_error, raw_error_event, StreamedCall};
 use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
@@ -138,7 +136,7 @@ struct Item<'a> {
 impl<'a> Item<'a> {
     /// Walks an `item` value; `null` reads as `None`.
     fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
-        if !nullable_object(r)? {
+        if !fields::optional_object(r)? {
             return Ok(None);
         }
         let mut item = Item::default();
@@ -177,7 +175,7 @@ impl<'a> Response<'a> {
     /// Walks a `response` value; `null` reads as `None`. Its `output` (the
     /// whole response again, on `response.completed`) is skipped unbuilt.
     fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
-        if !nullable_object(r)? {
+        if !fields::optional_object(r)? {
             return Ok(None);
         }
         let mut resp = Response::default();
@@ -211,7 +209,7 @@ struct ResponsesUsage {
 impl ResponsesUsage {
     /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
     fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
-        if !nullable_object(r)? {
+        if !fields::optional_object(r)? {
             return Ok(None);
         }
         let mut u = ResponsesUsage::default();

@@ -2,78 +2,32 @@
 //! `event: ping` + `{"type":"ping","cost":"0.00012345"}`, newer builds adding
 //! `"x-opencode-type":"inference-cost"` and a `normalizedUsage` object.
 //!
-//! All four wire decoders embed `cost` (read with [`lenient_cost`]) and
-//! [`ZenNormalizedUsage`] as optional fields of their own frame structs (one
-//! parse per event) and hand them to [`push_cost_events`]. Both are lenient:
-//! an odd value reads as absent instead of failing the frame.
-
-use std::fmt;
-
-use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+//! All four wire decoders read `cost` (with [`super::fields::cost`]) and
+//! [`ZenNormalizedUsage`] as optional fields of their own frames (one walk
+//! per event) and hand them to [`push_cost_events`]. Both are lenient: an
+//! odd value reads as absent instead of failing the frame.
 
 use super::fields;
 use crate::event::{Event, Usage};
 use crate::json::{JsonError, Reader};
-use crate::wire::openai::{absent_unless_scalar, lenient_count};
-
-/// Reads Zen's `cost`: normally a decimal string (`"0.00001400"`, kept
-/// verbatim), but some frames carry a JSON number (`2.75`), which is written
-/// in plain decimal notation. Empty strings and other types read as `None`.
-pub(super) fn lenient_cost<'de, D>(d: D) -> Result<Option<String>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    struct CostVisitor;
-    impl<'de> Visitor<'de> for CostVisitor {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a cost")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let v = v.trim();
-            Ok((!v.is_empty()).then(|| v.to_owned()))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            // f64's Display never uses exponent notation: 1e-8 → "0.00000001".
-            Ok(v.is_finite().then(|| v.to_string()))
-        }
-        absent_unless_scalar!('de);
-    }
-    d.deserialize_any(CostVisitor)
-}
 
 /// Zen's `normalizedUsage`: already in Zen's semantics (input excludes cache,
 /// output includes reasoning), split cache writes by lifetime. Counts are read
-/// leniently ([`lenient_count`]): an odd value is an unknown count, not a
+/// leniently ([`fields::count`]): an odd value is an unknown count, not a
 /// failed frame.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub(super) struct ZenNormalizedUsage {
-    #[serde(default, deserialize_with = "lenient_count")]
     input_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     output_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     reasoning_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     cache_read_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     cache_write5m_tokens: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_count")]
     cache_write1h_tokens: Option<u64>,
 }
 
 impl ZenNormalizedUsage {
     /// Reads a `normalizedUsage` value; anything but an object reads as
     /// `None`, odd counts as unknown ([`super::fields::count`]).
-    #[allow(dead_code)] // TODO(json-migration)
     pub(super) fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
         if !fields::object(r)? {
             return Ok(None);
@@ -134,16 +88,30 @@ pub(super) fn push_cost_events(
 mod tests {
     use super::*;
 
-    #[derive(Deserialize)]
+    /// A cost frame's two fields, read the way the decoders read them.
     struct Frame {
-        #[serde(default, deserialize_with = "lenient_cost")]
         cost: Option<String>,
-        #[serde(rename = "normalizedUsage")]
         normalized_usage: Option<ZenNormalizedUsage>,
     }
 
     fn frame(json: &str) -> Frame {
-        serde_json::from_str(json).expect("frame JSON")
+        let mut r = Reader::new(json);
+        let mut f = Frame {
+            cost: None,
+            normalized_usage: None,
+        };
+        r.begin_object().expect("frame JSON");
+        while let Some(key) = r.next_key().expect("frame JSON") {
+            match key.as_ref() {
+                "cost" => f.cost = fields::cost(&mut r).expect("frame JSON"),
+                "normalizedUsage" => {
+                    f.normalized_usage = ZenNormalizedUsage::read(&mut r).expect("frame JSON")
+                }
+                _ => r.skip().expect("frame JSON"),
+            }
+        }
+        r.end().expect("frame JSON");
+        f
     }
 
     #[test]
