@@ -378,18 +378,20 @@ fn validate_sampling(req: &UnifiedRequest, model: &ModelInfo) -> Result {
             ));
         }
     }
-    // Anthropic's range is 0–1; the others take 0–2.
-    let max_temperature = if model.format == WireFormat::Messages {
-        1.0
+    // Anthropic's range is 0–1; the others take 0–2. The bound is named as
+    // text too: formatting an f64 would link core's float printer (~20 KB of
+    // wasm) for this one message.
+    let (max_temperature, max_text) = if model.format == WireFormat::Messages {
+        (1.0, "1")
     } else {
-        2.0
+        (2.0, "2")
     };
     if let Some(t) = req.temperature {
         if !(t.is_finite() && (0.0..=max_temperature).contains(&t)) {
             return Err(err(
                 "temperature",
                 format!(
-                    "must be between 0 and {max_temperature} on the {} format",
+                    "must be between 0 and {max_text} on the {} format",
                     model.format
                 ),
             ));
