@@ -103,6 +103,10 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    // The tiny steps below are forced inline: the package is built at
+    // opt-level "z", which otherwise leaves them as calls on every token
+    // (measured: inlining made the wasm both faster, ~1.5×, and smaller).
+    #[inline(always)]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
@@ -115,6 +119,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips JSON whitespace; returns the next byte, if any.
+    #[inline(always)]
     fn ws(&mut self) -> Option<u8> {
         let bytes = self.bytes();
         while let Some(&b) = bytes.get(self.pos) {
@@ -127,6 +132,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Checks that a value may start here and returns its first byte.
+    #[inline(always)]
     fn value_start(&mut self) -> Result<u8, JsonError> {
         match self.after {
             After::Start | After::Key => {}
@@ -141,6 +147,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The type of the next value, without reading it.
+    #[inline(always)]
     pub fn peek(&mut self) -> Result<Kind, JsonError> {
         let b = self.value_start()?;
         Ok(match b {
@@ -366,6 +373,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether the innermost open container is an object.
+    #[inline(always)]
     fn in_object(&self) -> bool {
         self.depth > 0 && {
             let level = self.depth - 1;
@@ -391,6 +399,7 @@ impl<'a> Reader<'a> {
 
     /// Moves past the `,` before a member/element, or past the closing
     /// bracket (returning `false`).
+    #[inline(always)]
     fn next_in(&mut self, object: bool) -> Result<bool, JsonError> {
         if self.depth == 0 || self.in_object() != object {
             return self.err("not inside that container");
