@@ -5,6 +5,7 @@
 
 mod admin;
 mod limiter_object;
+mod passthrough;
 mod upstream;
 
 use worker::{event, Context, Env, Headers, Request, Response, Result};
