@@ -17,6 +17,8 @@
 //! starts after that. Nothing is held back: each upstream chunk is written
 //! as soon as it is read (the very `Uint8Array` the upstream produced).
 
+use std::future::Future;
+use std::pin::{pin, Pin};
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
@@ -149,6 +151,11 @@ pub(crate) struct Tap {
     cost: Option<String>,
     format: WireFormat,
     idle_ms: u64,
+    /// The idle watchdog: one timer reused across reads (a timer per chunk
+    /// was a `setTimeout`/`clearTimeout` pair and a closure each time).
+    idle: Option<Pin<Box<Delay>>>,
+    /// When the last chunk came (Unix ms; 0 before the first read).
+    last_chunk_ms: u64,
     abort: Option<AbortController>,
     /// `end` ran (the decoder is flushed once).
     finished: bool,
@@ -182,6 +189,8 @@ impl Tap {
             cost: None,
             format,
             idle_ms,
+            idle: None,
+            last_chunk_ms: 0,
             abort: Some(abort),
             finished: false,
         }
@@ -248,6 +257,34 @@ impl Tap {
         }
     }
 
+    /// `read`'s result, or `None` once the upstream has sent nothing for
+    /// `idle_ms`. The watchdog is armed once and, when it fires after
+    /// chunks came, re-armed for the rest of the window from the last one.
+    async fn read_within_idle(&mut self, read: impl Future<Output = Read>) -> Option<Read> {
+        let mut read = pin!(read);
+        if self.last_chunk_ms == 0 {
+            self.last_chunk_ms = crate::now_ms();
+        }
+        loop {
+            let idle_ms = self.idle_ms;
+            let idle = self
+                .idle
+                .get_or_insert_with(|| Box::pin(Delay::from(Duration::from_millis(idle_ms))));
+            match select(read.as_mut(), idle.as_mut()).await {
+                Either::Left((r, _)) => return Some(r),
+                Either::Right(_) => {
+                    let silent = crate::now_ms().saturating_sub(self.last_chunk_ms);
+                    if silent >= idle_ms {
+                        self.idle = None;
+                        return None;
+                    }
+                    let rest = Duration::from_millis(idle_ms - silent);
+                    self.idle = Some(Box::pin(Delay::from(rest)));
+                }
+            }
+        }
+    }
+
     /// The next piece for the client, `None` at the end. An upstream that
     /// breaks or goes silent ends the stream with an error frame in the
     /// dialect (streams only; a plain body just ends).
@@ -260,22 +297,23 @@ impl Tap {
             self.end();
             return None;
         };
-        let idle = Delay::from(Duration::from_millis(self.idle_ms));
-        let fault = match select(Box::pin(up.read()), idle).await {
-            Either::Left((Read::Chunk(chunk), _)) => {
+        let read = up.read();
+        let fault = match self.read_within_idle(read).await {
+            Some(Read::Chunk(chunk)) => {
+                self.last_chunk_ms = crate::now_ms();
                 self.observe_js(&chunk);
                 return Some(Piece::Upstream(chunk));
             }
-            Either::Left((Read::End, _)) => {
+            Some(Read::End) => {
                 self.end();
                 return None;
             }
-            Either::Left((Read::Broken, _)) => Refusal::new(
+            Some(Read::Broken) => Refusal::new(
                 RefusalKind::BadGateway,
                 "upstream_reset",
                 "upstream stream ended abruptly",
             ),
-            Either::Right(_) => Refusal::new(
+            None => Refusal::new(
                 RefusalKind::Timeout,
                 "upstream_idle",
                 "upstream stream went silent",

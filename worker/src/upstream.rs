@@ -6,6 +6,11 @@ use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use worker::web_sys;
 use worker::{
     AbortController, Context, Delay, Env, Fetch, Headers, Method, Request, RequestInit, Response,
     ResponseBody, Result,
@@ -29,7 +34,8 @@ use zenwire_relay_policy::route::Endpoint;
 
 use crate::limiter_object::Settle;
 use crate::passthrough::{pump, BodyReader, ClientPipe, Read, Tap};
-use crate::{catalog, env_string, header_pairs, log, now_ms, refuse, respond, LIMITER_BINDING};
+use crate::settings::Settings;
+use crate::{catalog, header_pairs, log, now_ms, refuse, respond, LIMITER_BINDING};
 
 /// Largest upstream error body read (it is passed on redacted).
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -70,32 +76,53 @@ async fn read_capped(
     Ok(body)
 }
 
-async fn limiter(env: &Env, key: &str, path: &str, body: String) -> Result<Response> {
-    let stub = env
+#[wasm_bindgen]
+extern "C" {
+    /// A Durable Object stub, called with its own `fetch(url, init)`.
+    type RawStub;
+    #[wasm_bindgen(method, catch)]
+    fn fetch(this: &RawStub, url: &str, init: &JsValue) -> std::result::Result<Promise, JsValue>;
+}
+
+/// One call to the subject's limiter object; its answer's text. Talks to
+/// the stub without the `worker` crate's Request/Response wrappers: those
+/// read a small answer through a Rust stream adapter, which cost more CPU
+/// than the whole limiter decision.
+async fn limiter(env: &Env, key: &str, path: &str, body: String) -> Result<String> {
+    let stub: RawStub = env
         .durable_object(LIMITER_BINDING)?
-        .id_from_name(key)?
-        .get_stub()?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post);
-    init.with_body(Some(body.into()));
-    stub.fetch_with_request(Request::new_with_init(
-        &format!("https://limiter{path}"),
-        &init,
-    )?)
-    .await
+        .get_by_name(key)?
+        .into_rpc();
+    let init = Object::new();
+    Reflect::set(&init, &"method".into(), &"POST".into())?;
+    Reflect::set(&init, &"body".into(), &body.into())?;
+    let resp: web_sys::Response =
+        JsFuture::from(stub.fetch(&format!("https://limiter{path}"), &init)?)
+            .await?
+            .dyn_into()?;
+    if !resp.ok() {
+        return Err(worker::Error::RustError(format!(
+            "limiter answered {}",
+            resp.status()
+        )));
+    }
+    JsFuture::from(resp.text()?)
+        .await?
+        .as_string()
+        .ok_or_else(|| worker::Error::RustError("limiter answer is not text".into()))
 }
 
 /// `GET /zen/v1/models`: the upstream list, passed through (no token needed
 /// in public mode; otherwise a valid token).
 pub(crate) async fn list_models(
     req: Request,
-    env: &Env,
-    config: &RelayConfig,
+    settings: &Settings,
     cors_headers: &[(&'static str, String)],
 ) -> Result<Response> {
+    let config = &settings.config;
     let headers = header_pairs(req.headers());
     let pairs = || headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let secret = env_string(env, "TOKEN_SIGNING_SECRET").unwrap_or_default();
+    let secret = settings.signing_secret.as_deref().unwrap_or_default();
     let origin = req.headers().get("origin").ok().flatten();
     let ip = req
         .headers()
@@ -113,7 +140,7 @@ pub(crate) async fn list_models(
     ) {
         return refuse(&r, WireFormat::Chat, cors_headers);
     }
-    let Some(key) = env_string(env, "ZEN_API_KEY") else {
+    let Some(key) = settings.zen_key.as_deref() else {
         return refuse(
             &misconfigured("ZEN_API_KEY"),
             WireFormat::Chat,
@@ -121,7 +148,7 @@ pub(crate) async fn list_models(
         );
     };
     let h = Headers::new();
-    let (k, v) = zen_key_header(WireFormat::Chat, &key);
+    let (k, v) = zen_key_header(WireFormat::Chat, key);
     h.set(k, &v)?;
     let mut init = RequestInit::new();
     init.with_headers(h);
@@ -141,7 +168,7 @@ pub(crate) async fn list_models(
     let text = resp.text().await.unwrap_or_default();
     let mut out: Vec<(&str, String)> = vec![("content-type", "application/json".into())];
     out.extend(cors_headers.iter().cloned());
-    respond(status, redact(&text, &[&key]), &out)
+    respond(status, redact(&text, &[key]), &out)
 }
 
 /// One inference request, end to end.
@@ -149,11 +176,12 @@ pub(crate) async fn relay(
     mut req: Request,
     env: Env,
     ctx: Context,
-    config: RelayConfig,
+    settings: &Settings,
     endpoint: Endpoint,
     cors_headers: Vec<(&'static str, String)>,
     started: u64,
 ) -> Result<Response> {
+    let config = &settings.config;
     let format = endpoint.format();
     let mut line = LogLine {
         endpoint: endpoint.name().to_owned(),
@@ -176,15 +204,15 @@ pub(crate) async fn relay(
     };
 
     // Who is calling (no body read yet: unauthenticated calls cost nothing).
-    let Some(secret) = env_string(&env, "TOKEN_SIGNING_SECRET") else {
+    let Some(secret) = settings.signing_secret.as_deref() else {
         return fail(misconfigured("TOKEN_SIGNING_SECRET"), line);
     };
-    let Some(zen_key) = env_string(&env, "ZEN_API_KEY") else {
+    let Some(zen_key) = settings.zen_key.as_deref() else {
         return fail(misconfigured("ZEN_API_KEY"), line);
     };
     let ip = find("cf-connecting-ip").unwrap_or("unknown").to_owned();
     let caller = match authenticate(
-        &config,
+        config,
         secret.as_bytes(),
         client_credential(pairs()),
         find("origin"),
@@ -197,19 +225,19 @@ pub(crate) async fn relay(
     line.subject = caller.subject();
 
     // Body policy.
-    if let Err(r) = check_declared_length(&config, find("content-length")) {
+    if let Err(r) = check_declared_length(config, find("content-length")) {
         return fail(r, line);
     }
-    let body = match read_capped(&mut req, config.max_body_bytes, &config).await {
+    let body = match read_capped(&mut req, config.max_body_bytes, config).await {
         Ok(b) => b,
         Err(r) => return fail(r, line),
     };
-    let prepared = match prepare(&config, catalog(), &caller, &endpoint, &body) {
+    let prepared = match prepare(config, catalog(), &caller, &endpoint, &body) {
         Ok(p) => p,
         Err(r) => return fail(r, line),
     };
     line.model = Some(prepared.model.id.clone());
-    let limits = caller.limits(&config);
+    let limits = caller.limits(config);
     let reserve = match worst_case(&prepared, limits.usd_per_day.is_some()) {
         Ok(s) => s,
         Err(r) => return fail(r, line),
@@ -232,7 +260,7 @@ pub(crate) async fn relay(
     )
     .await
     {
-        Ok(mut r) => r.json::<Decision>().await.ok(),
+        Ok(text) => serde_json::from_str::<Decision>(&text).ok(),
         Err(_) => None,
     };
     let Some(decision) = decision else {
@@ -254,7 +282,7 @@ pub(crate) async fn relay(
     };
 
     // Upstream, with retries only before any byte went to the client.
-    let upstream_headers = upstream_request_headers(pairs(), format, &zen_key);
+    let upstream_headers = upstream_request_headers(pairs(), format, zen_key);
     let url = format!("{}{}", config.upstream, endpoint.upstream_path());
     let policy = RetryPolicy {
         max_retries: config.upstream_retries,
@@ -432,7 +460,7 @@ pub(crate) async fn relay(
                     out.push((k, v));
                 }
                 out.extend(cors_headers.iter().cloned());
-                return respond(status, redact(&text, &[&zen_key]), &out);
+                return respond(status, redact(&text, &[zen_key]), &out);
             }
         }
     };
