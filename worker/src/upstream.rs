@@ -50,30 +50,39 @@ fn misconfigured(what: &str) -> Refusal {
 }
 
 /// Reads the body, refusing once it passes the cap (without reading on).
+/// Read with the platform's reader: the `worker` crate's byte stream goes
+/// through a Rust stream adapter that cost more than the body policy.
 async fn read_capped(
-    req: &mut Request,
+    req: &Request,
     cap: usize,
     config: &RelayConfig,
 ) -> std::result::Result<Vec<u8>, Refusal> {
     let mut body = Vec::new();
-    let mut stream = match req.stream() {
-        Ok(s) => s,
-        Err(_) => return Ok(body),
+    let Some(reader) = req.inner().body().as_ref().and_then(BodyReader::new) else {
+        return Ok(body);
     };
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| {
-            Refusal::new(
-                RefusalKind::InvalidRequest,
-                "body_unreadable",
-                "request body could not be read",
-            )
-        })?;
-        if body.len() + chunk.len() > cap {
-            return Err(too_large(config));
+    loop {
+        match reader.read().await {
+            Read::Chunk(chunk) => {
+                let len = chunk.length() as usize;
+                if body.len() + len > cap {
+                    reader.cancel().await;
+                    return Err(too_large(config));
+                }
+                let at = body.len();
+                body.resize(at + len, 0);
+                chunk.copy_to(&mut body[at..]);
+            }
+            Read::End => return Ok(body),
+            Read::Broken => {
+                return Err(Refusal::new(
+                    RefusalKind::InvalidRequest,
+                    "body_unreadable",
+                    "request body could not be read",
+                ))
+            }
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(body)
 }
 
 #[wasm_bindgen]
@@ -173,7 +182,7 @@ pub(crate) async fn list_models(
 
 /// One inference request, end to end.
 pub(crate) async fn relay(
-    mut req: Request,
+    req: Request,
     env: Env,
     ctx: Context,
     settings: &Settings,
@@ -228,7 +237,7 @@ pub(crate) async fn relay(
     if let Err(r) = check_declared_length(config, find("content-length")) {
         return fail(r, line);
     }
-    let body = match read_capped(&mut req, config.max_body_bytes, config).await {
+    let body = match read_capped(&req, config.max_body_bytes, config).await {
         Ok(b) => b,
         Err(r) => return fail(r, line),
     };
