@@ -154,8 +154,9 @@ pub(crate) struct Tap {
     /// The idle watchdog: one timer reused across reads (a timer per chunk
     /// was a `setTimeout`/`clearTimeout` pair and a closure each time).
     idle: Option<Pin<Box<Delay>>>,
-    /// When the last chunk came (Unix ms; 0 before the first read).
-    last_chunk_ms: u64,
+    /// When the current read started (Unix ms): silence is counted from
+    /// there, so time spent waiting for a slow client is not silence.
+    waiting_since_ms: u64,
     abort: Option<AbortController>,
     /// `end` ran (the decoder is flushed once).
     finished: bool,
@@ -190,7 +191,7 @@ impl Tap {
             format,
             idle_ms,
             idle: None,
-            last_chunk_ms: 0,
+            waiting_since_ms: 0,
             abort: Some(abort),
             finished: false,
         }
@@ -258,13 +259,11 @@ impl Tap {
     }
 
     /// `read`'s result, or `None` once the upstream has sent nothing for
-    /// `idle_ms`. The watchdog is armed once and, when it fires after
-    /// chunks came, re-armed for the rest of the window from the last one.
+    /// `idle_ms` while this read waited. The watchdog timer outlives reads;
+    /// when it fires early for this read it is re-armed for the rest.
     async fn read_within_idle(&mut self, read: impl Future<Output = Read>) -> Option<Read> {
         let mut read = pin!(read);
-        if self.last_chunk_ms == 0 {
-            self.last_chunk_ms = crate::now_ms();
-        }
+        self.waiting_since_ms = crate::now_ms();
         loop {
             let idle_ms = self.idle_ms;
             let idle = self
@@ -273,7 +272,7 @@ impl Tap {
             match select(read.as_mut(), idle.as_mut()).await {
                 Either::Left((r, _)) => return Some(r),
                 Either::Right(_) => {
-                    let silent = crate::now_ms().saturating_sub(self.last_chunk_ms);
+                    let silent = crate::now_ms().saturating_sub(self.waiting_since_ms);
                     if silent >= idle_ms {
                         self.idle = None;
                         return None;
@@ -300,7 +299,6 @@ impl Tap {
         let read = up.read();
         let fault = match self.read_within_idle(read).await {
             Some(Read::Chunk(chunk)) => {
-                self.last_chunk_ms = crate::now_ms();
                 self.observe_js(&chunk);
                 return Some(Piece::Upstream(chunk));
             }
