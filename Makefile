@@ -30,6 +30,9 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --target wasm32-unknown-unknown --lib --test wasm_browser -- -D warnings
+	@# The relay crate is its own workspace (built for wasm32 only).
+	$(CARGO) fmt --check --manifest-path worker/Cargo.toml
+	$(CARGO) clippy --manifest-path worker/Cargo.toml --target wasm32-unknown-unknown -- -D warnings
 
 unit:
 	$(CARGO) test --workspace --all-targets
@@ -110,6 +113,12 @@ test-relay: relay-build
 	$(CARGO) build -q -p mock-zen
 	source scripts/relay-env.sh && node --test tests/relay/*.test.mjs
 	source scripts/relay-env.sh && cd worker && wrangler deploy --dry-run --outdir /tmp/zenwire-relay-dry-run
+
+## make bench-relay: latency through the relay vs directly to mock-zen (same run), workerd CPU
+## per request (and by stage), 200 concurrent streams twice (errors, RSS). Table in worker/README.md.
+bench-relay: relay-build
+	$(CARGO) build -q -p mock-zen
+	source scripts/relay-env.sh && node tests/relay/bench.mjs
 
 .PHONY: test-node test-ts bench-js
 

@@ -13,6 +13,8 @@ const CLK_TCK = 100; // Linux USER_HZ
 
 // A mock-zen without pacing, so the numbers are the relay's, not the pauses.
 const mz = spawn("target/debug/mock-zen", ["--port", "0", "--quiet", "--delay-ms", "0", "--key", ZEN_KEY], { stdio: ["ignore", "pipe", "inherit"] });
+// However the run ends (a failed start included), mock-zen goes with it.
+process.on("exit", () => mz.kill("SIGTERM"));
 const [line] = await once(createInterface({ input: mz.stdout }), "line");
 const zenBase = line.match(/http:\/\/127\.0\.0\.1:\d+/)[0];
 const relay = await startRelay("bench", { ZEN_UPSTREAM: `${zenBase}/zen/v1` });
@@ -79,14 +81,44 @@ for (let i = 0; i < 30; i++) {
 // Interleaved, so both see the same machine load.
 const d = [], r = [];
 const cpu0 = cpuTicks();
-let relayWall = 0;
 for (let i = 0; i < N; i++) {
   d.push(await one(zenBase, direct));
   const x = await one(relay.url, viaRelay);
-  relayWall += x.total;
   r.push(x);
 }
 const cpuPerReqMs = ((cpuTicks() - cpu0) / CLK_TCK / N) * 1000;
+
+// The harness's own hop (Miniflare's entry worker, loopback HTTP) to a
+// Worker that answers by itself: no limiter, no upstream, no stream.
+const health = [];
+for (let i = 0; i < N; i++) {
+  const t0 = performance.now();
+  await (await fetch(`${relay.url}/healthz`)).text();
+  health.push({ total: performance.now() - t0 });
+}
+
+// Where the CPU goes: the same workerd, requests that stop at each stage.
+// Each figure is whole-process CPU per request, so it includes the floor
+// (Miniflare's entry worker and loopback HTTP) that `healthz` measures.
+async function cpuOf(send) {
+  for (let i = 0; i < 20; i++) await send();
+  const t0 = cpuTicks();
+  for (let i = 0; i < N; i++) await send();
+  return ((cpuTicks() - t0) / CLK_TCK / N) * 1000;
+}
+const post = (headers, b = body) =>
+  fetch(`${relay.url}/zen/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "accept-encoding": "identity", ...headers }, body: b }).then(async (r) => {
+    await r.text();
+    return r.status;
+  });
+const stages = [
+  ["`GET /healthz` (floor: entry worker + HTTP + Worker dispatch)", () => fetch(`${relay.url}/healthz`).then((r) => r.text())],
+  ["refused after token check and body policy, before the limiter (403 model)", () => post(viaRelay, body.replace("big-pickle", "glm-4.6-x"))],
+  ["refused by the limiter (one Durable Object call, 429)", () => post({ authorization: `Bearer ${mintLocal({ sub: "bench-denied", rpm: 0 })}` })],
+  ["full streamed request (limiter, upstream, usage tap, settle)", () => post(viaRelay)],
+];
+const breakdown = [];
+for (const [name, send] of stages) breakdown.push([name, await cpuOf(send)]);
 
 // Concurrent streams, twice: RSS must not grow from batch to batch.
 async function batch() {
@@ -110,6 +142,7 @@ ${row("direct → mock-zen, first byte", d, "ttfb")}
 ${row("relay → mock-zen, first byte", r, "ttfb")}
 ${row("direct → mock-zen, total", d, "total")}
 ${row("relay → mock-zen, total", r, "total")}
+${row("relay, `GET /healthz` (answers itself; the harness's own hop)", health, "total")}
 
 | measure | value |
 |---|---|
@@ -118,6 +151,10 @@ ${row("relay → mock-zen, total", r, "total")}
 | workerd CPU per request (utime+stime, incl. Durable Object, usage tap, Miniflare's entry worker) | ${f(cpuPerReqMs)} ms |
 | ${CONCURRENT} concurrent streams, batch 1 / batch 2 errors | ${errors1} / ${errors2} |
 | workerd RSS before / after batch 1 / after batch 2 | ${(rss0 / 1024).toFixed(1)} / ${(rss1 / 1024).toFixed(1)} / ${(rss2 / 1024).toFixed(1)} MiB |
+
+| workerd CPU per request, by where the request stops | ms |
+|---|---|
+${breakdown.map(([n, v]) => `| ${n} | ${f(v)} |`).join("\n")}
 `);
 await stopAll();
 mz.kill("SIGTERM");

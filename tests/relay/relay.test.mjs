@@ -12,6 +12,7 @@ import "./suites/budget.mjs";
 import "./suites/faults.mjs";
 import "./suites/bad_input.mjs";
 import "./suites/sdks.mjs";
+import "./suites/sdks_python.mjs";
 import "./suites/public_mode.mjs";
 import "./suites/admin.mjs";
 import "./suites/logs.mjs";

@@ -68,7 +68,8 @@ export async function startRelay(name, vars = {}) {
   const mf = new Miniflare({
     cf: false,
     modules: true,
-    scriptPath: "worker/build/index.js",
+    // RELAY_BUILD: another build directory (A/B benchmarks of two builds).
+    scriptPath: `${process.env.RELAY_BUILD ?? "worker/build"}/index.js`,
     modulesRules: [
       { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
       { type: "CompiledWasm", include: ["**/*.wasm"] },

@@ -5,12 +5,13 @@
 
 mod admin;
 mod limiter_object;
+mod passthrough;
+mod settings;
 mod upstream;
 
 use worker::{event, Context, Env, Headers, Request, Response, Result};
 use zenwire::catalog::Catalog;
 use zenwire::wire::WireFormat;
-use zenwire_relay_policy::config::RelayConfig;
 use zenwire_relay_policy::cors;
 use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
 use zenwire_relay_policy::log::LogLine;
@@ -64,8 +65,8 @@ pub(crate) fn refuse(
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = now_ms();
-    let config = match RelayConfig::from_vars(|n| env_string(&env, n)) {
-        Ok(c) => c,
+    let settings = match settings::settings(&env) {
+        Ok(s) => s,
         Err(e) => {
             worker::console_error!("{{\"msg\":\"relay config\",\"error\":{:?}}}", e.to_string());
             let r = Refusal::new(
@@ -76,6 +77,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             return refuse(&r, WireFormat::Chat, &[]);
         }
     };
+    let config = &settings.config;
     let origin = req.headers().get("origin").ok().flatten();
     let cors_headers = cors::response_headers(&config.allowed_origins, origin.as_deref());
     let method = req.method().to_string();
@@ -83,7 +85,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let (name, resp) = match route(&method, &path) {
         // Inference calls write their own, richer line (after the stream ends).
         Route::Api(endpoint) => {
-            return upstream::relay(req, env, ctx, config, endpoint, cors_headers, started).await
+            return upstream::relay(req, env, ctx, settings, endpoint, cors_headers, started).await
         }
         Route::Health => (
             "health",
@@ -122,10 +124,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             );
             ("refused", refuse(&r, format, &cors_headers))
         }
-        Route::Admin(op) => ("admin", admin::handle(op, req, &env, &config).await),
+        Route::Admin(op) => ("admin", admin::handle(op, req, &env, config).await),
         Route::ListModels => (
             "models",
-            upstream::list_models(req, &env, &config, &cors_headers).await,
+            upstream::list_models(req, settings, &cors_headers).await,
         ),
         Route::Other => (
             "assets",

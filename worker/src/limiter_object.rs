@@ -10,7 +10,12 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, Stat
 use zenwire_relay_policy::budget::Spend;
 use zenwire_relay_policy::limiter::{Ask, LimiterState};
 
-const STATE_KEY: &str = "limiter";
+/// The state as a JSON string: one string crosses into JavaScript per
+/// write, where a serialized object took a property call per field.
+const STATE_KEY: &str = "limiter.json";
+/// Where earlier versions kept the state as a structured object; read once
+/// when the JSON key is absent.
+const LEGACY_STATE_KEY: &str = "limiter";
 
 /// A settle call: reservation id and what the request cost.
 #[derive(Debug, Serialize, Deserialize)]
@@ -42,7 +47,14 @@ impl Limiter {
         if let Some(s) = cached {
             return Ok(s);
         }
-        let stored: Option<LimiterState> = self.state.storage().get(STATE_KEY).await?;
+        let storage = self.state.storage();
+        let stored = match storage.get::<String>(STATE_KEY).await? {
+            Some(json) => Some(
+                serde_json::from_str::<LimiterState>(&json)
+                    .map_err(|e| worker::Error::RustError(e.to_string()))?,
+            ),
+            None => storage.get::<LimiterState>(LEGACY_STATE_KEY).await?,
+        };
         // Another event may have filled the cache while this one awaited.
         let cached = self.cached.borrow().clone();
         Ok(cached.or(stored).unwrap_or_default())
@@ -52,8 +64,10 @@ impl Limiter {
         // The cache is updated before the first await, so the next event
         // (whenever it runs) starts from this state; output gates hold the
         // response until the write is durable.
-        *self.cached.borrow_mut() = Some(s.clone());
-        self.state.storage().put(STATE_KEY, &s).await?;
+        let json =
+            serde_json::to_string(&s).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        *self.cached.borrow_mut() = Some(s);
+        self.state.storage().put_raw(STATE_KEY, json).await?;
         Ok(())
     }
 }
@@ -75,29 +89,41 @@ impl DurableObject for Limiter {
         // an await that lets another request's event run in between (input
         // gates only cover storage), so a load → await → store sequence
         // would lose updates and let concurrent requests overspend.
-        let call = match req.path().as_str() {
-            "/acquire" => Call::Acquire(req.json().await?),
-            "/settle" => Call::Settle(req.json().await?),
-            "/revoke" => Call::Revoke(req.json().await?),
-            "/report" => Call::Report,
-            _ => return Response::error("not found", 404),
+        let path = req.path();
+        if !matches!(
+            path.as_str(),
+            "/acquire" | "/settle" | "/revoke" | "/report"
+        ) {
+            return Response::error("not found", 404);
+        }
+        // Text + serde_json: `Request::json` builds a JavaScript object and
+        // converts it field by field, which costs more than the decision.
+        let text = req.text().await?;
+        let parse_err = |e: serde_json::Error| worker::Error::RustError(e.to_string());
+        let call = match path.as_str() {
+            "/acquire" => Call::Acquire(serde_json::from_str(&text).map_err(parse_err)?),
+            "/settle" => Call::Settle(serde_json::from_str(&text).map_err(parse_err)?),
+            "/revoke" => Call::Revoke(serde_json::from_str(&text).map_err(parse_err)?),
+            _ => Call::Report,
         };
         let mut s = self.load().await?;
         let now = now_ms();
         let answer = match call {
-            Call::Acquire(ask) => serde_json::to_value(s.acquire(now, &ask)),
+            Call::Acquire(ask) => serde_json::to_string(&s.acquire(now, &ask)),
             Call::Settle(settle) => {
-                serde_json::to_value(s.settle(now, settle.reservation, settle.actual))
+                serde_json::to_string(&s.settle(now, settle.reservation, settle.actual))
             }
             Call::Revoke(r) => {
                 s.revoke(r.through);
-                serde_json::to_value(s.report(now))
+                serde_json::to_string(&s.report(now))
             }
-            Call::Report => serde_json::to_value(s.report(now)),
+            Call::Report => serde_json::to_string(&s.report(now)),
         }
         .map_err(|e| worker::Error::RustError(e.to_string()))?;
         self.store(s).await?;
-        Response::from_json(&answer)
+        let headers = worker::Headers::new();
+        headers.set("content-type", "application/json")?;
+        Ok(Response::ok(answer)?.with_headers(headers))
     }
 }
 

@@ -6,14 +6,17 @@ use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use worker::web_sys;
 use worker::{
-    AbortController, ByteStream, Context, Delay, Env, Fetch, Headers, Method, Request, RequestInit,
-    Response, Result,
+    AbortController, Context, Delay, Env, Fetch, Headers, Method, Request, RequestInit, Response,
+    ResponseBody, Result,
 };
 use zenwire::error::ZenError;
-use zenwire::event::{Event, Usage};
 use zenwire::retry::{Jitter, RetryDecision, RetryPolicy};
-use zenwire::stream::StreamDecoder;
 use zenwire::wire::WireFormat;
 use zenwire_relay_policy::auth::{authenticate, authenticate_listing};
 use zenwire_relay_policy::body::{check_declared_length, prepare, too_large};
@@ -30,12 +33,12 @@ use zenwire_relay_policy::redact::redact;
 use zenwire_relay_policy::route::Endpoint;
 
 use crate::limiter_object::Settle;
-use crate::{catalog, env_string, header_pairs, log, now_ms, refuse, respond, LIMITER_BINDING};
+use crate::passthrough::{pump, BodyReader, ClientPipe, Read, Tap};
+use crate::settings::Settings;
+use crate::{catalog, header_pairs, log, now_ms, refuse, respond, LIMITER_BINDING};
 
 /// Largest upstream error body read (it is passed on redacted).
 const MAX_ERROR_BODY: usize = 64 * 1024;
-/// Largest non-streaming body kept aside to read its usage.
-const MAX_TAPPED_BODY: usize = 8 << 20;
 
 fn misconfigured(what: &str) -> Refusal {
     worker::console_error!("{{\"msg\":\"relay config\",\"missing\":\"{what}\"}}");
@@ -47,66 +50,88 @@ fn misconfigured(what: &str) -> Refusal {
 }
 
 /// Reads the body, refusing once it passes the cap (without reading on).
+/// Read with the platform's reader: the `worker` crate's byte stream goes
+/// through a Rust stream adapter that cost more than the body policy.
 async fn read_capped(
-    req: &mut Request,
+    req: &Request,
     cap: usize,
     config: &RelayConfig,
 ) -> std::result::Result<Vec<u8>, Refusal> {
     let mut body = Vec::new();
-    let mut stream = match req.stream() {
-        Ok(s) => s,
-        Err(_) => return Ok(body),
+    let Some(reader) = req.inner().body().as_ref().and_then(BodyReader::new) else {
+        return Ok(body);
     };
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| {
-            Refusal::new(
-                RefusalKind::InvalidRequest,
-                "body_unreadable",
-                "request body could not be read",
-            )
-        })?;
-        if body.len() + chunk.len() > cap {
-            return Err(too_large(config));
+    loop {
+        match reader.read().await {
+            Read::Chunk(chunk) => {
+                let len = chunk.length() as usize;
+                if body.len() + len > cap {
+                    reader.cancel().await;
+                    return Err(too_large(config));
+                }
+                let at = body.len();
+                body.resize(at + len, 0);
+                chunk.copy_to(&mut body[at..]);
+            }
+            Read::End => return Ok(body),
+            Read::Broken => {
+                return Err(Refusal::new(
+                    RefusalKind::InvalidRequest,
+                    "body_unreadable",
+                    "request body could not be read",
+                ))
+            }
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(body)
 }
 
-async fn limiter(env: &Env, key: &str, path: &str, body: String) -> Result<Response> {
-    let stub = env
+#[wasm_bindgen]
+extern "C" {
+    /// A Durable Object stub, called with its own `fetch(url, init)`.
+    type RawStub;
+    #[wasm_bindgen(method, catch)]
+    fn fetch(this: &RawStub, url: &str, init: &JsValue) -> std::result::Result<Promise, JsValue>;
+}
+
+/// One call to the subject's limiter object; its answer's text. Talks to
+/// the stub without the `worker` crate's Request/Response wrappers: those
+/// read a small answer through a Rust stream adapter, which cost more CPU
+/// than the whole limiter decision.
+async fn limiter(env: &Env, key: &str, path: &str, body: String) -> Result<String> {
+    let stub: RawStub = env
         .durable_object(LIMITER_BINDING)?
-        .id_from_name(key)?
-        .get_stub()?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post);
-    init.with_body(Some(body.into()));
-    stub.fetch_with_request(Request::new_with_init(
-        &format!("https://limiter{path}"),
-        &init,
-    )?)
-    .await
-}
-
-/// What the passthrough learned by the time the body ended (or was dropped).
-struct Outcome {
-    usage: Usage,
-    cost: Option<String>,
-    client_aborted: bool,
-    first_byte_ms: Option<u64>,
+        .get_by_name(key)?
+        .into_rpc();
+    let init = Object::new();
+    Reflect::set(&init, &"method".into(), &"POST".into())?;
+    Reflect::set(&init, &"body".into(), &body.into())?;
+    let resp: web_sys::Response =
+        JsFuture::from(stub.fetch(&format!("https://limiter{path}"), &init)?)
+            .await?
+            .dyn_into()?;
+    if !resp.ok() {
+        return Err(worker::Error::RustError(format!(
+            "limiter answered {}",
+            resp.status()
+        )));
+    }
+    JsFuture::from(resp.text()?)
+        .await?
+        .as_string()
+        .ok_or_else(|| worker::Error::RustError("limiter answer is not text".into()))
 }
 
 /// `GET /zen/v1/models`: the upstream list, passed through (no token needed
 /// in public mode; otherwise a valid token).
 pub(crate) async fn list_models(
     req: Request,
-    env: &Env,
-    config: &RelayConfig,
+    settings: &Settings,
     cors_headers: &[(&'static str, String)],
 ) -> Result<Response> {
+    let config = &settings.config;
     let headers = header_pairs(req.headers());
     let pairs = || headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let secret = env_string(env, "TOKEN_SIGNING_SECRET").unwrap_or_default();
+    let secret = settings.signing_secret.as_deref().unwrap_or_default();
     let origin = req.headers().get("origin").ok().flatten();
     let ip = req
         .headers()
@@ -124,7 +149,7 @@ pub(crate) async fn list_models(
     ) {
         return refuse(&r, WireFormat::Chat, cors_headers);
     }
-    let Some(key) = env_string(env, "ZEN_API_KEY") else {
+    let Some(key) = settings.zen_key.as_deref() else {
         return refuse(
             &misconfigured("ZEN_API_KEY"),
             WireFormat::Chat,
@@ -132,7 +157,7 @@ pub(crate) async fn list_models(
         );
     };
     let h = Headers::new();
-    let (k, v) = zen_key_header(WireFormat::Chat, &key);
+    let (k, v) = zen_key_header(WireFormat::Chat, key);
     h.set(k, &v)?;
     let mut init = RequestInit::new();
     init.with_headers(h);
@@ -152,19 +177,20 @@ pub(crate) async fn list_models(
     let text = resp.text().await.unwrap_or_default();
     let mut out: Vec<(&str, String)> = vec![("content-type", "application/json".into())];
     out.extend(cors_headers.iter().cloned());
-    respond(status, redact(&text, &[&key]), &out)
+    respond(status, redact(&text, &[key]), &out)
 }
 
 /// One inference request, end to end.
 pub(crate) async fn relay(
-    mut req: Request,
+    req: Request,
     env: Env,
     ctx: Context,
-    config: RelayConfig,
+    settings: &Settings,
     endpoint: Endpoint,
     cors_headers: Vec<(&'static str, String)>,
     started: u64,
 ) -> Result<Response> {
+    let config = &settings.config;
     let format = endpoint.format();
     let mut line = LogLine {
         endpoint: endpoint.name().to_owned(),
@@ -187,15 +213,15 @@ pub(crate) async fn relay(
     };
 
     // Who is calling (no body read yet: unauthenticated calls cost nothing).
-    let Some(secret) = env_string(&env, "TOKEN_SIGNING_SECRET") else {
+    let Some(secret) = settings.signing_secret.as_deref() else {
         return fail(misconfigured("TOKEN_SIGNING_SECRET"), line);
     };
-    let Some(zen_key) = env_string(&env, "ZEN_API_KEY") else {
+    let Some(zen_key) = settings.zen_key.as_deref() else {
         return fail(misconfigured("ZEN_API_KEY"), line);
     };
     let ip = find("cf-connecting-ip").unwrap_or("unknown").to_owned();
     let caller = match authenticate(
-        &config,
+        config,
         secret.as_bytes(),
         client_credential(pairs()),
         find("origin"),
@@ -208,19 +234,19 @@ pub(crate) async fn relay(
     line.subject = caller.subject();
 
     // Body policy.
-    if let Err(r) = check_declared_length(&config, find("content-length")) {
+    if let Err(r) = check_declared_length(config, find("content-length")) {
         return fail(r, line);
     }
-    let body = match read_capped(&mut req, config.max_body_bytes, &config).await {
+    let body = match read_capped(&req, config.max_body_bytes, config).await {
         Ok(b) => b,
         Err(r) => return fail(r, line),
     };
-    let prepared = match prepare(&config, catalog(), &caller, &endpoint, &body) {
+    let prepared = match prepare(config, catalog(), &caller, &endpoint, &body) {
         Ok(p) => p,
         Err(r) => return fail(r, line),
     };
     line.model = Some(prepared.model.id.clone());
-    let limits = caller.limits(&config);
+    let limits = caller.limits(config);
     let reserve = match worst_case(&prepared, limits.usd_per_day.is_some()) {
         Ok(s) => s,
         Err(r) => return fail(r, line),
@@ -243,7 +269,7 @@ pub(crate) async fn relay(
     )
     .await
     {
-        Ok(mut r) => r.json::<Decision>().await.ok(),
+        Ok(text) => serde_json::from_str::<Decision>(&text).ok(),
         Err(_) => None,
     };
     let Some(decision) = decision else {
@@ -265,7 +291,7 @@ pub(crate) async fn relay(
     };
 
     // Upstream, with retries only before any byte went to the client.
-    let upstream_headers = upstream_request_headers(pairs(), format, &zen_key);
+    let upstream_headers = upstream_request_headers(pairs(), format, zen_key);
     let url = format!("{}{}", config.upstream, endpoint.upstream_path());
     let policy = RetryPolicy {
         max_retries: config.upstream_retries,
@@ -313,16 +339,22 @@ pub(crate) async fn relay(
                     // Wait for the first body chunk within the same deadline;
                     // a stream is held until its first event is complete, so
                     // one that opens with an error can still be retried.
-                    match resp.stream() {
-                        Ok(mut s) => {
+                    let body = match resp.body() {
+                        ResponseBody::Stream(s) => BodyReader::new(s),
+                        _ => None,
+                    };
+                    match body {
+                        Some(s) => {
                             let mut held: Vec<u8> = Vec::new();
                             let mut scan = prepared.stream.then(|| OpeningScan::new(format));
                             loop {
-                                let next = Box::pin(s.next());
+                                let next = Box::pin(s.read());
                                 match select(next, deadline.as_mut()).await {
-                                    Either::Left((Some(Ok(chunk)), _)) => {
-                                        held.extend_from_slice(&chunk);
-                                        match scan.as_mut().map(|sc| sc.push(&chunk)) {
+                                    Either::Left((Read::Chunk(chunk), _)) => {
+                                        let at = held.len();
+                                        held.resize(at + chunk.length() as usize, 0);
+                                        chunk.copy_to(&mut held[at..]);
+                                        match scan.as_mut().map(|sc| sc.push(&held[at..])) {
                                             Some(Opening::NeedMore) => continue,
                                             Some(Opening::Error(e)) => {
                                                 break Ok((resp, Some(held), Some(s), Some(e)))
@@ -332,11 +364,11 @@ pub(crate) async fn relay(
                                             }
                                         }
                                     }
-                                    Either::Left((None, _)) => {
+                                    Either::Left((Read::End, _)) => {
                                         let first = (!held.is_empty()).then_some(held);
                                         break Ok((resp, first, None, None));
                                     }
-                                    Either::Left((Some(Err(_)), _)) if held.is_empty() => {
+                                    Either::Left((Read::Broken, _)) if held.is_empty() => {
                                         break Err(Err(Refusal::new(
                                             RefusalKind::BadGateway,
                                             "upstream_reset",
@@ -345,7 +377,7 @@ pub(crate) async fn relay(
                                     }
                                     // Bytes arrived: the passthrough reports
                                     // the break after passing them on.
-                                    Either::Left((Some(Err(_)), _)) => {
+                                    Either::Left((Read::Broken, _)) => {
                                         break Ok((resp, Some(held), Some(s), None))
                                     }
                                     Either::Right(_) if held.is_empty() => {
@@ -363,7 +395,7 @@ pub(crate) async fn relay(
                                 }
                             }
                         }
-                        Err(_) => Ok((resp, None, None, None)),
+                        None => Ok((resp, None, None, None)),
                     }
                 } else {
                     let text = read_error_body(&mut resp).await;
@@ -437,62 +469,54 @@ pub(crate) async fn relay(
                     out.push((k, v));
                 }
                 out.extend(cors_headers.iter().cloned());
-                return respond(status, redact(&text, &[&zen_key]), &out);
+                return respond(status, redact(&text, &[zen_key]), &out);
             }
         }
     };
 
-    // Passthrough with a usage tap.
+    // Passthrough with a usage tap, driven from a waitUntil task so that
+    // settlement and the log line happen however the stream ends.
     let first_byte_ms = now_ms().saturating_sub(started);
     let status = resp.status_code();
-    let resp_headers = header_pairs(resp.headers());
-    let (tx, rx) = futures_channel::oneshot::channel::<Outcome>();
-    let tap = Tap {
-        upstream: body_stream,
-        pending: first_chunk,
-        decoder: prepared.stream.then(|| StreamDecoder::new(format)),
-        kept: Vec::new(),
-        usage: Usage::default(),
-        cost: None,
-        format,
-        idle_ms: config.idle_timeout_ms,
-        finished: false,
-        report: Some(tx),
-        abort: Some(abort),
-        first_byte_ms,
+    let Some(pipe) = ClientPipe::new() else {
+        abort.abort();
+        ctx.wait_until(settle(Spend::default()));
+        return fail(misconfigured("IdentityTransformStream"), line);
     };
-    let stream = futures_util::stream::unfold(tap, |mut tap| async move {
-        let chunk = tap.next_chunk().await?;
-        Some((Ok::<Vec<u8>, worker::Error>(chunk), tap))
-    });
+    let tap = Tap::new(
+        body_stream,
+        first_chunk,
+        prepared.stream,
+        format,
+        config.idle_timeout_ms,
+        abort,
+    );
     let model = prepared.model.clone();
     ctx.wait_until(async move {
-        let outcome = rx.await.ok();
-        let (usage, cost, aborted, fb) = match outcome {
-            Some(o) => (o.usage, o.cost, o.client_aborted, o.first_byte_ms),
-            None => (Usage::default(), None, true, None),
-        };
-        let spend = actual(&model, &usage, cost.as_deref(), reserve);
-        settle(spend).await;
+        let outcome = pump(tap, pipe.writer).await;
+        let spend = actual(&model, &outcome.usage, outcome.cost.as_deref(), reserve);
         line.status = status;
-        line.ms_first_byte = fb;
+        line.ms_first_byte = Some(first_byte_ms);
         line.ms_total = now_ms().saturating_sub(started);
-        line.input_tokens = usage.input_tokens;
-        line.output_tokens = usage.output_tokens;
+        line.input_tokens = outcome.usage.input_tokens;
+        line.output_tokens = outcome.usage.output_tokens;
         line.cost_usd = Some(spend.usd.to_string());
-        line.client_aborted = aborted;
+        line.client_aborted = outcome.client_aborted;
+        settle(spend).await;
         log(&line);
     });
     let h = Headers::new();
-    for (k, v) in
-        client_response_headers(resp_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    {
+    for (k, v) in client_response_headers(
+        header_pairs(resp.headers())
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    ) {
         h.set(&k, &v)?;
     }
     for (k, v) in &cors_headers {
         h.set(k, v)?;
     }
-    Ok(Response::from_stream(stream)?
+    Ok(Response::from_body(ResponseBody::Stream(pipe.readable))?
         .with_status(status)
         .with_headers(h))
 }
@@ -509,128 +533,4 @@ async fn read_error_body(resp: &mut Response) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The body passthrough: yields upstream chunks as they come, feeding a
-/// copy to the decoder; reports the outcome once, when the body ends or the
-/// client goes away (drop), and then aborts the upstream if unfinished.
-struct Tap {
-    upstream: Option<ByteStream>,
-    pending: Option<Vec<u8>>,
-    decoder: Option<StreamDecoder>,
-    kept: Vec<u8>,
-    usage: Usage,
-    cost: Option<String>,
-    format: WireFormat,
-    idle_ms: u64,
-    finished: bool,
-    report: Option<futures_channel::oneshot::Sender<Outcome>>,
-    abort: Option<AbortController>,
-    first_byte_ms: u64,
-}
-
-impl Tap {
-    fn observe(&mut self, chunk: &[u8]) {
-        match &mut self.decoder {
-            Some(d) => {
-                let mut events = Vec::new();
-                d.push(chunk, &mut events);
-                self.absorb(events);
-            }
-            None => {
-                if self.kept.len() + chunk.len() <= MAX_TAPPED_BODY {
-                    self.kept.extend_from_slice(chunk);
-                }
-            }
-        }
-    }
-
-    fn absorb(&mut self, events: Vec<Event>) {
-        for ev in events {
-            match ev {
-                Event::Usage(u) => self.usage.merge(&u),
-                Event::Cost { usd } => self.cost = Some(usd),
-                _ => {}
-            }
-        }
-    }
-
-    fn end(&mut self) {
-        if let Some(d) = &mut self.decoder {
-            let mut events = Vec::new();
-            d.finish(&mut events);
-            self.absorb(events);
-        } else if let Ok(events) =
-            zenwire::response::response_events(self.format, &String::from_utf8_lossy(&self.kept))
-        {
-            self.absorb(events);
-        }
-        self.finished = true;
-        self.upstream = None;
-    }
-
-    async fn next_chunk(&mut self) -> Option<Vec<u8>> {
-        if let Some(first) = self.pending.take() {
-            self.observe(&first);
-            return Some(first);
-        }
-        if self.finished {
-            return None;
-        }
-        let Some(up) = self.upstream.as_mut() else {
-            self.end();
-            return None;
-        };
-        let next = Box::pin(up.next());
-        let idle = Delay::from(Duration::from_millis(self.idle_ms));
-        let fault = match select(next, idle).await {
-            Either::Left((Some(Ok(chunk)), _)) => {
-                self.observe(&chunk);
-                return Some(chunk);
-            }
-            Either::Left((None, _)) => {
-                self.end();
-                return None;
-            }
-            Either::Left((Some(Err(_)), _)) => Refusal::new(
-                RefusalKind::BadGateway,
-                "upstream_reset",
-                "upstream stream ended abruptly",
-            ),
-            Either::Right(_) => Refusal::new(
-                RefusalKind::Timeout,
-                "upstream_idle",
-                "upstream stream went silent",
-            ),
-        };
-        self.end();
-        if let Some(a) = self.abort.take() {
-            a.abort();
-        }
-        Some(if self.decoder.is_some() {
-            fault.stream_frame(self.format).into_bytes()
-        } else {
-            Vec::new()
-        })
-    }
-}
-
-impl Drop for Tap {
-    fn drop(&mut self) {
-        let client_aborted = !self.finished;
-        if client_aborted {
-            // The client went away: stop the upstream so Zen stops generating.
-            if let Some(a) = self.abort.take() {
-                a.abort();
-            }
-        }
-        if let Some(tx) = self.report.take() {
-            let _ = tx.send(Outcome {
-                usage: std::mem::take(&mut self.usage),
-                cost: self.cost.take(),
-                client_aborted,
-                first_byte_ms: Some(self.first_byte_ms),
-            });
-        }
-    }
 }

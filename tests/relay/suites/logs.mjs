@@ -2,7 +2,7 @@
 // for and nothing that could carry a body, a token or a key.
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay, mintLocal, bearer, bodyFor, until, ORIGIN, ZEN_KEY, CHAT, MESSAGES, GEMINI } from "../support.mjs";
+import { startRelay, mintLocal, mockZen, usage, uid, atto, bearer, bodyFor, until, ORIGIN, ZEN_KEY, CHAT, MESSAGES, GEMINI } from "../support.mjs";
 
 describe("log lines", { timeout: 60_000 }, () => {
   let relay;
@@ -55,17 +55,39 @@ describe("log lines", { timeout: 60_000 }, () => {
     assert.ok(byEndpoint("models", 200));
   });
 
-  // Known defect: when the client leaves mid-stream, workerd stops the body
-  // stream without dropping it, so the passthrough's Drop (which settles the
-  // reservation and writes the line) never runs; the reservation is only
-  // charged and freed by its 15-minute TTL. Kept visible until fixed.
-  test("a client that leaves mid-stream gets its line and its reservation settled", { todo: "settle on client abort (see worker/README.md)" }, async () => {
-    const t = mintLocal({ sub: "leaver" });
+  // The pump runs in waitUntil and sees the client leave on its next write
+  // into the response pipe: it cancels the upstream, settles and logs.
+  test("a client that leaves mid-stream: upstream cancelled, reservation settled, exactly one line", async () => {
+    const zen = await mockZen();
+    const t = mintLocal({ sub: "leaver", budgetUsdPerDay: "1" });
+    const id = uid("leave");
     const before = relay.logLines().length;
-    const s = await relay.open(CHAT, { headers: bearer(t), body: bodyFor(CHAT, "/mock slow\nbye") });
-    await s.read();
+    const s = await relay.open(CHAT, { headers: bearer(t), body: bodyFor(CHAT, `/mock slow\n${id}`, { model: "glm-4.6" }) });
+    assert.equal(s.status, 200);
+    assert.match(await s.read(), /data: /);
+    // In flight: the reservation is open while the stream runs.
+    const during = await usage(relay, "sub:leaver");
+    assert.equal(during.inFlight, 1);
     await s.cancel();
-    const line = await until(() => relay.logLines().slice(before).find((l) => l.clientAborted), { tries: 40 });
-    assert.ok(line, "a clientAborted line");
+    const mine = () => zen.requests().then((all) => all.find((q) => JSON.stringify(q.body).includes(id)));
+    const seen = await until(async () => ((await mine())?.cancelled ? mine() : null));
+    assert.equal(seen?.cancelled, true, "mock-zen saw the cancel");
+    assert.equal(seen.completed, false);
+    const line = await until(() => relay.logLines().slice(before).find((l) => l.subject === "sub:leaver"));
+    assert.ok(line, "a log line for the request");
+    assert.equal(line.clientAborted, true);
+    assert.equal(line.status, 200);
+    assert.equal(line.endpoint, "chat");
+    // Without usage from the stream the whole reservation is charged.
+    assert.ok(atto(line.costUsd) > 0n, line.costUsd);
+    const after = await until(async () => {
+      const u = await usage(relay, "sub:leaver");
+      return u.inFlight === 0 ? u : null;
+    });
+    assert.equal(after?.inFlight, 0, "reservation settled");
+    assert.equal(atto(after.reserved.usd), 0n);
+    assert.equal(atto(after.spent.usd), atto(line.costUsd));
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(relay.logLines().slice(before).filter((l) => l.subject === "sub:leaver").length, 1, "exactly one line");
   });
 });
