@@ -1,8 +1,11 @@
-//! Crossing the JS boundary with JSON: Rust values go out as one
-//! `serde_json` string and one `JSON.parse` (a single crossing, however many
-//! objects), JS values come in through one `JSON.stringify`. This is faster
+//! Crossing the JS boundary with JSON: Rust values go out as one JSON
+//! string and one `JSON.parse` (a single crossing, however many objects),
+//! JS values come in through one `JSON.stringify`. This is faster
 //! than building objects field by field over the boundary and keeps the JS
-//! shapes exactly the serde JSON the Rust types document. Incoming text is
+//! shapes exactly the serde JSON the Rust types document. Events and
+//! messages, the hot and common outputs, are written by their hand-written
+//! writers ([`write_to_js`], `crate::event_json`), byte-identical to serde's
+//! text without its serializer code. Incoming text is
 //! read by the types' pull-reader parsers (`from_json`), not serde, whose
 //! per-type deserializers would cost tens of KB here.
 
@@ -12,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{ErrorKind, ZenError};
 use crate::json_input::InputError;
+use crate::json_write::JsonWriter;
 use crate::wire::WireFormat;
 
 /// `value` as a JS value (objects, arrays, strings…), via one `JSON.parse`.
@@ -19,6 +23,14 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ZenErro
     let text = serde_json::to_string(value)
         .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
     parse_json(&text)
+}
+
+/// What `write` writes, as a JS value, via one `JSON.parse`. (`dyn`: one
+/// copy of this in the package, whatever the callers write.)
+pub(crate) fn write_to_js(write: &dyn Fn(&mut JsonWriter<'_>)) -> Result<JsValue, ZenError> {
+    let mut w = JsonWriter::new();
+    write(&mut w);
+    parse_json(&w.finish())
 }
 
 /// `JSON.parse(text)`.
