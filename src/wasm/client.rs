@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
-use super::convert::{from_js, parse_json, to_js, write_to_js};
+use super::api::write_models;
+use super::convert::{from_js, parse_json, write_to_js};
 use super::errors::to_js_error;
 use super::transport::{
     abort_fn, body_reader, body_text, failure, global_fetch, is_browser, on_abort, read_chunk,
@@ -181,7 +182,7 @@ impl ZenClient {
             })
             .await
             .map_err(thrown)?;
-            to_js(catalog.models()).map_err(thrown)
+            write_to_js(&|w| write_models(w, catalog.models())).map_err(thrown)
         })
     }
 }

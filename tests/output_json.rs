@@ -1,7 +1,9 @@
-//! `Event::write_json` / `Message::write_json` (what the JS binding hands
-//! to `JSON.parse`) against `serde_json::to_string` of the serde derives,
-//! byte for byte: on every event and message the fixtures decode to, and on
-//! generated events with odd strings and arguments of every shape.
+//! The hand-written JSON writers (`Event::write_json`, `Message::write_json`,
+//! `ModelInfo::write_json`, `CostEstimate::write_json`: what the JS binding
+//! hands to `JSON.parse`) against `serde_json::to_string` of the serde
+//! derives, byte for byte: on every event and message the fixtures decode
+//! to, every catalog entry, and generated values with odd strings and
+//! arguments of every shape.
 
 mod common;
 
@@ -13,6 +15,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use zenwire::error::ErrorKind;
 use zenwire::event::{Accumulator, Event, FinishReason, Message, Usage};
+use zenwire::json_write::JsonWriter;
 use zenwire::{StreamDecoder, WireFormat};
 
 /// Every file below `dir`, sorted.
@@ -133,6 +136,56 @@ fn every_shared_fixture_writes_as_serde_does() {
     let mut seen = BTreeSet::new();
     let checked = check_fixture_dir(&dir, &mut seen);
     assert!(checked > 1000, "only {checked} values checked");
+}
+
+fn written(write: impl FnOnce(&mut JsonWriter<'_>)) -> String {
+    let mut w = JsonWriter::new();
+    write(&mut w);
+    w.finish()
+}
+
+#[test]
+fn every_catalog_entry_and_its_estimates_write_as_serde_does() {
+    let catalog = zenwire::catalog::Catalog::builtin();
+    let mut models = catalog.models().to_vec();
+    // Also an unknown model (no prices, guessed format) and the optional
+    // members the table may not use.
+    models.push(catalog.resolve("no-such-model"));
+    let mut extra = models[0].clone();
+    extra.provider = Some("a\"b\u{1}".into());
+    extra.status = Some("beta".into());
+    extra.unavailable = true;
+    models.push(extra);
+    assert!(models.len() > 10);
+    let usages = [
+        Usage::default(),
+        common::usage(Some(1_000), Some(200), Some(50), Some(7), Some(3)),
+        common::usage(Some(250_000), Some(1), None, Some(0), None),
+        common::usage(
+            Some(u64::MAX),
+            Some(u64::MAX),
+            Some(u64::MAX),
+            Some(u64::MAX),
+            None,
+        ),
+    ];
+    for m in &models {
+        assert_eq!(
+            written(|w| m.write_json(w)),
+            serde_json::to_string(m).unwrap(),
+            "{}",
+            m.id
+        );
+        for u in &usages {
+            let e = zenwire::cost::estimate(m, u);
+            assert_eq!(
+                written(|w| e.write_json(w)),
+                serde_json::to_string(&e).unwrap(),
+                "{} {u:?}",
+                m.id
+            );
+        }
+    }
 }
 
 /// Strings that stress escaping: control characters, quotes, backslashes,

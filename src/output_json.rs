@@ -1,15 +1,20 @@
-//! The event model written as JSON with [`JsonWriter`]: the same text as
-//! `serde_json::to_string` of the serde derives in [`crate::event`] (which
-//! stay the reference for Rust users), without serde's serializer.
+//! The crate's output types written as JSON with [`JsonWriter`] — events,
+//! messages, cost estimates, catalog entries: the same text as
+//! `serde_json::to_string` of their serde derives (which stay the reference
+//! for Rust users), without serde's serializer.
 //!
-//! The JS binding hands every event batch and message over as JSON text
-//! parsed by one `JSON.parse`; serializing it through serde cost ~10% of
-//! decode time in V8 and ~11 KB of the wasm package. Member names and order
-//! here must follow the derives exactly (declaration order, camelCase,
-//! `"type"` first for tagged enums, the same `skip_serializing_if`s);
-//! tests/event_json.rs checks every fixture's events and messages, and
-//! generated ones, byte for byte against serde_json.
+//! The JS binding hands all of these over as JSON text parsed by one
+//! `JSON.parse`; serializing events through serde cost ~10% of decode time
+//! in V8, and serde's serializer code (a generic stack per type) is dead
+//! weight in the wasm package once nothing there uses it. Member names and
+//! order here must follow the derives exactly (declaration order,
+//! camelCase, `"type"` first for tagged enums, the same
+//! `skip_serializing_if`s); tests/output_json.rs checks every fixture's
+//! events and messages, every catalog entry and generated values byte for
+//! byte against serde_json.
 
+use crate::catalog::{Capabilities, Limits, ModelInfo, Prices};
+use crate::cost::{CostEstimate, Missing};
 use crate::error::ErrorKind;
 use crate::event::{
     Choice, Event, FinishReason, InvalidToolCall, Message, ReasoningBlock, StreamError, ToolCall,
@@ -323,6 +328,129 @@ impl StreamError {
     }
 }
 
+impl CostEstimate {
+    /// Writes the estimate as a JSON object (amounts as decimal strings),
+    /// byte-identical to `serde_json::to_string(self)`.
+    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+        w.begin_object();
+        for (key, usd) in [
+            ("input", self.input),
+            ("output", self.output),
+            ("cacheRead", self.cache_read),
+            ("cacheWrite", self.cache_write),
+            ("total", self.total),
+        ] {
+            w.field(key, &usd.to_string());
+        }
+        w.key("tierOver200k");
+        w.bool(self.tier_over_200k);
+        w.key("missing");
+        w.begin_array();
+        self.missing.iter().for_each(|m| w.str(m.as_str()));
+        w.end_array();
+        w.end_object();
+    }
+}
+
+impl Missing {
+    /// The camelCase name, as serialized (`"inputTokens"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Missing::InputTokens => "inputTokens",
+            Missing::OutputTokens => "outputTokens",
+            Missing::CacheReadTokens => "cacheReadTokens",
+            Missing::CacheWriteTokens => "cacheWriteTokens",
+            Missing::InputPrice => "inputPrice",
+            Missing::OutputPrice => "outputPrice",
+            Missing::CacheReadPrice => "cacheReadPrice",
+            Missing::CacheWritePrice => "cacheWritePrice",
+        }
+    }
+}
+
+impl ModelInfo {
+    /// Writes the catalog entry as a JSON object, byte-identical to
+    /// `serde_json::to_string(self)`.
+    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+        w.begin_object();
+        w.field("id", &self.id);
+        w.field("name", &self.name);
+        w.field("format", self.format.as_str());
+        w.key("free");
+        w.bool(self.free);
+        w.key("prices");
+        self.prices.write_json(w);
+        w.key("pricesOver200k");
+        match &self.prices_over_200k {
+            Some(p) => p.write_json(w),
+            None => w.null(),
+        }
+        w.key("limits");
+        self.limits.write_json(w);
+        w.key("capabilities");
+        self.capabilities.write_json(w);
+        w.key("unknown");
+        w.bool(self.unknown);
+        w.key("unavailable");
+        w.bool(self.unavailable);
+        // Both skipped when `None`, as the derive's `skip_serializing_if`.
+        if let Some(provider) = &self.provider {
+            w.field("provider", provider);
+        }
+        if let Some(status) = &self.status {
+            w.field("status", status);
+        }
+        w.end_object();
+    }
+}
+
+impl Prices {
+    /// Writes the prices as a JSON object, byte-identical to
+    /// `serde_json::to_string(self)`.
+    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+        w.begin_object();
+        w.field("input", &self.input);
+        w.field("output", &self.output);
+        w.key("cacheRead");
+        w.opt_str(self.cache_read.as_deref());
+        w.key("cacheWrite");
+        w.opt_str(self.cache_write.as_deref());
+        w.end_object();
+    }
+}
+
+impl Limits {
+    /// Writes the limits as a JSON object, byte-identical to
+    /// `serde_json::to_string(self)`.
+    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+        w.begin_object();
+        w.key("context");
+        w.u64(self.context);
+        w.key("output");
+        w.u64(self.output);
+        w.end_object();
+    }
+}
+
+impl Capabilities {
+    /// Writes the capabilities as a JSON object, byte-identical to
+    /// `serde_json::to_string(self)`.
+    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+        w.begin_object();
+        for (key, on) in [
+            ("reasoning", self.reasoning),
+            ("tools", self.tools),
+            ("attachments", self.attachments),
+            ("temperature", self.temperature),
+            ("interleavedReasoning", self.interleaved_reasoning),
+        ] {
+            w.key(key);
+            w.bool(on);
+        }
+        w.end_object();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +469,26 @@ mod tests {
             assert_eq!(
                 format!("\"{}\"", r.as_str()),
                 serde_json::to_string(&r).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn missing_names_are_the_serde_names() {
+        use Missing::*;
+        for m in [
+            InputTokens,
+            OutputTokens,
+            CacheReadTokens,
+            CacheWriteTokens,
+            InputPrice,
+            OutputPrice,
+            CacheReadPrice,
+            CacheWritePrice,
+        ] {
+            assert_eq!(
+                format!("\"{}\"", m.as_str()),
+                serde_json::to_string(&m).unwrap()
             );
         }
     }
