@@ -576,7 +576,7 @@ fn run_end_mask(word: usize) -> usize {
 /// `pos` (or `bytes.len()`): the end of a run of string bytes that are
 /// copied or skipped as they are. A word at a time, as `serde_json` does;
 /// token text is most of every frame, so this is the reader's hot loop.
-fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
+pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(chunk) = bytes.get(pos..pos + WORD) {
         let Ok(word) = <[u8; WORD]>::try_from(chunk) else {
             break;

@@ -7,6 +7,7 @@
 //! * [`wire`] — one decoder per Zen wire format (Chat Completions, Responses,
 //!   Anthropic Messages, Gemini) turning SSE events into unified [`event::Event`]s.
 //! * [`json`] — a strict pull reader for JSON text, compiled once for every frame shape.
+//! * [`json_write`] — the matching writer: compact JSON byte-identical to `serde_json`'s.
 //! * [`event`] — the unified event model and the [`event::Accumulator`] that folds
 //!   events into a final [`event::Message`].
 //! * [`stream`] — [`stream::StreamDecoder`], the three above wired together.
@@ -29,6 +30,8 @@ pub mod event;
 pub mod json;
 mod json_input;
 mod json_view;
+pub mod json_write;
+mod output_json;
 pub mod request;
 pub mod response;
 pub mod retry;

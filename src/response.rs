@@ -12,6 +12,7 @@ use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::{plain_decimal, Kind};
 use crate::json_view::View;
+use crate::json_write::JsonWriter;
 use crate::wire::{PendingToolCall, WireFormat};
 
 /// Decodes a non-streaming response body of `format` into a [`Message`].
@@ -165,7 +166,7 @@ fn arguments_text(v: Option<View<'_>>) -> String {
     // escape, nesting past 128): those are kept as written, and parsing them
     // again when the call completes reports them as invalid.
     serde_json::from_str::<serde_json::Value>(v.raw())
-        .map_or_else(|_| v.raw().to_owned(), |value| value.to_string())
+        .map_or_else(|_| v.raw().to_owned(), |value| JsonWriter::text(&value))
 }
 
 fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {

@@ -1,10 +1,10 @@
 //! OpenAI Chat Completions body (`POST /chat/completions`).
 
 use super::types::{Content, ContentPart, RequestMessage, Stop, ToolChoice, ToolChoiceMode};
-use super::write::JsonWriter;
 use super::{put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
+use crate::json_write::JsonWriter;
 
 /// Writes the request body. Input must have passed validation.
 pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {

@@ -3,11 +3,12 @@
 
 use serde_json::{Map, Value};
 
+use super::lazy_turn::LazyTurn;
 use super::types::{ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
-use super::write::{JsonWriter, LazyTurn};
 use super::{call_name, has_sampling, put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
+use crate::json_write::JsonWriter;
 
 /// Writes the request body. Input must have passed validation.
 pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {

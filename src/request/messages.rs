@@ -1,12 +1,13 @@
 //! Anthropic Messages body (`POST /messages`).
 
+use super::lazy_turn::LazyTurn;
 use super::types::{
     Content, ContentPart, ImageSource, ReasoningEffort, RequestMessage, ToolChoice, ToolChoiceMode,
 };
-use super::write::{JsonWriter, LazyTurn};
 use super::{put_sampling, reasoning_applies, RequestError, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
+use crate::json_write::JsonWriter;
 
 /// `max_tokens` when the request gives none (Anthropic requires it): the
 /// model's output limit, capped here because Anthropic counts `max_tokens`

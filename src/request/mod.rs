@@ -23,6 +23,7 @@
 
 mod chat;
 mod gemini;
+mod lazy_turn;
 mod merge;
 mod messages;
 pub(crate) mod parse;
@@ -30,12 +31,12 @@ mod responses;
 mod turn;
 mod types;
 mod validate;
-mod write;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::ModelInfo;
+use crate::json_write::JsonWriter;
 use crate::wire::WireFormat;
 
 pub use merge::merge_patch;
@@ -201,7 +202,7 @@ pub fn build(
     validate::validate(req, model)?;
 
     // `extra` is merged into the body as it is written (see write.rs).
-    let mut w = write::JsonWriter::new(req.extra.as_ref());
+    let mut w = JsonWriter::with_patch(req.extra.as_ref());
     match model.format {
         WireFormat::Chat => chat::body(&mut w, req, model),
         WireFormat::Responses => responses::body(&mut w, req, model),
@@ -320,7 +321,7 @@ pub(crate) fn has_sampling(req: &UnifiedRequest, model: &ModelInfo) -> bool {
 /// format) as members of the object being written, where they apply (see
 /// [`sampling_applies`]). Validation already refused non-finite values.
 pub(crate) fn put_sampling(
-    w: &mut write::JsonWriter<'_>,
+    w: &mut JsonWriter<'_>,
     req: &UnifiedRequest,
     model: &ModelInfo,
     top_p_key: &str,

@@ -1,9 +1,9 @@
 //! OpenAI Responses body (`POST /responses`).
 
 use super::types::{Content, ContentPart, RequestMessage, ToolChoice, ToolChoiceMode};
-use super::write::JsonWriter;
 use super::{put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
+use crate::json_write::JsonWriter;
 
 /// Writes the request body. Input must have passed validation (which
 /// refuses `stop`: the Responses API has no stop sequences).

@@ -3,14 +3,21 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{format_from_js, from_js, headers_from_js, headers_to_js, to_js};
+use super::convert::{format_from_js, from_js, headers_from_js, headers_to_js, write_to_js};
 use super::errors::to_js_error;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, ModelInfo};
 use crate::client::{request_error, ClientOptions};
 use crate::error::ZenError;
 use crate::event::Usage;
 use crate::request::parse::read_request;
 use crate::request::BuildOptions;
+
+/// `models` as a JSON array (`ModelInfo[]`).
+pub(crate) fn write_models(w: &mut crate::json_write::JsonWriter<'_>, models: &[ModelInfo]) {
+    w.begin_array();
+    models.iter().for_each(|m| m.write_json(w));
+    w.end_array();
+}
 
 fn thrown(e: ZenError) -> JsValue {
     to_js_error(&e)
@@ -48,13 +55,15 @@ pub fn build_request(
 /// Every model of the built-in catalog.
 #[wasm_bindgen(unchecked_return_type = "ModelInfo[]")]
 pub fn models() -> Result<JsValue, JsValue> {
-    to_js(Catalog::builtin().models()).map_err(thrown)
+    let models = Catalog::builtin().models();
+    write_to_js(&|w| write_models(w, models)).map_err(thrown)
 }
 
 /// The catalog entry for `id`, or a fallback entry with `unknown: true`.
 #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
 pub fn model(id: &str) -> Result<JsValue, JsValue> {
-    to_js(&Catalog::builtin().resolve(id)).map_err(thrown)
+    let info = Catalog::builtin().resolve(id);
+    write_to_js(&|w| info.write_json(w)).map_err(thrown)
 }
 
 /// What `usage` costs on `model` by the catalog's prices (decimal USD strings).
@@ -65,7 +74,8 @@ pub fn estimate_cost(
 ) -> Result<JsValue, JsValue> {
     let usage = from_js(&usage, "usage", Usage::from_json).map_err(thrown)?;
     let info = Catalog::builtin().resolve(model);
-    to_js(&crate::cost::estimate(&info, &usage)).map_err(thrown)
+    let estimate = crate::cost::estimate(&info, &usage);
+    write_to_js(&|w| estimate.write_json(w)).map_err(thrown)
 }
 
 /// The typed error an HTTP error response amounts to (returned, not thrown).
@@ -94,5 +104,5 @@ pub fn decode_response(
 ) -> Result<JsValue, JsValue> {
     let format = format_from_js(format).map_err(thrown)?;
     let message = crate::response::decode_response(format, body_text).map_err(thrown)?;
-    to_js(&message).map_err(thrown)
+    write_to_js(&|w| message.write_json(w)).map_err(thrown)
 }

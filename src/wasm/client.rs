@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
-use super::convert::{from_js, parse_json, to_js};
+use super::api::write_models;
+use super::convert::{from_js, parse_json, write_to_js};
 use super::errors::to_js_error;
 use super::transport::{
     abort_fn, body_reader, body_text, failure, global_fetch, is_browser, on_abort, read_chunk,
@@ -20,6 +21,7 @@ use crate::catalog::Catalog;
 use crate::client::{prepare, CallState, ClientOptions, Next, Progress};
 use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
+use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
 use crate::retry::RetryDecision;
@@ -159,7 +161,8 @@ impl ZenClient {
             })
             .await;
             cancel.release();
-            to_js(&message.map_err(thrown)?).map_err(thrown)
+            let message = message.map_err(thrown)?;
+            write_to_js(&|w| message.write_json(w)).map_err(thrown)
         })
     }
 
@@ -179,7 +182,7 @@ impl ZenClient {
             })
             .await
             .map_err(thrown)?;
-            to_js(catalog.models()).map_err(thrown)
+            write_to_js(&|w| write_models(w, catalog.models())).map_err(thrown)
         })
     }
 }
@@ -382,17 +385,19 @@ impl StreamInner {
         if events.is_empty() {
             return Ok(());
         }
-        #[derive(serde::Serialize)]
-        struct Item<'a> {
-            value: &'a Event,
-            done: bool,
+        // `{value, done: false}` per event, written as one JSON array.
+        let mut w = JsonWriter::new();
+        w.begin_array();
+        for event in events {
+            w.begin_object();
+            w.key("value");
+            event.write_json(&mut w);
+            w.key("done");
+            w.bool(false);
+            w.end_object();
         }
-        let items: Vec<Item<'_>> = events
-            .iter()
-            .map(|value| Item { value, done: false })
-            .collect();
-        let text = serde_json::to_string(&items)
-            .map_err(|e| thrown(ZenError::local(ErrorKind::Protocol, e.to_string())))?;
+        w.end_array();
+        let text = w.finish();
         let parsed = parse_json(&text).map_err(thrown)?;
         self.ready = Some((parsed.unchecked_into::<Array>(), 0));
         Ok(())
@@ -449,7 +454,9 @@ impl ZenStream {
     /// The message accumulated so far (final once the iteration ended).
     #[wasm_bindgen(unchecked_return_type = "Message")]
     pub fn message(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.borrow().call.message()).map_err(thrown)
+        let inner = self.inner.borrow();
+        let message = inner.call.message();
+        write_to_js(&|w| message.write_json(w)).map_err(thrown)
     }
 
     /// Aborts the request at once; a pending or later `next()` throws a

@@ -1,24 +1,28 @@
-//! Crossing the JS boundary with JSON: Rust values go out as one
-//! `serde_json` string and one `JSON.parse` (a single crossing, however many
-//! objects), JS values come in through one `JSON.stringify`. This is faster
+//! Crossing the JS boundary with JSON: Rust values go out as one JSON
+//! string and one `JSON.parse` (a single crossing, however many objects),
+//! JS values come in through one `JSON.stringify`. This is faster
 //! than building objects field by field over the boundary and keeps the JS
-//! shapes exactly the serde JSON the Rust types document. Incoming text is
+//! shapes exactly the serde JSON the Rust types document. Everything goes
+//! out through [`write_to_js`] and the types' hand-written writers
+//! (`crate::output_json`), byte-identical to serde's text without serde's
+//! serializer code in the package. Incoming text is
 //! read by the types' pull-reader parsers (`from_json`), not serde, whose
 //! per-type deserializers would cost tens of KB here.
 
 use js_sys::{Array, Object, Reflect, JSON};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{ErrorKind, ZenError};
 use crate::json_input::InputError;
+use crate::json_write::JsonWriter;
 use crate::wire::WireFormat;
 
-/// `value` as a JS value (objects, arrays, strings…), via one `JSON.parse`.
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ZenError> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
-    parse_json(&text)
+/// What `write` writes, as a JS value, via one `JSON.parse`. (`dyn`: one
+/// copy of this in the package, whatever the callers write.)
+pub(crate) fn write_to_js(write: &dyn Fn(&mut JsonWriter<'_>)) -> Result<JsValue, ZenError> {
+    let mut w = JsonWriter::new();
+    write(&mut w);
+    parse_json(&w.finish())
 }
 
 /// `JSON.parse(text)`.

@@ -3,16 +3,17 @@
 //! `push` is called once per network read, often for a few bytes that
 //! complete no event, so its fixed cost matters as much as its throughput:
 //! a push that completes nothing returns a fresh `[]` without touching JSON,
-//! and the events of one push cross as a single JSON text, serialized into a
-//! buffer kept between calls and parsed by one `JSON.parse`.
+//! and the events of one push cross as a single JSON text, written (by
+//! `Event::write_json`, not serde) into a buffer kept between calls and
+//! parsed by one `JSON.parse`.
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{format_from_js, parse_json, to_js};
+use super::convert::{format_from_js, parse_json, write_to_js};
 use super::errors::to_js_error;
-use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
+use crate::json_write::JsonWriter;
 
 /// Above this, the JSON buffer is given back after a call: one huge batch
 /// (a long tool-call argument) should not pin its memory for the rest of the
@@ -26,7 +27,7 @@ pub struct JsStreamDecoder {
     /// Events of the current call; emptied before it returns.
     events: Vec<Event>,
     /// The current call's events as JSON; reused so a push allocates nothing.
-    json: Vec<u8>,
+    json: String,
 }
 
 #[wasm_bindgen(js_class = StreamDecoder)]
@@ -41,7 +42,7 @@ impl JsStreamDecoder {
         Ok(JsStreamDecoder {
             inner: crate::stream::StreamDecoder::new(format),
             events: Vec::new(),
-            json: Vec::new(),
+            json: String::new(),
         })
     }
 
@@ -66,7 +67,8 @@ impl JsStreamDecoder {
     /// The message accumulated so far.
     #[wasm_bindgen(unchecked_return_type = "Message")]
     pub fn message(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.message()).map_err(|e| to_js_error(&e))
+        let message = self.inner.message();
+        write_to_js(&|w| message.write_json(w)).map_err(|e| to_js_error(&e))
     }
 
     /// The collected events as a JS array, leaving `events` empty.
@@ -75,19 +77,15 @@ impl JsStreamDecoder {
             // Most small pushes end here: no serializing, no string decoding.
             return Ok(Array::new().into());
         }
-        self.json.clear();
-        let written = serde_json::to_writer(&mut self.json, &self.events);
+        let mut w = JsonWriter::with_buffer(std::mem::take(&mut self.json));
+        w.begin_array();
+        self.events.iter().for_each(|e| e.write_json(&mut w));
+        w.end_array();
         self.events.clear();
-        let result = written
-            .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))
-            .and_then(|()| {
-                let text = std::str::from_utf8(&self.json)
-                    .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
-                parse_json(text)
-            })
-            .map_err(|e| to_js_error(&e));
+        self.json = w.finish();
+        let result = parse_json(&self.json).map_err(|e| to_js_error(&e));
         if self.json.capacity() > KEEP_JSON_CAPACITY {
-            self.json = Vec::new();
+            self.json = String::new();
         }
         result
     }

@@ -39,6 +39,7 @@ use serde_json::Value;
 use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
+use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data};
 use crate::wire::fields::{
@@ -531,7 +532,7 @@ fn push_function_call(choice: u32, index: u32, call: FunctionCall<'_>, out: &mut
     out.push(Event::ToolCallDelta {
         choice,
         index,
-        arguments_delta: arguments.to_string(),
+        arguments_delta: JsonWriter::text(&arguments),
     });
     out.push(Event::ToolCall {
         choice,

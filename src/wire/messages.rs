@@ -45,6 +45,7 @@ use serde_json::Value;
 use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
+use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data};
 use crate::wire::fields::{
@@ -569,7 +570,7 @@ impl MessagesDecoder {
         let arguments = match block.input {
             None | Some(Value::Null) => String::new(),
             Some(Value::Object(map)) if map.is_empty() => String::new(),
-            Some(input) => input.to_string(),
+            Some(input) => JsonWriter::text(&input),
         };
         let prefilled = !arguments.is_empty();
         if prefilled {

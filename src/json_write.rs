@@ -1,33 +1,46 @@
-//! A JSON text writer for request bodies, with the request's `extra` laid
-//! over the body as it is written.
+//! A JSON text writer: the crate's counterpart of [`crate::json::Reader`].
 //!
-//! The body builders used to assemble a `serde_json::Value` tree (a map
-//! insert per member, a drop per node) and serialize it; in the wasm package
-//! that machinery was ~44 KB. Writing the text directly is a handful of
-//! small non-generic functions, and faster.
+//! It writes compact JSON straight into a `String`, byte-for-byte what
+//! `serde_json::to_string` produces for the same values (same string
+//! escapes, integers, shortest round-trip floats). Request bodies, the
+//! events and messages the JS binding hands over, and call arguments are
+//! written with it: serde's serializer machinery (a generic
+//! `SerializeMap`/`io::Write` stack per type) cost the wasm package tens of
+//! KB and a tenth of decode time in V8, where this is a handful of small
+//! non-generic functions.
 //!
-//! Output is byte-for-byte what `serde_json::to_string` produces for the
-//! same values (same string escapes, integers, shortest round-trip floats,
-//! compact form), so values copied from the request (tool schemas, call
-//! arguments) come out exactly as before. Only member order differs from the
-//! old `Value` body: members appear in the order written, not sorted.
-//!
-//! `extra` (a JSON Merge Patch, RFC 7396) is applied on the fly: a member the
-//! patch deletes (`null`) or replaces (any non-object) is written and then cut
-//! off the buffer once complete; a member whose patch is an object and whose
-//! value is an object is merged recursively; the patch's remaining members
-//! are appended when their object closes. The result is the same JSON value
-//! as [`super::merge_patch`] over the built body.
+//! For request bodies it can also lay the request's `extra` over the
+//! document as it is written ([`JsonWriter::with_patch`]): a member the
+//! patch deletes (`null`) or replaces (any non-object) is written and then
+//! cut off the buffer once complete; a member whose patch is an object and
+//! whose value is an object is merged recursively; the patch's remaining
+//! members are appended when their object closes. The result is the same
+//! JSON value as [`crate::request::merge_patch`] over the built body; only
+//! member order differs from a sorted `Value` tree (members appear in the
+//! order written).
 
 use serde_json::{Map, Number, Value};
 
+use crate::json::plain_run_end;
+
 /// Writes one JSON document into a string.
+///
+/// ```
+/// use zenwire::json_write::JsonWriter;
+/// let mut w = JsonWriter::new();
+/// w.begin_object();
+/// w.field("a", "x\n");
+/// w.key("b");
+/// w.u64(1);
+/// w.end_object();
+/// assert_eq!(w.finish(), r#"{"a":"x\n","b":1}"#);
+/// ```
 ///
 /// The caller keeps the grammar: in an object, every [`JsonWriter::key`] is
 /// followed by exactly one value; containers are closed in order. Nothing
 /// here fails or panics; misuse would only produce malformed text, which the
 /// tests of every builder would catch.
-pub(crate) struct JsonWriter<'p> {
+pub struct JsonWriter<'p> {
     out: String,
     /// A value was completed in the open container, so the next key or array
     /// item needs a comma first.
@@ -74,10 +87,37 @@ struct Cut {
     comma: bool,
 }
 
+impl JsonWriter<'static> {
+    /// A writer for one document.
+    pub fn new() -> Self {
+        JsonWriter::with_buffer(String::new())
+    }
+
+    /// A writer that appends to `out` after clearing it, so a caller that
+    /// writes many documents reuses one allocation (see [`JsonWriter::finish`]).
+    pub fn with_buffer(mut out: String) -> Self {
+        out.clear();
+        JsonWriter {
+            out,
+            comma: false,
+            depth: 0,
+            patched: Vec::new(),
+            pending: None,
+            dropping: None,
+        }
+    }
+}
+
+impl Default for JsonWriter<'static> {
+    fn default() -> Self {
+        JsonWriter::new()
+    }
+}
+
 impl<'p> JsonWriter<'p> {
     /// A writer whose document (which must be an object) gets `patch` merged
     /// over it as a JSON Merge Patch.
-    pub(crate) fn new(patch: Option<&'p Map<String, Value>>) -> Self {
+    pub(crate) fn with_patch(patch: Option<&'p Map<String, Value>>) -> Self {
         JsonWriter {
             out: String::with_capacity(512),
             comma: false,
@@ -96,21 +136,22 @@ impl<'p> JsonWriter<'p> {
         }
     }
 
-    /// The text written.
-    pub(crate) fn finish(self) -> String {
+    /// The text written (its buffer, to hand to [`JsonWriter::with_buffer`]
+    /// again when writing many documents).
+    pub fn finish(self) -> String {
         self.out
     }
 
     /// The compact JSON text of `v` (what `v.to_string()` gives), for
     /// formats that send JSON inside a string, such as call arguments.
-    pub(crate) fn text(v: &Value) -> String {
-        let mut w = JsonWriter::new(None);
+    pub fn text(v: &Value) -> String {
+        let mut w = JsonWriter::new();
         w.value(v);
         w.finish()
     }
 
     /// Opens an object.
-    pub(crate) fn begin_object(&mut self) {
+    pub fn begin_object(&mut self) {
         let pending = self.begin_value();
         self.out.push('{');
         self.depth += 1;
@@ -134,7 +175,7 @@ impl<'p> JsonWriter<'p> {
     }
 
     /// Closes an object, first appending what its patch adds.
-    pub(crate) fn end_object(&mut self) {
+    pub fn end_object(&mut self) {
         if let Some(open) = self.patched.pop_if(|p| p.depth == self.depth) {
             for (key, value) in open.patch {
                 if !value.is_null() && !open.merged.contains(&key.as_str()) {
@@ -148,7 +189,7 @@ impl<'p> JsonWriter<'p> {
     }
 
     /// Opens an array.
-    pub(crate) fn begin_array(&mut self) {
+    pub fn begin_array(&mut self) {
         if let Some(p) = self.begin_value() {
             self.drop_member(p);
         }
@@ -158,13 +199,13 @@ impl<'p> JsonWriter<'p> {
     }
 
     /// Closes an array.
-    pub(crate) fn end_array(&mut self) {
+    pub fn end_array(&mut self) {
         self.out.push(']');
         self.end_container();
     }
 
     /// Writes an object key; a value must follow.
-    pub(crate) fn key(&mut self, key: &str) {
+    pub fn key(&mut self, key: &str) {
         let cut = Cut {
             depth: self.depth,
             len: self.out.len(),
@@ -188,20 +229,20 @@ impl<'p> JsonWriter<'p> {
     }
 
     /// Writes a key and a string value.
-    pub(crate) fn field(&mut self, key: &str, value: &str) {
+    pub fn field(&mut self, key: &str, value: &str) {
         self.key(key);
         self.str(value);
     }
 
     /// Writes a string.
-    pub(crate) fn str(&mut self, s: &str) {
+    pub fn str(&mut self, s: &str) {
         self.scalar_start();
         escape(&mut self.out, s);
         self.end_value();
     }
 
     /// Writes a string, or `null` for `None`.
-    pub(crate) fn opt_str(&mut self, s: Option<&str>) {
+    pub fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.str(s),
             None => self.null(),
@@ -209,24 +250,32 @@ impl<'p> JsonWriter<'p> {
     }
 
     /// Writes `null`.
-    pub(crate) fn null(&mut self) {
+    pub fn null(&mut self) {
         self.literal("null");
     }
 
     /// Writes `true` or `false`.
-    pub(crate) fn bool(&mut self, b: bool) {
+    pub fn bool(&mut self, b: bool) {
         self.literal(if b { "true" } else { "false" });
     }
 
     /// Writes an unsigned integer.
-    pub(crate) fn u64(&mut self, n: u64) {
+    pub fn u64(&mut self, n: u64) {
         self.literal(itoa::Buffer::new().format(n));
+    }
+
+    /// Writes an unsigned integer, or `null` for `None`.
+    pub fn opt_u64(&mut self, n: Option<u64>) {
+        match n {
+            Some(n) => self.u64(n),
+            None => self.null(),
+        }
     }
 
     /// Writes a float in its shortest round-trip form (as serde_json does,
     /// with the same formatter); a non-finite value, which JSON cannot
     /// express, is written as `null` (what `serde_json` made of it too).
-    pub(crate) fn f64(&mut self, f: f64) {
+    pub fn f64(&mut self, f: f64) {
         if f.is_finite() {
             self.literal(zmij::Buffer::new().format_finite(f));
         } else {
@@ -235,7 +284,7 @@ impl<'p> JsonWriter<'p> {
     }
 
     /// Writes a JSON value (a tool schema, call arguments) as compact text.
-    pub(crate) fn value(&mut self, v: &Value) {
+    pub fn value(&mut self, v: &Value) {
         match v {
             Value::Null => self.null(),
             Value::Bool(b) => self.bool(*b),
@@ -258,7 +307,7 @@ impl<'p> JsonWriter<'p> {
     }
 
     /// Writes a list of strings as an array.
-    pub(crate) fn strings(&mut self, items: &[String]) {
+    pub fn strings(&mut self, items: &[String]) {
         self.begin_array();
         items.iter().for_each(|s| self.str(s));
         self.end_array();
@@ -344,11 +393,25 @@ impl<'p> JsonWriter<'p> {
 /// Appends `s` as a JSON string literal, escaped exactly as serde_json does:
 /// `"` and `\`, the short forms `\b \f \n \r \t`, other control characters
 /// as `\u00XX`; everything else (DEL and all non-ASCII included) verbatim.
+///
+/// Plain runs are found a word at a time ([`plain_run_end`], the reader's
+/// scan: the bytes that end a run there are exactly the bytes to escape
+/// here) and copied whole; text tokens rarely need any escape at all.
 fn escape(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push('"');
     let mut start = 0;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
+    loop {
+        let end = plain_run_end(bytes, start);
+        // The run stops only at an ASCII byte (or the end), so `end` is a
+        // char boundary and `get` always succeeds.
+        out.push_str(s.get(start..end).unwrap_or_default());
+        let Some(&b) = bytes.get(end) else {
+            break;
+        };
+        start = end + 1;
         let short = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -357,79 +420,32 @@ fn escape(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
+            _ => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+                continue;
+            }
         };
-        // `b` is ASCII, so `i` is a char boundary and `get` always succeeds.
-        out.push_str(s.get(start..i).unwrap_or_default());
-        start = i + 1;
-        if short.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push_str(short);
-        }
+        out.push_str(short);
     }
-    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
-}
-
-/// A message whose content list is opened on its first item, for formats
-/// that must not send an empty turn, or that gather several request messages
-/// (consecutive tool results) into one turn.
-pub(crate) struct LazyTurn {
-    role: &'static str,
-    list_key: &'static str,
-    open: bool,
-}
-
-impl LazyTurn {
-    /// A turn `{"role": role, list_key: [...]}`, not yet written.
-    pub(crate) fn new(role: &'static str, list_key: &'static str) -> Self {
-        LazyTurn {
-            role,
-            list_key,
-            open: false,
-        }
-    }
-
-    /// Prepares `w` for the next item of the list, opening the turn first if
-    /// this is its first item. `w` must be in the array of turns.
-    pub(crate) fn item(&mut self, w: &mut JsonWriter<'_>) {
-        if !self.open {
-            w.begin_object();
-            w.field("role", self.role);
-            w.key(self.list_key);
-            w.begin_array();
-            self.open = true;
-        }
-    }
-
-    /// Closes the turn if it was opened; a later item opens a new one.
-    pub(crate) fn close(&mut self, w: &mut JsonWriter<'_>) {
-        if self.open {
-            w.end_array();
-            w.end_object();
-            self.open = false;
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{JsonWriter, LazyTurn};
+    use super::JsonWriter;
     use serde_json::{json, Map, Value};
 
     /// The text of `v` written as a document with `patch` over it.
     fn patched(v: &Value, patch: &Map<String, Value>) -> String {
-        let mut w = JsonWriter::new(Some(patch));
+        let mut w = JsonWriter::with_patch(Some(patch));
         w.value(v);
         w.finish()
     }
 
     fn str_text(s: &str) -> String {
-        let mut w = JsonWriter::new(None);
+        let mut w = JsonWriter::new();
         w.str(s);
         w.finish()
     }
@@ -469,7 +485,7 @@ mod tests {
 
     #[test]
     fn writes_nested_structures_compactly() {
-        let mut w = JsonWriter::new(None);
+        let mut w = JsonWriter::new();
         w.begin_object();
         w.field("a", "x");
         w.key("b");
@@ -518,12 +534,12 @@ mod tests {
             5e-324,
             f64::MAX,
         ] {
-            let mut w = JsonWriter::new(None);
+            let mut w = JsonWriter::new();
             w.f64(f);
             assert_eq!(w.finish(), serde_json::to_string(&f).unwrap(), "{f}");
         }
         for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            let mut w = JsonWriter::new(None);
+            let mut w = JsonWriter::new();
             w.f64(f);
             assert_eq!(w.finish(), "null", "{f}");
         }
@@ -602,27 +618,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn lazy_turns_open_on_the_first_item_only() {
-        let mut w = JsonWriter::new(None);
-        w.begin_array();
-        let mut turn = LazyTurn::new("user", "parts");
-        turn.close(&mut w);
-        turn.item(&mut w);
-        w.u64(1);
-        turn.item(&mut w);
-        w.u64(2);
-        turn.close(&mut w);
-        turn.item(&mut w);
-        w.u64(3);
-        turn.close(&mut w);
-        w.end_array();
-        assert_eq!(
-            w.finish(),
-            r#"[{"role":"user","parts":[1,2]},{"role":"user","parts":[3]}]"#
-        );
-    }
-
     #[cfg(not(target_arch = "wasm32"))]
     mod prop {
         use super::super::JsonWriter;
@@ -680,7 +675,7 @@ mod tests {
 
             #[test]
             fn writes_any_float_as_serde_json_does(f in any::<f64>()) {
-                let mut w = JsonWriter::new(None);
+                let mut w = JsonWriter::new();
                 w.f64(f);
                 let want = if f.is_finite() { serde_json::to_string(&f).unwrap() } else { "null".to_owned() };
                 prop_assert_eq!(w.finish(), want);
