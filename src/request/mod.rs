@@ -24,7 +24,7 @@
 mod chat;
 mod gemini;
 mod lazy_turn;
-mod merge;
+pub(crate) mod merge;
 mod messages;
 pub(crate) mod parse;
 mod responses;
