@@ -10,7 +10,8 @@
 //! * [`json_write`] — the matching writer: compact JSON byte-identical to `serde_json`'s.
 //! * [`event`] — the unified event model and the [`event::Accumulator`] that folds
 //!   events into a final [`event::Message`].
-//! * [`stream`] — [`stream::StreamDecoder`], the three above wired together.
+//! * [`stream`] — [`stream::StreamDecoder`], the three above wired together
+//!   ([`stream::EventDecoder`]: the same without the accumulated message).
 //! * [`request`] — one unified request → the exact HTTP request for the model's endpoint.
 //! * [`catalog`] — the embedded model table (format, prices, limits, capabilities).
 //! * [`cost`] — exact decimal cost estimates, beside Zen's billed cost.
@@ -43,7 +44,7 @@ pub use error::{ErrorKind, ZenError};
 pub use event::{Accumulator, Event, FinishReason, Message, Usage};
 pub use json_input::InputError;
 pub use sse::{SseDecoder, SseEvent, SseEventRef, SseItem, SseItemRef};
-pub use stream::StreamDecoder;
+pub use stream::{EventDecoder, StreamDecoder};
 pub use wire::WireFormat;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]

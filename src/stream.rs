@@ -1,20 +1,21 @@
 //! [`StreamDecoder`]: SSE framing, a wire decoder and the accumulator wired
-//! together — the one type most callers need.
+//! together — the one type most callers need — over [`EventDecoder`], the
+//! same without the accumulator.
 
 use crate::event::{Accumulator, Event, Message};
 use crate::sse::{SseDecoder, SseItemRef, SseOptions};
 use crate::wire::{AnyWireDecoder, WireDecoder, WireFormat};
 
-/// Decodes a streaming response body of one wire format into unified events,
-/// keeping the accumulated [`Message`]. Feed it the body in any pieces.
+/// SSE framing and a wire decoder: a streaming body in any pieces, unified
+/// events out, nothing kept. For callers that only watch the events (the
+/// relay's usage tap); [`StreamDecoder`] adds the accumulated message.
 #[derive(Debug)]
-pub struct StreamDecoder {
+pub struct EventDecoder {
     sse: SseDecoder,
     wire: AnyWireDecoder,
-    acc: Accumulator,
 }
 
-impl StreamDecoder {
+impl EventDecoder {
     /// A decoder for `format` with default SSE options.
     pub fn new(format: WireFormat) -> Self {
         Self::with_options(format, SseOptions::default())
@@ -24,12 +25,49 @@ impl StreamDecoder {
     /// nothing for the wire decoders, so they are dropped without being
     /// collected whatever `options.comments` says.
     pub fn with_options(format: WireFormat, options: SseOptions) -> Self {
-        StreamDecoder {
+        EventDecoder {
             sse: SseDecoder::with_options(SseOptions {
                 comments: false,
                 ..options
             }),
             wire: AnyWireDecoder::new(format),
+        }
+    }
+
+    /// Decodes one piece of the body, appending the events it completes.
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<Event>) {
+        let wire = &mut self.wire;
+        // Each SSE event goes to the wire decoder as soon as it is framed.
+        self.sse.push_with(chunk, |item| to_wire(wire, item, out));
+    }
+
+    /// The body ended: flushes the last event and anything pending.
+    pub fn finish(&mut self, out: &mut Vec<Event>) {
+        let wire = &mut self.wire;
+        self.sse.finish_with(|item| to_wire(wire, item, out));
+        self.wire.finish(out);
+    }
+}
+
+/// Decodes a streaming response body of one wire format into unified events,
+/// keeping the accumulated [`Message`]. Feed it the body in any pieces.
+#[derive(Debug)]
+pub struct StreamDecoder {
+    events: EventDecoder,
+    acc: Accumulator,
+}
+
+impl StreamDecoder {
+    /// A decoder for `format` with default SSE options.
+    pub fn new(format: WireFormat) -> Self {
+        Self::with_options(format, SseOptions::default())
+    }
+
+    /// A decoder for `format` with the given SSE options (see
+    /// [`EventDecoder::with_options`]).
+    pub fn with_options(format: WireFormat, options: SseOptions) -> Self {
+        StreamDecoder {
+            events: EventDecoder::with_options(format, options),
             acc: Accumulator::new(),
         }
     }
@@ -37,18 +75,14 @@ impl StreamDecoder {
     /// Decodes one piece of the body, appending the events it completes.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<Event>) {
         let start = out.len();
-        let wire = &mut self.wire;
-        // Each SSE event goes to the wire decoder as soon as it is framed.
-        self.sse.push_with(chunk, |item| to_wire(wire, item, out));
+        self.events.push(chunk, out);
         self.apply(start, out);
     }
 
     /// The body ended: flushes the last event and anything pending.
     pub fn finish(&mut self, out: &mut Vec<Event>) {
         let start = out.len();
-        let wire = &mut self.wire;
-        self.sse.finish_with(|item| to_wire(wire, item, out));
-        self.wire.finish(out);
+        self.events.finish(out);
         self.apply(start, out);
     }
 

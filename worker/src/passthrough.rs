@@ -1,5 +1,5 @@
 //! The streaming passthrough: the upstream body goes to the client chunk by
-//! chunk while a copy feeds the core `StreamDecoder` for the usage tap.
+//! chunk while a copy feeds the core `EventDecoder` for the usage tap.
 //!
 //! Why it is built this way: the pump runs as a `waitUntil` task and writes
 //! into a workerd `IdentityTransformStream` whose readable side is the
@@ -29,7 +29,7 @@ use wasm_bindgen_futures::JsFuture;
 use worker::web_sys::{ReadableStream, ReadableStreamDefaultReader, WritableStreamDefaultWriter};
 use worker::{AbortController, Delay};
 use zenwire::event::{Event, Usage};
-use zenwire::stream::StreamDecoder;
+use zenwire::stream::EventDecoder;
 use zenwire::wire::WireFormat;
 use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
 
@@ -142,7 +142,9 @@ pub(crate) struct Tap {
     upstream: Option<BodyReader>,
     /// Bytes already read (and held) while the opening was checked.
     pending: Option<Vec<u8>>,
-    decoder: Option<StreamDecoder>,
+    decoder: Option<EventDecoder>,
+    /// Events of the current chunk, reused from chunk to chunk.
+    events: Vec<Event>,
     /// Non-streaming body, kept to read its usage at the end.
     kept: Vec<u8>,
     /// Reused buffer the decoder reads each chunk from.
@@ -183,7 +185,8 @@ impl Tap {
         Tap {
             upstream,
             pending: held,
-            decoder: streaming.then(|| StreamDecoder::new(format)),
+            decoder: streaming.then(|| EventDecoder::new(format)),
+            events: Vec::new(),
             kept: Vec::new(),
             scratch: Vec::new(),
             usage: Usage::default(),
@@ -200,9 +203,8 @@ impl Tap {
     fn observe(&mut self, chunk: &[u8]) {
         match &mut self.decoder {
             Some(d) => {
-                let mut events = Vec::new();
-                d.push(chunk, &mut events);
-                self.absorb(events);
+                d.push(chunk, &mut self.events);
+                self.absorb_events();
             }
             None => {
                 if self.kept.len() + chunk.len() <= MAX_TAPPED_BODY {
@@ -220,7 +222,14 @@ impl Tap {
         self.scratch = scratch;
     }
 
-    fn absorb(&mut self, events: Vec<Event>) {
+    /// Takes in the decoder's events, leaving the reused buffer empty.
+    fn absorb_events(&mut self) {
+        let mut events = std::mem::take(&mut self.events);
+        self.absorb(events.drain(..));
+        self.events = events;
+    }
+
+    fn absorb(&mut self, events: impl IntoIterator<Item = Event>) {
         for ev in events {
             match ev {
                 Event::Usage(u) => self.usage.merge(&u),
@@ -237,9 +246,8 @@ impl Tap {
             return;
         }
         if let Some(d) = &mut self.decoder {
-            let mut events = Vec::new();
-            d.finish(&mut events);
-            self.absorb(events);
+            d.finish(&mut self.events);
+            self.absorb_events();
         } else if let Ok(events) =
             zenwire::response::response_events(self.format, &String::from_utf8_lossy(&self.kept))
         {
