@@ -10,7 +10,7 @@
 //! non-generic functions.
 //!
 //! For request bodies it can also lay the request's `extra` over the
-//! document as it is written ([`JsonWriter::with_patch`]): a member the
+//! document as it is written (`JsonWriter::with_patch`, crate-private): a member the
 //! patch deletes (`null`) or replaces (any non-object) is written and then
 //! cut off the buffer once complete; a member whose patch is an object and
 //! whose value is an object is merged recursively; the patch's remaining
