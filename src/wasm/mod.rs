@@ -18,6 +18,9 @@ pub use decoder::JsStreamDecoder;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** The four wire formats Zen serves. */
