@@ -13,9 +13,8 @@
 //! fields and is a type error elsewhere; absent fields take their defaults;
 //! a repeated field is an error (serde's "duplicate field"); integers must be
 //! written as integers (`3`, not `3.0`) and fit their type. Numbers and
-//! free-form values go through `serde_json::Value`, the one serde
-//! instantiation the package keeps anyway, so they convert exactly as serde
-//! would.
+//! free-form values are built by `json_value` into the `serde_json` types,
+//! classified and rounded exactly as serde_json does.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -23,6 +22,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::json::{JsonError, Kind, Reader};
+use crate::json_value::{self, read_value};
 
 /// Why an input document (client options, a usage object) was refused:
 /// where, and what was wrong. Displays as `path: reason`.
@@ -240,18 +240,14 @@ impl<'a> Input<'a> {
         self.r.bool().map_err(|e| Self::syntax(at, e))
     }
 
-    /// A number, converted by serde_json exactly as a typed field would be.
+    /// A number, converted exactly as serde_json converts a typed field.
     fn number(&mut self, at: &Path) -> Result<serde_json::Number, InputError> {
         if self.kind(at)? != Kind::Number {
             return Err(self.wrong_type(at, "a number"));
         }
         let text = self.r.number().map_err(|e| Self::syntax(at, e))?;
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Number(n)) => Ok(n),
-            // A lexeme the reader validated but serde_json cannot hold
-            // (`1e400`).
-            _ => Err(at.error(format!("number {text} is out of range"))),
-        }
+        // `None`: a valid lexeme too large for an f64 (`1e400`).
+        json_value::number(text).ok_or_else(|| at.error(format!("number {text} is out of range")))
     }
 
     /// A non-negative integer that fits in `u64`.
@@ -288,8 +284,7 @@ impl<'a> Input<'a> {
 
     /// Any value, kept as a `serde_json::Value`.
     pub(crate) fn value(&mut self, at: &Path) -> Result<Value, InputError> {
-        let raw = self.r.raw().map_err(|e| Self::syntax(at, e))?;
-        serde_json::from_str(raw).map_err(|e| at.error(e.to_string()))
+        read_value(&mut self.r).map_err(|e| Self::syntax(at, e))
     }
 
     /// Enters an object; then call [`Input::next_key`] until it gives `None`.

@@ -30,6 +30,7 @@ pub mod error;
 pub mod event;
 pub mod json;
 mod json_input;
+mod json_value;
 mod json_view;
 pub mod json_write;
 mod output_json;

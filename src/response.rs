@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::{plain_decimal, Kind};
+use crate::json_value::parse_value;
 use crate::json_view::View;
 use crate::json_write::JsonWriter;
 use crate::wire::{PendingToolCall, WireFormat};
@@ -162,11 +163,9 @@ fn arguments_text(v: Option<View<'_>>) -> String {
     if let Some(s) = v.as_str() {
         return s.into_owned();
     }
-    // serde_json refuses a few texts the reader accepts (a lone surrogate
-    // escape, nesting past 128): those are kept as written, and parsing them
-    // again when the call completes reports them as invalid.
-    serde_json::from_str::<serde_json::Value>(v.raw())
-        .map_or_else(|_| v.raw().to_owned(), |value| JsonWriter::text(&value))
+    // A value nested past the tree limit is kept as written; parsing it
+    // again when the call completes reports it as invalid.
+    parse_value(v.raw()).map_or_else(|_| v.raw().to_owned(), |value| JsonWriter::text(&value))
 }
 
 fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {

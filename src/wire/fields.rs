@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::json::{plain_decimal, JsonError, Kind, Reader};
+use crate::json_value::read_value;
 
 /// A string (borrowed when it has no escapes); any other value, `null`
 /// included, is consumed and reads as `None`.
@@ -140,20 +141,12 @@ pub(crate) fn optional_array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
 }
 
 /// `null` → `None`; any other value as a `serde_json::Value`. For the rare,
-/// shape-free values (tool arguments sent whole) that are kept as JSON:
-/// the reader checks the text, serde_json builds the tree.
+/// shape-free values (tool arguments sent whole) that are kept as JSON.
 pub(crate) fn optional_value(r: &mut Reader<'_>) -> Result<Option<Value>, JsonError> {
     if r.peek()? == Kind::Null {
         return r.null().map(|()| None);
     }
-    let start = r.offset();
-    let raw = r.raw()?;
-    // Only what the reader accepts and serde_json does not can fail here:
-    // a lone surrogate escape, or nesting beyond serde_json's limit.
-    serde_json::from_str(raw).map(Some).map_err(|_| JsonError {
-        offset: start,
-        reason: "JSON value serde_json cannot represent",
-    })
+    read_value(r).map(Some)
 }
 
 #[cfg(test)]
@@ -231,7 +224,14 @@ mod tests {
         refused(r#"{"v":"true"}"#, |r| optional_bool(r).map(drop));
         refused(r#"{"v":[]}"#, |r| optional_object(r).map(drop));
         refused(r#"{"v":{}}"#, |r| optional_array(r).map(drop));
-        refused(r#"{"v":"\ud800"}"#, |r| optional_value(r).map(drop));
+        // Past serde_json's nesting limit a value makes no tree.
+        let deep = format!(r#"{{"v":{}{}}}"#, "[".repeat(128), "]".repeat(128));
+        refused(&deep, |r| optional_value(r).map(drop));
+        // A lone surrogate escape reads as U+FFFD, as everywhere in the reader.
+        assert_eq!(
+            field(r#"{"v":"\ud800"}"#, optional_value),
+            Some(Value::String("\u{fffd}".into()))
+        );
         assert_eq!(field(r#"{"v":null}"#, optional_value), None);
         assert_eq!(
             field(r#"{"v":{"b":1,"a":[true]}}"#, optional_value),

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
+use crate::json_value::parse_value;
 use crate::sse::SseEventRef;
 
 pub mod chat;
@@ -149,7 +150,7 @@ impl PendingToolCall {
         let parsed = if text.is_empty() {
             Ok(serde_json::Value::Object(Default::default()))
         } else {
-            serde_json::from_str(text)
+            parse_value(text)
         };
         match parsed {
             Ok(arguments) => Event::ToolCall {

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::error::ErrorKind;
 use crate::event::Event;
 use crate::json::{JsonError, Kind, Reader};
+use crate::json_value::parse_value;
 use crate::wire::PendingToolCall;
 
 use super::fields;
@@ -50,11 +51,10 @@ pub(super) fn raw_error<'a>(r: &mut Reader<'a>) -> Result<Option<&'a str>, JsonE
 }
 
 /// [`error_event`] for an `error` value kept as text by [`raw_error`]. The
-/// text is valid JSON; should `serde_json` still refuse it (a lone surrogate
-/// escape, which the reader tolerates), the error is reported from the
-/// fallbacks alone rather than lost.
+/// text is valid JSON; should it still not make a tree (nested past the
+/// limit), the error is reported from the fallbacks alone rather than lost.
 pub(super) fn raw_error_event(raw: &str, code: Option<&str>, message: Option<&str>) -> Event {
-    let value = serde_json::from_str::<Value>(raw).ok();
+    let value = parse_value(raw).ok();
     error_event(value.as_ref(), code, message)
 }
 
@@ -355,8 +355,10 @@ mod tests {
             Event::Error { kind, .. } => assert_eq!(kind, ErrorKind::Server),
             other => panic!("not an error: {other:?}"),
         }
-        // Valid for the reader, refused by serde_json: still an error event.
-        match raw_error_event(r#""\ud800""#, Some("rate_limit"), None) {
+        // Valid JSON that makes no tree (nested past the limit): still an
+        // error event, from the fallbacks.
+        let deep = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        match raw_error_event(&deep, Some("rate_limit"), None) {
             Event::Error { kind, message, .. } => assert_eq!(
                 (kind, message.as_str()),
                 (
