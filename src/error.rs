@@ -395,9 +395,9 @@ fn parse_exponent(e: &str) -> Option<i64> {
 }
 
 fn http_date_delay_ms(s: &str, now_unix_ms: u64) -> Option<u64> {
-    let at = httpdate::parse_http_date(s.trim()).ok()?;
-    let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
-    Some(u64::try_from(at_ms.saturating_sub(u128::from(now_unix_ms))).unwrap_or(u64::MAX))
+    // At most year 9999 (~2.5·10¹⁴ ms): no overflow.
+    let at_ms = crate::http_date::parse_http_date(s)?.saturating_mul(1000);
+    Some(at_ms.saturating_sub(now_unix_ms))
 }
 
 /// `"Error from provider (X): …"` → `X`.
