@@ -1,9 +1,13 @@
 //! The model catalog: which wire format serves each model, prices, limits and
 //! capabilities.
 //!
-//! The built-in table is data, not code: `src/catalog.json` (the Zen line-up
-//! of Dec 2025, with its sources and known discrepancies noted in the file)
-//! is compiled in and parsed once on first use. A runtime catalog can replace
+//! The built-in table's source is `src/catalog.json` (the Zen line-up of Dec
+//! 2025, with its sources and known discrepancies noted in the file). It is
+//! compiled in as `src/catalog/builtin.rs`, a table of string constants
+//! generated from that file by the test suite (which fails when the two
+//! differ; `ZENWIRE_BLESS=1 cargo test --test catalog` regenerates it), so the
+//! wasm package carries neither the JSON text nor a catalog parser for it.
+//! A runtime catalog can replace
 //! it ([`Catalog::from_json`]), amend it ([`Catalog::extend_from_json`]) or be
 //! reconciled with the gateway's live `GET /models` list
 //! ([`Catalog::with_models_list`]).
@@ -240,16 +244,73 @@ pub struct Catalog {
     models: Vec<ModelInfo>,
 }
 
-/// The built-in table (see the module docs).
-const BUILTIN_JSON: &str = include_str!("catalog.json");
+/// The built-in table, generated from `src/catalog.json` (see the module
+/// docs); formatted by its generator, not by rustfmt.
+#[rustfmt::skip]
+mod builtin;
+
+/// One entry of the built-in table: [`ModelInfo`] with `'static` strings,
+/// so the table is constant data.
+struct BuiltinModel {
+    id: &'static str,
+    name: &'static str,
+    format: WireFormat,
+    free: bool,
+    prices: BuiltinPrices,
+    prices_over_200k: Option<BuiltinPrices>,
+    limits: Limits,
+    capabilities: Capabilities,
+    unknown: bool,
+    unavailable: bool,
+    provider: Option<&'static str>,
+    status: Option<&'static str>,
+}
+
+/// [`Prices`] with `'static` strings.
+struct BuiltinPrices {
+    input: &'static str,
+    output: &'static str,
+    cache_read: Option<&'static str>,
+    cache_write: Option<&'static str>,
+}
+
+impl BuiltinPrices {
+    fn to_prices(&self) -> Prices {
+        Prices {
+            input: self.input.to_owned(),
+            output: self.output.to_owned(),
+            cache_read: self.cache_read.map(str::to_owned),
+            cache_write: self.cache_write.map(str::to_owned),
+        }
+    }
+}
+
+impl BuiltinModel {
+    fn to_model(&self) -> ModelInfo {
+        ModelInfo {
+            id: self.id.to_owned(),
+            name: self.name.to_owned(),
+            format: self.format,
+            free: self.free,
+            prices: self.prices.to_prices(),
+            prices_over_200k: self.prices_over_200k.as_ref().map(BuiltinPrices::to_prices),
+            limits: self.limits,
+            capabilities: self.capabilities,
+            unknown: self.unknown,
+            unavailable: self.unavailable,
+            provider: self.provider.map(str::to_owned),
+            status: self.status.map(str::to_owned),
+        }
+    }
+}
 
 impl Catalog {
-    /// The built-in catalog, parsed on first use. Its data is checked by the
-    /// test suite; if it were ever broken this returns an empty catalog (and
-    /// every model resolves by the fallback rule) rather than panicking.
+    /// The built-in catalog (`src/catalog.json`), built on first use.
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
-        BUILTIN.get_or_init(|| Catalog::from_json(BUILTIN_JSON).unwrap_or_default())
+        BUILTIN.get_or_init(|| Catalog {
+            models: builtin::MODELS.iter().map(BuiltinModel::to_model).collect(),
+        })
     }
 
     /// Parses a catalog document: either `{"models": [ModelInfo…]}` (other

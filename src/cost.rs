@@ -135,14 +135,54 @@ impl Usd {
 
 impl fmt::Display for Usd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let whole = self.0 / ATTO_PER_USD;
-        let frac = self.0 % ATTO_PER_USD;
-        if frac == 0 {
-            return write!(f, "{whole}");
+        // Digit by digit rather than through u128's formatter, which would
+        // be ~1.4 KB of the wasm package for this one use. Like the
+        // `write!` it replaces, this ignores width and fill flags.
+        // u128::MAX has 39 digits.
+        let mut digits = [b'0'; 39];
+        let mut at = digits.len();
+        let mut push = |digit: u8| {
+            at -= 1;
+            if let Some(slot) = digits.get_mut(at) {
+                *slot = b'0' + digit;
+            }
+        };
+        let mut rest = self.0;
+        // u128 division only while the value needs it.
+        let mut small = loop {
+            match u64::try_from(rest) {
+                Ok(small) => break small,
+                Err(_) => {
+                    let quotient = rest / 10;
+                    push((rest - quotient * 10) as u8);
+                    rest = quotient;
+                }
+            }
+        };
+        while small != 0 {
+            push((small % 10) as u8);
+            small /= 10;
         }
-        let digits = format!("{frac:018}");
-        write!(f, "{whole}.{}", digits.trim_end_matches('0'))
+        // At least one whole digit and the 18 fractional ones.
+        let start = at.min(digits.len() - 1 - USD_DECIMALS as usize);
+        let digits = digits.get(start..).unwrap_or_default();
+        let (whole, frac) = digits.split_at(digits.len() - USD_DECIMALS as usize);
+        let frac_len = frac
+            .iter()
+            .rposition(|&d| d != b'0')
+            .map_or(0, |last| last + 1);
+        f.write_str(ascii_digits(whole)?)?;
+        if let Some(frac) = frac.get(..frac_len).filter(|d| !d.is_empty()) {
+            f.write_str(".")?;
+            f.write_str(ascii_digits(frac)?)?;
+        }
+        Ok(())
     }
+}
+
+/// Digits as text (they are ASCII, so this does not fail).
+fn ascii_digits(digits: &[u8]) -> Result<&str, fmt::Error> {
+    std::str::from_utf8(digits).map_err(|_| fmt::Error)
 }
 
 impl FromStr for Usd {
@@ -212,19 +252,17 @@ fn parse_fixed(s: &str, max_decimals: u32) -> Result<Usd, DecimalError> {
         });
     }
     let overflow = || DecimalError::Overflow(s.to_owned());
-    let whole = whole.trim_start_matches('0');
-    let whole: u128 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| overflow())?
+    // Folded by hand rather than `str::parse::<u128>` (its generic parser
+    // is larger in the wasm package); both are all ASCII digits here.
+    let digits = |part: &str| {
+        part.bytes().try_fold(0u128, |acc, b| {
+            acc.checked_mul(10)?.checked_add(u128::from(b - b'0'))
+        })
     };
-    let frac_units: u128 = if frac.is_empty() {
-        0
-    } else {
-        // ≤ 18 digits: fits, and the check above keeps the exponent in range.
-        let digits: u128 = frac.parse().map_err(|_| overflow())?;
-        digits * 10u128.pow(USD_DECIMALS - frac.len() as u32)
-    };
+    let whole = digits(whole).ok_or_else(overflow)?;
+    // ≤ 18 digits: fits, and the check above keeps the exponent in range.
+    let frac_units =
+        digits(frac).ok_or_else(overflow)? * 10u128.pow(USD_DECIMALS - frac.len() as u32);
     whole
         .checked_mul(ATTO_PER_USD)
         .and_then(|w| w.checked_add(frac_units))
@@ -366,5 +404,82 @@ pub fn report(model: &ModelInfo, message: &Message) -> CostReport {
     CostReport {
         estimated: estimate(model, &message.usage),
         billed: message.cost.clone(),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `Usd`'s Display as it was written with u128's formatter.
+    fn reference_display(atto: u128) -> String {
+        let (whole, frac) = (atto / ATTO_PER_USD, atto % ATTO_PER_USD);
+        if frac == 0 {
+            return format!("{whole}");
+        }
+        format!("{whole}.{}", format!("{frac:018}").trim_end_matches('0'))
+    }
+
+    /// `parse_fixed`'s number as it was read with `str::parse::<u128>`.
+    fn reference_atto(whole: &str, frac: &str) -> Option<u128> {
+        let frac = frac.trim_end_matches('0');
+        let whole = whole.trim_start_matches('0');
+        let whole: u128 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let frac_units: u128 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse::<u128>().ok()? * 10u128.pow(USD_DECIMALS - frac.len() as u32)
+        };
+        whole.checked_mul(ATTO_PER_USD)?.checked_add(frac_units)
+    }
+
+    #[test]
+    fn display_edges() {
+        for atto in [
+            0,
+            1,
+            10,
+            ATTO_PER_USD,
+            ATTO_PER_USD + 1,
+            u128::from(u64::MAX),
+            u128::from(u64::MAX) + 1,
+            u128::MAX,
+        ] {
+            assert_eq!(Usd(atto).to_string(), reference_display(atto));
+        }
+        assert_eq!(
+            Usd(u128::MAX).to_string(),
+            "340282366920938463463.374607431768211455"
+        );
+        assert_eq!(format!("{:>12}", Usd(ATTO_PER_USD)), "1");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn display_matches_the_u128_formatter(
+            atto in prop_oneof![any::<u128>(), any::<u64>().prop_map(u128::from), (0u128..1000).prop_map(|n| n * ATTO_PER_USD / 1000)],
+        ) {
+            prop_assert_eq!(Usd(atto).to_string(), reference_display(atto));
+        }
+
+        #[test]
+        fn parse_matches_the_u128_parser(whole in "[0-9]{1,42}", frac in "[0-9]{0,18}") {
+            let text = if frac.is_empty() { whole.clone() } else { format!("{whole}.{frac}") };
+            let expected = reference_atto(&whole, &frac);
+            match Usd::parse(&text) {
+                Ok(usd) => prop_assert_eq!(Some(usd.atto()), expected),
+                Err(e) => {
+                    prop_assert_eq!(expected, None);
+                    prop_assert_eq!(e, DecimalError::Overflow(text.clone()));
+                }
+            }
+        }
     }
 }

@@ -395,9 +395,9 @@ fn parse_exponent(e: &str) -> Option<i64> {
 }
 
 fn http_date_delay_ms(s: &str, now_unix_ms: u64) -> Option<u64> {
-    let at = httpdate::parse_http_date(s.trim()).ok()?;
-    let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
-    Some(u64::try_from(at_ms.saturating_sub(u128::from(now_unix_ms))).unwrap_or(u64::MAX))
+    // At most year 9999 (~2.5·10¹⁴ ms): no overflow.
+    let at_ms = crate::http_date::parse_http_date(s)?.saturating_mul(1000);
+    Some(at_ms.saturating_sub(now_unix_ms))
 }
 
 /// `"Error from provider (X): …"` → `X`.
@@ -665,13 +665,37 @@ fn decode_entities(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Runs of whitespace → one space, none at the ends. Pushed into one
+/// string rather than collected and joined: no `Vec<&str>` and join code
+/// in the wasm package.
 fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        // Words are never empty, so `out` is empty only before the first.
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", s.get(..cut).unwrap_or(s)),
         None => s.to_string(),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn collapse_whitespace_is_split_and_join(s in "[ a\\t\\n\u{a0}\u{3000}é\r]{0,24}") {
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(super::collapse_whitespace(&s), joined);
+        }
     }
 }

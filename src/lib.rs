@@ -28,6 +28,7 @@ pub mod client;
 pub mod cost;
 pub mod error;
 pub mod event;
+mod http_date;
 pub mod json;
 mod json_input;
 mod json_value;

@@ -617,3 +617,104 @@ fn readme_models_table_is_generated_from_the_catalog() {
     }
     assert_eq!(expected.matches("\n| `").count(), 20);
 }
+
+/// `src/catalog/builtin.rs`, the compiled-in table, as generated from
+/// `catalog` (one `M { … }` entry per model, every field spelled out).
+fn builtin_table_source(catalog: &Catalog) -> String {
+    fn text(s: &str) -> String {
+        // str's Debug form is a valid Rust string literal.
+        format!("{s:?}")
+    }
+    fn opt(v: Option<&String>) -> String {
+        v.map_or("None".to_owned(), |s| format!("Some({})", text(s)))
+    }
+    fn prices(p: &zenwire::catalog::Prices) -> String {
+        format!(
+            "P {{ input: {}, output: {}, cache_read: {}, cache_write: {} }}",
+            text(&p.input),
+            text(&p.output),
+            opt(p.cache_read.as_ref()),
+            opt(p.cache_write.as_ref())
+        )
+    }
+    let mut out = format!(
+        "// Generated from src/catalog.json by tests/catalog.rs \
+         (builtin_table_is_generated_from_catalog_json).\n\
+         // Do not edit: run `ZENWIRE_BLESS=1 cargo test --test catalog`.\n\n\
+         use super::{{BuiltinModel as M, BuiltinPrices as P, Capabilities as C, Limits as L}};\n\
+         use crate::wire::WireFormat as F;\n\n\
+         pub(super) static MODELS: [M; {}] = [\n",
+        catalog.len()
+    );
+    for m in catalog.models() {
+        // Destructured so that a new ModelInfo field fails to compile here.
+        let ModelInfo {
+            id,
+            name,
+            format,
+            free,
+            prices: base,
+            prices_over_200k,
+            limits,
+            capabilities: c,
+            unknown,
+            unavailable,
+            provider,
+            status,
+        } = m;
+        let format = match format {
+            WireFormat::Chat => "Chat",
+            WireFormat::Responses => "Responses",
+            WireFormat::Messages => "Messages",
+            WireFormat::Gemini => "Gemini",
+        };
+        let over = prices_over_200k
+            .as_ref()
+            .map_or("None".to_owned(), |p| format!("Some({})", prices(p)));
+        out.push_str(&format!(
+            "    M {{\n        id: {},\n        name: {},\n        format: F::{format},\n        \
+             free: {free},\n        prices: {},\n        prices_over_200k: {over},\n        \
+             limits: L {{ context: {}, output: {} }},\n        \
+             capabilities: C {{ reasoning: {}, tools: {}, attachments: {}, temperature: {}, \
+             interleaved_reasoning: {} }},\n        unknown: {unknown},\n        \
+             unavailable: {unavailable},\n        provider: {},\n        status: {},\n    }},\n",
+            text(id),
+            text(name),
+            prices(base),
+            limits.context,
+            limits.output,
+            c.reasoning,
+            c.tools,
+            c.attachments,
+            c.temperature,
+            c.interleaved_reasoning,
+            opt(provider.as_ref()),
+            opt(status.as_ref()),
+        ));
+    }
+    out.push_str("];\n");
+    out
+}
+
+/// The compiled-in table is `src/catalog.json` exactly: the generated
+/// source is up to date (`ZENWIRE_BLESS=1` rewrites it) and the catalog it
+/// builds equals the one parsed from the JSON.
+#[test]
+fn builtin_table_is_generated_from_catalog_json() {
+    let parsed = Catalog::from_json(include_str!("../src/catalog.json"))
+        .expect("src/catalog.json is a valid catalog");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/catalog/builtin.rs");
+    let expected = builtin_table_source(&parsed);
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current != expected && std::env::var_os("ZENWIRE_BLESS").is_some() {
+        std::fs::write(&path, &expected).expect("write src/catalog/builtin.rs");
+    } else {
+        assert!(
+            current == expected,
+            "src/catalog/builtin.rs is out of date with src/catalog.json; regenerate it with \
+             `ZENWIRE_BLESS=1 cargo test --test catalog` (then build and test again)"
+        );
+        assert_eq!(*Catalog::builtin(), parsed);
+        assert_eq!(parsed.len(), SEED_IDS.len());
+    }
+}
