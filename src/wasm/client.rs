@@ -3,6 +3,8 @@
 //! timers, abort); what to retry, deliver or report is decided by the core.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -41,6 +43,13 @@ extern "C" {
     /// A snippet because an exported Rust method cannot return its own JS
     /// wrapper object.
     fn make_async_iterable(o: JsValue) -> JsValue;
+}
+
+/// The promise of `future`. Boxed to `dyn` so the whole spawn/resolve
+/// machinery of `future_to_promise` exists once in the package, not once
+/// per async method.
+fn promise(future: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
+    future_to_promise(future)
 }
 
 fn thrown(e: ZenError) -> JsValue {
@@ -153,7 +162,7 @@ impl ZenClient {
                 prepare(&req, false, &core.options, Catalog::builtin()).map_err(thrown)?;
             Ok((prepared, Cancel::new(&options)?))
         })();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let (prepared, cancel) = setup?;
             let format = prepared.format;
             let message = fetch_with_retries(&core, &prepared.http, &cancel, |body| {
@@ -163,7 +172,7 @@ impl ZenClient {
             cancel.release();
             let message = message.map_err(thrown)?;
             write_to_js(&|w| message.write_json(w)).map_err(thrown)
-        })
+        }))
     }
 
     /// `GET {baseUrl}/models` merged with the built-in catalog: listed
@@ -172,7 +181,7 @@ impl ZenClient {
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelInfo[]>")]
     pub fn list_models(&self) -> Promise {
         let core = self.core.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let cancel = Cancel::new(&JsValue::UNDEFINED)?;
             let http = core.options.models_request();
             let catalog = fetch_with_retries(&core, &http, &cancel, |body| {
@@ -183,7 +192,7 @@ impl ZenClient {
             .await
             .map_err(thrown)?;
             write_to_js(&|w| write_models(w, catalog.models())).map_err(thrown)
-        })
+        }))
     }
 }
 
@@ -426,15 +435,15 @@ impl ZenStream {
     pub fn next(&self) -> Promise {
         let inner = self.inner.clone();
         let previous = self.tail.borrow_mut().take();
-        let promise = future_to_promise(async move {
+        let next = promise(Box::pin(async move {
             if let Some(previous) = previous {
                 // Only the order matters; the previous caller saw its result.
                 let _ = JsFuture::from(previous).await;
             }
             next_item(&inner).await
-        });
-        *self.tail.borrow_mut() = Some(promise.clone());
-        promise
+        }));
+        *self.tail.borrow_mut() = Some(next.clone());
+        next
     }
 
     /// Ends the iteration early (what `break` in `for await` calls): cancels
