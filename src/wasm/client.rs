@@ -27,6 +27,7 @@ use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
 use crate::retry::RetryDecision;
+use crate::wire::WireFormat;
 
 #[wasm_bindgen(inline_js = "export function make_async_iterable(o) {
   const p = Object.getPrototypeOf(o);
@@ -164,14 +165,14 @@ impl ZenClient {
         })();
         promise(Box::pin(async move {
             let (prepared, cancel) = setup?;
-            let format = prepared.format;
-            let message = fetch_with_retries(&core, &prepared.http, &cancel, |body| {
-                crate::response::decode_response(format, body)
-            })
-            .await;
-            cancel.release();
-            let message = message.map_err(thrown)?;
-            write_to_js(&|w| message.write_json(w)).map_err(thrown)
+            whole_call(
+                &core,
+                &prepared.http,
+                prepared.format,
+                &cancel,
+                decode_message,
+            )
+            .await
         }))
     }
 
@@ -184,16 +185,37 @@ impl ZenClient {
         promise(Box::pin(async move {
             let cancel = Cancel::new(&JsValue::UNDEFINED)?;
             let http = core.options.models_request();
-            let catalog = fetch_with_retries(&core, &http, &cancel, |body| {
-                Catalog::builtin()
-                    .with_models_list(body)
-                    .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))
-            })
-            .await
-            .map_err(thrown)?;
-            write_to_js(&|w| write_models(w, catalog.models())).map_err(thrown)
+            whole_call(&core, &http, WireFormat::Chat, &cancel, decode_models).await
         }))
     }
+}
+
+/// What `complete()` resolves to: the response body decoded into a Message.
+fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, ZenError> {
+    let message = crate::response::decode_response(format, body)?;
+    write_to_js(&|w| message.write_json(w))
+}
+
+/// What `listModels()` resolves to: the models list merged with the catalog.
+fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, ZenError> {
+    let catalog = Catalog::builtin()
+        .with_models_list(body)
+        .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
+    write_to_js(&|w| write_models(w, catalog.models()))
+}
+
+/// The body of a non-streaming call decoded by `decode`, with retries; the
+/// caller's signal is let go of however it ends.
+async fn whole_call(
+    core: &ClientCore,
+    http: &HttpRequest,
+    format: WireFormat,
+    cancel: &Cancel,
+    decode: fn(WireFormat, &str) -> Result<JsValue, ZenError>,
+) -> Result<JsValue, JsValue> {
+    let result = fetch_with_retries(core, http, cancel, |body| decode(format, body)).await;
+    cancel.release();
+    result.map_err(thrown)
 }
 
 /// The caller's cancellation: a controller aborted by `stream.cancel()` or
@@ -276,12 +298,12 @@ impl Attempt {
 /// Sends `http` until it succeeds and `decode` accepts the body, or the
 /// retry policy gives up (non-streaming calls: no output is ever delivered
 /// before the body is complete, so every retryable failure may retry).
-async fn fetch_with_retries<T>(
+async fn fetch_with_retries(
     core: &ClientCore,
     http: &HttpRequest,
     cancel: &Cancel,
-    decode: impl Fn(&str) -> Result<T, ZenError>,
-) -> Result<T, ZenError> {
+    decode: impl Fn(&str) -> Result<JsValue, ZenError>,
+) -> Result<JsValue, ZenError> {
     let policy = core.options.retry_policy();
     let mut attempts = 0u32;
     loop {
