@@ -13,20 +13,19 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::api::write_models;
-use super::convert::{from_js, parse_json, write_to_js};
+use super::convert::{from_js, js_message, parse_json, write_to_js};
 use super::errors::to_js_error;
 use super::transport::{
     abort_fn, body_reader, body_text, failure, global_fetch, is_browser, on_abort, read_chunk,
-    response_headers, send, sleep, Timer,
+    response_headers, response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
-use crate::client::{prepare, CallState, ClientOptions, Next, Progress};
+use crate::client::{prepare, CallState, ClientOptions, Next, Prepared, Progress};
 use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
 use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
-use crate::retry::RetryDecision;
 use crate::wire::WireFormat;
 
 #[wasm_bindgen(inline_js = "export function make_async_iterable(o) {
@@ -44,13 +43,6 @@ extern "C" {
     /// A snippet because an exported Rust method cannot return its own JS
     /// wrapper object.
     fn make_async_iterable(o: JsValue) -> JsValue;
-}
-
-/// The promise of `future`. Boxed to `dyn` so the whole spawn/resolve
-/// machinery of `future_to_promise` exists once in the package, not once
-/// per async method.
-fn promise(future: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
-    future_to_promise(future)
 }
 
 fn thrown(e: ZenError) -> JsValue {
@@ -129,20 +121,10 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let req = from_js(&request, "request", read_request).map_err(thrown)?;
-        let prepared =
-            prepare(&req, true, &self.core.options, Catalog::builtin()).map_err(thrown)?;
-        let cancel = Cancel::new(&options)?;
-        let inner = StreamInner {
-            core: self.core.clone(),
-            http: prepared.http,
-            call: CallState::new(prepared.format, self.core.options.retry_policy()),
-            phase: Phase::Idle,
-            cancel,
-            ready: None,
-        };
+        let prepared = self.prepare(&request, true)?;
+        let call = self.call(prepared.http, prepared.format, None, &options)?;
         let stream = ZenStream {
-            inner: Rc::new(RefCell::new(inner)),
+            call,
             tail: RefCell::new(None),
         };
         Ok(make_async_iterable(stream.into()))
@@ -156,24 +138,15 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let core = self.core.clone();
-        let setup = (|| -> Result<_, JsValue> {
-            let req = from_js(&request, "request", read_request).map_err(thrown)?;
-            let prepared =
-                prepare(&req, false, &core.options, Catalog::builtin()).map_err(thrown)?;
-            Ok((prepared, Cancel::new(&options)?))
-        })();
-        promise(Box::pin(async move {
-            let (prepared, cancel) = setup?;
-            whole_call(
-                &core,
-                &prepared.http,
+        let call = self.prepare(&request, false).and_then(|prepared| {
+            self.call(
+                prepared.http,
                 prepared.format,
-                &cancel,
-                decode_message,
+                Some(decode_message),
+                &options,
             )
-            .await
-        }))
+        });
+        promise(call, None)
     }
 
     /// `GET {baseUrl}/models` merged with the built-in catalog: listed
@@ -181,14 +154,47 @@ impl ZenClient {
     /// lacks are marked `unavailable`.
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelInfo[]>")]
     pub fn list_models(&self) -> Promise {
-        let core = self.core.clone();
-        promise(Box::pin(async move {
-            let cancel = Cancel::new(&JsValue::UNDEFINED)?;
-            let http = core.options.models_request();
-            whole_call(&core, &http, WireFormat::Chat, &cancel, decode_models).await
-        }))
+        let http = self.core.options.models_request();
+        let call = self.call(
+            http,
+            WireFormat::Chat,
+            Some(decode_models),
+            &JsValue::UNDEFINED,
+        );
+        promise(call, None)
     }
 }
+
+impl ZenClient {
+    /// The HTTP request for the JS `request` in the given mode.
+    fn prepare(&self, request: &JsValue, stream: bool) -> Result<Prepared, JsValue> {
+        let req = from_js(request, "request", read_request).map_err(thrown)?;
+        prepare(&req, stream, &self.core.options, Catalog::builtin()).map_err(thrown)
+    }
+
+    /// A call of `http` not started yet; `whole` is `None` for a stream.
+    fn call(
+        &self,
+        http: HttpRequest,
+        format: WireFormat,
+        whole: Option<Decode>,
+        options: &JsValue,
+    ) -> Result<Rc<RefCell<Call>>, JsValue> {
+        Ok(Rc::new(RefCell::new(Call {
+            core: self.core.clone(),
+            http: Rc::new(http),
+            state: CallState::new(format, self.core.options.retry_policy()),
+            whole: whole.map(|decode| (decode, format)),
+            phase: Phase::Idle,
+            cancel: Cancel::new(options)?,
+            ready: None,
+        })))
+    }
+}
+
+/// Turns the 2xx body of a non-streaming call into the value its promise
+/// resolves to (a plain `fn`: one copy of the call machinery serves both).
+type Decode = fn(WireFormat, &str) -> Result<JsValue, ZenError>;
 
 /// What `complete()` resolves to: the response body decoded into a Message.
 fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, ZenError> {
@@ -202,20 +208,6 @@ fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, ZenError> {
         .with_models_list(body)
         .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
     write_to_js(&|w| write_models(w, catalog.models()))
-}
-
-/// The body of a non-streaming call decoded by `decode`, with retries; the
-/// caller's signal is let go of however it ends.
-async fn whole_call(
-    core: &ClientCore,
-    http: &HttpRequest,
-    format: WireFormat,
-    cancel: &Cancel,
-    decode: fn(WireFormat, &str) -> Result<JsValue, ZenError>,
-) -> Result<JsValue, JsValue> {
-    let result = fetch_with_retries(core, http, cancel, |body| decode(format, body)).await;
-    cancel.release();
-    result.map_err(thrown)
 }
 
 /// The caller's cancellation: a controller aborted by `stream.cancel()` or
@@ -295,104 +287,29 @@ impl Attempt {
     }
 }
 
-/// Sends `http` until it succeeds and `decode` accepts the body, or the
-/// retry policy gives up (non-streaming calls: no output is ever delivered
-/// before the body is complete, so every retryable failure may retry).
-async fn fetch_with_retries(
-    core: &ClientCore,
-    http: &HttpRequest,
-    cancel: &Cancel,
-    decode: impl Fn(&str) -> Result<JsValue, ZenError>,
-) -> Result<JsValue, ZenError> {
-    let policy = core.options.retry_policy();
-    let mut attempts = 0u32;
-    loop {
-        if cancel.signal().aborted() {
-            return Err(aborted());
-        }
-        attempts = attempts.saturating_add(1);
-        let result = match fetch_text(core, http, cancel).await {
-            Ok(text) => decode(&text),
-            Err(e) => Err(e),
-        };
-        let err = match result {
-            Ok(value) => return Ok(value),
-            Err(err) => err,
-        };
-        match policy.decide(&err, attempts, false, js_sys::Math::random()) {
-            RetryDecision::RetryAfter { delay_ms } => {
-                sleep(delay_ms, &cancel.signal())
-                    .await
-                    .map_err(|_| aborted())?;
-            }
-            RetryDecision::GiveUp { .. } => return Err(err),
-        }
-    }
-}
-
-/// One attempt of a non-streaming request: the body text of a 2xx
-/// response, or the typed error.
-async fn fetch_text(
-    core: &ClientCore,
-    http: &HttpRequest,
-    cancel: &Cancel,
-) -> Result<String, ZenError> {
-    let opts = &core.options;
-    let attempt = Attempt::new(cancel)
-        .map_err(|e| ZenError::local(ErrorKind::Network, super::convert::js_message(&e)))?;
-    let head_timer = attempt.timer(opts.first_byte_timeout_ms);
-    let response = send(&core.fetch, http, &attempt.signal())
-        .await
-        .map_err(|e| {
-            failure(
-                &e,
-                &cancel.signal(),
-                &attempt.signal(),
-                &format!("no response within {} ms", opts.first_byte_timeout_ms),
-            )
-        })?;
-    drop(head_timer);
-    let body_timer = attempt.timer(opts.idle_timeout_ms);
-    let text = body_text(&response).await.map_err(|e| {
-        failure(
-            &e,
-            &cancel.signal(),
-            &attempt.signal(),
-            &format!("the body did not arrive within {} ms", opts.idle_timeout_ms),
-        )
-    })?;
-    drop(body_timer);
-    if !response.ok() {
-        return Err(ZenError::from_response_at(
-            response.status(),
-            response_headers(&response),
-            &text,
-            Some(js_sys::Date::now() as u64),
-        ));
-    }
-    Ok(text)
-}
-
-/// Where a stream is.
-#[derive(Clone)]
+/// Where a call is.
 enum Phase {
     /// No attempt in flight: the next step sends the request.
     Idle,
-    /// Reading the body of the current attempt.
+    /// Reading the streaming body of the current attempt.
     Reading {
         reader: ReadableStreamDefaultReader,
         attempt: Rc<Attempt>,
         /// The first-byte timer, until the first chunk arrives.
-        first_timer: Option<Rc<Timer>>,
+        first_timer: Option<Timer>,
     },
     /// Ended (normally, by an error, or cancelled).
     Done,
 }
 
-struct StreamInner {
+/// One call (streaming or not) across all its attempts.
+struct Call {
     core: Rc<ClientCore>,
-    http: HttpRequest,
-    call: CallState,
+    http: Rc<HttpRequest>,
+    state: CallState,
+    /// `None` for a stream; for a non-streaming call, what turns its 2xx
+    /// body (in this format) into the promised value.
+    whole: Option<(Decode, WireFormat)>,
     phase: Phase,
     cancel: Cancel,
     /// Iterator results (`{value, done: false}`) of the last read, parsed
@@ -400,7 +317,7 @@ struct StreamInner {
     ready: Option<(Array, u32)>,
 }
 
-impl StreamInner {
+impl Call {
     fn take_ready(&mut self) -> Option<JsValue> {
         let (items, pos) = self.ready.as_mut()?;
         if *pos >= items.length() {
@@ -438,12 +355,19 @@ impl StreamInner {
         self.phase = Phase::Done;
         self.cancel.release();
     }
+
+    /// Ends the call with `err`, as the JS error to reject with.
+    fn fail(&mut self, err: ZenError) -> JsValue {
+        self.ready = None;
+        self.end();
+        thrown(err)
+    }
 }
 
 /// A streaming response: an async iterable of `ZenEvent`s.
 #[wasm_bindgen]
 pub struct ZenStream {
-    inner: Rc<RefCell<StreamInner>>,
+    call: Rc<RefCell<Call>>,
     /// The promise of the last `next()`, so overlapping calls run in order.
     tail: RefCell<Option<Promise>>,
 }
@@ -455,15 +379,8 @@ impl ZenStream {
     /// cancelled.
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<ZenEvent, undefined>>")]
     pub fn next(&self) -> Promise {
-        let inner = self.inner.clone();
         let previous = self.tail.borrow_mut().take();
-        let next = promise(Box::pin(async move {
-            if let Some(previous) = previous {
-                // Only the order matters; the previous caller saw its result.
-                let _ = JsFuture::from(previous).await;
-            }
-            next_item(&inner).await
-        }));
+        let next = promise(Ok(self.call.clone()), previous);
         *self.tail.borrow_mut() = Some(next.clone());
         next
     }
@@ -475,25 +392,25 @@ impl ZenStream {
         unchecked_return_type = "Promise<IteratorResult<ZenEvent, undefined>>"
     )]
     pub fn return_(&self) -> Promise {
-        let mut inner = self.inner.borrow_mut();
-        inner.cancel.cancel();
-        inner.ready = None;
-        inner.end();
+        let mut call = self.call.borrow_mut();
+        call.cancel.cancel();
+        call.ready = None;
+        call.end();
         Promise::resolve(&done_result())
     }
 
     /// The message accumulated so far (final once the iteration ended).
     #[wasm_bindgen(unchecked_return_type = "Message")]
     pub fn message(&self) -> Result<JsValue, JsValue> {
-        let inner = self.inner.borrow();
-        let message = inner.call.message();
+        let call = self.call.borrow();
+        let message = call.state.message();
         write_to_js(&|w| message.write_json(w)).map_err(thrown)
     }
 
     /// Aborts the request at once; a pending or later `next()` throws a
     /// ZenError of kind `aborted`.
     pub fn cancel(&self) {
-        self.inner.borrow().cancel.cancel();
+        self.call.borrow().cancel.cancel();
     }
 }
 
@@ -504,16 +421,43 @@ fn done_result() -> JsValue {
     o.into()
 }
 
-/// Runs the stream until it has an item to hand out, ends, or fails.
-async fn next_item(inner: &Rc<RefCell<StreamInner>>) -> Result<JsValue, JsValue> {
+/// The promise of one step of `call` (after `previous` settled): the next
+/// stream item, or a non-streaming call's value. The one async body and
+/// the one `future_to_promise` of the package (`dyn`, so its spawn/resolve
+/// machinery exists once).
+fn promise(call: Result<Rc<RefCell<Call>>, JsValue>, previous: Option<Promise>) -> Promise {
+    let run: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
+        let call = call?;
+        if let Some(previous) = previous {
+            // Only the order matters; the previous caller saw its result.
+            let _ = JsFuture::from(previous).await;
+        }
+        run(&call).await
+    });
+    future_to_promise(run)
+}
+
+/// What an attempt's step led to.
+enum Step {
+    /// Go on (items may be ready, or the body is being read).
+    Continue,
+    /// The streaming body ended.
+    End,
+    /// The attempt failed: retry or report, as the policy says.
+    Failed(ZenError),
+    /// Abandon the attempt; retry after this many milliseconds.
+    Retry(u64),
+}
+
+/// Runs the call until it has an item or a value to hand out, ends, or
+/// fails. One loop for every phase, so the package holds one state machine.
+async fn run(call: &Rc<RefCell<Call>>) -> Result<JsValue, JsValue> {
     loop {
-        let phase = {
-            let mut s = inner.borrow_mut();
+        let (phase, cancel_signal, first_ms, idle_ms, whole) = {
+            let mut s = call.borrow_mut();
             let done = matches!(s.phase, Phase::Done);
             if !done && s.cancel.signal().aborted() {
-                s.ready = None;
-                s.end();
-                return Err(thrown(aborted()));
+                return Err(s.fail(aborted()));
             }
             if let Some(item) = s.take_ready() {
                 return Ok(item);
@@ -521,169 +465,183 @@ async fn next_item(inner: &Rc<RefCell<StreamInner>>) -> Result<JsValue, JsValue>
             if done {
                 return Ok(done_result());
             }
-            s.phase.clone()
+            let opts = &s.core.options;
+            let (first_ms, idle_ms) = (opts.first_byte_timeout_ms, opts.idle_timeout_ms);
+            // Taken, not cloned: every step below sets the next phase.
+            let phase = std::mem::replace(&mut s.phase, Phase::Idle);
+            (phase, s.cancel.signal(), first_ms, idle_ms, s.whole)
         };
-        match phase {
-            Phase::Idle => start_attempt(inner).await?,
+        let step = match phase {
+            Phase::Idle => 'attempt: {
+                let attempt = {
+                    let mut s = call.borrow_mut();
+                    s.state.begin_attempt();
+                    Attempt::new(&s.cancel)
+                };
+                let attempt = match attempt {
+                    Ok(attempt) => attempt,
+                    // A non-streaming call reports it like a failed
+                    // connection; a stream rejects this `next()` as is.
+                    Err(e) if whole.is_some() => {
+                        break 'attempt Step::Failed(ZenError::local(
+                            ErrorKind::Network,
+                            js_message(&e),
+                        ))
+                    }
+                    Err(e) => return Err(e),
+                };
+                let mut timer = Some(attempt.timer(first_ms));
+                // No borrow across the host's `fetch`: it may call back
+                // into this stream (`return()`, `message()`).
+                let (core, http) = {
+                    let s = call.borrow();
+                    (s.core.clone(), s.http.clone())
+                };
+                let sent = send(&core.fetch, &http, &attempt.signal());
+                let response = match sent {
+                    Ok(sent) => response_of(sent).await,
+                    Err(e) => Err(e),
+                };
+                let response = match response {
+                    Ok(r) => r,
+                    Err(e) => {
+                        break 'attempt Step::Failed(failure(
+                            &e,
+                            &cancel_signal,
+                            &attempt.signal(),
+                            "no response within",
+                            first_ms,
+                        ))
+                    }
+                };
+                if whole.is_some() || !response.ok() {
+                    // A whole body gets the idle timeout from here on; an
+                    // error body of a stream is still the first byte's.
+                    let (prefix, ms) = if whole.is_some() {
+                        drop(timer.take());
+                        timer = Some(attempt.timer(idle_ms));
+                        ("the body did not arrive within", idle_ms)
+                    } else {
+                        ("no response within", first_ms)
+                    };
+                    let status = response.status();
+                    let headers = response_headers(&response);
+                    let text = match body_text(&response).await {
+                        Ok(text) => text,
+                        Err(e) => {
+                            let signal = attempt.signal();
+                            break 'attempt Step::Failed(failure(
+                                &e,
+                                &cancel_signal,
+                                &signal,
+                                prefix,
+                                ms,
+                            ));
+                        }
+                    };
+                    drop(timer);
+                    if !response.ok() {
+                        let now = Some(js_sys::Date::now() as u64);
+                        break 'attempt Step::Failed(ZenError::from_response_at(
+                            status, headers, &text, now,
+                        ));
+                    }
+                    if let Some((decode, format)) = whole {
+                        match decode(format, &text) {
+                            Ok(value) => {
+                                call.borrow_mut().end();
+                                return Ok(value);
+                            }
+                            Err(err) => break 'attempt Step::Failed(err),
+                        }
+                    }
+                    Step::Continue
+                } else {
+                    match body_reader(&response) {
+                        Some(reader) => {
+                            call.borrow_mut().phase = Phase::Reading {
+                                reader,
+                                attempt: Rc::new(attempt),
+                                first_timer: timer,
+                            };
+                            Step::Continue
+                        }
+                        // A 2xx without a body: the stream is over.
+                        None => Step::End,
+                    }
+                }
+            }
             Phase::Reading {
                 reader,
                 attempt,
                 first_timer,
-            } => read_more(inner, reader, attempt, first_timer).await?,
+            } => {
+                let (prefix, ms, idle_timer) = match first_timer {
+                    Some(_) => ("no data within", first_ms, None),
+                    None => ("no data for", idle_ms, Some(attempt.timer(idle_ms))),
+                };
+                let read = read_chunk(&reader).await;
+                // From here on the idle timer applies.
+                drop(first_timer);
+                drop(idle_timer);
+                call.borrow_mut().phase = Phase::Reading {
+                    reader,
+                    attempt: attempt.clone(),
+                    first_timer: None,
+                };
+                match read {
+                    Err(e) => {
+                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
+                    }
+                    Ok(None) => Step::End,
+                    Ok(Some(bytes)) => {
+                        let mut out = Vec::new();
+                        let mut s = call.borrow_mut();
+                        match s.state.on_chunk(&bytes, &mut out, js_sys::Math::random()) {
+                            Progress::Continue => {
+                                s.set_ready(&out)?;
+                                Step::Continue
+                            }
+                            Progress::Retry { delay_ms } => {
+                                // Close this attempt's connection before the next one.
+                                attempt.controller.abort();
+                                Step::Retry(delay_ms)
+                            }
+                        }
+                    }
+                }
+            }
+            // Not reached: a finished call returned above.
             Phase::Done => return Ok(done_result()),
-        }
-    }
-}
-
-/// Sends the request; on a 2xx the stream moves to reading its body.
-async fn start_attempt(inner: &Rc<RefCell<StreamInner>>) -> Result<(), JsValue> {
-    let (core, http, attempt) = {
-        let mut s = inner.borrow_mut();
-        s.call.begin_attempt();
-        let attempt = Rc::new(Attempt::new(&s.cancel)?);
-        (s.core.clone(), s.http.clone(), attempt)
-    };
-    let first_ms = core.options.first_byte_timeout_ms;
-    let timer = Rc::new(attempt.timer(first_ms));
-    let timeout_msg = || format!("no response within {first_ms} ms");
-    let cancel_signal = inner.borrow().cancel.signal();
-    let response = match send(&core.fetch, &http, &attempt.signal()).await {
-        Ok(r) => r,
-        Err(e) => {
-            let err = failure(&e, &cancel_signal, &attempt.signal(), &timeout_msg());
-            return after_failure(inner, err).await;
-        }
-    };
-    if !response.ok() {
-        let status = response.status();
-        let headers = response_headers(&response);
-        let err = match body_text(&response).await {
-            Ok(text) => {
-                ZenError::from_response_at(status, headers, &text, Some(js_sys::Date::now() as u64))
-            }
-            Err(e) => failure(&e, &cancel_signal, &attempt.signal(), &timeout_msg()),
         };
-        return after_failure(inner, err).await;
-    }
-    match body_reader(&response) {
-        Some(reader) => {
-            inner.borrow_mut().phase = Phase::Reading {
-                reader,
-                attempt,
-                first_timer: Some(timer),
-            };
-            Ok(())
-        }
-        // A 2xx without a body: the stream is over.
-        None => end_of_body(inner).await,
-    }
-}
-
-/// Reads one chunk of the body and routes its events through the core.
-async fn read_more(
-    inner: &Rc<RefCell<StreamInner>>,
-    reader: ReadableStreamDefaultReader,
-    attempt: Rc<Attempt>,
-    first_timer: Option<Rc<Timer>>,
-) -> Result<(), JsValue> {
-    let (timer, timeout_msg) = {
-        let opts = &inner.borrow().core.options;
-        match first_timer {
-            Some(t) => (
-                t,
-                format!("no data within {} ms", opts.first_byte_timeout_ms),
-            ),
-            None => (
-                Rc::new(attempt.timer(opts.idle_timeout_ms)),
-                format!("no data for {} ms", opts.idle_timeout_ms),
-            ),
-        }
-    };
-    let read = read_chunk(&reader).await;
-    // From here on the idle timer applies; the read's timer is cleared
-    // once both this binding and the phase let go of it.
-    drop(timer);
-    inner.borrow_mut().phase = Phase::Reading {
-        reader,
-        attempt: attempt.clone(),
-        first_timer: None,
-    };
-    let cancel_signal = inner.borrow().cancel.signal();
-    match read {
-        Err(e) => {
-            let err = failure(&e, &cancel_signal, &attempt.signal(), &timeout_msg);
-            after_failure(inner, err).await
-        }
-        Ok(None) => end_of_body(inner).await,
-        Ok(Some(bytes)) => {
-            let mut out = Vec::new();
-            let progress = {
-                let mut s = inner.borrow_mut();
-                let progress = s.call.on_chunk(&bytes, &mut out, js_sys::Math::random());
-                if progress == Progress::Continue {
-                    s.set_ready(&out)?;
-                }
-                progress
-            };
-            match progress {
-                Progress::Continue => Ok(()),
-                Progress::Retry { delay_ms } => {
-                    // Close this attempt's connection before the next one.
-                    attempt.controller.abort();
-                    retry_after(inner, delay_ms).await
+        let delay_ms = match step {
+            Step::Continue => continue,
+            Step::End => {
+                // The last events, then the end of the stream.
+                let mut out = Vec::new();
+                let mut s = call.borrow_mut();
+                match s.state.on_end(&mut out, js_sys::Math::random()) {
+                    Progress::Continue => {
+                        s.set_ready(&out)?;
+                        s.end();
+                        continue;
+                    }
+                    Progress::Retry { delay_ms } => delay_ms,
                 }
             }
+            Step::Failed(err) => {
+                let mut s = call.borrow_mut();
+                match s.state.on_failure(err, js_sys::Math::random()) {
+                    Next::Retry { delay_ms } => delay_ms,
+                    Next::Fail(err) => return Err(s.fail(err)),
+                }
+            }
+            Step::Retry(delay_ms) => delay_ms,
+        };
+        // Wait (cut short by cancellation), then a new attempt.
+        call.borrow_mut().phase = Phase::Idle;
+        if sleep(delay_ms, &cancel_signal).await.is_err() {
+            return Err(call.borrow_mut().fail(aborted()));
         }
     }
-}
-
-/// The body ended: the last events, then the end of the stream.
-async fn end_of_body(inner: &Rc<RefCell<StreamInner>>) -> Result<(), JsValue> {
-    let mut out = Vec::new();
-    let progress = {
-        let mut s = inner.borrow_mut();
-        let progress = s.call.on_end(&mut out, js_sys::Math::random());
-        if progress == Progress::Continue {
-            s.set_ready(&out)?;
-            s.end();
-        }
-        progress
-    };
-    match progress {
-        Progress::Continue => Ok(()),
-        Progress::Retry { delay_ms } => retry_after(inner, delay_ms).await,
-    }
-}
-
-/// An attempt failed: retry after a pause, or end the stream with `err`.
-async fn after_failure(inner: &Rc<RefCell<StreamInner>>, err: ZenError) -> Result<(), JsValue> {
-    let next = inner
-        .borrow_mut()
-        .call
-        .on_failure(err, js_sys::Math::random());
-    match next {
-        Next::Retry { delay_ms } => retry_after(inner, delay_ms).await,
-        Next::Fail(err) => {
-            let mut s = inner.borrow_mut();
-            s.ready = None;
-            s.end();
-            Err(thrown(err))
-        }
-    }
-}
-
-/// Waits `delay_ms` (cut short by cancellation), then goes back to Idle.
-async fn retry_after(inner: &Rc<RefCell<StreamInner>>, delay_ms: u64) -> Result<(), JsValue> {
-    let signal = {
-        let mut s = inner.borrow_mut();
-        s.phase = Phase::Idle;
-        s.cancel.signal()
-    };
-    if sleep(delay_ms, &signal).await.is_err() {
-        let mut s = inner.borrow_mut();
-        s.ready = None;
-        s.end();
-        return Err(thrown(aborted()));
-    }
-    Ok(())
 }

@@ -102,13 +102,14 @@ pub(crate) async fn sleep(ms: u64, cancel: &AbortSignal) -> Result<(), JsValue> 
     result
 }
 
-/// Sends `req` with `fetch`, aborted by `signal`. Resolves to the response
-/// head; a failure to connect rejects.
-pub(crate) async fn send(
+/// Starts sending `req` with `fetch`, aborted by `signal`: the promise of
+/// the response head. (Not an `async fn`: the caller awaits it with
+/// [`response_of`] and holds no borrow across the host call.)
+pub(crate) fn send(
     fetch: &Function,
     req: &HttpRequest,
     signal: &AbortSignal,
-) -> Result<Response, JsValue> {
+) -> Result<Promise, JsValue> {
     let init = Object::new();
     Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method))?;
     Reflect::set(&init, &"headers".into(), &headers_to_js(&req.headers))?;
@@ -119,7 +120,12 @@ pub(crate) async fn send(
     // `fetch` needs the global object as `this` ("Illegal invocation"
     // otherwise); an injected function ignores it.
     let pending = fetch.call2(&global(), &JsValue::from_str(&req.url), &init)?;
-    let response = JsFuture::from(Promise::resolve(&pending)).await?;
+    Ok(Promise::resolve(&pending))
+}
+
+/// The response head `sent` resolves to; a failure to connect rejects.
+pub(crate) async fn response_of(sent: Promise) -> Result<Response, JsValue> {
+    let response = JsFuture::from(sent).await?;
     // Not `dyn_into`: an injected fetch (Miniflare, undici, a polyfill) may
     // return a Response of another realm or class, which fails `instanceof`
     // but has the same shape.
@@ -168,18 +174,19 @@ pub(crate) async fn read_chunk(
 }
 
 /// The typed error for a rejected fetch or read: `aborted` when the caller
-/// cancelled, `timeout` when our timer aborted the attempt (`timeout_msg`
-/// says which), `network` otherwise.
+/// cancelled, `timeout` when our timer aborted the attempt (the message is
+/// "`timeout_prefix` `ms` ms"), `network` otherwise.
 pub(crate) fn failure(
     e: &JsValue,
     cancel: &AbortSignal,
     attempt: &AbortSignal,
-    timeout_msg: &str,
+    timeout_prefix: &str,
+    ms: u64,
 ) -> ZenError {
     if cancel.aborted() {
         ZenError::local(ErrorKind::Aborted, "the request was aborted")
     } else if attempt.aborted() {
-        ZenError::local(ErrorKind::Timeout, timeout_msg)
+        ZenError::local(ErrorKind::Timeout, format!("{timeout_prefix} {ms} ms"))
     } else {
         ZenError::local(ErrorKind::Network, js_message(e))
     }
