@@ -16,8 +16,8 @@ use super::api::write_models;
 use super::convert::{from_js, js_message, parse_json, write_to_js};
 use super::errors::to_js_error;
 use super::transport::{
-    abort_fn, body_reader, body_text, failure, global_fetch, is_browser, on_abort, read_chunk,
-    response_headers, response_of, send, sleep, Timer,
+    abort_fn, body_reader, chunk_of, failure, global_fetch, is_browser, on_abort, response_headers,
+    response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
 use crate::client::{prepare, CallState, ClientOptions, Next, Prepared, Progress};
@@ -422,19 +422,65 @@ fn done_result() -> JsValue {
 }
 
 /// The promise of one step of `call` (after `previous` settled): the next
-/// stream item, or a non-streaming call's value. The one async body and
-/// the one `future_to_promise` of the package (`dyn`, so its spawn/resolve
-/// machinery exists once).
+/// stream item, or a non-streaming call's value. The package's one async
+/// body and one `future_to_promise` (`dyn`, so its spawn/resolve machinery
+/// exists once): it only awaits the host promises [`advance`] asks for, so
+/// every decision is plain synchronous code.
 fn promise(call: Result<Rc<RefCell<Call>>, JsValue>, previous: Option<Promise>) -> Promise {
     let run: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
         let call = call?;
-        if let Some(previous) = previous {
-            // Only the order matters; the previous caller saw its result.
-            let _ = JsFuture::from(previous).await;
+        let mut wait = previous.map(|p| (p, Wait::Previous));
+        loop {
+            let settled = match wait.take() {
+                Some((promise, what)) => Some((what, JsFuture::from(promise).await)),
+                None => None,
+            };
+            match advance(&call, settled)? {
+                Advance::Value(value) => return Ok(value),
+                Advance::Wait(promise, what) => wait = Some((promise, what)),
+            }
         }
-        run(&call).await
     });
     future_to_promise(run)
+}
+
+/// What the host promise a call waits on is for (and what must live until
+/// it settles, such as the timer that aborts it).
+enum Wait {
+    /// A previous `next()`: only the order matters.
+    Previous,
+    /// An attempt's response head, under the first-byte timer.
+    Head { attempt: Attempt, timer: Timer },
+    /// A whole body as text: a non-streaming call's, or the error response
+    /// of a stream.
+    Text {
+        attempt: Attempt,
+        _timer: Timer,
+        status: u16,
+        headers: Vec<(String, String)>,
+        ok: bool,
+        /// The timeout message: "`prefix` `ms` ms".
+        prefix: &'static str,
+        ms: u64,
+    },
+    /// One read of a streaming body, under the first-byte or idle timer.
+    Read {
+        reader: ReadableStreamDefaultReader,
+        attempt: Rc<Attempt>,
+        _timer: Timer,
+        prefix: &'static str,
+        ms: u64,
+    },
+    /// The pause before a retry.
+    Sleep(Timer),
+}
+
+/// What [`advance`] led to.
+enum Advance {
+    /// What the promise resolves to.
+    Value(JsValue),
+    /// Wait for this host promise, then advance again.
+    Wait(Promise, Wait),
 }
 
 /// What an attempt's step led to.
@@ -449,63 +495,101 @@ enum Step {
     Retry(u64),
 }
 
-/// Runs the call until it has an item or a value to hand out, ends, or
-/// fails. One loop for every phase, so the package holds one state machine.
-async fn run(call: &Rc<RefCell<Call>>) -> Result<JsValue, JsValue> {
+/// Moves the call on from what last `settled` (`None`: nothing was awaited)
+/// until it has an item or value to hand out, must wait for the host, ends,
+/// or fails. No `RefCell` borrow is held across a call into user-supplied
+/// objects (`fetch`, the response and its reader may call back into us).
+fn advance(
+    call: &RefCell<Call>,
+    mut settled: Option<(Wait, Result<JsValue, JsValue>)>,
+) -> Result<Advance, JsValue> {
+    let (cancel_signal, first_ms, idle_ms, whole) = {
+        let s = call.borrow();
+        let opts = &s.core.options;
+        (
+            s.cancel.signal(),
+            opts.first_byte_timeout_ms,
+            opts.idle_timeout_ms,
+            s.whole,
+        )
+    };
     loop {
-        let (phase, cancel_signal, first_ms, idle_ms, whole) = {
-            let mut s = call.borrow_mut();
-            let done = matches!(s.phase, Phase::Done);
-            if !done && s.cancel.signal().aborted() {
-                return Err(s.fail(aborted()));
-            }
-            if let Some(item) = s.take_ready() {
-                return Ok(item);
-            }
-            if done {
-                return Ok(done_result());
-            }
-            let opts = &s.core.options;
-            let (first_ms, idle_ms) = (opts.first_byte_timeout_ms, opts.idle_timeout_ms);
-            // Taken, not cloned: every step below sets the next phase.
-            let phase = std::mem::replace(&mut s.phase, Phase::Idle);
-            (phase, s.cancel.signal(), first_ms, idle_ms, s.whole)
-        };
-        let step = match phase {
-            Phase::Idle => 'attempt: {
-                let attempt = {
-                    let mut s = call.borrow_mut();
-                    s.state.begin_attempt();
-                    Attempt::new(&s.cancel)
-                };
-                let attempt = match attempt {
-                    Ok(attempt) => attempt,
-                    // A non-streaming call reports it like a failed
-                    // connection; a stream rejects this `next()` as is.
-                    Err(e) if whole.is_some() => {
-                        break 'attempt Step::Failed(ZenError::local(
-                            ErrorKind::Network,
-                            js_message(&e),
-                        ))
+        let step = match settled.take() {
+            None | Some((Wait::Previous, _)) => 'top: {
+                let mut s = call.borrow_mut();
+                let done = matches!(s.phase, Phase::Done);
+                if !done && cancel_signal.aborted() {
+                    return Err(s.fail(aborted()));
+                }
+                if let Some(item) = s.take_ready() {
+                    return Ok(Advance::Value(item));
+                }
+                if done {
+                    return Ok(Advance::Value(done_result()));
+                }
+                // Taken, not cloned: every step sets the next phase.
+                match std::mem::replace(&mut s.phase, Phase::Idle) {
+                    Phase::Idle => {
+                        s.state.begin_attempt();
+                        let attempt = match Attempt::new(&s.cancel) {
+                            Ok(attempt) => attempt,
+                            // A non-streaming call reports it like a failed
+                            // connection; a stream rejects this `next()` as is.
+                            Err(e) if whole.is_some() => {
+                                break 'top Step::Failed(ZenError::local(
+                                    ErrorKind::Network,
+                                    js_message(&e),
+                                ))
+                            }
+                            Err(e) => return Err(e),
+                        };
+                        let (core, http) = (s.core.clone(), s.http.clone());
+                        drop(s);
+                        let timer = attempt.timer(first_ms);
+                        match send(&core.fetch, &http, &attempt.signal()) {
+                            Ok(head) => {
+                                return Ok(Advance::Wait(head, Wait::Head { attempt, timer }))
+                            }
+                            Err(e) => Step::Failed(failure(
+                                &e,
+                                &cancel_signal,
+                                &attempt.signal(),
+                                "no response within",
+                                first_ms,
+                            )),
+                        }
                     }
-                    Err(e) => return Err(e),
-                };
-                let mut timer = Some(attempt.timer(first_ms));
-                // No borrow across the host's `fetch`: it may call back
-                // into this stream (`return()`, `message()`).
-                let (core, http) = {
-                    let s = call.borrow();
-                    (s.core.clone(), s.http.clone())
-                };
-                let sent = send(&core.fetch, &http, &attempt.signal());
-                let response = match sent {
-                    Ok(sent) => response_of(sent).await,
-                    Err(e) => Err(e),
-                };
-                let response = match response {
-                    Ok(r) => r,
+                    Phase::Reading {
+                        reader,
+                        attempt,
+                        first_timer,
+                    } => {
+                        drop(s);
+                        let (timer, prefix, ms) = match first_timer {
+                            Some(timer) => (timer, "no data within", first_ms),
+                            None => (attempt.timer(idle_ms), "no data for", idle_ms),
+                        };
+                        let read = reader.read();
+                        return Ok(Advance::Wait(
+                            read,
+                            Wait::Read {
+                                reader,
+                                attempt,
+                                _timer: timer,
+                                prefix,
+                                ms,
+                            },
+                        ));
+                    }
+                    // Not reached: a finished call returned above.
+                    Phase::Done => return Ok(Advance::Value(done_result())),
+                }
+            }
+            Some((Wait::Head { attempt, timer }, result)) => 'head: {
+                let response = match result.and_then(response_of) {
+                    Ok(response) => response,
                     Err(e) => {
-                        break 'attempt Step::Failed(failure(
+                        break 'head Step::Failed(failure(
                             &e,
                             &cancel_signal,
                             &attempt.signal(),
@@ -514,76 +598,100 @@ async fn run(call: &Rc<RefCell<Call>>) -> Result<JsValue, JsValue> {
                         ))
                     }
                 };
-                if whole.is_some() || !response.ok() {
-                    // A whole body gets the idle timeout from here on; an
-                    // error body of a stream is still the first byte's.
-                    let (prefix, ms) = if whole.is_some() {
-                        drop(timer.take());
-                        timer = Some(attempt.timer(idle_ms));
-                        ("the body did not arrive within", idle_ms)
-                    } else {
-                        ("no response within", first_ms)
-                    };
-                    let status = response.status();
-                    let headers = response_headers(&response);
-                    let text = match body_text(&response).await {
-                        Ok(text) => text,
-                        Err(e) => {
-                            let signal = attempt.signal();
-                            break 'attempt Step::Failed(failure(
-                                &e,
-                                &cancel_signal,
-                                &signal,
-                                prefix,
-                                ms,
-                            ));
-                        }
-                    };
-                    drop(timer);
-                    if !response.ok() {
-                        let now = Some(js_sys::Date::now() as u64);
-                        break 'attempt Step::Failed(ZenError::from_response_at(
-                            status, headers, &text, now,
-                        ));
-                    }
-                    if let Some((decode, format)) = whole {
-                        match decode(format, &text) {
-                            Ok(value) => {
-                                call.borrow_mut().end();
-                                return Ok(value);
-                            }
-                            Err(err) => break 'attempt Step::Failed(err),
-                        }
-                    }
-                    Step::Continue
-                } else {
-                    match body_reader(&response) {
+                let ok = response.ok();
+                if whole.is_none() && ok {
+                    break 'head match body_reader(&response) {
                         Some(reader) => {
                             call.borrow_mut().phase = Phase::Reading {
                                 reader,
                                 attempt: Rc::new(attempt),
-                                first_timer: timer,
+                                first_timer: Some(timer),
                             };
                             Step::Continue
                         }
                         // A 2xx without a body: the stream is over.
                         None => Step::End,
+                    };
+                }
+                // A whole body gets the idle timeout from here on; an error
+                // body of a stream is still the first byte's.
+                let (timer, prefix, ms) = if whole.is_some() {
+                    drop(timer);
+                    let idle = attempt.timer(idle_ms);
+                    (idle, "the body did not arrive within", idle_ms)
+                } else {
+                    (timer, "no response within", first_ms)
+                };
+                let status = response.status();
+                let headers = response_headers(&response);
+                match response.text() {
+                    Ok(text) => {
+                        let what = Wait::Text {
+                            attempt,
+                            _timer: timer,
+                            status,
+                            headers,
+                            ok,
+                            prefix,
+                            ms,
+                        };
+                        return Ok(Advance::Wait(text, what));
+                    }
+                    Err(e) => {
+                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
                     }
                 }
             }
-            Phase::Reading {
-                reader,
-                attempt,
-                first_timer,
-            } => {
-                let (prefix, ms, idle_timer) = match first_timer {
-                    Some(_) => ("no data within", first_ms, None),
-                    None => ("no data for", idle_ms, Some(attempt.timer(idle_ms))),
-                };
-                let read = read_chunk(&reader).await;
+            Some((
+                Wait::Text {
+                    attempt,
+                    _timer,
+                    status,
+                    headers,
+                    ok,
+                    prefix,
+                    ms,
+                },
+                result,
+            )) => {
+                drop(_timer);
+                match result {
+                    Err(e) => {
+                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
+                    }
+                    Ok(text) => {
+                        let text = text.as_string().unwrap_or_default();
+                        match whole {
+                            Some((decode, format)) if ok => match decode(format, &text) {
+                                Ok(value) => {
+                                    call.borrow_mut().end();
+                                    return Ok(Advance::Value(value));
+                                }
+                                Err(err) => Step::Failed(err),
+                            },
+                            _ => {
+                                let now = Some(js_sys::Date::now() as u64);
+                                Step::Failed(ZenError::from_response_at(
+                                    status, headers, &text, now,
+                                ))
+                            }
+                        }
+                    }
+                }
+            }
+            Some((
+                Wait::Read {
+                    reader,
+                    attempt,
+                    _timer,
+                    prefix,
+                    ms,
+                },
+                result,
+            )) => {
                 // From here on the idle timer applies.
-                drop(first_timer);
-                drop(idle_timer);
+                drop(_timer);
+                let read = result.and_then(|r| chunk_of(&r));
                 call.borrow_mut().phase = Phase::Reading {
                     reader,
                     attempt: attempt.clone(),
@@ -611,8 +719,13 @@ async fn run(call: &Rc<RefCell<Call>>) -> Result<JsValue, JsValue> {
                     }
                 }
             }
-            // Not reached: a finished call returned above.
-            Phase::Done => return Ok(done_result()),
+            Some((Wait::Sleep(timer), result)) => {
+                drop(timer);
+                if result.is_err() {
+                    return Err(call.borrow_mut().fail(aborted()));
+                }
+                Step::Continue
+            }
         };
         let delay_ms = match step {
             Step::Continue => continue,
@@ -640,8 +753,9 @@ async fn run(call: &Rc<RefCell<Call>>) -> Result<JsValue, JsValue> {
         };
         // Wait (cut short by cancellation), then a new attempt.
         call.borrow_mut().phase = Phase::Idle;
-        if sleep(delay_ms, &cancel_signal).await.is_err() {
-            return Err(call.borrow_mut().fail(aborted()));
+        match sleep(delay_ms, &cancel_signal) {
+            Some((pause, timer)) => return Ok(Advance::Wait(pause, Wait::Sleep(timer))),
+            None => return Err(call.borrow_mut().fail(aborted())),
         }
     }
 }
