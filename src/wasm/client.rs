@@ -20,7 +20,7 @@ use super::transport::{
     response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
-use crate::client::{prepare, CallState, ClientOptions, Next, Prepared, Progress};
+use crate::client::{prepare_owned, CallState, ClientOptions, Next, Prepared, Progress};
 use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
 use crate::json_write::JsonWriter;
@@ -169,7 +169,7 @@ impl ZenClient {
     /// The HTTP request for the JS `request` in the given mode.
     fn prepare(&self, request: &JsValue, stream: bool) -> Result<Prepared, JsValue> {
         let req = from_js(request, "request", read_request).map_err(thrown)?;
-        prepare(&req, stream, &self.core.options, Catalog::builtin()).map_err(thrown)
+        prepare_owned(req, stream, &self.core.options, Catalog::builtin()).map_err(thrown)
     }
 
     /// A call of `http` not started yet; `whole` is `None` for a stream.
