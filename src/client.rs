@@ -168,7 +168,18 @@ pub fn prepare(
     options: &ClientOptions,
     catalog: &Catalog,
 ) -> Result<Prepared, ZenError> {
-    let mut req = req.clone();
+    prepare_owned(req.clone(), stream, options, catalog)
+}
+
+/// [`prepare`] for a request the caller no longer needs: no copy of it is
+/// made (the JS binding parses a fresh one per call; the clone would put
+/// `UnifiedRequest`'s whole `Clone` into the wasm package).
+pub(crate) fn prepare_owned(
+    mut req: UnifiedRequest,
+    stream: bool,
+    options: &ClientOptions,
+    catalog: &Catalog,
+) -> Result<Prepared, ZenError> {
     req.stream = stream;
     let model = catalog.resolve(&req.model);
     let mut http =

@@ -3,6 +3,8 @@
 //! timers, abort); what to retry, deliver or report is decided by the core.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -11,20 +13,20 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::api::write_models;
-use super::convert::{from_js, parse_json, write_to_js};
+use super::convert::{from_js, js_message, parse_json, write_to_js};
 use super::errors::to_js_error;
 use super::transport::{
-    abort_fn, body_reader, body_text, failure, global_fetch, is_browser, on_abort, read_chunk,
-    response_headers, send, sleep, Timer,
+    abort_fn, body_reader, chunk_of, failure, global_fetch, is_browser, on_abort, response_headers,
+    response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
-use crate::client::{prepare, CallState, ClientOptions, Next, Progress};
+use crate::client::{prepare_owned, CallState, ClientOptions, Next, Prepared, Progress};
 use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
 use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
-use crate::retry::RetryDecision;
+use crate::wire::WireFormat;
 
 #[wasm_bindgen(inline_js = "export function make_async_iterable(o) {
   const p = Object.getPrototypeOf(o);
@@ -119,20 +121,10 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let req = from_js(&request, "request", read_request).map_err(thrown)?;
-        let prepared =
-            prepare(&req, true, &self.core.options, Catalog::builtin()).map_err(thrown)?;
-        let cancel = Cancel::new(&options)?;
-        let inner = StreamInner {
-            core: self.core.clone(),
-            http: prepared.http,
-            call: CallState::new(prepared.format, self.core.options.retry_policy()),
-            phase: Phase::Idle,
-            cancel,
-            ready: None,
-        };
+        let prepared = self.prepare(&request, true)?;
+        let call = self.call(prepared.http, prepared.format, None, &options)?;
         let stream = ZenStream {
-            inner: Rc::new(RefCell::new(inner)),
+            call,
             tail: RefCell::new(None),
         };
         Ok(make_async_iterable(stream.into()))
@@ -146,24 +138,15 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let core = self.core.clone();
-        let setup = (|| -> Result<_, JsValue> {
-            let req = from_js(&request, "request", read_request).map_err(thrown)?;
-            let prepared =
-                prepare(&req, false, &core.options, Catalog::builtin()).map_err(thrown)?;
-            Ok((prepared, Cancel::new(&options)?))
-        })();
-        future_to_promise(async move {
-            let (prepared, cancel) = setup?;
-            let format = prepared.format;
-            let message = fetch_with_retries(&core, &prepared.http, &cancel, |body| {
-                crate::response::decode_response(format, body)
-            })
-            .await;
-            cancel.release();
-            let message = message.map_err(thrown)?;
-            write_to_js(&|w| message.write_json(w)).map_err(thrown)
-        })
+        let call = self.prepare(&request, false).and_then(|prepared| {
+            self.call(
+                prepared.http,
+                prepared.format,
+                Some(decode_message),
+                &options,
+            )
+        });
+        promise(call, None)
     }
 
     /// `GET {baseUrl}/models` merged with the built-in catalog: listed
@@ -171,20 +154,60 @@ impl ZenClient {
     /// lacks are marked `unavailable`.
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelInfo[]>")]
     pub fn list_models(&self) -> Promise {
-        let core = self.core.clone();
-        future_to_promise(async move {
-            let cancel = Cancel::new(&JsValue::UNDEFINED)?;
-            let http = core.options.models_request();
-            let catalog = fetch_with_retries(&core, &http, &cancel, |body| {
-                Catalog::builtin()
-                    .with_models_list(body)
-                    .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))
-            })
-            .await
-            .map_err(thrown)?;
-            write_to_js(&|w| write_models(w, catalog.models())).map_err(thrown)
-        })
+        let http = self.core.options.models_request();
+        let call = self.call(
+            http,
+            WireFormat::Chat,
+            Some(decode_models),
+            &JsValue::UNDEFINED,
+        );
+        promise(call, None)
     }
+}
+
+impl ZenClient {
+    /// The HTTP request for the JS `request` in the given mode.
+    fn prepare(&self, request: &JsValue, stream: bool) -> Result<Prepared, JsValue> {
+        let req = from_js(request, "request", read_request).map_err(thrown)?;
+        prepare_owned(req, stream, &self.core.options, Catalog::builtin()).map_err(thrown)
+    }
+
+    /// A call of `http` not started yet; `whole` is `None` for a stream.
+    fn call(
+        &self,
+        http: HttpRequest,
+        format: WireFormat,
+        whole: Option<Decode>,
+        options: &JsValue,
+    ) -> Result<Rc<RefCell<Call>>, JsValue> {
+        Ok(Rc::new(RefCell::new(Call {
+            core: self.core.clone(),
+            http: Rc::new(http),
+            state: CallState::new(format, self.core.options.retry_policy()),
+            whole: whole.map(|decode| (decode, format)),
+            phase: Phase::Idle,
+            cancel: Cancel::new(options)?,
+            ready: None,
+        })))
+    }
+}
+
+/// Turns the 2xx body of a non-streaming call into the value its promise
+/// resolves to (a plain `fn`: one copy of the call machinery serves both).
+type Decode = fn(WireFormat, &str) -> Result<JsValue, ZenError>;
+
+/// What `complete()` resolves to: the response body decoded into a Message.
+fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, ZenError> {
+    let message = crate::response::decode_response(format, body)?;
+    write_to_js(&|w| message.write_json(w))
+}
+
+/// What `listModels()` resolves to: the models list merged with the catalog.
+fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, ZenError> {
+    let catalog = Catalog::builtin()
+        .with_models_list(body)
+        .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
+    write_to_js(&|w| write_models(w, catalog.models()))
 }
 
 /// The caller's cancellation: a controller aborted by `stream.cancel()` or
@@ -264,104 +287,29 @@ impl Attempt {
     }
 }
 
-/// Sends `http` until it succeeds and `decode` accepts the body, or the
-/// retry policy gives up (non-streaming calls: no output is ever delivered
-/// before the body is complete, so every retryable failure may retry).
-async fn fetch_with_retries<T>(
-    core: &ClientCore,
-    http: &HttpRequest,
-    cancel: &Cancel,
-    decode: impl Fn(&str) -> Result<T, ZenError>,
-) -> Result<T, ZenError> {
-    let policy = core.options.retry_policy();
-    let mut attempts = 0u32;
-    loop {
-        if cancel.signal().aborted() {
-            return Err(aborted());
-        }
-        attempts = attempts.saturating_add(1);
-        let result = match fetch_text(core, http, cancel).await {
-            Ok(text) => decode(&text),
-            Err(e) => Err(e),
-        };
-        let err = match result {
-            Ok(value) => return Ok(value),
-            Err(err) => err,
-        };
-        match policy.decide(&err, attempts, false, js_sys::Math::random()) {
-            RetryDecision::RetryAfter { delay_ms } => {
-                sleep(delay_ms, &cancel.signal())
-                    .await
-                    .map_err(|_| aborted())?;
-            }
-            RetryDecision::GiveUp { .. } => return Err(err),
-        }
-    }
-}
-
-/// One attempt of a non-streaming request: the body text of a 2xx
-/// response, or the typed error.
-async fn fetch_text(
-    core: &ClientCore,
-    http: &HttpRequest,
-    cancel: &Cancel,
-) -> Result<String, ZenError> {
-    let opts = &core.options;
-    let attempt = Attempt::new(cancel)
-        .map_err(|e| ZenError::local(ErrorKind::Network, super::convert::js_message(&e)))?;
-    let head_timer = attempt.timer(opts.first_byte_timeout_ms);
-    let response = send(&core.fetch, http, &attempt.signal())
-        .await
-        .map_err(|e| {
-            failure(
-                &e,
-                &cancel.signal(),
-                &attempt.signal(),
-                &format!("no response within {} ms", opts.first_byte_timeout_ms),
-            )
-        })?;
-    drop(head_timer);
-    let body_timer = attempt.timer(opts.idle_timeout_ms);
-    let text = body_text(&response).await.map_err(|e| {
-        failure(
-            &e,
-            &cancel.signal(),
-            &attempt.signal(),
-            &format!("the body did not arrive within {} ms", opts.idle_timeout_ms),
-        )
-    })?;
-    drop(body_timer);
-    if !response.ok() {
-        return Err(ZenError::from_response_at(
-            response.status(),
-            response_headers(&response),
-            &text,
-            Some(js_sys::Date::now() as u64),
-        ));
-    }
-    Ok(text)
-}
-
-/// Where a stream is.
-#[derive(Clone)]
+/// Where a call is.
 enum Phase {
     /// No attempt in flight: the next step sends the request.
     Idle,
-    /// Reading the body of the current attempt.
+    /// Reading the streaming body of the current attempt.
     Reading {
         reader: ReadableStreamDefaultReader,
         attempt: Rc<Attempt>,
         /// The first-byte timer, until the first chunk arrives.
-        first_timer: Option<Rc<Timer>>,
+        first_timer: Option<Timer>,
     },
     /// Ended (normally, by an error, or cancelled).
     Done,
 }
 
-struct StreamInner {
+/// One call (streaming or not) across all its attempts.
+struct Call {
     core: Rc<ClientCore>,
-    http: HttpRequest,
-    call: CallState,
+    http: Rc<HttpRequest>,
+    state: CallState,
+    /// `None` for a stream; for a non-streaming call, what turns its 2xx
+    /// body (in this format) into the promised value.
+    whole: Option<(Decode, WireFormat)>,
     phase: Phase,
     cancel: Cancel,
     /// Iterator results (`{value, done: false}`) of the last read, parsed
@@ -369,7 +317,7 @@ struct StreamInner {
     ready: Option<(Array, u32)>,
 }
 
-impl StreamInner {
+impl Call {
     fn take_ready(&mut self) -> Option<JsValue> {
         let (items, pos) = self.ready.as_mut()?;
         if *pos >= items.length() {
@@ -407,12 +355,19 @@ impl StreamInner {
         self.phase = Phase::Done;
         self.cancel.release();
     }
+
+    /// Ends the call with `err`, as the JS error to reject with.
+    fn fail(&mut self, err: ZenError) -> JsValue {
+        self.ready = None;
+        self.end();
+        thrown(err)
+    }
 }
 
 /// A streaming response: an async iterable of `ZenEvent`s.
 #[wasm_bindgen]
 pub struct ZenStream {
-    inner: Rc<RefCell<StreamInner>>,
+    call: Rc<RefCell<Call>>,
     /// The promise of the last `next()`, so overlapping calls run in order.
     tail: RefCell<Option<Promise>>,
 }
@@ -424,17 +379,10 @@ impl ZenStream {
     /// cancelled.
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<ZenEvent, undefined>>")]
     pub fn next(&self) -> Promise {
-        let inner = self.inner.clone();
         let previous = self.tail.borrow_mut().take();
-        let promise = future_to_promise(async move {
-            if let Some(previous) = previous {
-                // Only the order matters; the previous caller saw its result.
-                let _ = JsFuture::from(previous).await;
-            }
-            next_item(&inner).await
-        });
-        *self.tail.borrow_mut() = Some(promise.clone());
-        promise
+        let next = promise(Ok(self.call.clone()), previous);
+        *self.tail.borrow_mut() = Some(next.clone());
+        next
     }
 
     /// Ends the iteration early (what `break` in `for await` calls): cancels
@@ -444,25 +392,25 @@ impl ZenStream {
         unchecked_return_type = "Promise<IteratorResult<ZenEvent, undefined>>"
     )]
     pub fn return_(&self) -> Promise {
-        let mut inner = self.inner.borrow_mut();
-        inner.cancel.cancel();
-        inner.ready = None;
-        inner.end();
+        let mut call = self.call.borrow_mut();
+        call.cancel.cancel();
+        call.ready = None;
+        call.end();
         Promise::resolve(&done_result())
     }
 
     /// The message accumulated so far (final once the iteration ended).
     #[wasm_bindgen(unchecked_return_type = "Message")]
     pub fn message(&self) -> Result<JsValue, JsValue> {
-        let inner = self.inner.borrow();
-        let message = inner.call.message();
+        let call = self.call.borrow();
+        let message = call.state.message();
         write_to_js(&|w| message.write_json(w)).map_err(thrown)
     }
 
     /// Aborts the request at once; a pending or later `next()` throws a
     /// ZenError of kind `aborted`.
     pub fn cancel(&self) {
-        self.inner.borrow().cancel.cancel();
+        self.call.borrow().cancel.cancel();
     }
 }
 
@@ -473,186 +421,341 @@ fn done_result() -> JsValue {
     o.into()
 }
 
-/// Runs the stream until it has an item to hand out, ends, or fails.
-async fn next_item(inner: &Rc<RefCell<StreamInner>>) -> Result<JsValue, JsValue> {
+/// The promise of one step of `call` (after `previous` settled): the next
+/// stream item, or a non-streaming call's value. The package's one async
+/// body and one `future_to_promise` (`dyn`, so its spawn/resolve machinery
+/// exists once): it only awaits the host promises [`advance`] asks for, so
+/// every decision is plain synchronous code.
+fn promise(call: Result<Rc<RefCell<Call>>, JsValue>, previous: Option<Promise>) -> Promise {
+    let run: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
+        let call = call?;
+        let mut wait = previous.map(|p| (p, Wait::Previous));
+        loop {
+            let settled = match wait.take() {
+                Some((promise, what)) => Some((what, JsFuture::from(promise).await)),
+                None => None,
+            };
+            match advance(&call, settled)? {
+                Advance::Value(value) => return Ok(value),
+                Advance::Wait(promise, what) => wait = Some((promise, what)),
+            }
+        }
+    });
+    future_to_promise(run)
+}
+
+/// What the host promise a call waits on is for (and what must live until
+/// it settles, such as the timer that aborts it).
+enum Wait {
+    /// A previous `next()`: only the order matters.
+    Previous,
+    /// An attempt's response head, under the first-byte timer.
+    Head { attempt: Attempt, timer: Timer },
+    /// A whole body as text: a non-streaming call's, or the error response
+    /// of a stream.
+    Text {
+        attempt: Attempt,
+        _timer: Timer,
+        status: u16,
+        headers: Vec<(String, String)>,
+        ok: bool,
+        /// The timeout message: "`prefix` `ms` ms".
+        prefix: &'static str,
+        ms: u64,
+    },
+    /// One read of a streaming body, under the first-byte or idle timer.
+    Read {
+        reader: ReadableStreamDefaultReader,
+        attempt: Rc<Attempt>,
+        _timer: Timer,
+        prefix: &'static str,
+        ms: u64,
+    },
+    /// The pause before a retry.
+    Sleep(Timer),
+}
+
+/// What [`advance`] led to.
+enum Advance {
+    /// What the promise resolves to.
+    Value(JsValue),
+    /// Wait for this host promise, then advance again.
+    Wait(Promise, Wait),
+}
+
+/// What an attempt's step led to.
+enum Step {
+    /// Go on (items may be ready, or the body is being read).
+    Continue,
+    /// The streaming body ended.
+    End,
+    /// The attempt failed: retry or report, as the policy says.
+    Failed(ZenError),
+    /// Abandon the attempt; retry after this many milliseconds.
+    Retry(u64),
+}
+
+/// Moves the call on from what last `settled` (`None`: nothing was awaited)
+/// until it has an item or value to hand out, must wait for the host, ends,
+/// or fails. No `RefCell` borrow is held across a call into user-supplied
+/// objects (`fetch`, the response and its reader may call back into us).
+fn advance(
+    call: &RefCell<Call>,
+    mut settled: Option<(Wait, Result<JsValue, JsValue>)>,
+) -> Result<Advance, JsValue> {
+    let (cancel_signal, first_ms, idle_ms, whole) = {
+        let s = call.borrow();
+        let opts = &s.core.options;
+        (
+            s.cancel.signal(),
+            opts.first_byte_timeout_ms,
+            opts.idle_timeout_ms,
+            s.whole,
+        )
+    };
     loop {
-        let phase = {
-            let mut s = inner.borrow_mut();
-            let done = matches!(s.phase, Phase::Done);
-            if !done && s.cancel.signal().aborted() {
-                s.ready = None;
-                s.end();
-                return Err(thrown(aborted()));
-            }
-            if let Some(item) = s.take_ready() {
-                return Ok(item);
-            }
-            if done {
-                return Ok(done_result());
-            }
-            s.phase.clone()
-        };
-        match phase {
-            Phase::Idle => start_attempt(inner).await?,
-            Phase::Reading {
-                reader,
-                attempt,
-                first_timer,
-            } => read_more(inner, reader, attempt, first_timer).await?,
-            Phase::Done => return Ok(done_result()),
-        }
-    }
-}
-
-/// Sends the request; on a 2xx the stream moves to reading its body.
-async fn start_attempt(inner: &Rc<RefCell<StreamInner>>) -> Result<(), JsValue> {
-    let (core, http, attempt) = {
-        let mut s = inner.borrow_mut();
-        s.call.begin_attempt();
-        let attempt = Rc::new(Attempt::new(&s.cancel)?);
-        (s.core.clone(), s.http.clone(), attempt)
-    };
-    let first_ms = core.options.first_byte_timeout_ms;
-    let timer = Rc::new(attempt.timer(first_ms));
-    let timeout_msg = || format!("no response within {first_ms} ms");
-    let cancel_signal = inner.borrow().cancel.signal();
-    let response = match send(&core.fetch, &http, &attempt.signal()).await {
-        Ok(r) => r,
-        Err(e) => {
-            let err = failure(&e, &cancel_signal, &attempt.signal(), &timeout_msg());
-            return after_failure(inner, err).await;
-        }
-    };
-    if !response.ok() {
-        let status = response.status();
-        let headers = response_headers(&response);
-        let err = match body_text(&response).await {
-            Ok(text) => {
-                ZenError::from_response_at(status, headers, &text, Some(js_sys::Date::now() as u64))
-            }
-            Err(e) => failure(&e, &cancel_signal, &attempt.signal(), &timeout_msg()),
-        };
-        return after_failure(inner, err).await;
-    }
-    match body_reader(&response) {
-        Some(reader) => {
-            inner.borrow_mut().phase = Phase::Reading {
-                reader,
-                attempt,
-                first_timer: Some(timer),
-            };
-            Ok(())
-        }
-        // A 2xx without a body: the stream is over.
-        None => end_of_body(inner).await,
-    }
-}
-
-/// Reads one chunk of the body and routes its events through the core.
-async fn read_more(
-    inner: &Rc<RefCell<StreamInner>>,
-    reader: ReadableStreamDefaultReader,
-    attempt: Rc<Attempt>,
-    first_timer: Option<Rc<Timer>>,
-) -> Result<(), JsValue> {
-    let (timer, timeout_msg) = {
-        let opts = &inner.borrow().core.options;
-        match first_timer {
-            Some(t) => (
-                t,
-                format!("no data within {} ms", opts.first_byte_timeout_ms),
-            ),
-            None => (
-                Rc::new(attempt.timer(opts.idle_timeout_ms)),
-                format!("no data for {} ms", opts.idle_timeout_ms),
-            ),
-        }
-    };
-    let read = read_chunk(&reader).await;
-    // From here on the idle timer applies; the read's timer is cleared
-    // once both this binding and the phase let go of it.
-    drop(timer);
-    inner.borrow_mut().phase = Phase::Reading {
-        reader,
-        attempt: attempt.clone(),
-        first_timer: None,
-    };
-    let cancel_signal = inner.borrow().cancel.signal();
-    match read {
-        Err(e) => {
-            let err = failure(&e, &cancel_signal, &attempt.signal(), &timeout_msg);
-            after_failure(inner, err).await
-        }
-        Ok(None) => end_of_body(inner).await,
-        Ok(Some(bytes)) => {
-            let mut out = Vec::new();
-            let progress = {
-                let mut s = inner.borrow_mut();
-                let progress = s.call.on_chunk(&bytes, &mut out, js_sys::Math::random());
-                if progress == Progress::Continue {
-                    s.set_ready(&out)?;
+        let step = match settled.take() {
+            None | Some((Wait::Previous, _)) => 'top: {
+                let mut s = call.borrow_mut();
+                let done = matches!(s.phase, Phase::Done);
+                if !done && cancel_signal.aborted() {
+                    return Err(s.fail(aborted()));
                 }
-                progress
-            };
-            match progress {
-                Progress::Continue => Ok(()),
-                Progress::Retry { delay_ms } => {
-                    // Close this attempt's connection before the next one.
-                    attempt.controller.abort();
-                    retry_after(inner, delay_ms).await
+                if let Some(item) = s.take_ready() {
+                    return Ok(Advance::Value(item));
+                }
+                if done {
+                    return Ok(Advance::Value(done_result()));
+                }
+                // Taken, not cloned: every step sets the next phase.
+                match std::mem::replace(&mut s.phase, Phase::Idle) {
+                    Phase::Idle => {
+                        s.state.begin_attempt();
+                        let attempt = match Attempt::new(&s.cancel) {
+                            Ok(attempt) => attempt,
+                            // A non-streaming call reports it like a failed
+                            // connection; a stream rejects this `next()` as is.
+                            Err(e) if whole.is_some() => {
+                                break 'top Step::Failed(ZenError::local(
+                                    ErrorKind::Network,
+                                    js_message(&e),
+                                ))
+                            }
+                            Err(e) => return Err(e),
+                        };
+                        let (core, http) = (s.core.clone(), s.http.clone());
+                        drop(s);
+                        let timer = attempt.timer(first_ms);
+                        match send(&core.fetch, &http, &attempt.signal()) {
+                            Ok(head) => {
+                                return Ok(Advance::Wait(head, Wait::Head { attempt, timer }))
+                            }
+                            Err(e) => Step::Failed(failure(
+                                &e,
+                                &cancel_signal,
+                                &attempt.signal(),
+                                "no response within",
+                                first_ms,
+                            )),
+                        }
+                    }
+                    Phase::Reading {
+                        reader,
+                        attempt,
+                        first_timer,
+                    } => {
+                        drop(s);
+                        let (timer, prefix, ms) = match first_timer {
+                            Some(timer) => (timer, "no data within", first_ms),
+                            None => (attempt.timer(idle_ms), "no data for", idle_ms),
+                        };
+                        let read = reader.read();
+                        return Ok(Advance::Wait(
+                            read,
+                            Wait::Read {
+                                reader,
+                                attempt,
+                                _timer: timer,
+                                prefix,
+                                ms,
+                            },
+                        ));
+                    }
+                    // Not reached: a finished call returned above.
+                    Phase::Done => return Ok(Advance::Value(done_result())),
                 }
             }
+            Some((Wait::Head { attempt, timer }, result)) => 'head: {
+                let response = match result.and_then(response_of) {
+                    Ok(response) => response,
+                    Err(e) => {
+                        break 'head Step::Failed(failure(
+                            &e,
+                            &cancel_signal,
+                            &attempt.signal(),
+                            "no response within",
+                            first_ms,
+                        ))
+                    }
+                };
+                let ok = response.ok();
+                if whole.is_none() && ok {
+                    break 'head match body_reader(&response) {
+                        Some(reader) => {
+                            call.borrow_mut().phase = Phase::Reading {
+                                reader,
+                                attempt: Rc::new(attempt),
+                                first_timer: Some(timer),
+                            };
+                            Step::Continue
+                        }
+                        // A 2xx without a body: the stream is over.
+                        None => Step::End,
+                    };
+                }
+                // A whole body gets the idle timeout from here on; an error
+                // body of a stream is still the first byte's.
+                let (timer, prefix, ms) = if whole.is_some() {
+                    drop(timer);
+                    let idle = attempt.timer(idle_ms);
+                    (idle, "the body did not arrive within", idle_ms)
+                } else {
+                    (timer, "no response within", first_ms)
+                };
+                let status = response.status();
+                let headers = response_headers(&response);
+                match response.text() {
+                    Ok(text) => {
+                        let what = Wait::Text {
+                            attempt,
+                            _timer: timer,
+                            status,
+                            headers,
+                            ok,
+                            prefix,
+                            ms,
+                        };
+                        return Ok(Advance::Wait(text, what));
+                    }
+                    Err(e) => {
+                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
+                    }
+                }
+            }
+            Some((
+                Wait::Text {
+                    attempt,
+                    _timer,
+                    status,
+                    headers,
+                    ok,
+                    prefix,
+                    ms,
+                },
+                result,
+            )) => {
+                drop(_timer);
+                match result {
+                    Err(e) => {
+                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
+                    }
+                    Ok(text) => {
+                        let text = text.as_string().unwrap_or_default();
+                        match whole {
+                            Some((decode, format)) if ok => match decode(format, &text) {
+                                Ok(value) => {
+                                    call.borrow_mut().end();
+                                    return Ok(Advance::Value(value));
+                                }
+                                Err(err) => Step::Failed(err),
+                            },
+                            _ => {
+                                let now = Some(js_sys::Date::now() as u64);
+                                Step::Failed(ZenError::from_response_at(
+                                    status, headers, &text, now,
+                                ))
+                            }
+                        }
+                    }
+                }
+            }
+            Some((
+                Wait::Read {
+                    reader,
+                    attempt,
+                    _timer,
+                    prefix,
+                    ms,
+                },
+                result,
+            )) => {
+                // From here on the idle timer applies.
+                drop(_timer);
+                let read = result.and_then(|r| chunk_of(&r));
+                call.borrow_mut().phase = Phase::Reading {
+                    reader,
+                    attempt: attempt.clone(),
+                    first_timer: None,
+                };
+                match read {
+                    Err(e) => {
+                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
+                    }
+                    Ok(None) => Step::End,
+                    Ok(Some(bytes)) => {
+                        let mut out = Vec::new();
+                        let mut s = call.borrow_mut();
+                        match s.state.on_chunk(&bytes, &mut out, js_sys::Math::random()) {
+                            Progress::Continue => {
+                                s.set_ready(&out)?;
+                                Step::Continue
+                            }
+                            Progress::Retry { delay_ms } => {
+                                // Close this attempt's connection before the next one.
+                                attempt.controller.abort();
+                                Step::Retry(delay_ms)
+                            }
+                        }
+                    }
+                }
+            }
+            Some((Wait::Sleep(timer), result)) => {
+                drop(timer);
+                if result.is_err() {
+                    return Err(call.borrow_mut().fail(aborted()));
+                }
+                Step::Continue
+            }
+        };
+        let delay_ms = match step {
+            Step::Continue => continue,
+            Step::End => {
+                // The last events, then the end of the stream.
+                let mut out = Vec::new();
+                let mut s = call.borrow_mut();
+                match s.state.on_end(&mut out, js_sys::Math::random()) {
+                    Progress::Continue => {
+                        s.set_ready(&out)?;
+                        s.end();
+                        continue;
+                    }
+                    Progress::Retry { delay_ms } => delay_ms,
+                }
+            }
+            Step::Failed(err) => {
+                let mut s = call.borrow_mut();
+                match s.state.on_failure(err, js_sys::Math::random()) {
+                    Next::Retry { delay_ms } => delay_ms,
+                    Next::Fail(err) => return Err(s.fail(err)),
+                }
+            }
+            Step::Retry(delay_ms) => delay_ms,
+        };
+        // Wait (cut short by cancellation), then a new attempt.
+        call.borrow_mut().phase = Phase::Idle;
+        match sleep(delay_ms, &cancel_signal) {
+            Some((pause, timer)) => return Ok(Advance::Wait(pause, Wait::Sleep(timer))),
+            None => return Err(call.borrow_mut().fail(aborted())),
         }
     }
-}
-
-/// The body ended: the last events, then the end of the stream.
-async fn end_of_body(inner: &Rc<RefCell<StreamInner>>) -> Result<(), JsValue> {
-    let mut out = Vec::new();
-    let progress = {
-        let mut s = inner.borrow_mut();
-        let progress = s.call.on_end(&mut out, js_sys::Math::random());
-        if progress == Progress::Continue {
-            s.set_ready(&out)?;
-            s.end();
-        }
-        progress
-    };
-    match progress {
-        Progress::Continue => Ok(()),
-        Progress::Retry { delay_ms } => retry_after(inner, delay_ms).await,
-    }
-}
-
-/// An attempt failed: retry after a pause, or end the stream with `err`.
-async fn after_failure(inner: &Rc<RefCell<StreamInner>>, err: ZenError) -> Result<(), JsValue> {
-    let next = inner
-        .borrow_mut()
-        .call
-        .on_failure(err, js_sys::Math::random());
-    match next {
-        Next::Retry { delay_ms } => retry_after(inner, delay_ms).await,
-        Next::Fail(err) => {
-            let mut s = inner.borrow_mut();
-            s.ready = None;
-            s.end();
-            Err(thrown(err))
-        }
-    }
-}
-
-/// Waits `delay_ms` (cut short by cancellation), then goes back to Idle.
-async fn retry_after(inner: &Rc<RefCell<StreamInner>>, delay_ms: u64) -> Result<(), JsValue> {
-    let signal = {
-        let mut s = inner.borrow_mut();
-        s.phase = Phase::Idle;
-        s.cancel.signal()
-    };
-    if sleep(delay_ms, &signal).await.is_err() {
-        let mut s = inner.borrow_mut();
-        s.ready = None;
-        s.end();
-        return Err(thrown(aborted()));
-    }
-    Ok(())
 }

@@ -39,12 +39,21 @@ pub(crate) fn from_js<T>(
     what: &str,
     parse: fn(&str) -> Result<T, InputError>,
 ) -> Result<T, ZenError> {
-    let invalid = |msg: String| ZenError::local(ErrorKind::InvalidRequest, msg);
-    let text = JSON::stringify(value)
-        .map_err(|e| invalid(format!("{what}: {}", js_message(&e))))?
+    // Only the `parse` call is per type; the rest exists once.
+    let text = json_text(value, what)?;
+    parse(&text).map_err(|e| invalid_input(e.rooted(what)))
+}
+
+/// `JSON.stringify(value)`, or the `invalidRequest` error naming `what`.
+fn json_text(value: &JsValue, what: &str) -> Result<String, ZenError> {
+    JSON::stringify(value)
+        .map_err(|e| invalid_input(format!("{what}: {}", js_message(&e))))?
         .as_string()
-        .ok_or_else(|| invalid(format!("{what}: not a JSON value")))?;
-    parse(&text).map_err(|e| invalid(e.rooted(what)))
+        .ok_or_else(|| invalid_input(format!("{what}: not a JSON value")))
+}
+
+fn invalid_input(msg: String) -> ZenError {
+    ZenError::local(ErrorKind::InvalidRequest, msg)
 }
 
 /// A wire format name (`"chat"`, `"responses"`, `"messages"`, `"gemini"`).

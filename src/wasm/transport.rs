@@ -11,7 +11,6 @@
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
 use super::convert::{headers_to_js, js_message};
@@ -85,30 +84,31 @@ pub(crate) fn on_abort(signal: &AbortSignal, callback: &Function) -> Result<(), 
     signal.add_event_listener_with_callback("abort", callback)
 }
 
-/// Waits `ms`, or rejects as soon as `cancel` aborts.
-pub(crate) async fn sleep(ms: u64, cancel: &AbortSignal) -> Result<(), JsValue> {
+/// A promise resolved after `ms` (the returned timer clears it on drop),
+/// or rejected as soon as `cancel` aborts; `None` when `cancel` already
+/// aborted or cannot be listened to.
+pub(crate) fn sleep(ms: u64, cancel: &AbortSignal) -> Option<(Promise, Timer)> {
     if cancel.aborted() {
-        return Err(JsValue::from_str("aborted"));
+        return None;
     }
     let mut timer = None;
     let mut listen = Ok(());
-    let promise = Promise::new(&mut |resolve, reject| {
-        timer = Some(Timer::start(&resolve, ms));
-        listen = on_abort(cancel, &reject);
+    // `new_typed`: the constructor `future_to_promise` already imports.
+    let promise = Promise::new_typed::<JsValue>(&mut |resolve, reject| {
+        timer = Some(Timer::start(resolve.unchecked_ref(), ms));
+        listen = on_abort(cancel, reject.unchecked_ref());
     });
-    listen?;
-    let result = JsFuture::from(promise).await.map(|_| ());
-    drop(timer);
-    result
+    listen.ok()?;
+    Some((promise.unchecked_into(), timer?))
 }
 
-/// Sends `req` with `fetch`, aborted by `signal`. Resolves to the response
-/// head; a failure to connect rejects.
-pub(crate) async fn send(
+/// Starts sending `req` with `fetch`, aborted by `signal`: the promise of
+/// the response head (see [`response_of`]).
+pub(crate) fn send(
     fetch: &Function,
     req: &HttpRequest,
     signal: &AbortSignal,
-) -> Result<Response, JsValue> {
+) -> Result<Promise, JsValue> {
     let init = Object::new();
     Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method))?;
     Reflect::set(&init, &"headers".into(), &headers_to_js(&req.headers))?;
@@ -119,25 +119,23 @@ pub(crate) async fn send(
     // `fetch` needs the global object as `this` ("Illegal invocation"
     // otherwise); an injected function ignores it.
     let pending = fetch.call2(&global(), &JsValue::from_str(&req.url), &init)?;
-    let response = JsFuture::from(Promise::resolve(&pending)).await?;
+    Ok(Promise::resolve(&pending))
+}
+
+/// The response head a fetch resolved to.
+pub(crate) fn response_of(resolved: JsValue) -> Result<Response, JsValue> {
     // Not `dyn_into`: an injected fetch (Miniflare, undici, a polyfill) may
     // return a Response of another realm or class, which fails `instanceof`
     // but has the same shape.
-    if !response.is_object() {
+    if !resolved.is_object() {
         return Err(JsValue::from_str("fetch did not resolve to a Response"));
     }
-    Ok(response.unchecked_into::<Response>())
+    Ok(resolved.unchecked_into::<Response>())
 }
 
 /// The response headers as name/value pairs.
 pub(crate) fn response_headers(response: &Response) -> Vec<(String, String)> {
     super::convert::headers_from_js(&response.headers())
-}
-
-/// The whole body as text.
-pub(crate) async fn body_text(response: &Response) -> Result<String, JsValue> {
-    let text = JsFuture::from(response.text()?).await?;
-    Ok(text.as_string().unwrap_or_default())
 }
 
 /// A reader of the body, or `None` for a response without one.
@@ -148,18 +146,16 @@ pub(crate) fn body_reader(response: &Response) -> Option<ReadableStreamDefaultRe
     })
 }
 
-/// One read: `Some(bytes)`, or `None` at the end of the body.
-pub(crate) async fn read_chunk(
-    reader: &ReadableStreamDefaultReader,
-) -> Result<Option<Vec<u8>>, JsValue> {
-    let result = JsFuture::from(reader.read()).await?;
-    let done = Reflect::get(&result, &"done".into())?
+/// What one `reader.read()` resolved to: `Some(bytes)`, or `None` at the
+/// end of the body.
+pub(crate) fn chunk_of(result: &JsValue) -> Result<Option<Vec<u8>>, JsValue> {
+    let done = Reflect::get(result, &"done".into())?
         .as_bool()
         .unwrap_or(false);
     if done {
         return Ok(None);
     }
-    let value = Reflect::get(&result, &"value".into())?;
+    let value = Reflect::get(result, &"value".into())?;
     if !value.is_object() {
         return Err(JsValue::from_str("body chunk is not a Uint8Array"));
     }
@@ -168,18 +164,19 @@ pub(crate) async fn read_chunk(
 }
 
 /// The typed error for a rejected fetch or read: `aborted` when the caller
-/// cancelled, `timeout` when our timer aborted the attempt (`timeout_msg`
-/// says which), `network` otherwise.
+/// cancelled, `timeout` when our timer aborted the attempt (the message is
+/// "`timeout_prefix` `ms` ms"), `network` otherwise.
 pub(crate) fn failure(
     e: &JsValue,
     cancel: &AbortSignal,
     attempt: &AbortSignal,
-    timeout_msg: &str,
+    timeout_prefix: &str,
+    ms: u64,
 ) -> ZenError {
     if cancel.aborted() {
         ZenError::local(ErrorKind::Aborted, "the request was aborted")
     } else if attempt.aborted() {
-        ZenError::local(ErrorKind::Timeout, timeout_msg)
+        ZenError::local(ErrorKind::Timeout, format!("{timeout_prefix} {ms} ms"))
     } else {
         ZenError::local(ErrorKind::Network, js_message(e))
     }
