@@ -542,10 +542,7 @@ impl ParsedBody {
 
     /// A kind the body states unambiguously; it beats the HTTP status.
     fn strong_kind(&self) -> Option<ErrorKind> {
-        self.tokens().find_map(|t| match token_kind(t) {
-            Some((k, Strength::Strong)) => Some(k),
-            _ => None,
-        })
+        self.tokens().find_map(strong_error_type_kind)
     }
 
     /// A generic kind (`invalid_request_error`, `api_error`); the HTTP status
@@ -562,6 +559,16 @@ impl ParsedBody {
 enum Strength {
     Strong,
     Weak,
+}
+
+/// The kind an error type or code names so specifically that it beats an
+/// HTTP status (`RateLimitError`, `insufficient_quota`; not the generic
+/// `api_error`), from the same table as [`error_type_kind`].
+pub(crate) fn strong_error_type_kind(token: &str) -> Option<ErrorKind> {
+    match token_kind(token) {
+        Some((k, Strength::Strong)) => Some(k),
+        _ => None,
+    }
 }
 
 /// The kind an error type, code or Google RPC status names (Zen, OpenAI,

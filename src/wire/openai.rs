@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use crate::error::ErrorKind;
+use crate::error::{strong_error_type_kind, ErrorKind};
 use crate::event::Event;
 use crate::json::{JsonError, Kind, Reader};
 use crate::json_value::parse_value;
@@ -93,9 +93,20 @@ pub(super) fn error_event(
 }
 
 /// Maps an error's type / code strings (OpenAI, Anthropic and Zen spellings)
-/// and numeric status to an [`ErrorKind`]. Specific names are checked before
-/// the generic ones they contain (`FreeUsageLimitError` before `rate`).
+/// and numeric status to an [`ErrorKind`]. A name the error table knows
+/// exactly (the one HTTP error bodies and the other formats' in-stream errors
+/// use) decides first, so a Zen `RegionError` or `GoUsageLimitError` means the
+/// same in every format; then the names below match anywhere in the text
+/// (OpenAI-compatible servers vary the spelling), specific before the
+/// generic ones they contain (`FreeUsageLimitError` before `rate`).
 fn classify(err_type: Option<&str>, code: Option<&str>, status: Option<u64>) -> ErrorKind {
+    if let Some(kind) = [err_type, code]
+        .into_iter()
+        .flatten()
+        .find_map(strong_error_type_kind)
+    {
+        return kind;
+    }
     const NAMES: &[(&str, ErrorKind)] = &[
         ("insufficient_quota", ErrorKind::Credits),
         ("credits", ErrorKind::Credits),
@@ -409,6 +420,22 @@ mod tests {
         assert_eq!(
             kind(r#"{"message":"User not found.","code":401}"#),
             (ErrorKind::Auth, false)
+        );
+        // Names of the shared error table mean what they mean in an HTTP
+        // error body, whatever the substring rules would say.
+        assert_eq!(kind(r#"{"type":"RegionError"}"#), (ErrorKind::Model, false));
+        assert_eq!(
+            kind(r#"{"type":"GoUsageLimitError","code":429}"#),
+            (ErrorKind::RateLimit, true)
+        );
+        assert_eq!(
+            kind(r#"{"code":"UNAVAILABLE"}"#),
+            (ErrorKind::Overloaded, true)
+        );
+        // A generic name does not beat the substring rules or the status.
+        assert_eq!(
+            kind(r#"{"type":"api_error","code":429}"#),
+            (ErrorKind::Server, true)
         );
         assert_eq!(
             kind(r#"{"type":"something_new"}"#),
