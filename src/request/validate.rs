@@ -3,8 +3,6 @@
 //! The rules mirror what the four APIs enforce, so a request that passes here
 //! is not rejected upstream for its shape.
 
-use std::collections::HashSet;
-
 use super::types::{
     Content, ContentPart, ImagePart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode,
 };
@@ -16,6 +14,29 @@ type Result<T = ()> = std::result::Result<T, RequestError>;
 
 fn err(path: impl Into<String>, reason: impl Into<String>) -> RequestError {
     RequestError::invalid(path, reason)
+}
+
+/// A set of names as a sorted list: requests hold few tools and calls, and
+/// a `HashSet` would bring hashbrown and SipHash (~4 KB) into the wasm
+/// package for these checks alone. Lookups are binary searches.
+#[derive(Default)]
+struct NameSet<'r>(Vec<&'r str>);
+
+impl<'r> NameSet<'r> {
+    /// Adds `name`; false if it was already there.
+    fn insert(&mut self, name: &'r str) -> bool {
+        match self.0.binary_search(&name) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, name);
+                true
+            }
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.binary_search(&name).is_ok()
+    }
 }
 
 /// Checks every field of `req` for `model`.
@@ -75,7 +96,7 @@ fn validate_tools(req: &UnifiedRequest, model: &ModelInfo) -> Result {
             format!("model {} does not support tools", model.id),
         ));
     }
-    let mut seen = HashSet::new();
+    let mut seen = NameSet::default();
     for (i, tool) in req.tools.iter().enumerate() {
         if !is_valid_tool_name(&tool.name) {
             return Err(err(format!("tools[{i}].name"), TOOL_NAME_RULE));
@@ -97,7 +118,7 @@ fn validate_tools(req: &UnifiedRequest, model: &ModelInfo) -> Result {
         Some(ToolChoice::Mode(ToolChoiceMode::Required)) if req.tools.is_empty() => {
             Err(err("toolChoice", "\"required\" needs at least one tool"))
         }
-        Some(ToolChoice::Named { name }) if !seen.contains(name.as_str()) => Err(err(
+        Some(ToolChoice::Named { name }) if !seen.contains(name) => Err(err(
             "toolChoice.name",
             format!("no tool named {name:?} in tools"),
         )),
@@ -108,9 +129,9 @@ fn validate_tools(req: &UnifiedRequest, model: &ModelInfo) -> Result {
 fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
     // Call ids of the most recent assistant turn that are still waiting for
     // their result, with that turn's index (for the error path).
-    let mut open: Vec<(String, String, usize, usize)> = Vec::new();
-    let mut answered: HashSet<String> = HashSet::new();
-    let mut all_ids: HashSet<&str> = HashSet::new();
+    let mut open: Vec<(&str, &str, usize, usize)> = Vec::new();
+    let mut answered = NameSet::default();
+    let mut all_ids = NameSet::default();
     let mut prev_role: Option<&str> = None;
 
     for (i, msg) in req.messages.iter().enumerate() {
@@ -130,7 +151,7 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
             } => {
                 require_answered(&open, &answered)?;
                 open.clear();
-                answered.clear();
+                answered.0.clear();
                 let has_text = match content {
                     Some(c) => validate_content(c, &path, model, Where::Assistant)?,
                     None => false,
@@ -160,7 +181,7 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
                     if !call.arguments.is_object() {
                         return Err(err(format!("{cpath}.arguments"), "must be a JSON object"));
                     }
-                    open.push((call.id.clone(), call.name.clone(), i, k));
+                    open.push((&call.id, &call.name, i, k));
                 }
                 prev_role = Some("assistant");
             }
@@ -179,13 +200,13 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
                         "a tool result must directly follow the assistant turn that made the call",
                     ));
                 }
-                let call = open.iter().find(|(cid, ..)| cid == id).ok_or_else(|| {
+                let call = open.iter().find(|(cid, ..)| *cid == id).ok_or_else(|| {
                     err(
                         format!("{path}.toolCallId"),
                         format!("no call {id:?} in the preceding assistant turn"),
                     )
                 })?;
-                if !answered.insert(id.to_owned()) {
+                if !answered.insert(id) {
                     return Err(err(
                         format!("{path}.toolCallId"),
                         format!("call {id:?} already has a result"),
@@ -209,7 +230,7 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
 
 /// Every call of the last assistant turn must have its result before the
 /// conversation moves on (all four APIs reject a dangling call).
-fn require_answered(open: &[(String, String, usize, usize)], answered: &HashSet<String>) -> Result {
+fn require_answered(open: &[(&str, &str, usize, usize)], answered: &NameSet<'_>) -> Result {
     match open.iter().find(|(id, ..)| !answered.contains(id)) {
         Some((id, _, i, k)) => Err(err(
             format!("messages[{i}].toolCalls[{k}]"),
