@@ -485,3 +485,109 @@ fn validate_reasoning(req: &UnifiedRequest, model: &ModelInfo) -> Result {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::validate;
+    use crate::catalog::Catalog;
+    use crate::request::UnifiedRequest;
+
+    /// The `(path, reason)` validation gives for `request` on glm-4.6, or
+    /// `None` when it passes.
+    fn check(request: serde_json::Value) -> Option<(String, String)> {
+        let mut request = request;
+        request["model"] = json!("glm-4.6");
+        let req: UnifiedRequest = serde_json::from_value(request).ok()?;
+        let model = Catalog::builtin().resolve(&req.model);
+        match validate(&req, &model) {
+            Ok(()) => None,
+            Err(crate::request::RequestError::Invalid { path, reason }) => Some((path, reason)),
+            Err(other) => Some((String::new(), other.to_string())),
+        }
+    }
+
+    fn call(id: &str, name: &str) -> serde_json::Value {
+        json!({"id": id, "name": name, "arguments": {}})
+    }
+
+    #[test]
+    fn tool_names_and_call_ids_are_checked_as_sets() {
+        let tools = json!([{"name": "zeta"}, {"name": "alpha"}, {"name": "mid"}]);
+        // A named choice is found among unsorted tools.
+        let ok = json!({
+            "tools": tools,
+            "toolChoice": {"name": "alpha"},
+            "messages": [
+                {"role": "user", "content": "a"},
+                {"role": "assistant", "toolCalls": [call("c2", "zeta"), call("c1", "mid")]},
+                {"role": "tool", "toolCallId": "c1", "content": "x"},
+                {"role": "tool", "toolCallId": "c2", "content": "y"},
+                {"role": "assistant", "toolCalls": [call("c0", "alpha")]},
+                {"role": "tool", "toolCallId": "c0", "content": "z"}
+            ]
+        });
+        assert_eq!(check(ok), None);
+
+        let missing = json!({"tools": tools, "toolChoice": {"name": "beta"}, "messages": [{"role": "user", "content": "a"}]});
+        assert_eq!(
+            check(missing),
+            Some((
+                "toolChoice.name".into(),
+                "no tool named \"beta\" in tools".into()
+            ))
+        );
+
+        let twice = json!({"tools": [{"name": "b"}, {"name": "a"}, {"name": "b"}], "messages": [{"role": "user", "content": "a"}]});
+        assert_eq!(
+            check(twice),
+            Some(("tools[2].name".into(), "duplicate tool name \"b\"".into()))
+        );
+
+        // A call id may not come back in a later turn.
+        let reused = json!({"messages": [
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "toolCalls": [call("c1", "f")]},
+            {"role": "tool", "toolCallId": "c1", "content": "x"},
+            {"role": "assistant", "toolCalls": [call("c0", "f"), call("c1", "f")]}
+        ]});
+        assert_eq!(
+            check(reused),
+            Some((
+                "messages[3].toolCalls[1].id".into(),
+                "duplicate call id \"c1\"".into()
+            ))
+        );
+
+        // One result per call.
+        let answered_twice = json!({"messages": [
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "toolCalls": [call("c1", "f"), call("c2", "f")]},
+            {"role": "tool", "toolCallId": "c1", "content": "x"},
+            {"role": "tool", "toolCallId": "c1", "content": "y"}
+        ]});
+        assert_eq!(
+            check(answered_twice),
+            Some((
+                "messages[3].toolCallId".into(),
+                "call \"c1\" already has a result".into()
+            ))
+        );
+
+        // Every call of a turn needs its result, whatever the order.
+        let unanswered = json!({"messages": [
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "toolCalls": [call("c2", "f"), call("c1", "f")]},
+            {"role": "tool", "toolCallId": "c1", "content": "x"},
+            {"role": "user", "content": "b"}
+        ]});
+        assert_eq!(
+            check(unanswered),
+            Some((
+                "messages[1].toolCalls[0]".into(),
+                "no tool result for call \"c2\"".into()
+            ))
+        );
+    }
+}
