@@ -84,12 +84,17 @@ impl<'p> Path<'p> {
 
     /// An error at this path.
     pub(crate) fn error(&self, reason: impl Into<String>) -> InputError {
-        let mut path = String::new();
-        self.render(&mut path);
         InputError {
-            path,
+            path: self.text(),
             reason: reason.into(),
         }
+    }
+
+    /// The path as text: `messages[2].content` (empty for the root).
+    pub(crate) fn text(&self) -> String {
+        let mut path = String::new();
+        self.render(&mut path);
+        path
     }
 
     fn render(&self, out: &mut String) {

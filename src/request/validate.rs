@@ -8,12 +8,20 @@ use super::types::{
 };
 use super::{reasoning_applies, RequestError, UnifiedRequest};
 use crate::catalog::ModelInfo;
+use crate::json_input::Path;
 use crate::wire::WireFormat;
 
 type Result<T = ()> = std::result::Result<T, RequestError>;
 
 fn err(path: impl Into<String>, reason: impl Into<String>) -> RequestError {
     RequestError::invalid(path, reason)
+}
+
+/// [`err`] at a path built as the walk descends (rendered only here, when
+/// there is an error to report).
+#[inline(never)]
+fn err_at(path: &Path<'_>, reason: impl Into<String>) -> RequestError {
+    RequestError::invalid(path.text(), reason)
 }
 
 /// A set of names as a sorted list: requests hold few tools and calls, and
@@ -97,19 +105,20 @@ fn validate_tools(req: &UnifiedRequest, model: &ModelInfo) -> Result {
         ));
     }
     let mut seen = NameSet::default();
+    let tools = Path::Root.key("tools");
     for (i, tool) in req.tools.iter().enumerate() {
         if !is_valid_tool_name(&tool.name) {
-            return Err(err(format!("tools[{i}].name"), TOOL_NAME_RULE));
+            return Err(err_at(&tools.index(i).key("name"), TOOL_NAME_RULE));
         }
         if !seen.insert(tool.name.as_str()) {
-            return Err(err(
-                format!("tools[{i}].name"),
+            return Err(err_at(
+                &tools.index(i).key("name"),
                 format!("duplicate tool name {:?}", tool.name),
             ));
         }
         if !tool.parameters.is_object() {
-            return Err(err(
-                format!("tools[{i}].parameters"),
+            return Err(err_at(
+                &tools.index(i).key("parameters"),
                 "must be a JSON Schema object",
             ));
         }
@@ -134,8 +143,9 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
     let mut all_ids = NameSet::default();
     let mut prev_role: Option<&str> = None;
 
+    let messages = Path::Root.key("messages");
     for (i, msg) in req.messages.iter().enumerate() {
-        let path = format!("messages[{i}]");
+        let path = messages.index(i);
         match msg {
             RequestMessage::User { content } => {
                 require_answered(&open, &answered)?;
@@ -159,27 +169,28 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
                 let has_reasoning = reasoning.as_deref().is_some_and(|r| !r.is_empty())
                     || !reasoning_blocks.is_empty();
                 if !has_text && tool_calls.is_empty() && !has_reasoning {
-                    return Err(err(
-                        path,
+                    return Err(err_at(
+                        &path,
                         "assistant turn has no content, tool calls or reasoning",
                     ));
                 }
                 for (k, call) in tool_calls.iter().enumerate() {
-                    let cpath = format!("{path}.toolCalls[{k}]");
+                    let calls = path.key("toolCalls");
+                    let cpath = calls.index(k);
                     if call.id.is_empty() {
-                        return Err(err(format!("{cpath}.id"), "empty"));
+                        return Err(err_at(&cpath.key("id"), "empty"));
                     }
                     if !all_ids.insert(call.id.as_str()) {
-                        return Err(err(
-                            format!("{cpath}.id"),
+                        return Err(err_at(
+                            &cpath.key("id"),
                             format!("duplicate call id {:?}", call.id),
                         ));
                     }
                     if !is_valid_tool_name(&call.name) {
-                        return Err(err(format!("{cpath}.name"), TOOL_NAME_RULE));
+                        return Err(err_at(&cpath.key("name"), TOOL_NAME_RULE));
                     }
                     if !call.arguments.is_object() {
-                        return Err(err(format!("{cpath}.arguments"), "must be a JSON object"));
+                        return Err(err_at(&cpath.key("arguments"), "must be a JSON object"));
                     }
                     open.push((&call.id, &call.name, i, k));
                 }
@@ -193,29 +204,29 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
             } => {
                 let id = tool_call_id
                     .as_deref()
-                    .ok_or_else(|| err(format!("{path}.toolCallId"), "missing"))?;
+                    .ok_or_else(|| err_at(&path.key("toolCallId"), "missing"))?;
                 if !matches!(prev_role, Some("assistant" | "tool")) {
-                    return Err(err(
-                        path,
+                    return Err(err_at(
+                        &path,
                         "a tool result must directly follow the assistant turn that made the call",
                     ));
                 }
                 let call = open.iter().find(|(cid, ..)| *cid == id).ok_or_else(|| {
-                    err(
-                        format!("{path}.toolCallId"),
+                    err_at(
+                        &path.key("toolCallId"),
                         format!("no call {id:?} in the preceding assistant turn"),
                     )
                 })?;
                 if !answered.insert(id) {
-                    return Err(err(
-                        format!("{path}.toolCallId"),
+                    return Err(err_at(
+                        &path.key("toolCallId"),
                         format!("call {id:?} already has a result"),
                     ));
                 }
                 if let Some(n) = name {
                     if *n != call.1 {
-                        return Err(err(
-                            format!("{path}.name"),
+                        return Err(err_at(
+                            &path.key("name"),
                             format!("{n:?} does not match the call's tool {:?}", call.1),
                         ));
                     }
@@ -232,8 +243,12 @@ fn validate_messages(req: &UnifiedRequest, model: &ModelInfo) -> Result {
 /// conversation moves on (all four APIs reject a dangling call).
 fn require_answered(open: &[(&str, &str, usize, usize)], answered: &NameSet<'_>) -> Result {
     match open.iter().find(|(id, ..)| !answered.contains(id)) {
-        Some((id, _, i, k)) => Err(err(
-            format!("messages[{i}].toolCalls[{k}]"),
+        Some((id, _, i, k)) => Err(err_at(
+            &Path::Root
+                .key("messages")
+                .index(*i)
+                .key("toolCalls")
+                .index(*k),
             format!("no tool result for call {id:?}"),
         )),
         None => Ok(()),
@@ -250,25 +265,30 @@ enum Where {
 /// Validates message content; returns whether it has any text. Empty text is
 /// refused except in tool results (a tool may legitimately print nothing) and
 /// in assistant turns (a turn that only called tools has none).
-fn validate_content(content: &Content, path: &str, model: &ModelInfo, at: Where) -> Result<bool> {
-    let cpath = format!("{path}.content");
+fn validate_content(
+    content: &Content,
+    path: &Path<'_>,
+    model: &ModelInfo,
+    at: Where,
+) -> Result<bool> {
+    let cpath = path.key("content");
     match content {
         Content::Text(t) => {
             if t.is_empty() && at == Where::User {
-                return Err(err(cpath, "empty"));
+                return Err(err_at(&cpath, "empty"));
             }
             Ok(!t.is_empty())
         }
         Content::Parts(parts) => {
             if parts.is_empty() && at == Where::User {
-                return Err(err(cpath, "empty"));
+                return Err(err_at(&cpath, "empty"));
             }
             for (j, part) in parts.iter().enumerate() {
-                let ppath = format!("{cpath}[{j}]");
+                let ppath = cpath.index(j);
                 match part {
                     ContentPart::Text { text } => {
                         if text.is_empty() {
-                            return Err(err(format!("{ppath}.text"), "empty"));
+                            return Err(err_at(&ppath.key("text"), "empty"));
                         }
                     }
                     ContentPart::Image(img) => validate_image(img, &ppath, model, at)?,
@@ -279,13 +299,13 @@ fn validate_content(content: &Content, path: &str, model: &ModelInfo, at: Where)
     }
 }
 
-fn validate_image(img: &ImagePart, path: &str, model: &ModelInfo, at: Where) -> Result {
+fn validate_image(img: &ImagePart, path: &Path<'_>, model: &ModelInfo, at: Where) -> Result {
     match at {
         Where::Assistant => {
-            return Err(err(path, "images are not allowed in assistant turns"));
+            return Err(err_at(path, "images are not allowed in assistant turns"));
         }
         Where::ToolResult if model.format != WireFormat::Messages => {
-            return Err(err(
+            return Err(err_at(
                 path,
                 format!(
                     "images in tool results are not supported by the {} format",
@@ -296,7 +316,7 @@ fn validate_image(img: &ImagePart, path: &str, model: &ModelInfo, at: Where) -> 
         _ => {}
     }
     if !model.capabilities.attachments && !model.unknown {
-        return Err(err(
+        return Err(err_at(
             path,
             format!("model {} does not accept images", model.id),
         ));
@@ -304,11 +324,11 @@ fn validate_image(img: &ImagePart, path: &str, model: &ModelInfo, at: Where) -> 
     match (&img.url, &img.media_type, &img.data) {
         (Some(url), _, None) if url.starts_with("data:") => match img.source() {
             Some(ImageSource::Base64 { media_type, data }) => {
-                check_inline(media_type, data, &format!("{path}.url"))?;
+                check_inline(media_type, data, &path.key("url"))?;
             }
             _ => {
-                return Err(err(
-                    format!("{path}.url"),
+                return Err(err_at(
+                    &path.key("url"),
                     "a data: URL must have the form data:image/<type>;base64,<data>",
                 ));
             }
@@ -317,15 +337,15 @@ fn validate_image(img: &ImagePart, path: &str, model: &ModelInfo, at: Where) -> 
             let ok = ["https://", "http://"].iter().any(|p| url.starts_with(p))
                 && !url.chars().any(|c| c.is_control() || c.is_whitespace());
             if !ok {
-                return Err(err(
-                    format!("{path}.url"),
+                return Err(err_at(
+                    &path.key("url"),
                     "must be an https:, http: or data: URL",
                 ));
             }
             if let Some(mt) = &img.media_type {
                 if !is_image_media_type(mt) {
-                    return Err(err(
-                        format!("{path}.mediaType"),
+                    return Err(err_at(
+                        &path.key("mediaType"),
                         "must be an image type such as image/png",
                     ));
                 }
@@ -333,35 +353,38 @@ fn validate_image(img: &ImagePart, path: &str, model: &ModelInfo, at: Where) -> 
         }
         (None, Some(mt), Some(data)) => {
             if !is_image_media_type(mt) {
-                return Err(err(
-                    format!("{path}.mediaType"),
+                return Err(err_at(
+                    &path.key("mediaType"),
                     "must be an image type such as image/png",
                 ));
             }
-            check_inline(mt, data, &format!("{path}.data"))?;
+            check_inline(mt, data, &path.key("data"))?;
         }
         (None, None, Some(_)) => {
-            return Err(err(format!("{path}.mediaType"), "required with data"));
+            return Err(err_at(&path.key("mediaType"), "required with data"));
         }
         _ => {
-            return Err(err(path, "give either url, or mediaType and data (base64)"));
+            return Err(err_at(
+                path,
+                "give either url, or mediaType and data (base64)",
+            ));
         }
     }
     Ok(())
 }
 
-fn check_inline(media_type: &str, data: &str, path: &str) -> Result {
+fn check_inline(media_type: &str, data: &str, path: &Path<'_>) -> Result {
     if !is_image_media_type(media_type) {
-        return Err(err(
+        return Err(err_at(
             path,
             "media type must be an image type such as image/png",
         ));
     }
     if data.is_empty() {
-        return Err(err(path, "empty image data"));
+        return Err(err_at(path, "empty image data"));
     }
     if !is_base64(data) {
-        return Err(err(path, "image data is not base64"));
+        return Err(err_at(path, "image data is not base64"));
     }
     Ok(())
 }
@@ -433,7 +456,7 @@ fn validate_sampling(req: &UnifiedRequest, model: &ModelInfo) -> Result {
         }
         for (i, s) in list.iter().enumerate() {
             if s.is_empty() {
-                return Err(err(format!("stop[{i}]"), "empty"));
+                return Err(err_at(&Path::Root.key("stop").index(i), "empty"));
             }
         }
     }
