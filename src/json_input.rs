@@ -324,12 +324,28 @@ impl<'a> Input<'a> {
         at: &Path,
         item: fn(&mut Self, &Path) -> Result<T, InputError>,
     ) -> Result<Vec<T>, InputError> {
-        self.array(at)?;
         let mut out = Vec::new();
-        while self.next_item(at)? {
-            out.push(item(self, &at.index(out.len()))?);
-        }
+        self.items(at, &mut |p, at| {
+            out.push(item(p, at)?);
+            Ok(())
+        })?;
         Ok(out)
+    }
+
+    /// The walk of [`Input::list`], compiled once for every element type.
+    #[inline(never)]
+    fn items(
+        &mut self,
+        at: &Path,
+        item: &mut dyn FnMut(&mut Self, &Path) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        self.array(at)?;
+        let mut index = 0;
+        while self.next_item(at)? {
+            item(self, &at.index(index))?;
+            index += 1;
+        }
+        Ok(())
     }
 
     /// Walks an object into `R`: `field` reads the value of each member
