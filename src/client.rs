@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Event, Message};
-use crate::json_input::{read_document, Input, InputError};
+use crate::json_input::{read_document, InputError, Others};
 use crate::request::{self, BuildOptions, HttpRequest, RequestError, UnifiedRequest};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::stream::StreamDecoder;
@@ -94,16 +94,27 @@ impl ClientOptions {
             max_retries: Option<u32>,
             browser: Option<bool>,
         }
+        /// The members read, in `Raw`'s order.
+        const FIELDS: &[&str] = &[
+            "baseUrl",
+            "apiKey",
+            "firstByteTimeoutMs",
+            "idleTimeoutMs",
+            "maxRetries",
+            "browser",
+        ];
+        // `fetch` and anything else the JS object carries is skipped.
         let raw = read_document(text, |p, at| {
-            p.fields(at, |p, at, key, raw: &mut Raw| match key {
-                "baseUrl" => p.set(at, &mut raw.base_url, Input::string),
-                "apiKey" => p.set(at, &mut raw.api_key, Input::opt_string),
-                "firstByteTimeoutMs" => p.set(at, &mut raw.first_byte_timeout_ms, Input::u64),
-                "idleTimeoutMs" => p.set(at, &mut raw.idle_timeout_ms, Input::u64),
-                "maxRetries" => p.set(at, &mut raw.max_retries, Input::u32),
-                "browser" => p.set(at, &mut raw.browser, Input::bool),
-                // `fetch` and anything else the JS object carries.
-                _ => p.skip(at),
+            p.fields(at, FIELDS, Others::Skip, |p, at, i, raw: &mut Raw| {
+                match i {
+                    0 => raw.base_url = Some(p.string(at)?),
+                    1 => raw.api_key = Some(p.opt_string(at)?),
+                    2 => raw.first_byte_timeout_ms = Some(p.u64(at)?),
+                    3 => raw.idle_timeout_ms = Some(p.u64(at)?),
+                    4 => raw.max_retries = Some(p.u32(at)?),
+                    _ => raw.browser = Some(p.bool(at)?),
+                }
+                Ok(())
             })
         })?;
         let d = ClientOptions::default();

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ErrorKind;
-use crate::json_input::{read_document, Input, InputError};
+use crate::json_input::{read_document, InputError, Others};
 
 /// Why a choice stopped generating, normalized across wire formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,22 +58,30 @@ impl Usage {
     /// unknown; other keys ignored) — what this type's `Deserialize`
     /// accepts, without serde's per-type code in the wasm package.
     pub fn from_json(text: &str) -> Result<Usage, InputError> {
-        // One slot per count; `Some` once its key was seen (so a repeated
-        // key is refused, as serde does), `Some(None)` for `null`.
+        /// The counts read, in `Usage`'s order; other keys are ignored.
+        const FIELDS: &[&str] = &[
+            "inputTokens",
+            "outputTokens",
+            "cacheReadTokens",
+            "cacheWriteTokens",
+            "reasoningTokens",
+        ];
+        // One slot per count (the walk refuses a repeated key, as serde
+        // does); `None` when absent or `null`.
         let counts = read_document(text, |p, at| {
-            p.fields(at, |p, at, key, counts: &mut [Option<Option<u64>>; 5]| {
-                let slot = match key {
-                    "inputTokens" => &mut counts[0],
-                    "outputTokens" => &mut counts[1],
-                    "cacheReadTokens" => &mut counts[2],
-                    "cacheWriteTokens" => &mut counts[3],
-                    "reasoningTokens" => &mut counts[4],
-                    _ => return p.skip(at),
-                };
-                p.set(at, slot, Input::opt_u64)
-            })
+            p.fields(
+                at,
+                FIELDS,
+                Others::Skip,
+                |p, at, i, counts: &mut [Option<u64>; 5]| {
+                    if let Some(slot) = counts.get_mut(i) {
+                        *slot = p.opt_u64(at)?;
+                    }
+                    Ok(())
+                },
+            )
         })?;
-        let [input, output, cache_read, cache_write, reasoning] = counts.map(Option::flatten);
+        let [input, output, cache_read, cache_write, reasoning] = counts;
         Ok(Usage {
             input_tokens: input,
             output_tokens: output,

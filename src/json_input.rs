@@ -84,12 +84,17 @@ impl<'p> Path<'p> {
 
     /// An error at this path.
     pub(crate) fn error(&self, reason: impl Into<String>) -> InputError {
-        let mut path = String::new();
-        self.render(&mut path);
         InputError {
-            path,
+            path: self.text(),
             reason: reason.into(),
         }
+    }
+
+    /// The path as text: `messages[2].content` (empty for the root).
+    pub(crate) fn text(&self) -> String {
+        let mut path = String::new();
+        self.render(&mut path);
+        path
     }
 
     fn render(&self, out: &mut String) {
@@ -319,45 +324,91 @@ impl<'a> Input<'a> {
         at: &Path,
         item: fn(&mut Self, &Path) -> Result<T, InputError>,
     ) -> Result<Vec<T>, InputError> {
-        self.array(at)?;
         let mut out = Vec::new();
-        while self.next_item(at)? {
-            out.push(item(self, &at.index(out.len()))?);
-        }
+        self.items(at, &mut |p, at| {
+            out.push(item(p, at)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 
-    /// Walks an object into `R` (a struct of `Option` slots): `field` reads
-    /// each member's value into `raw` (or skips it). Keeping every owned
-    /// value in one place keeps the error paths of each walker down to a
-    /// single drop, which matters for the wasm package's size.
+    /// The walk of [`Input::list`], compiled once for every element type.
+    #[inline(never)]
+    fn items(
+        &mut self,
+        at: &Path,
+        item: &mut dyn FnMut(&mut Self, &Path) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        self.array(at)?;
+        let mut index = 0;
+        while self.next_item(at)? {
+            item(self, &at.index(index))?;
+            index += 1;
+        }
+        Ok(())
+    }
+
+    /// Walks an object into `R`: `field` reads the value of each member
+    /// whose key is in `names` into `raw`, told the key's index there (one
+    /// non-generic lookup instead of a string `match` in every reader);
+    /// other keys are skipped or refused as `others` says. A key that comes
+    /// twice is refused ("duplicate field", checked before its value is
+    /// read, as serde does), so each slot of `raw` is written at most once.
+    /// Keeping every owned value in `raw` keeps the error paths of each
+    /// reader down to a single drop, which matters for the wasm package's
+    /// size.
     pub(crate) fn fields<R: Default>(
         &mut self,
         at: &Path,
-        mut field: impl FnMut(&mut Self, &Path, &str, &mut R) -> Result<(), InputError>,
+        names: &[&str],
+        others: Others,
+        mut field: impl FnMut(&mut Self, &Path, usize, &mut R) -> Result<(), InputError>,
     ) -> Result<R, InputError> {
-        self.object(at)?;
         let mut raw = R::default();
-        while let Some(key) = self.next_key(at)? {
-            field(self, &at.key(&key), &key, &mut raw)?;
-        }
+        self.members(at, names, others, &mut |p, at, i| field(p, at, i, &mut raw))?;
         Ok(raw)
     }
 
-    /// Reads a field's value into its slot with `read`; a slot already
-    /// filled means the key came twice ("duplicate field", checked before
-    /// the value is read, as serde does).
-    pub(crate) fn set<T>(
+    /// The walk of [`Input::fields`], compiled once: each object reader
+    /// becomes its own small function called from here, rather than a copy
+    /// of this loop inlined into one giant body.
+    #[inline(never)]
+    fn members(
         &mut self,
         at: &Path,
-        slot: &mut Option<T>,
-        read: fn(&mut Self, &Path) -> Result<T, InputError>,
+        names: &[&str],
+        others: Others,
+        field: &mut dyn FnMut(&mut Self, &Path, usize) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
-        if slot.is_some() {
-            return Err(at.error("duplicate field"));
+        // One bit per name: the readers' tables are far below 64 names.
+        debug_assert!(names.len() <= 64);
+        let mut seen = 0u64;
+        self.object(at)?;
+        while let Some(key) = self.next_key(at)? {
+            let at = at.key(&key);
+            match names.iter().position(|name| *name == key) {
+                Some(i) => {
+                    let bit = 1u64.wrapping_shl(i as u32);
+                    if seen & bit != 0 {
+                        return Err(at.error("duplicate field"));
+                    }
+                    seen |= bit;
+                    field(self, &at, i)?;
+                }
+                None if others == Others::Refuse => return Err(at.unknown_field(names)),
+                None => self.skip(&at)?,
+            }
         }
-        *slot = Some(read(self, at)?);
         Ok(())
+    }
+
+    /// A string that must be one of `names`, as its index there.
+    pub(crate) fn one_of(&mut self, at: &Path, names: &[&str]) -> Result<usize, InputError> {
+        let s = self.str(at)?;
+        names
+            .iter()
+            .position(|name| *name == s)
+            .ok_or_else(|| at.not_one_of(&s, names))
     }
 
     /// `None` for `null`, else what `read` reads.
@@ -381,6 +432,16 @@ impl<'a> Input<'a> {
     pub(crate) fn end(&mut self) -> Result<(), InputError> {
         self.r.end().map_err(|e| Self::syntax(&Path::Root, e))
     }
+}
+
+/// What [`Input::fields`] does with a key outside its names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Others {
+    /// Skip its value (checking its syntax), as serde does by default.
+    Skip,
+    /// Refuse it (serde's `deny_unknown_fields`), so a typo such as
+    /// `maxTokens` fails loudly.
+    Refuse,
 }
 
 /// Reads a whole document with `read` and checks that nothing follows it.

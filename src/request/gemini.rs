@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::lazy_turn::LazyTurn;
-use super::types::{ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
+use super::types::{Content, ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
 use super::{call_name, has_sampling, put_sampling, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
@@ -127,7 +127,7 @@ fn contents(w: &mut JsonWriter<'_>, req: &UnifiedRequest) {
                 w.field("role", "user");
                 w.key("parts");
                 w.begin_array();
-                for p in content.parts().iter().filter(|p| has_part(p)) {
+                for p in content.part_list().iter().filter(|p| has_part(p)) {
                     part(w, p, None);
                 }
                 w.end_array();
@@ -139,10 +139,8 @@ fn contents(w: &mut JsonWriter<'_>, req: &UnifiedRequest) {
                 reasoning_blocks,
                 ..
             } => {
-                let parts: Vec<ContentPart> = content
-                    .as_ref()
-                    .map(|c| c.parts().into_iter().filter(has_part).collect())
-                    .unwrap_or_default();
+                let all = content.as_ref().map(Content::part_list).unwrap_or_default();
+                let parts: Vec<&ContentPart> = all.iter().filter(|p| has_part(p)).collect();
                 if parts.is_empty() && tool_calls.is_empty() {
                     continue;
                 }

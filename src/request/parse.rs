@@ -19,10 +19,11 @@ use super::types::{
 };
 use crate::event::ReasoningBlock;
 use crate::json::Kind;
-use crate::json_input::{read_document, Input, InputError, Path};
+use crate::json_input::{read_document, Input, InputError, Others, Path};
 
-/// The top-level fields; any other key is refused (as serde's
-/// `deny_unknown_fields`), so a typo such as `maxTokens` fails loudly.
+/// The top-level fields, in the order of [`RawRequest`]'s reads; any other
+/// key is refused (as serde's `deny_unknown_fields`), so a typo such as
+/// `maxTokens` fails loudly.
 const REQUEST_FIELDS: &[&str] = &[
     "model",
     "system",
@@ -43,55 +44,61 @@ pub(crate) fn read_request(text: &str) -> Result<UnifiedRequest, InputError> {
     read_document(text, request)
 }
 
-/// The members of a request as read; a slot is `Some` once its key was seen
-/// (so `Some(None)` is an explicit `null`).
+/// The members of a request as read. The walk refuses a repeated key, so
+/// each slot is written at most once; a required slot is `Some` once its
+/// key was seen, an optional one keeps `None` for an explicit `null`.
 #[derive(Default)]
 struct RawRequest {
     model: Option<String>,
-    system: Option<Option<String>>,
+    system: Option<String>,
     messages: Option<Vec<RequestMessage>>,
-    tools: Option<Vec<Tool>>,
-    tool_choice: Option<Option<ToolChoice>>,
-    max_output_tokens: Option<Option<u64>>,
-    temperature: Option<Option<f64>>,
-    top_p: Option<Option<f64>>,
-    stop: Option<Option<Stop>>,
-    reasoning: Option<Option<ReasoningConfig>>,
-    stream: Option<bool>,
-    extra: Option<Option<Map<String, Value>>>,
+    tools: Vec<Tool>,
+    tool_choice: Option<ToolChoice>,
+    max_output_tokens: Option<u64>,
+    temperature: Option<f64>,
+    top_p: Option<f64>,
+    stop: Option<Stop>,
+    reasoning: Option<ReasoningConfig>,
+    stream: bool,
+    extra: Option<Map<String, Value>>,
 }
 
 fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, InputError> {
-    let raw = p.fields(at, |p, at, key, raw: &mut RawRequest| match key {
-        "model" => p.set(at, &mut raw.model, Input::string),
-        "system" => p.set(at, &mut raw.system, Input::opt_string),
-        "messages" => p.set(at, &mut raw.messages, |p, at| p.list(at, message)),
-        "tools" => p.set(at, &mut raw.tools, |p, at| p.list(at, tool)),
-        "toolChoice" => p.set(at, &mut raw.tool_choice, |p, at| p.nullable(at, choice)),
-        "maxOutputTokens" => p.set(at, &mut raw.max_output_tokens, Input::opt_u64),
-        "temperature" => p.set(at, &mut raw.temperature, Input::opt_f64),
-        "topP" => p.set(at, &mut raw.top_p, Input::opt_f64),
-        "stop" => p.set(at, &mut raw.stop, |p, at| p.nullable(at, stop_sequences)),
-        "reasoning" => p.set(at, &mut raw.reasoning, |p, at| {
-            p.nullable(at, reasoning_config)
-        }),
-        "stream" => p.set(at, &mut raw.stream, Input::bool),
-        "extra" => p.set(at, &mut raw.extra, |p, at| p.nullable(at, object_value)),
-        _ => Err(at.unknown_field(REQUEST_FIELDS)),
-    })?;
+    let raw = p.fields(
+        at,
+        REQUEST_FIELDS,
+        Others::Refuse,
+        |p, at, i, raw: &mut RawRequest| {
+            match i {
+                0 => raw.model = Some(p.string(at)?),
+                1 => raw.system = p.opt_string(at)?,
+                2 => raw.messages = Some(p.list(at, message)?),
+                3 => raw.tools = p.list(at, tool)?,
+                4 => raw.tool_choice = p.nullable(at, choice)?,
+                5 => raw.max_output_tokens = p.opt_u64(at)?,
+                6 => raw.temperature = p.opt_f64(at)?,
+                7 => raw.top_p = p.opt_f64(at)?,
+                8 => raw.stop = p.nullable(at, stop_sequences)?,
+                9 => raw.reasoning = p.nullable(at, reasoning_config)?,
+                10 => raw.stream = p.bool(at)?,
+                _ => raw.extra = p.nullable(at, object_value)?,
+            }
+            Ok(())
+        },
+    )?;
     Ok(UnifiedRequest {
         model: at.required(raw.model, "model")?,
-        system: raw.system.flatten(),
+        system: raw.system,
         messages: at.required(raw.messages, "messages")?,
-        tools: raw.tools.unwrap_or_default(),
-        tool_choice: raw.tool_choice.flatten(),
-        max_output_tokens: raw.max_output_tokens.flatten(),
-        temperature: raw.temperature.flatten(),
-        top_p: raw.top_p.flatten(),
-        stop: raw.stop.flatten(),
-        reasoning: raw.reasoning.flatten(),
-        stream: raw.stream.unwrap_or(false),
-        extra: raw.extra.flatten(),
+        tools: raw.tools,
+        tool_choice: raw.tool_choice,
+        max_output_tokens: raw.max_output_tokens,
+        temperature: raw.temperature,
+        top_p: raw.top_p,
+        stop: raw.stop,
+        reasoning: raw.reasoning,
+        stream: raw.stream,
+        extra: raw.extra,
     })
 }
 
@@ -106,62 +113,76 @@ enum Role {
 }
 
 fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, InputError> {
-    match p.str(at)?.as_ref() {
-        "user" => Ok(Role::User),
-        "assistant" => Ok(Role::Assistant),
-        "tool" => Ok(Role::Tool),
-        other => Err(at.not_one_of(other, ROLES)),
-    }
+    Ok(match p.one_of(at, ROLES)? {
+        0 => Role::User,
+        1 => Role::Assistant,
+        _ => Role::Tool,
+    })
 }
 
-/// Every field any role of a message takes.
+/// Every field any role of a message takes, in [`RawMessage`]'s order;
+/// other keys are ignored.
+const MESSAGE_FIELDS: &[&str] = &[
+    "role",
+    "content",
+    "toolCalls",
+    "reasoning",
+    "reasoningBlocks",
+    "toolCallId",
+    "name",
+    "isError",
+];
+
+/// Every field any role of a message takes, as read.
 #[derive(Default)]
 struct RawMessage {
     role: Option<Role>,
-    content: Option<Option<Content>>,
-    tool_calls: Option<Vec<AssistantToolCall>>,
-    reasoning: Option<Option<String>>,
-    reasoning_blocks: Option<Vec<ReasoningBlock>>,
-    tool_call_id: Option<Option<String>>,
-    name: Option<Option<String>>,
-    is_error: Option<bool>,
+    content: Option<Content>,
+    tool_calls: Vec<AssistantToolCall>,
+    reasoning: Option<String>,
+    reasoning_blocks: Vec<ReasoningBlock>,
+    tool_call_id: Option<String>,
+    name: Option<String>,
+    is_error: bool,
 }
 
 /// One message: every field any role takes is read (and type-checked)
 /// whatever the role, then `role` picks the ones that apply; other keys are
 /// ignored — the serde reading through `RawMessage` does the same.
 fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
-    let raw = p.fields(at, |p, at, key, raw: &mut RawMessage| match key {
-        "role" => p.set(at, &mut raw.role, role),
-        "content" => p.set(at, &mut raw.content, |p, at| {
-            p.nullable(at, message_content)
-        }),
-        "toolCalls" => p.set(at, &mut raw.tool_calls, |p, at| p.list(at, tool_call)),
-        "reasoning" => p.set(at, &mut raw.reasoning, Input::opt_string),
-        "reasoningBlocks" => p.set(at, &mut raw.reasoning_blocks, |p, at| {
-            p.list(at, reasoning_block)
-        }),
-        "toolCallId" => p.set(at, &mut raw.tool_call_id, Input::opt_string),
-        "name" => p.set(at, &mut raw.name, Input::opt_string),
-        "isError" => p.set(at, &mut raw.is_error, Input::bool),
-        _ => p.skip(at),
-    })?;
-    let content = raw.content.flatten();
+    let raw = p.fields(
+        at,
+        MESSAGE_FIELDS,
+        Others::Skip,
+        |p, at, i, raw: &mut RawMessage| {
+            match i {
+                0 => raw.role = Some(role(p, at)?),
+                1 => raw.content = p.nullable(at, message_content)?,
+                2 => raw.tool_calls = p.list(at, tool_call)?,
+                3 => raw.reasoning = p.opt_string(at)?,
+                4 => raw.reasoning_blocks = p.list(at, reasoning_block)?,
+                5 => raw.tool_call_id = p.opt_string(at)?,
+                6 => raw.name = p.opt_string(at)?,
+                _ => raw.is_error = p.bool(at)?,
+            }
+            Ok(())
+        },
+    )?;
     Ok(match at.required(raw.role, "role")? {
         Role::User => RequestMessage::User {
-            content: at.required(content, "content")?,
+            content: at.required(raw.content, "content")?,
         },
         Role::Assistant => RequestMessage::Assistant {
-            content,
-            tool_calls: raw.tool_calls.unwrap_or_default(),
-            reasoning: raw.reasoning.flatten(),
-            reasoning_blocks: raw.reasoning_blocks.unwrap_or_default(),
+            content: raw.content,
+            tool_calls: raw.tool_calls,
+            reasoning: raw.reasoning,
+            reasoning_blocks: raw.reasoning_blocks,
         },
         Role::Tool => RequestMessage::Tool {
-            tool_call_id: raw.tool_call_id.flatten(),
-            name: raw.name.flatten(),
-            content: at.required(content, "content")?,
-            is_error: raw.is_error.unwrap_or(false),
+            tool_call_id: raw.tool_call_id,
+            name: raw.name,
+            content: at.required(raw.content, "content")?,
+            is_error: raw.is_error,
         },
     })
 }
@@ -178,45 +199,56 @@ fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, InputError> 
 /// The `type` values of a content part.
 const PART_TYPES: &[&str] = &["text", "image"];
 
-/// Every field of any content part.
+/// Every field of any content part, in [`RawPart`]'s order; other keys are
+/// ignored.
+const PART_FIELDS: &[&str] = &["type", "text", "url", "mediaType", "data"];
+
+/// Every field of any content part, as read.
 #[derive(Default)]
 struct RawPart {
     /// `type`: true for an image.
     image: Option<bool>,
-    text: Option<Option<String>>,
-    url: Option<Option<String>>,
-    media_type: Option<Option<String>>,
-    data: Option<Option<String>>,
+    text: Option<String>,
+    url: Option<String>,
+    media_type: Option<String>,
+    data: Option<String>,
 }
 
 /// One content part; like a message, all fields are read, `type` picks.
 fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, InputError> {
-    let raw = p.fields(at, |p, at, key, raw: &mut RawPart| match key {
-        "type" => p.set(at, &mut raw.image, |p, at| match p.str(at)?.as_ref() {
-            "text" => Ok(false),
-            "image" => Ok(true),
-            other => Err(at.not_one_of(other, PART_TYPES)),
-        }),
-        "text" => p.set(at, &mut raw.text, Input::opt_string),
-        "url" => p.set(at, &mut raw.url, Input::opt_string),
-        "mediaType" => p.set(at, &mut raw.media_type, Input::opt_string),
-        "data" => p.set(at, &mut raw.data, Input::opt_string),
-        _ => p.skip(at),
-    })?;
+    let raw = p.fields(
+        at,
+        PART_FIELDS,
+        Others::Skip,
+        |p, at, i, raw: &mut RawPart| {
+            match i {
+                0 => raw.image = Some(p.one_of(at, PART_TYPES)? == 1),
+                1 => raw.text = p.opt_string(at)?,
+                2 => raw.url = p.opt_string(at)?,
+                3 => raw.media_type = p.opt_string(at)?,
+                _ => raw.data = p.opt_string(at)?,
+            }
+            Ok(())
+        },
+    )?;
     Ok(if at.required(raw.image, "type")? {
         ContentPart::Image(ImagePart {
-            url: raw.url.flatten(),
-            media_type: raw.media_type.flatten(),
-            data: raw.data.flatten(),
+            url: raw.url,
+            media_type: raw.media_type,
+            data: raw.data,
         })
     } else {
         ContentPart::Text {
-            text: at.required(raw.text.flatten(), "text")?,
+            text: at.required(raw.text, "text")?,
         }
     })
 }
 
-/// The fields of a tool call.
+/// The fields of a tool call, in [`RawToolCall`]'s order; other keys are
+/// ignored.
+const CALL_FIELDS: &[&str] = &["id", "name", "arguments"];
+
+/// The fields of a tool call as read.
 #[derive(Default)]
 struct RawToolCall {
     id: Option<String>,
@@ -226,12 +258,19 @@ struct RawToolCall {
 
 /// A tool call of an earlier assistant turn; other keys are ignored.
 fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputError> {
-    let raw = p.fields(at, |p, at, key, raw: &mut RawToolCall| match key {
-        "id" => p.set(at, &mut raw.id, Input::string),
-        "name" => p.set(at, &mut raw.name, Input::string),
-        "arguments" => p.set(at, &mut raw.arguments, Input::value),
-        _ => p.skip(at),
-    })?;
+    let raw = p.fields(
+        at,
+        CALL_FIELDS,
+        Others::Skip,
+        |p, at, i, raw: &mut RawToolCall| {
+            match i {
+                0 => raw.id = Some(p.string(at)?),
+                1 => raw.name = Some(p.string(at)?),
+                _ => raw.arguments = Some(p.value(at)?),
+            }
+            Ok(())
+        },
+    )?;
     Ok(AssistantToolCall {
         id: at.required(raw.id, "id")?,
         name: at.required(raw.name, "name")?,
@@ -244,63 +283,78 @@ fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputErr
 /// The `type` values of a reasoning block.
 const BLOCK_TYPES: &[&str] = &["thinking", "redacted"];
 
-/// Every field of any reasoning block.
+/// Every field of any reasoning block, in [`RawBlock`]'s order; other keys
+/// are ignored.
+const BLOCK_FIELDS: &[&str] = &["type", "text", "signature", "data"];
+
+/// Every field of any reasoning block, as read.
 #[derive(Default)]
 struct RawBlock {
     /// `type`: true for a redacted block.
     redacted: Option<bool>,
-    text: Option<Option<String>>,
-    signature: Option<Option<String>>,
-    data: Option<Option<String>>,
+    text: Option<String>,
+    signature: Option<String>,
+    data: Option<String>,
 }
 
 /// A reasoning block to replay; all fields read, `type` picks.
 fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, InputError> {
-    let raw = p.fields(at, |p, at, key, raw: &mut RawBlock| match key {
-        "type" => p.set(at, &mut raw.redacted, |p, at| match p.str(at)?.as_ref() {
-            "thinking" => Ok(false),
-            "redacted" => Ok(true),
-            other => Err(at.not_one_of(other, BLOCK_TYPES)),
-        }),
-        "text" => p.set(at, &mut raw.text, Input::opt_string),
-        "signature" => p.set(at, &mut raw.signature, Input::opt_string),
-        "data" => p.set(at, &mut raw.data, Input::opt_string),
-        _ => p.skip(at),
-    })?;
+    let raw = p.fields(
+        at,
+        BLOCK_FIELDS,
+        Others::Skip,
+        |p, at, i, raw: &mut RawBlock| {
+            match i {
+                0 => raw.redacted = Some(p.one_of(at, BLOCK_TYPES)? == 1),
+                1 => raw.text = p.opt_string(at)?,
+                2 => raw.signature = p.opt_string(at)?,
+                _ => raw.data = p.opt_string(at)?,
+            }
+            Ok(())
+        },
+    )?;
     Ok(if at.required(raw.redacted, "type")? {
         ReasoningBlock::Redacted {
-            data: at.required(raw.data.flatten(), "data")?,
+            data: at.required(raw.data, "data")?,
         }
     } else {
         ReasoningBlock::Thinking {
-            text: at.required(raw.text.flatten(), "text")?,
-            signature: raw.signature.flatten(),
+            text: at.required(raw.text, "text")?,
+            signature: raw.signature,
         }
     })
 }
 
-/// The fields of a tool definition (others are refused).
+/// The fields of a tool definition, in [`RawTool`]'s order (others are
+/// refused).
 const TOOL_FIELDS: &[&str] = &["name", "description", "parameters"];
 
 /// The fields of a tool definition as read.
 #[derive(Default)]
 struct RawTool {
     name: Option<String>,
-    description: Option<Option<String>>,
+    description: Option<String>,
     parameters: Option<Value>,
 }
 
 /// A tool definition.
 fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
-    let raw = p.fields(at, |p, at, key, raw: &mut RawTool| match key {
-        "name" => p.set(at, &mut raw.name, Input::string),
-        "description" => p.set(at, &mut raw.description, Input::opt_string),
-        "parameters" => p.set(at, &mut raw.parameters, Input::value),
-        _ => Err(at.unknown_field(TOOL_FIELDS)),
-    })?;
+    let raw = p.fields(
+        at,
+        TOOL_FIELDS,
+        Others::Refuse,
+        |p, at, i, raw: &mut RawTool| {
+            match i {
+                0 => raw.name = Some(p.string(at)?),
+                1 => raw.description = p.opt_string(at)?,
+                _ => raw.parameters = Some(p.value(at)?),
+            }
+            Ok(())
+        },
+    )?;
     Ok(Tool {
         name: at.required(raw.name, "name")?,
-        description: raw.description.flatten(),
+        description: raw.description,
         // Absent → an empty object schema; an explicit `null` stays `null`
         // (validation reports it), as with serde's `default`.
         parameters: raw.parameters.unwrap_or_else(|| {
@@ -315,21 +369,28 @@ fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
 /// The string forms of a tool choice.
 const CHOICE_MODES: &[&str] = &["auto", "none", "required"];
 
+/// The fields of a named tool choice (other keys are ignored).
+const CHOICE_FIELDS: &[&str] = &["name"];
+
 /// `"auto"` / `"none"` / `"required"`, or `{"name": …}` (other keys of the
 /// object are ignored).
 fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
     match p.kind(at)? {
-        Kind::String => Ok(ToolChoice::Mode(match p.str(at)?.as_ref() {
-            "auto" => ToolChoiceMode::Auto,
-            "none" => ToolChoiceMode::None,
-            "required" => ToolChoiceMode::Required,
-            other => return Err(at.not_one_of(other, CHOICE_MODES)),
+        Kind::String => Ok(ToolChoice::Mode(match p.one_of(at, CHOICE_MODES)? {
+            0 => ToolChoiceMode::Auto,
+            1 => ToolChoiceMode::None,
+            _ => ToolChoiceMode::Required,
         })),
         Kind::Object => {
-            let name = p.fields(at, |p, at, key, name: &mut Option<String>| match key {
-                "name" => p.set(at, name, Input::string),
-                _ => p.skip(at),
-            })?;
+            let name = p.fields(
+                at,
+                CHOICE_FIELDS,
+                Others::Skip,
+                |p, at, _, name: &mut Option<String>| {
+                    *name = Some(p.string(at)?);
+                    Ok(())
+                },
+            )?;
             Ok(ToolChoice::Named {
                 name: at.required(name, "name")?,
             })
@@ -354,27 +415,29 @@ const REASONING_FIELDS: &[&str] = &["effort", "budgetTokens"];
 const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
 fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
-    match p.str(at)?.as_ref() {
-        "minimal" => Ok(ReasoningEffort::Minimal),
-        "low" => Ok(ReasoningEffort::Low),
-        "medium" => Ok(ReasoningEffort::Medium),
-        "high" => Ok(ReasoningEffort::High),
-        other => Err(at.not_one_of(other, EFFORTS)),
-    }
+    Ok(match p.one_of(at, EFFORTS)? {
+        0 => ReasoningEffort::Minimal,
+        1 => ReasoningEffort::Low,
+        2 => ReasoningEffort::Medium,
+        _ => ReasoningEffort::High,
+    })
 }
 
 /// Reasoning settings.
 fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, InputError> {
-    type Raw = (Option<Option<ReasoningEffort>>, Option<Option<u64>>);
-    let (effort_level, budget) = p.fields(at, |p, at, key, raw: &mut Raw| match key {
-        "effort" => p.set(at, &mut raw.0, |p, at| p.nullable(at, effort)),
-        "budgetTokens" => p.set(at, &mut raw.1, Input::opt_u64),
-        _ => Err(at.unknown_field(REASONING_FIELDS)),
-    })?;
-    Ok(ReasoningConfig {
-        effort: effort_level.flatten(),
-        budget_tokens: budget.flatten(),
-    })
+    let raw = p.fields(
+        at,
+        REASONING_FIELDS,
+        Others::Refuse,
+        |p, at, i, raw: &mut ReasoningConfig| {
+            match i {
+                0 => raw.effort = p.nullable(at, effort)?,
+                _ => raw.budget_tokens = p.opt_u64(at)?,
+            }
+            Ok(())
+        },
+    )?;
+    Ok(raw)
 }
 
 /// A JSON object kept as a map (`extra`).

@@ -85,7 +85,7 @@ fn items(w: &mut JsonWriter<'_>, m: &RequestMessage) {
             w.field("role", "user");
             w.key("content");
             w.begin_array();
-            for p in &content.parts() {
+            for p in content.part_list().iter() {
                 w.begin_object();
                 match p {
                     ContentPart::Text { text } => {

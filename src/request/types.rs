@@ -1,6 +1,8 @@
 //! The unified request: one provider-neutral shape (serde, camelCase — the same
 //! JSON the JS API takes) that [`super::build`] turns into any wire format.
 
+use std::borrow::Cow;
+
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -199,6 +201,15 @@ impl Content {
                     ContentPart::Image(_) => None,
                 })
                 .collect(),
+        }
+    }
+
+    /// The content as a list of parts, borrowed where it already is one
+    /// (the builders' view: no copy of every part and image).
+    pub(crate) fn part_list(&self) -> Cow<'_, [ContentPart]> {
+        match self {
+            Content::Text(t) => Cow::Owned(vec![ContentPart::Text { text: t.clone() }]),
+            Content::Parts(p) => Cow::Borrowed(p),
         }
     }
 

@@ -39,21 +39,24 @@ pub(crate) fn from_js<T>(
     what: &str,
     parse: fn(&str) -> Result<T, InputError>,
 ) -> Result<T, ZenError> {
-    // Only the `parse` call is per type; the rest exists once.
-    let text = json_text(value, what)?;
-    parse(&text).map_err(|e| invalid_input(e.rooted(what)))
+    let text = js_text(value, what)?;
+    parse(&text).map_err(|e| invalid(e.rooted(what)))
 }
 
-/// `JSON.stringify(value)`, or the `invalidRequest` error naming `what`.
-fn json_text(value: &JsValue, what: &str) -> Result<String, ZenError> {
+/// `JSON.stringify(value)`; the part of [`from_js`] that does not depend on
+/// the type read, kept out of line so each reader's copy stays small.
+#[inline(never)]
+fn js_text(value: &JsValue, what: &str) -> Result<String, ZenError> {
     JSON::stringify(value)
-        .map_err(|e| invalid_input(format!("{what}: {}", js_message(&e))))?
+        .map_err(|e| invalid(format!("{what}: {}", js_message(&e))))?
         .as_string()
-        .ok_or_else(|| invalid_input(format!("{what}: not a JSON value")))
+        .ok_or_else(|| invalid(format!("{what}: not a JSON value")))
 }
 
-fn invalid_input(msg: String) -> ZenError {
-    ZenError::local(ErrorKind::InvalidRequest, msg)
+/// An `invalidRequest` error with `message` (one copy for every reader).
+#[inline(never)]
+fn invalid(message: String) -> ZenError {
+    ZenError::local(ErrorKind::InvalidRequest, message)
 }
 
 /// A wire format name (`"chat"`, `"responses"`, `"messages"`, `"gemini"`).
