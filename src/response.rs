@@ -423,17 +423,6 @@ pub(crate) fn responses_usage(u: View<'_>) -> Usage {
 
 // ------------------------------------------------------------ messages
 
-/// Anthropic stop reasons (same mapping as the stream decoder).
-pub(crate) fn messages_finish(raw: &str) -> FinishReason {
-    match raw {
-        "end_turn" | "stop_sequence" => FinishReason::Stop,
-        "max_tokens" | "model_context_window_exceeded" => FinishReason::Length,
-        "tool_use" => FinishReason::ToolCalls,
-        "refusal" => FinishReason::Refusal,
-        _ => FinishReason::Other,
-    }
-}
-
 fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let [content, stop_reason, id, model, usage] =
         root.fields(["content", "stop_reason", "id", "model", "usage"]);
@@ -442,7 +431,9 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     };
     start(id, model, out);
     let raw_finish = owned(stop_reason);
-    let finish = raw_finish.as_deref().map(messages_finish);
+    let finish = raw_finish
+        .as_deref()
+        .map(crate::wire::messages::finish_reason);
     let truncated = finish == Some(FinishReason::Length);
     let mut calls = 0u32;
     for block in blocks {
