@@ -109,7 +109,8 @@ fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
     });
 }
 
-/// Pushes the text event `make` builds, unless the text is absent or empty.
+/// Pushes the event `make` builds from a text (a delta or a signature),
+/// unless the text is absent or empty.
 #[inline(never)] // one copy for every text field of every format
 fn push_text(
     out: &mut Vec<Event>,
@@ -132,6 +133,20 @@ fn reasoning_event(choice: u32, text: String) -> Event {
 
 fn refusal_event(choice: u32, text: String) -> Event {
     Event::RefusalDelta { choice, text }
+}
+
+fn signature_event(choice: u32, signature: String) -> Event {
+    Event::ReasoningSignature { choice, signature }
+}
+
+/// Pushes a `finish` for `choice`.
+#[inline(never)] // one copy for the five places a response finishes a choice
+fn push_finish(out: &mut Vec<Event>, choice: u32, reason: FinishReason, raw: Option<String>) {
+    out.push(Event::Finish {
+        choice,
+        reason,
+        raw,
+    });
 }
 
 /// Emits a complete tool call the way a stream does: start, the arguments
@@ -228,11 +243,7 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             }
         }
         if let Some(reason) = finish {
-            out.push(Event::Finish {
-                choice,
-                reason,
-                raw: raw_finish,
-            });
+            push_finish(out, choice, reason, raw_finish);
         }
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {
@@ -342,12 +353,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 // The encrypted content is the opaque blob to replay with
                 // this item's summary: a signature of the text just pushed,
                 // exactly as the stream decoder reports it.
-                if let Some(sig) = owned(encrypted_content).filter(|s| !s.is_empty()) {
-                    out.push(Event::ReasoningSignature {
-                        choice: 0,
-                        signature: sig,
-                    });
-                }
+                push_text(out, 0, owned(encrypted_content), signature_event);
             }
             Some("message") => {
                 let parts = content.and_then(View::as_array);
@@ -395,11 +401,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         _ => None,
     };
     if let Some((reason, raw)) = finish {
-        out.push(Event::Finish {
-            choice: 0,
-            reason,
-            raw: Some(raw),
-        });
+        push_finish(out, 0, reason, Some(raw));
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(responses_usage(usage)));
@@ -451,12 +453,7 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("text") => push_text(out, 0, owned(text), text_event),
             Some("thinking") => {
                 push_text(out, 0, owned(thinking), reasoning_event);
-                if let Some(sig) = owned(signature).filter(|s| !s.is_empty()) {
-                    out.push(Event::ReasoningSignature {
-                        choice: 0,
-                        signature: sig,
-                    });
-                }
+                push_text(out, 0, owned(signature), signature_event);
             }
             Some("redacted_thinking") => {
                 if let Some(data) = owned(data) {
@@ -483,11 +480,7 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         }
     }
     if let Some(reason) = finish {
-        out.push(Event::Finish {
-            choice: 0,
-            reason,
-            raw: raw_finish,
-        });
+        push_finish(out, 0, reason, raw_finish);
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(messages_usage(usage)));
@@ -572,29 +565,16 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 );
                 calls = calls.saturating_add(1);
             }
-            if let Some(sig) = owned(thought_signature).filter(|s| !s.is_empty()) {
-                out.push(Event::ReasoningSignature {
-                    choice,
-                    signature: sig,
-                });
-            }
+            push_text(out, choice, owned(thought_signature), signature_event);
         }
         if let Some(raw) = raw_finish {
-            out.push(Event::Finish {
-                choice,
-                reason: gemini_finish(&raw, calls > 0),
-                raw: Some(raw),
-            });
+            push_finish(out, choice, gemini_finish(&raw, calls > 0), Some(raw));
         }
     }
     if !any_candidate {
         if let Some(raw) = block_reason {
             // The prompt itself was blocked: no candidate, one filtered choice.
-            out.push(Event::Finish {
-                choice: 0,
-                reason: FinishReason::ContentFilter,
-                raw: Some(raw),
-            });
+            push_finish(out, 0, FinishReason::ContentFilter, Some(raw));
         }
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {
