@@ -150,8 +150,25 @@ fn push_finish(out: &mut Vec<Event>, choice: u32, reason: FinishReason, raw: Opt
 }
 
 /// Emits a complete tool call the way a stream does: start, the arguments
-/// as one delta, then the parsed (or invalid) call.
-fn push_tool_call(out: &mut Vec<Event>, call: PendingToolCall, truncated: bool) {
+/// as one delta, then the parsed (or invalid) call. A missing name reads
+/// as empty.
+#[inline(never)] // one copy for the four formats' calls
+fn push_tool_call(
+    out: &mut Vec<Event>,
+    choice: u32,
+    index: u32,
+    id: String,
+    name: Option<View<'_>>,
+    arguments: Option<View<'_>>,
+    truncated: bool,
+) {
+    let call = PendingToolCall {
+        choice,
+        index,
+        id,
+        name: owned(name).unwrap_or_default(),
+        arguments: arguments_text(arguments),
+    };
     out.push(Event::ToolCallStart {
         choice: call.choice,
         index: call.index,
@@ -231,13 +248,11 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                     function.map_or([None; 2], |f| f.fields(["name", "arguments"]));
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice,
-                        index: index_of(index, i),
-                        id: owned(id).unwrap_or_default(),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(arguments),
-                    },
+                    choice,
+                    index_of(index, i),
+                    owned(id).unwrap_or_default(),
+                    name,
+                    arguments,
                     truncated,
                 );
             }
@@ -369,14 +384,12 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("function_call") => {
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice: 0,
-                        index: calls,
-                        // The tool result must reference call_id, not the item id.
-                        id: owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(arguments),
-                    },
+                    0,
+                    calls,
+                    // The tool result must reference call_id, not the item id.
+                    owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
+                    name,
+                    arguments,
                     truncated,
                 );
                 calls = calls.saturating_add(1);
@@ -463,13 +476,11 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("tool_use") => {
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice: 0,
-                        index: calls,
-                        id: owned(id).unwrap_or_default(),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(input),
-                    },
+                    0,
+                    calls,
+                    owned(id).unwrap_or_default(),
+                    name,
+                    input,
                     truncated,
                 );
                 calls = calls.saturating_add(1);
@@ -552,15 +563,13 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 let [id, name, args] = call.fields(["id", "name", "args"]);
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice,
-                        index: calls,
-                        // Gemini matches results by name; ids are optional,
-                        // so a stable one is made up when absent.
-                        id: owned(id).unwrap_or_else(|| format!("call_{calls}")),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(args),
-                    },
+                    choice,
+                    calls,
+                    // Gemini matches results by name; ids are optional,
+                    // so a stable one is made up when absent.
+                    owned(id).unwrap_or_else(|| format!("call_{calls}")),
+                    name,
+                    args,
                     truncated,
                 );
                 calls = calls.saturating_add(1);
