@@ -348,19 +348,15 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             ]);
         match owned(ty).as_deref() {
             Some("reasoning") => {
-                let summary = summary.and_then(View::as_array);
-                let content = content.and_then(View::as_array);
-                for part in summary
-                    .into_iter()
-                    .flatten()
-                    .chain(content.into_iter().flatten())
-                {
-                    if let Some(t) = owned(part.get("text")).filter(|t| !t.is_empty()) {
-                        let text = if reasoning_seen {
-                            format!("\n\n{t}")
-                        } else {
-                            t
+                for parts in [summary, content].into_iter().flatten() {
+                    for part in parts.as_array().into_iter().flatten() {
+                        let Some(mut text) = owned(part.get("text")).filter(|t| !t.is_empty())
+                        else {
+                            continue;
                         };
+                        if reasoning_seen {
+                            text.insert_str(0, "\n\n");
+                        }
                         out.push(reasoning_event(0, text));
                         reasoning_seen = true;
                     }
