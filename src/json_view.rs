@@ -60,6 +60,13 @@ impl<'a> View<'a> {
         Reader::new(self.text)
     }
 
+    /// A reader standing before the value when it is of kind `want`.
+    #[inline(never)] // one reader set-up for every typed accessor
+    fn reader_of(self, want: Kind) -> Option<Reader<'a>> {
+        let mut r = self.reader();
+        (r.peek().ok()? == want).then_some(r)
+    }
+
     /// The type of the value.
     #[inline(never)]
     pub(crate) fn kind(self) -> Kind {
@@ -98,10 +105,9 @@ impl<'a> View<'a> {
     }
 
     fn walk_fields(self, keys: &[&str], out: &mut [Option<View<'a>>]) -> Result<(), JsonError> {
-        let mut r = self.reader();
-        if r.peek()? != Kind::Object {
+        let Some(mut r) = self.reader_of(Kind::Object) else {
             return Ok(());
-        }
+        };
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             let slot = keys
@@ -119,10 +125,7 @@ impl<'a> View<'a> {
     /// The elements, if this is an array.
     #[inline(never)]
     pub(crate) fn as_array(self) -> Option<Items<'a>> {
-        let mut r = self.reader();
-        if r.peek().ok()? != Kind::Array {
-            return None;
-        }
+        let mut r = self.reader_of(Kind::Array)?;
         r.begin_array().ok()?;
         Some(Items { reader: r })
     }
@@ -130,21 +133,13 @@ impl<'a> View<'a> {
     /// The string, if this is one (borrowed when it has no escapes).
     #[inline(never)]
     pub(crate) fn as_str(self) -> Option<Cow<'a, str>> {
-        let mut r = self.reader();
-        match r.peek().ok()? {
-            Kind::String => r.str().ok(),
-            _ => None,
-        }
+        self.reader_of(Kind::String)?.str().ok()
     }
 
     /// The number's text as written, if this is a number.
     #[inline(never)]
     pub(crate) fn as_number(self) -> Option<&'a str> {
-        let mut r = self.reader();
-        match r.peek().ok()? {
-            Kind::Number => r.number().ok(),
-            _ => None,
-        }
+        self.reader_of(Kind::Number)?.number().ok()
     }
 
     /// The value as `u64` when it is a non-negative integer written without
@@ -156,11 +151,7 @@ impl<'a> View<'a> {
     /// The boolean, if this is one.
     #[inline(never)]
     pub(crate) fn as_bool(self) -> Option<bool> {
-        let mut r = self.reader();
-        match r.peek().ok()? {
-            Kind::Bool => r.bool().ok(),
-            _ => None,
-        }
+        self.reader_of(Kind::Bool)?.bool().ok()
     }
 
     /// Whether this is `null`.

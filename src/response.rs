@@ -109,7 +109,8 @@ fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
     });
 }
 
-/// Pushes the text event `make` builds, unless the text is absent or empty.
+/// Pushes the event `make` builds from a text (a delta or a signature),
+/// unless the text is absent or empty.
 #[inline(never)] // one copy for every text field of every format
 fn push_text(
     out: &mut Vec<Event>,
@@ -134,9 +135,40 @@ fn refusal_event(choice: u32, text: String) -> Event {
     Event::RefusalDelta { choice, text }
 }
 
+fn signature_event(choice: u32, signature: String) -> Event {
+    Event::ReasoningSignature { choice, signature }
+}
+
+/// Pushes a `finish` for `choice`.
+#[inline(never)] // one copy for the five places a response finishes a choice
+fn push_finish(out: &mut Vec<Event>, choice: u32, reason: FinishReason, raw: Option<String>) {
+    out.push(Event::Finish {
+        choice,
+        reason,
+        raw,
+    });
+}
+
 /// Emits a complete tool call the way a stream does: start, the arguments
-/// as one delta, then the parsed (or invalid) call.
-fn push_tool_call(out: &mut Vec<Event>, call: PendingToolCall, truncated: bool) {
+/// as one delta, then the parsed (or invalid) call. A missing name reads
+/// as empty.
+#[inline(never)] // one copy for the four formats' calls
+fn push_tool_call(
+    out: &mut Vec<Event>,
+    choice: u32,
+    index: u32,
+    id: String,
+    name: Option<View<'_>>,
+    arguments: Option<View<'_>>,
+    truncated: bool,
+) {
+    let call = PendingToolCall {
+        choice,
+        index,
+        id,
+        name: owned(name).unwrap_or_default(),
+        arguments: arguments_text(arguments),
+    };
     out.push(Event::ToolCallStart {
         choice: call.choice,
         index: call.index,
@@ -216,23 +248,17 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                     function.map_or([None; 2], |f| f.fields(["name", "arguments"]));
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice,
-                        index: index_of(index, i),
-                        id: owned(id).unwrap_or_default(),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(arguments),
-                    },
+                    choice,
+                    index_of(index, i),
+                    owned(id).unwrap_or_default(),
+                    name,
+                    arguments,
                     truncated,
                 );
             }
         }
         if let Some(reason) = finish {
-            out.push(Event::Finish {
-                choice,
-                reason,
-                raw: raw_finish,
-            });
+            push_finish(out, choice, reason, raw_finish);
         }
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {
@@ -322,19 +348,15 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             ]);
         match owned(ty).as_deref() {
             Some("reasoning") => {
-                let summary = summary.and_then(View::as_array);
-                let content = content.and_then(View::as_array);
-                for part in summary
-                    .into_iter()
-                    .flatten()
-                    .chain(content.into_iter().flatten())
-                {
-                    if let Some(t) = owned(part.get("text")).filter(|t| !t.is_empty()) {
-                        let text = if reasoning_seen {
-                            format!("\n\n{t}")
-                        } else {
-                            t
+                for parts in [summary, content].into_iter().flatten() {
+                    for part in parts.as_array().into_iter().flatten() {
+                        let Some(mut text) = owned(part.get("text")).filter(|t| !t.is_empty())
+                        else {
+                            continue;
                         };
+                        if reasoning_seen {
+                            text.insert_str(0, "\n\n");
+                        }
                         out.push(reasoning_event(0, text));
                         reasoning_seen = true;
                     }
@@ -342,12 +364,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 // The encrypted content is the opaque blob to replay with
                 // this item's summary: a signature of the text just pushed,
                 // exactly as the stream decoder reports it.
-                if let Some(sig) = owned(encrypted_content).filter(|s| !s.is_empty()) {
-                    out.push(Event::ReasoningSignature {
-                        choice: 0,
-                        signature: sig,
-                    });
-                }
+                push_text(out, 0, owned(encrypted_content), signature_event);
             }
             Some("message") => {
                 let parts = content.and_then(View::as_array);
@@ -363,14 +380,12 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("function_call") => {
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice: 0,
-                        index: calls,
-                        // The tool result must reference call_id, not the item id.
-                        id: owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(arguments),
-                    },
+                    0,
+                    calls,
+                    // The tool result must reference call_id, not the item id.
+                    owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
+                    name,
+                    arguments,
                     truncated,
                 );
                 calls = calls.saturating_add(1);
@@ -395,11 +410,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         _ => None,
     };
     if let Some((reason, raw)) = finish {
-        out.push(Event::Finish {
-            choice: 0,
-            reason,
-            raw: Some(raw),
-        });
+        push_finish(out, 0, reason, Some(raw));
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(responses_usage(usage)));
@@ -423,17 +434,6 @@ pub(crate) fn responses_usage(u: View<'_>) -> Usage {
 
 // ------------------------------------------------------------ messages
 
-/// Anthropic stop reasons (same mapping as the stream decoder).
-pub(crate) fn messages_finish(raw: &str) -> FinishReason {
-    match raw {
-        "end_turn" | "stop_sequence" => FinishReason::Stop,
-        "max_tokens" | "model_context_window_exceeded" => FinishReason::Length,
-        "tool_use" => FinishReason::ToolCalls,
-        "refusal" => FinishReason::Refusal,
-        _ => FinishReason::Other,
-    }
-}
-
 fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let [content, stop_reason, id, model, usage] =
         root.fields(["content", "stop_reason", "id", "model", "usage"]);
@@ -442,7 +442,9 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     };
     start(id, model, out);
     let raw_finish = owned(stop_reason);
-    let finish = raw_finish.as_deref().map(messages_finish);
+    let finish = raw_finish
+        .as_deref()
+        .map(crate::wire::messages::finish_reason);
     let truncated = finish == Some(FinishReason::Length);
     let mut calls = 0u32;
     for block in blocks {
@@ -460,12 +462,7 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("text") => push_text(out, 0, owned(text), text_event),
             Some("thinking") => {
                 push_text(out, 0, owned(thinking), reasoning_event);
-                if let Some(sig) = owned(signature).filter(|s| !s.is_empty()) {
-                    out.push(Event::ReasoningSignature {
-                        choice: 0,
-                        signature: sig,
-                    });
-                }
+                push_text(out, 0, owned(signature), signature_event);
             }
             Some("redacted_thinking") => {
                 if let Some(data) = owned(data) {
@@ -475,13 +472,11 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("tool_use") => {
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice: 0,
-                        index: calls,
-                        id: owned(id).unwrap_or_default(),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(input),
-                    },
+                    0,
+                    calls,
+                    owned(id).unwrap_or_default(),
+                    name,
+                    input,
                     truncated,
                 );
                 calls = calls.saturating_add(1);
@@ -492,11 +487,7 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         }
     }
     if let Some(reason) = finish {
-        out.push(Event::Finish {
-            choice: 0,
-            reason,
-            raw: raw_finish,
-        });
+        push_finish(out, 0, reason, raw_finish);
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {
         out.push(Event::Usage(messages_usage(usage)));
@@ -568,42 +559,27 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 let [id, name, args] = call.fields(["id", "name", "args"]);
                 push_tool_call(
                     out,
-                    PendingToolCall {
-                        choice,
-                        index: calls,
-                        // Gemini matches results by name; ids are optional,
-                        // so a stable one is made up when absent.
-                        id: owned(id).unwrap_or_else(|| format!("call_{calls}")),
-                        name: owned(name).unwrap_or_default(),
-                        arguments: arguments_text(args),
-                    },
+                    choice,
+                    calls,
+                    // Gemini matches results by name; ids are optional,
+                    // so a stable one is made up when absent.
+                    owned(id).unwrap_or_else(|| format!("call_{calls}")),
+                    name,
+                    args,
                     truncated,
                 );
                 calls = calls.saturating_add(1);
             }
-            if let Some(sig) = owned(thought_signature).filter(|s| !s.is_empty()) {
-                out.push(Event::ReasoningSignature {
-                    choice,
-                    signature: sig,
-                });
-            }
+            push_text(out, choice, owned(thought_signature), signature_event);
         }
         if let Some(raw) = raw_finish {
-            out.push(Event::Finish {
-                choice,
-                reason: gemini_finish(&raw, calls > 0),
-                raw: Some(raw),
-            });
+            push_finish(out, choice, gemini_finish(&raw, calls > 0), Some(raw));
         }
     }
     if !any_candidate {
         if let Some(raw) = block_reason {
             // The prompt itself was blocked: no candidate, one filtered choice.
-            out.push(Event::Finish {
-                choice: 0,
-                reason: FinishReason::ContentFilter,
-                raw: Some(raw),
-            });
+            push_finish(out, 0, FinishReason::ContentFilter, Some(raw));
         }
     }
     if let Some(usage) = usage.filter(|u| u.is_object()) {

@@ -397,8 +397,9 @@ impl<'a> WireError<'a> {
     }
 }
 
-/// The unified reason of an Anthropic `stop_reason`.
-fn finish_reason(stop_reason: &str) -> FinishReason {
+/// The unified reason of an Anthropic `stop_reason` (streamed and, in
+/// [`crate::response`], whole responses).
+pub(crate) fn finish_reason(stop_reason: &str) -> FinishReason {
     match stop_reason {
         "end_turn" | "stop_sequence" => FinishReason::Stop,
         "max_tokens" | "model_context_window_exceeded" => FinishReason::Length,
