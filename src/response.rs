@@ -510,20 +510,6 @@ pub(crate) fn messages_usage(u: View<'_>) -> Usage {
 
 // -------------------------------------------------------------- gemini
 
-/// Gemini finish reasons (same mapping as the stream decoder); `STOP` with
-/// function calls means the model stopped to call tools.
-pub(crate) fn gemini_finish(raw: &str, has_calls: bool) -> FinishReason {
-    match raw {
-        "STOP" if has_calls => FinishReason::ToolCalls,
-        "STOP" => FinishReason::Stop,
-        "MAX_TOKENS" => FinishReason::Length,
-        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
-            FinishReason::ContentFilter
-        }
-        _ => FinishReason::Other,
-    }
-}
-
 fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let [candidates, prompt_feedback, response_id, model_version, usage] = root.fields([
         "candidates",
@@ -573,7 +559,12 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             push_text(out, choice, owned(thought_signature), signature_event);
         }
         if let Some(raw) = raw_finish {
-            push_finish(out, choice, gemini_finish(&raw, calls > 0), Some(raw));
+            push_finish(
+                out,
+                choice,
+                crate::wire::gemini::finish_reason(&raw, calls > 0),
+                Some(raw),
+            );
         }
     }
     if !any_candidate {

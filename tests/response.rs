@@ -644,3 +644,40 @@ proptest! {
         }
     }
 }
+
+/// A Gemini `finishReason` means the same in a whole response as in a
+/// stream: one table serves both (the whole-response copy once lacked the
+/// image reasons).
+#[test]
+fn gemini_finish_reasons_match_the_stream_decoder() {
+    for raw in [
+        "STOP",
+        "MAX_TOKENS",
+        "SAFETY",
+        "RECITATION",
+        "BLOCKLIST",
+        "PROHIBITED_CONTENT",
+        "SPII",
+        "IMAGE_SAFETY",
+        "IMAGE_PROHIBITED_CONTENT",
+        "IMAGE_RECITATION",
+        "MALFORMED_FUNCTION_CALL",
+        "OTHER",
+    ] {
+        let body = json!({"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":raw}]});
+        let whole = decode_response(WireFormat::Gemini, &body.to_string()).unwrap();
+        let sse = format!("data: {body}\r\n\r\n");
+        let (_, streamed) = zenwire::stream::decode_all(WireFormat::Gemini, sse.as_bytes());
+        assert_eq!(
+            only_choice(&whole).finish_reason,
+            only_choice(&streamed).finish_reason,
+            "{raw}"
+        );
+    }
+    let body = json!({"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":"IMAGE_RECITATION"}]});
+    let whole = decode_response(WireFormat::Gemini, &body.to_string()).unwrap();
+    assert_eq!(
+        only_choice(&whole).finish_reason,
+        Some(FinishReason::ContentFilter)
+    );
+}

@@ -333,8 +333,10 @@ impl<'a> WireError<'a> {
     }
 }
 
-/// The unified reason of a Gemini `finishReason`.
-fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
+/// The unified reason of a Gemini `finishReason` (streamed or in a whole
+/// response); `STOP` with function calls means the model stopped to call
+/// tools.
+pub(crate) fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
     match raw {
         "STOP" if made_calls => FinishReason::ToolCalls,
         "STOP" => FinishReason::Stop,
