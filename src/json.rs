@@ -111,6 +111,18 @@ impl<'a> Reader<'a> {
         self.text.as_bytes()
     }
 
+    /// `text[start..end]` for offsets that sit next to ASCII bytes (so on
+    /// char boundaries). Through `split_at_checked`, which inlines to two
+    /// byte tests: indexing with a range stays an out-of-line call at
+    /// opt-level "z", and this is done for every key and string.
+    #[inline(always)]
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        let text: &'a str = self.text;
+        text.split_at_checked(end)
+            .and_then(|(head, _)| head.split_at_checked(start))
+            .map_or("", |(_, s)| s)
+    }
+
     fn err<T>(&self, reason: &'static str) -> Result<T, JsonError> {
         Err(JsonError {
             offset: self.pos,
@@ -238,7 +250,7 @@ impl<'a> Reader<'a> {
         self.pos = p;
         self.after = After::Value;
         // The number is ASCII, so these are char boundaries.
-        Ok(&self.text[start..p])
+        Ok(self.slice(start, p))
     }
 
     /// Reads a string, borrowed from the text when it has no escapes.
@@ -261,7 +273,7 @@ impl<'a> Reader<'a> {
         self.pos = plain_run_end(bytes, self.pos);
         match bytes.get(self.pos) {
             Some(b'"') => {
-                let s = &self.text[start..self.pos];
+                let s = self.slice(start, self.pos);
                 self.pos += 1;
                 return Ok(Cow::Borrowed(s));
             }
@@ -555,20 +567,22 @@ impl<'a> Reader<'a> {
 }
 
 /// Bytes per word in [`plain_run_end`]'s word-at-a-time scan.
-const WORD: usize = std::mem::size_of::<usize>();
+/// 8 on every target: wasm32 has native 64-bit integer operations, so a
+/// `u64` word halves the steps there compared with its 32-bit `usize`.
+const WORD: usize = std::mem::size_of::<u64>();
 /// `0x0101…01`: one in every byte of a word.
-const ONES: usize = usize::MAX / 255;
+const ONES: u64 = u64::MAX / 255;
 
 /// The high bit of each byte of `word` (read little-endian) that is `"`,
 /// `\\` or a control character: the classic "has a zero byte" / "has a byte
 /// below n" bit tricks. Bits above the lowest may be false alarms (a borrow
 /// carries past a hit), but the lowest set bit is always exact, which is all
 /// [`plain_run_end`] uses.
-fn run_end_mask(word: usize) -> usize {
+fn run_end_mask(word: u64) -> u64 {
     let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = word ^ (ONES * usize::from(b'"'));
-    let backslash = word ^ (ONES * usize::from(b'\\'));
-    let zero_in = |w: usize| w.wrapping_sub(ONES) & !w;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero_in = |w: u64| w.wrapping_sub(ONES) & !w;
     (below_space | zero_in(quote) | zero_in(backslash)) & (ONES << 7)
 }
 
@@ -581,7 +595,7 @@ pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
         let Ok(word) = <[u8; WORD]>::try_from(chunk) else {
             break;
         };
-        let mask = run_end_mask(usize::from_le_bytes(word));
+        let mask = run_end_mask(u64::from_le_bytes(word));
         if mask != 0 {
             // Little-endian: the lowest set bit is the first byte in memory.
             return pos + (mask.trailing_zeros() / 8) as usize;

@@ -211,11 +211,11 @@ impl<'p> JsonWriter<'p> {
             len: self.out.len(),
             comma: self.comma,
         };
-        if self.comma {
-            self.out.push(',');
-        }
-        escape(&mut self.out, key);
-        self.out.push(':');
+        // The separator and quotes go in with as few appends as possible:
+        // events are mostly keys, and each append is a call at opt-level z.
+        self.out.push_str(if self.comma { ",\"" } else { "\"" });
+        escape_body(&mut self.out, key);
+        self.out.push_str("\":");
         self.comma = false;
         if let Some(open) = self.patched.last().filter(|p| p.depth == self.depth) {
             if let Some((key, patch)) = open.patch.get_key_value(key) {
@@ -237,7 +237,10 @@ impl<'p> JsonWriter<'p> {
     /// Writes a string.
     pub fn str(&mut self, s: &str) {
         self.scalar_start();
-        escape(&mut self.out, s);
+        self.out.reserve(s.len() + 2);
+        self.out.push('"');
+        escape_body(&mut self.out, s);
+        self.out.push('"');
         self.end_value();
     }
 
@@ -390,21 +393,25 @@ impl<'p> JsonWriter<'p> {
     }
 }
 
-/// Appends `s` as a JSON string literal, escaped exactly as serde_json does:
-/// `"` and `\`, the short forms `\b \f \n \r \t`, other control characters
-/// as `\u00XX`; everything else (DEL and all non-ASCII included) verbatim.
+/// Appends the body of `s` as a JSON string literal (without the quotes),
+/// escaped exactly as serde_json does: `"` and `\`, the short forms
+/// `\b \f \n \r \t`, other control characters as `\u00XX`; everything else
+/// (DEL and all non-ASCII included) verbatim.
 ///
 /// Plain runs are found a word at a time ([`plain_run_end`], the reader's
 /// scan: the bytes that end a run there are exactly the bytes to escape
-/// here) and copied whole; text tokens rarely need any escape at all.
-fn escape(out: &mut String, s: &str) {
+/// here) and copied whole; keys and text tokens rarely need any escape, and
+/// then `s` is copied in one append.
+fn escape_body(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push('"');
+    let mut end = plain_run_end(bytes, 0);
+    if end == bytes.len() {
+        out.push_str(s);
+        return;
+    }
     let mut start = 0;
     loop {
-        let end = plain_run_end(bytes, start);
         // The run stops only at an ASCII byte (or the end), so `end` is a
         // char boundary and `get` always succeeds.
         out.push_str(s.get(start..end).unwrap_or_default());
@@ -420,16 +427,17 @@ fn escape(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            _ => {
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
-                continue;
-            }
+            _ => "",
         };
-        out.push_str(short);
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+        end = plain_run_end(bytes, start);
     }
-    out.push('"');
 }
 
 #[cfg(test)]

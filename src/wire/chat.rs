@@ -59,8 +59,12 @@ struct ChatCall {
 struct Chunk<'a> {
     id: Option<Cow<'a, str>>,
     model: Option<Cow<'a, str>>,
-    /// Empty when absent or `null`.
-    choices: Vec<ChunkChoice<'a>>,
+    /// The first entry of `choices` (`None` when absent, `null` or empty):
+    /// kept inline because nearly every chunk has exactly one, so a frame
+    /// costs no allocation.
+    choice: Option<ChunkChoice<'a>>,
+    /// The entries after the first.
+    more_choices: Vec<ChunkChoice<'a>>,
     usage: Option<ChatUsage>,
     normalized_usage: Option<ZenNormalizedUsage>,
     cost: Option<String>,
@@ -71,30 +75,40 @@ struct Chunk<'a> {
 }
 
 impl<'a> Chunk<'a> {
-    /// Walks one data line's JSON object.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
-        let mut chunk = Chunk::default();
+    /// Walks one data line's JSON object into `self` (a default chunk).
+    /// Frames are filled in place, never returned by value: they are a few
+    /// hundred bytes, and moving them cost more than reading their members.
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "choices" => {
-                    chunk.choices.clear();
+                    self.choice = None;
+                    self.more_choices.clear();
                     if fields::optional_array(r)? {
                         while r.next_item()? {
-                            chunk.choices.push(ChunkChoice::read(r)?);
+                            let choice = match &mut self.choice {
+                                None => self.choice.insert(ChunkChoice::default()),
+                                Some(_) => {
+                                    self.more_choices.push(ChunkChoice::default());
+                                    let last = self.more_choices.len() - 1;
+                                    &mut self.more_choices[last]
+                                }
+                            };
+                            choice.read(r)?;
                         }
                     }
                 }
-                "id" => chunk.id = fields::text(r)?,
-                "model" => chunk.model = fields::text(r)?,
-                "usage" => chunk.usage = ChatUsage::read(r)?,
-                "normalizedUsage" => chunk.normalized_usage = ZenNormalizedUsage::read(r)?,
-                "cost" => chunk.cost = fields::cost(r)?,
-                "error" => chunk.error = raw_error(r)?,
+                "id" => self.id = fields::text(r)?,
+                "model" => self.model = fields::text(r)?,
+                "usage" => self.usage = ChatUsage::read(r)?,
+                "normalizedUsage" => self.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "cost" => self.cost = fields::cost(r)?,
+                "error" => self.error = raw_error(r)?,
                 _ => r.skip()?,
             }
         }
-        Ok(chunk)
+        Ok(())
     }
 }
 
@@ -108,19 +122,24 @@ struct ChunkChoice<'a> {
 }
 
 impl<'a> ChunkChoice<'a> {
-    /// Walks one choice object (anything else refuses the frame).
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
-        let mut choice = ChunkChoice::default();
+    /// Walks one choice object into `self` (a default choice); anything
+    /// else refuses the frame.
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "delta" => choice.delta = Delta::read(r)?,
-                "index" => choice.index = fields::index(r)?,
-                "finish_reason" => choice.finish_reason = fields::text(r)?,
+                "delta" => {
+                    self.delta = None;
+                    if fields::optional_object(r)? {
+                        self.delta.insert(Delta::default()).read_members(r)?;
+                    }
+                }
+                "index" => self.index = fields::index(r)?,
+                "finish_reason" => self.finish_reason = fields::text(r)?,
                 _ => r.skip()?,
             }
         }
-        Ok(choice)
+        Ok(())
     }
 }
 
@@ -136,12 +155,9 @@ struct Delta<'a> {
 }
 
 impl<'a> Delta<'a> {
-    /// Walks a `delta` value; `null` reads as `None`.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
-        if !fields::optional_object(r)? {
-            return Ok(None);
-        }
-        let mut delta = Delta::default();
+    /// Walks the members of a `delta` object (after its `{`) into `self`.
+    fn read_members(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
+        let delta = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "content" => delta.content = fields::text(r)?,
@@ -159,7 +175,7 @@ impl<'a> Delta<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(delta))
+        Ok(())
     }
 }
 
@@ -287,15 +303,17 @@ impl ChatDecoder {
         if let Some(err) = chunk.error {
             out.push(raw_error_event(err, None, None));
         }
-        let choices = chunk.choices;
-        if !self.started && (chunk.id.is_some() || !choices.is_empty()) {
+        if !self.started && (chunk.id.is_some() || chunk.choice.is_some()) {
             self.started = true;
             out.push(Event::Start {
                 id: chunk.id.map(Cow::into_owned),
                 model: chunk.model.map(Cow::into_owned),
             });
         }
-        for choice in choices {
+        if let Some(choice) = chunk.choice {
+            self.on_choice(choice, out);
+        }
+        for choice in chunk.more_choices {
             self.on_choice(choice, out);
         }
         if let Some(u) = chunk.usage.as_ref().map(ChatUsage::to_usage) {
@@ -306,6 +324,8 @@ impl ChatDecoder {
         push_cost_events(chunk.cost, chunk.normalized_usage.as_ref(), out);
     }
 
+    // Not inlined: it has two call sites (the first choice and the rest).
+    #[inline(never)]
     fn on_choice(&mut self, choice: ChunkChoice<'_>, out: &mut Vec<Event>) {
         let c = choice.index;
         if let Some(delta) = choice.delta {
@@ -418,7 +438,8 @@ impl WireDecoder for ChatDecoder {
         let Some(data) = payload(event.data) else {
             return;
         };
-        if let Some(chunk) = read_event_data("chat", data, out, Chunk::read) {
+        let mut chunk = Chunk::default();
+        if read_event_data("chat", data, out, |r| chunk.read(r)).is_some() {
             self.on_chunk(chunk, out);
         }
     }

@@ -143,10 +143,12 @@ struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// Walks one payload (which must be an object).
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+    /// Walks one payload (which must be an object) into `self` (a default
+    /// frame). Filled in place, not returned: moving the frame through
+    /// `Result` and `Option` cost more than reading it.
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
-        let mut f = Frame::default();
+        let f = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "type" => f.kind = optional_str(r)?.map(|t| FrameType::from_name(&t)),
@@ -161,7 +163,7 @@ impl<'a> Frame<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(f)
+        Ok(())
     }
 }
 
@@ -414,9 +416,10 @@ impl WireDecoder for MessagesDecoder {
         let Some(data) = payload(event.data) else {
             return;
         };
-        let Some(frame) = read_event_data("Messages", data, out, Frame::read) else {
+        let mut frame = Frame::default();
+        if read_event_data("Messages", data, out, |r| frame.read(r)).is_none() {
             return;
-        };
+        }
         self.saw_frame = true;
         let first_new = out.len();
         let kind = frame

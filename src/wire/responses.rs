@@ -95,9 +95,11 @@ struct StreamEvent<'a> {
 }
 
 impl<'a> StreamEvent<'a> {
-    /// Walks one data line's JSON object.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
-        let mut ev = StreamEvent::default();
+    /// Walks one data line's JSON object into `self` (a default event).
+    /// Filled in place, not returned: moving the struct through `Result`
+    /// and `Option` cost more than reading it.
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
+        let ev = self;
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
@@ -117,7 +119,7 @@ impl<'a> StreamEvent<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(ev)
+        Ok(())
     }
 }
 
@@ -553,9 +555,10 @@ impl WireDecoder for ResponsesDecoder {
         let Some(data) = payload(event.data) else {
             return;
         };
-        let Some(ev) = read_event_data("responses", data, out, StreamEvent::read) else {
+        let mut ev = StreamEvent::default();
+        if read_event_data("responses", data, out, |r| ev.read(r)).is_none() {
             return;
-        };
+        }
         let before = out.len();
         self.on_stream_event(ev, event.event, out);
         // Once output went out without a start (no response.created seen),
