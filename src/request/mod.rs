@@ -211,19 +211,23 @@ pub fn build(
     }
     let body = w.finish();
 
-    let (url, auth_header) = match model.format {
-        WireFormat::Chat => (format!("{base}/chat/completions"), "authorization"),
-        WireFormat::Responses => (format!("{base}/responses"), "authorization"),
-        WireFormat::Messages => (format!("{base}/messages"), "x-api-key"),
+    let mut url = base.to_owned();
+    let (path, auth_header) = match model.format {
+        WireFormat::Chat => ("/chat/completions", "authorization"),
+        WireFormat::Responses => ("/responses", "authorization"),
+        WireFormat::Messages => ("/messages", "x-api-key"),
         WireFormat::Gemini => {
-            let url = if req.stream {
-                format!("{base}/models/{}:streamGenerateContent?alt=sse", req.model)
+            url.push_str("/models/");
+            url.push_str(&req.model);
+            let method = if req.stream {
+                ":streamGenerateContent?alt=sse"
             } else {
-                format!("{base}/models/{}:generateContent", req.model)
+                ":generateContent"
             };
-            (url, "x-goog-api-key")
+            (method, "x-goog-api-key")
         }
     };
+    url.push_str(path);
 
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     let accept = if req.stream {
