@@ -19,7 +19,7 @@ use super::types::{
 };
 use crate::event::ReasoningBlock;
 use crate::json::Kind;
-use crate::json_input::{read_document, Input, InputError, Others, Path};
+use crate::json_input::{read_document, Fail, Input, InputError, Others, Path};
 
 /// The top-level fields, in the order of [`RawRequest`]'s reads; any other
 /// key is refused (as serde's `deny_unknown_fields`), so a typo such as
@@ -63,7 +63,7 @@ struct RawRequest {
     extra: Option<Map<String, Value>>,
 }
 
-fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, InputError> {
+fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, Fail> {
     let raw = p.fields(
         at,
         REQUEST_FIELDS,
@@ -112,7 +112,7 @@ enum Role {
     Tool,
 }
 
-fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, InputError> {
+fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, Fail> {
     Ok(match p.one_of(at, ROLES)? {
         0 => Role::User,
         1 => Role::Assistant,
@@ -149,7 +149,7 @@ struct RawMessage {
 /// One message: every field any role takes is read (and type-checked)
 /// whatever the role, then `role` picks the ones that apply; other keys are
 /// ignored — the serde reading through `RawMessage` does the same.
-fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
+fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, Fail> {
     let raw = p.fields(
         at,
         MESSAGE_FIELDS,
@@ -188,7 +188,7 @@ fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
 }
 
 /// Message content: a string or an array of parts.
-fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, InputError> {
+fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, Fail> {
     match p.kind(at)? {
         Kind::String => p.string(at).map(Content::Text),
         Kind::Array => p.list(at, content_part).map(Content::Parts),
@@ -215,7 +215,7 @@ struct RawPart {
 }
 
 /// One content part; like a message, all fields are read, `type` picks.
-fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, InputError> {
+fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, Fail> {
     let raw = p.fields(
         at,
         PART_FIELDS,
@@ -257,7 +257,7 @@ struct RawToolCall {
 }
 
 /// A tool call of an earlier assistant turn; other keys are ignored.
-fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputError> {
+fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, Fail> {
     let raw = p.fields(
         at,
         CALL_FIELDS,
@@ -298,7 +298,7 @@ struct RawBlock {
 }
 
 /// A reasoning block to replay; all fields read, `type` picks.
-fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, InputError> {
+fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, Fail> {
     let raw = p.fields(
         at,
         BLOCK_FIELDS,
@@ -338,7 +338,7 @@ struct RawTool {
 }
 
 /// A tool definition.
-fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
+fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, Fail> {
     let raw = p.fields(
         at,
         TOOL_FIELDS,
@@ -374,7 +374,7 @@ const CHOICE_FIELDS: &[&str] = &["name"];
 
 /// `"auto"` / `"none"` / `"required"`, or `{"name": …}` (other keys of the
 /// object are ignored).
-fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
+fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, Fail> {
     match p.kind(at)? {
         Kind::String => Ok(ToolChoice::Mode(match p.one_of(at, CHOICE_MODES)? {
             0 => ToolChoiceMode::Auto,
@@ -400,7 +400,7 @@ fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
 }
 
 /// One stop sequence or an array of them.
-fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, InputError> {
+fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, Fail> {
     match p.kind(at)? {
         Kind::String => p.string(at).map(Stop::One),
         Kind::Array => p.list(at, Input::string).map(Stop::Many),
@@ -414,7 +414,7 @@ const REASONING_FIELDS: &[&str] = &["effort", "budgetTokens"];
 /// The effort levels.
 const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
-fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
+fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, Fail> {
     Ok(match p.one_of(at, EFFORTS)? {
         0 => ReasoningEffort::Minimal,
         1 => ReasoningEffort::Low,
@@ -424,7 +424,7 @@ fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
 }
 
 /// Reasoning settings.
-fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, InputError> {
+fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, Fail> {
     let raw = p.fields(
         at,
         REASONING_FIELDS,
@@ -441,7 +441,7 @@ fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, Inp
 }
 
 /// A JSON object kept as a map (`extra`).
-fn object_value(p: &mut Input<'_>, at: &Path) -> Result<Map<String, Value>, InputError> {
+fn object_value(p: &mut Input<'_>, at: &Path) -> Result<Map<String, Value>, Fail> {
     if p.kind(at)? != Kind::Object {
         return Err(p.wrong_type(at, "an object"));
     }
