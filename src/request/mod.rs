@@ -343,6 +343,15 @@ pub(crate) fn put_sampling(
     }
 }
 
+/// Writes a tool definition's `name` and, when it has one, `description`
+/// (the members every format's tool starts with).
+pub(crate) fn put_tool_head(w: &mut JsonWriter<'_>, tool: &Tool) {
+    w.field("name", &tool.name);
+    if let Some(d) = &tool.description {
+        w.field("description", d);
+    }
+}
+
 /// The tool name of call `id` in the conversation (the last call with that
 /// id, should there be several), for formats whose tool results carry a name
 /// instead of an id (Gemini). A linear scan rather than a map: conversations
