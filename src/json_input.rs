@@ -125,7 +125,17 @@ impl<'p> Path<'p> {
     /// The value of a required field, or "missing field `name`" here (at
     /// the object that lacks it).
     pub(crate) fn required<T>(&self, slot: Option<T>, name: &str) -> Result<T, Fail> {
-        slot.ok_or_else(|| self.error(format!("missing field `{name}`")))
+        match slot {
+            Some(value) => Ok(value),
+            None => Err(self.missing(name)),
+        }
+    }
+
+    /// "missing field `name`" here: out of line, one copy for every type
+    /// [`Path::required`] is used with.
+    #[inline(never)]
+    fn missing(&self, name: &str) -> Fail {
+        self.error(format!("missing field `{name}`"))
     }
 
     /// The error for a key an object with a fixed set of fields does not
