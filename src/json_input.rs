@@ -134,7 +134,7 @@ impl<'p> Path<'p> {
     /// "missing field `name`" here: out of line, one copy for every type
     /// [`Path::required`] is used with.
     #[inline(never)]
-    fn missing(&self, name: &str) -> Fail {
+    pub(crate) fn missing(&self, name: &str) -> Fail {
         self.error(format!("missing field `{name}`"))
     }
 

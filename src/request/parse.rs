@@ -21,7 +21,7 @@ use crate::event::ReasoningBlock;
 use crate::json::Kind;
 use crate::json_input::{read_document, Fail, Input, InputError, Others, Path};
 
-/// The top-level fields, in the order of [`RawRequest`]'s reads; any other
+/// The top-level fields, in the order of [`request`]'s reads; any other
 /// key is refused (as serde's `deny_unknown_fields`), so a typo such as
 /// `maxTokens` fails loudly.
 const REQUEST_FIELDS: &[&str] = &[
@@ -44,62 +44,54 @@ pub(crate) fn read_request(text: &str) -> Result<UnifiedRequest, InputError> {
     read_document(text, request)
 }
 
-/// The members of a request as read. The walk refuses a repeated key, so
-/// each slot is written at most once; a required slot is `Some` once its
-/// key was seen, an optional one keeps `None` for an explicit `null`.
+/// A request read straight into its final value (no slot struct to move
+/// it out of), with whether `model` and `messages`, which are required,
+/// were there. The walk refuses a repeated key, so each field is written
+/// at most once; an optional one keeps `None` for an explicit `null`.
 #[derive(Default)]
-struct RawRequest {
-    model: Option<String>,
-    system: Option<String>,
-    messages: Option<Vec<RequestMessage>>,
-    tools: Vec<Tool>,
-    tool_choice: Option<ToolChoice>,
-    max_output_tokens: Option<u64>,
-    temperature: Option<f64>,
-    top_p: Option<f64>,
-    stop: Option<Stop>,
-    reasoning: Option<ReasoningConfig>,
-    stream: bool,
-    extra: Option<Map<String, Value>>,
+struct ReadRequest {
+    req: UnifiedRequest,
+    has_model: bool,
+    has_messages: bool,
 }
 
 fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, Fail> {
-    let raw = p.fields(
+    let read = p.fields(
         at,
         REQUEST_FIELDS,
         Others::Refuse,
-        |p, at, i, raw: &mut RawRequest| {
+        |p, at, i, read: &mut ReadRequest| {
+            let req = &mut read.req;
             match i {
-                0 => raw.model = Some(p.string(at)?),
-                1 => raw.system = p.opt_string(at)?,
-                2 => raw.messages = Some(p.list(at, message)?),
-                3 => raw.tools = p.list(at, tool)?,
-                4 => raw.tool_choice = p.nullable(at, choice)?,
-                5 => raw.max_output_tokens = p.opt_u64(at)?,
-                6 => raw.temperature = p.opt_f64(at)?,
-                7 => raw.top_p = p.opt_f64(at)?,
-                8 => raw.stop = p.nullable(at, stop_sequences)?,
-                9 => raw.reasoning = p.nullable(at, reasoning_config)?,
-                10 => raw.stream = p.bool(at)?,
-                _ => raw.extra = p.nullable(at, object_value)?,
+                0 => {
+                    req.model = p.string(at)?;
+                    read.has_model = true;
+                }
+                1 => req.system = p.opt_string(at)?,
+                2 => {
+                    req.messages = p.list(at, message)?;
+                    read.has_messages = true;
+                }
+                3 => req.tools = p.list(at, tool)?,
+                4 => req.tool_choice = p.nullable(at, choice)?,
+                5 => req.max_output_tokens = p.opt_u64(at)?,
+                6 => req.temperature = p.opt_f64(at)?,
+                7 => req.top_p = p.opt_f64(at)?,
+                8 => req.stop = p.nullable(at, stop_sequences)?,
+                9 => req.reasoning = p.nullable(at, reasoning_config)?,
+                10 => req.stream = p.bool(at)?,
+                _ => req.extra = p.nullable(at, object_value)?,
             }
             Ok(())
         },
     )?;
-    Ok(UnifiedRequest {
-        model: at.required(raw.model, "model")?,
-        system: raw.system,
-        messages: at.required(raw.messages, "messages")?,
-        tools: raw.tools,
-        tool_choice: raw.tool_choice,
-        max_output_tokens: raw.max_output_tokens,
-        temperature: raw.temperature,
-        top_p: raw.top_p,
-        stop: raw.stop,
-        reasoning: raw.reasoning,
-        stream: raw.stream,
-        extra: raw.extra,
-    })
+    if !read.has_model {
+        return Err(at.missing("model"));
+    }
+    if !read.has_messages {
+        return Err(at.missing("messages"));
+    }
+    Ok(read.req)
 }
 
 /// The `role` values of a message.
