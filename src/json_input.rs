@@ -59,6 +59,12 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// An [`InputError`] as the walk passes it up: boxed, so that an `Err` is
+/// one word and a `Result<(), Fail>` comes back in a register. With the
+/// error inline (two `String`s), every `?` of every reader copied it
+/// through memory, which was most of the parser's wasm code.
+pub(crate) type Fail = Box<InputError>;
+
 /// Where the walk stands: a chain of keys and indices built on the stack as
 /// it descends, turned into text only when an error needs it.
 #[derive(Debug, Clone, Copy)]
@@ -83,11 +89,11 @@ impl<'p> Path<'p> {
     }
 
     /// An error at this path.
-    pub(crate) fn error(&self, reason: impl Into<String>) -> InputError {
-        InputError {
+    pub(crate) fn error(&self, reason: impl Into<String>) -> Fail {
+        Box::new(InputError {
             path: self.text(),
             reason: reason.into(),
-        }
+        })
     }
 
     /// The path as text: `messages[2].content` (empty for the root).
@@ -118,13 +124,23 @@ impl<'p> Path<'p> {
 
     /// The value of a required field, or "missing field `name`" here (at
     /// the object that lacks it).
-    pub(crate) fn required<T>(&self, slot: Option<T>, name: &str) -> Result<T, InputError> {
-        slot.ok_or_else(|| self.error(format!("missing field `{name}`")))
+    pub(crate) fn required<T>(&self, slot: Option<T>, name: &str) -> Result<T, Fail> {
+        match slot {
+            Some(value) => Ok(value),
+            None => Err(self.missing(name)),
+        }
+    }
+
+    /// "missing field `name`" here: out of line, one copy for every type
+    /// [`Path::required`] is used with.
+    #[inline(never)]
+    pub(crate) fn missing(&self, name: &str) -> Fail {
+        self.error(format!("missing field `{name}`"))
     }
 
     /// The error for a key an object with a fixed set of fields does not
     /// take (so a typo such as `maxTokens` fails loudly).
-    pub(crate) fn unknown_field(&self, expected: &[&str]) -> InputError {
+    pub(crate) fn unknown_field(&self, expected: &[&str]) -> Fail {
         self.error(format!(
             "unknown field, expected one of {}",
             quoted(expected)
@@ -132,7 +148,7 @@ impl<'p> Path<'p> {
     }
 
     /// The error for a string outside an enumeration.
-    pub(crate) fn not_one_of(&self, got: &str, expected: &[&str]) -> InputError {
+    pub(crate) fn not_one_of(&self, got: &str, expected: &[&str]) -> Fail {
         self.error(format!("{got:?} is not one of {}", quoted(expected)))
     }
 }
@@ -174,18 +190,18 @@ impl<'a> Input<'a> {
     }
 
     /// A syntax error of the reader, placed at `at`.
-    fn syntax(at: &Path, e: JsonError) -> InputError {
+    fn syntax(at: &Path, e: JsonError) -> Fail {
         at.error(e.to_string())
     }
 
     /// The type of the next value.
-    pub(crate) fn kind(&mut self, at: &Path) -> Result<Kind, InputError> {
+    pub(crate) fn kind(&mut self, at: &Path) -> Result<Kind, Fail> {
         self.r.peek().map_err(|e| Self::syntax(at, e))
     }
 
     /// "expected …, found …" for the next value, quoting a scalar (so the
     /// caller sees `found "many"`, not just "a string").
-    pub(crate) fn wrong_type(&mut self, at: &Path, expected: &str) -> InputError {
+    pub(crate) fn wrong_type(&mut self, at: &Path, expected: &str) -> Fail {
         let kind = match self.kind(at) {
             Ok(kind) => kind,
             Err(e) => return e,
@@ -208,7 +224,7 @@ impl<'a> Input<'a> {
     }
 
     /// Reads `null` if that is the next value (for optional fields).
-    pub(crate) fn null(&mut self, at: &Path) -> Result<bool, InputError> {
+    pub(crate) fn null(&mut self, at: &Path) -> Result<bool, Fail> {
         if self.kind(at)? != Kind::Null {
             return Ok(false);
         }
@@ -217,7 +233,7 @@ impl<'a> Input<'a> {
     }
 
     /// A string.
-    pub(crate) fn str(&mut self, at: &Path) -> Result<Cow<'a, str>, InputError> {
+    pub(crate) fn str(&mut self, at: &Path) -> Result<Cow<'a, str>, Fail> {
         if self.kind(at)? != Kind::String {
             return Err(self.wrong_type(at, "a string"));
         }
@@ -225,12 +241,12 @@ impl<'a> Input<'a> {
     }
 
     /// A string, owned.
-    pub(crate) fn string(&mut self, at: &Path) -> Result<String, InputError> {
+    pub(crate) fn string(&mut self, at: &Path) -> Result<String, Fail> {
         self.str(at).map(Cow::into_owned)
     }
 
     /// A string or `null`.
-    pub(crate) fn opt_string(&mut self, at: &Path) -> Result<Option<String>, InputError> {
+    pub(crate) fn opt_string(&mut self, at: &Path) -> Result<Option<String>, Fail> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -238,7 +254,7 @@ impl<'a> Input<'a> {
     }
 
     /// `true` or `false`.
-    pub(crate) fn bool(&mut self, at: &Path) -> Result<bool, InputError> {
+    pub(crate) fn bool(&mut self, at: &Path) -> Result<bool, Fail> {
         if self.kind(at)? != Kind::Bool {
             return Err(self.wrong_type(at, "a boolean"));
         }
@@ -246,7 +262,7 @@ impl<'a> Input<'a> {
     }
 
     /// A number, converted exactly as serde_json converts a typed field.
-    fn number(&mut self, at: &Path) -> Result<serde_json::Number, InputError> {
+    fn number(&mut self, at: &Path) -> Result<serde_json::Number, Fail> {
         if self.kind(at)? != Kind::Number {
             return Err(self.wrong_type(at, "a number"));
         }
@@ -256,14 +272,14 @@ impl<'a> Input<'a> {
     }
 
     /// A non-negative integer that fits in `u64`.
-    pub(crate) fn u64(&mut self, at: &Path) -> Result<u64, InputError> {
+    pub(crate) fn u64(&mut self, at: &Path) -> Result<u64, Fail> {
         self.number(at)?
             .as_u64()
             .ok_or_else(|| at.error("expected a non-negative integer"))
     }
 
     /// A `u64` or `null`.
-    pub(crate) fn opt_u64(&mut self, at: &Path) -> Result<Option<u64>, InputError> {
+    pub(crate) fn opt_u64(&mut self, at: &Path) -> Result<Option<u64>, Fail> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -271,13 +287,13 @@ impl<'a> Input<'a> {
     }
 
     /// A non-negative integer that fits in `u32`.
-    pub(crate) fn u32(&mut self, at: &Path) -> Result<u32, InputError> {
+    pub(crate) fn u32(&mut self, at: &Path) -> Result<u32, Fail> {
         let n = self.u64(at)?;
         u32::try_from(n).map_err(|_| at.error(format!("{n} is too large (at most {})", u32::MAX)))
     }
 
     /// A number as `f64` (integers included) or `null`.
-    pub(crate) fn opt_f64(&mut self, at: &Path) -> Result<Option<f64>, InputError> {
+    pub(crate) fn opt_f64(&mut self, at: &Path) -> Result<Option<f64>, Fail> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -288,12 +304,12 @@ impl<'a> Input<'a> {
     }
 
     /// Any value, kept as a `serde_json::Value`.
-    pub(crate) fn value(&mut self, at: &Path) -> Result<Value, InputError> {
+    pub(crate) fn value(&mut self, at: &Path) -> Result<Value, Fail> {
         read_value(&mut self.r).map_err(|e| Self::syntax(at, e))
     }
 
     /// Enters an object; then call [`Input::next_key`] until it gives `None`.
-    pub(crate) fn object(&mut self, at: &Path) -> Result<(), InputError> {
+    pub(crate) fn object(&mut self, at: &Path) -> Result<(), Fail> {
         if self.kind(at)? != Kind::Object {
             return Err(self.wrong_type(at, "an object"));
         }
@@ -301,12 +317,12 @@ impl<'a> Input<'a> {
     }
 
     /// The next key of the object at `at`, or `None` after its end.
-    pub(crate) fn next_key(&mut self, at: &Path) -> Result<Option<Cow<'a, str>>, InputError> {
+    pub(crate) fn next_key(&mut self, at: &Path) -> Result<Option<Cow<'a, str>>, Fail> {
         self.r.next_key().map_err(|e| Self::syntax(at, e))
     }
 
     /// Enters an array; then call [`Input::next_item`] until it gives `false`.
-    pub(crate) fn array(&mut self, at: &Path) -> Result<(), InputError> {
+    pub(crate) fn array(&mut self, at: &Path) -> Result<(), Fail> {
         if self.kind(at)? != Kind::Array {
             return Err(self.wrong_type(at, "an array"));
         }
@@ -314,7 +330,7 @@ impl<'a> Input<'a> {
     }
 
     /// Whether the array at `at` has another element.
-    pub(crate) fn next_item(&mut self, at: &Path) -> Result<bool, InputError> {
+    pub(crate) fn next_item(&mut self, at: &Path) -> Result<bool, Fail> {
         self.r.next_item().map_err(|e| Self::syntax(at, e))
     }
 
@@ -322,8 +338,8 @@ impl<'a> Input<'a> {
     pub(crate) fn list<T>(
         &mut self,
         at: &Path,
-        item: fn(&mut Self, &Path) -> Result<T, InputError>,
-    ) -> Result<Vec<T>, InputError> {
+        item: fn(&mut Self, &Path) -> Result<T, Fail>,
+    ) -> Result<Vec<T>, Fail> {
         let mut out = Vec::new();
         self.items(at, &mut |p, at| {
             out.push(item(p, at)?);
@@ -337,8 +353,8 @@ impl<'a> Input<'a> {
     fn items(
         &mut self,
         at: &Path,
-        item: &mut dyn FnMut(&mut Self, &Path) -> Result<(), InputError>,
-    ) -> Result<(), InputError> {
+        item: &mut dyn FnMut(&mut Self, &Path) -> Result<(), Fail>,
+    ) -> Result<(), Fail> {
         self.array(at)?;
         let mut index = 0;
         while self.next_item(at)? {
@@ -362,8 +378,8 @@ impl<'a> Input<'a> {
         at: &Path,
         names: &[&str],
         others: Others,
-        mut field: impl FnMut(&mut Self, &Path, usize, &mut R) -> Result<(), InputError>,
-    ) -> Result<R, InputError> {
+        mut field: impl FnMut(&mut Self, &Path, usize, &mut R) -> Result<(), Fail>,
+    ) -> Result<R, Fail> {
         let mut raw = R::default();
         self.members(at, names, others, &mut |p, at, i| field(p, at, i, &mut raw))?;
         Ok(raw)
@@ -378,8 +394,8 @@ impl<'a> Input<'a> {
         at: &Path,
         names: &[&str],
         others: Others,
-        field: &mut dyn FnMut(&mut Self, &Path, usize) -> Result<(), InputError>,
-    ) -> Result<(), InputError> {
+        field: &mut dyn FnMut(&mut Self, &Path, usize) -> Result<(), Fail>,
+    ) -> Result<(), Fail> {
         // One bit per name: the readers' tables are far below 64 names.
         debug_assert!(names.len() <= 64);
         let mut seen = 0u64;
@@ -403,7 +419,7 @@ impl<'a> Input<'a> {
     }
 
     /// A string that must be one of `names`, as its index there.
-    pub(crate) fn one_of(&mut self, at: &Path, names: &[&str]) -> Result<usize, InputError> {
+    pub(crate) fn one_of(&mut self, at: &Path, names: &[&str]) -> Result<usize, Fail> {
         let s = self.str(at)?;
         names
             .iter()
@@ -415,8 +431,8 @@ impl<'a> Input<'a> {
     pub(crate) fn nullable<T>(
         &mut self,
         at: &Path,
-        read: fn(&mut Self, &Path) -> Result<T, InputError>,
-    ) -> Result<Option<T>, InputError> {
+        read: fn(&mut Self, &Path) -> Result<T, Fail>,
+    ) -> Result<Option<T>, Fail> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -424,12 +440,12 @@ impl<'a> Input<'a> {
     }
 
     /// Skips a value of a field that is not read (checking its syntax).
-    pub(crate) fn skip(&mut self, at: &Path) -> Result<(), InputError> {
+    pub(crate) fn skip(&mut self, at: &Path) -> Result<(), Fail> {
         self.r.skip().map_err(|e| Self::syntax(at, e))
     }
 
     /// Checks that nothing but whitespace follows the document.
-    pub(crate) fn end(&mut self) -> Result<(), InputError> {
+    pub(crate) fn end(&mut self) -> Result<(), Fail> {
         self.r.end().map_err(|e| Self::syntax(&Path::Root, e))
     }
 }
@@ -447,11 +463,11 @@ pub(crate) enum Others {
 /// Reads a whole document with `read` and checks that nothing follows it.
 pub(crate) fn read_document<'a, T>(
     text: &'a str,
-    read: impl FnOnce(&mut Input<'a>, &Path) -> Result<T, InputError>,
+    read: impl FnOnce(&mut Input<'a>, &Path) -> Result<T, Fail>,
 ) -> Result<T, InputError> {
     let mut input = Input::new(text);
-    let value = read(&mut input, &Path::Root)?;
-    input.end()?;
+    let value = read(&mut input, &Path::Root).map_err(|e| *e)?;
+    input.end().map_err(|e| *e)?;
     Ok(value)
 }
 

@@ -1,7 +1,7 @@
 //! OpenAI Chat Completions body (`POST /chat/completions`).
 
 use super::types::{Content, ContentPart, RequestMessage, Stop, ToolChoice, ToolChoiceMode};
-use super::{put_sampling, reasoning_applies, UnifiedRequest};
+use super::{put_sampling, put_tool_head, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 use crate::json_write::JsonWriter;
@@ -42,10 +42,7 @@ pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelIn
             w.field("type", "function");
             w.key("function");
             w.begin_object();
-            w.field("name", &t.name);
-            if let Some(d) = &t.description {
-                w.field("description", d);
-            }
+            put_tool_head(w, t);
             w.key("parameters");
             w.value(&t.parameters);
             w.end_object();

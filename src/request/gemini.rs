@@ -5,7 +5,9 @@ use serde_json::{Map, Value};
 
 use super::lazy_turn::LazyTurn;
 use super::types::{Content, ContentPart, ImageSource, RequestMessage, ToolChoice, ToolChoiceMode};
-use super::{call_name, has_sampling, put_sampling, reasoning_applies, UnifiedRequest};
+use super::{
+    call_name, has_sampling, put_sampling, put_tool_head, reasoning_applies, UnifiedRequest,
+};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 use crate::json_write::JsonWriter;
@@ -74,10 +76,7 @@ pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelIn
         w.begin_array();
         for t in &req.tools {
             w.begin_object();
-            w.field("name", &t.name);
-            if let Some(d) = &t.description {
-                w.field("description", d);
-            }
+            put_tool_head(w, t);
             if wants_parameters(&t.parameters) {
                 w.key("parameters");
                 schema(w, &t.parameters);

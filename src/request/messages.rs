@@ -4,7 +4,7 @@ use super::lazy_turn::LazyTurn;
 use super::types::{
     Content, ContentPart, ImageSource, ReasoningEffort, RequestMessage, ToolChoice, ToolChoiceMode,
 };
-use super::{put_sampling, reasoning_applies, RequestError, UnifiedRequest};
+use super::{put_sampling, put_tool_head, reasoning_applies, RequestError, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::event::ReasoningBlock;
 use crate::json_write::JsonWriter;
@@ -141,10 +141,7 @@ pub(super) fn body(
         w.begin_array();
         for t in &req.tools {
             w.begin_object();
-            w.field("name", &t.name);
-            if let Some(d) = &t.description {
-                w.field("description", d);
-            }
+            put_tool_head(w, t);
             w.key("input_schema");
             w.value(&t.parameters);
             w.end_object();

@@ -211,19 +211,23 @@ pub fn build(
     }
     let body = w.finish();
 
-    let (url, auth_header) = match model.format {
-        WireFormat::Chat => (format!("{base}/chat/completions"), "authorization"),
-        WireFormat::Responses => (format!("{base}/responses"), "authorization"),
-        WireFormat::Messages => (format!("{base}/messages"), "x-api-key"),
+    let mut url = base.to_owned();
+    let (path, auth_header) = match model.format {
+        WireFormat::Chat => ("/chat/completions", "authorization"),
+        WireFormat::Responses => ("/responses", "authorization"),
+        WireFormat::Messages => ("/messages", "x-api-key"),
         WireFormat::Gemini => {
-            let url = if req.stream {
-                format!("{base}/models/{}:streamGenerateContent?alt=sse", req.model)
+            url.push_str("/models/");
+            url.push_str(&req.model);
+            let method = if req.stream {
+                ":streamGenerateContent?alt=sse"
             } else {
-                format!("{base}/models/{}:generateContent", req.model)
+                ":generateContent"
             };
-            (url, "x-goog-api-key")
+            (method, "x-goog-api-key")
         }
     };
+    url.push_str(path);
 
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     let accept = if req.stream {
@@ -336,6 +340,15 @@ pub(crate) fn put_sampling(
     if let Some(p) = req.top_p {
         w.key(top_p_key);
         w.f64(p);
+    }
+}
+
+/// Writes a tool definition's `name` and, when it has one, `description`
+/// (the members every format's tool starts with).
+pub(crate) fn put_tool_head(w: &mut JsonWriter<'_>, tool: &Tool) {
+    w.field("name", &tool.name);
+    if let Some(d) = &tool.description {
+        w.field("description", d);
     }
 }
 

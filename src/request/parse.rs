@@ -19,9 +19,9 @@ use super::types::{
 };
 use crate::event::ReasoningBlock;
 use crate::json::Kind;
-use crate::json_input::{read_document, Input, InputError, Others, Path};
+use crate::json_input::{read_document, Fail, Input, InputError, Others, Path};
 
-/// The top-level fields, in the order of [`RawRequest`]'s reads; any other
+/// The top-level fields, in the order of [`request`]'s reads; any other
 /// key is refused (as serde's `deny_unknown_fields`), so a typo such as
 /// `maxTokens` fails loudly.
 const REQUEST_FIELDS: &[&str] = &[
@@ -44,62 +44,54 @@ pub(crate) fn read_request(text: &str) -> Result<UnifiedRequest, InputError> {
     read_document(text, request)
 }
 
-/// The members of a request as read. The walk refuses a repeated key, so
-/// each slot is written at most once; a required slot is `Some` once its
-/// key was seen, an optional one keeps `None` for an explicit `null`.
+/// A request read straight into its final value (no slot struct to move
+/// it out of), with whether `model` and `messages`, which are required,
+/// were there. The walk refuses a repeated key, so each field is written
+/// at most once; an optional one keeps `None` for an explicit `null`.
 #[derive(Default)]
-struct RawRequest {
-    model: Option<String>,
-    system: Option<String>,
-    messages: Option<Vec<RequestMessage>>,
-    tools: Vec<Tool>,
-    tool_choice: Option<ToolChoice>,
-    max_output_tokens: Option<u64>,
-    temperature: Option<f64>,
-    top_p: Option<f64>,
-    stop: Option<Stop>,
-    reasoning: Option<ReasoningConfig>,
-    stream: bool,
-    extra: Option<Map<String, Value>>,
+struct ReadRequest {
+    req: UnifiedRequest,
+    has_model: bool,
+    has_messages: bool,
 }
 
-fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, InputError> {
-    let raw = p.fields(
+fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, Fail> {
+    let read = p.fields(
         at,
         REQUEST_FIELDS,
         Others::Refuse,
-        |p, at, i, raw: &mut RawRequest| {
+        |p, at, i, read: &mut ReadRequest| {
+            let req = &mut read.req;
             match i {
-                0 => raw.model = Some(p.string(at)?),
-                1 => raw.system = p.opt_string(at)?,
-                2 => raw.messages = Some(p.list(at, message)?),
-                3 => raw.tools = p.list(at, tool)?,
-                4 => raw.tool_choice = p.nullable(at, choice)?,
-                5 => raw.max_output_tokens = p.opt_u64(at)?,
-                6 => raw.temperature = p.opt_f64(at)?,
-                7 => raw.top_p = p.opt_f64(at)?,
-                8 => raw.stop = p.nullable(at, stop_sequences)?,
-                9 => raw.reasoning = p.nullable(at, reasoning_config)?,
-                10 => raw.stream = p.bool(at)?,
-                _ => raw.extra = p.nullable(at, object_value)?,
+                0 => {
+                    req.model = p.string(at)?;
+                    read.has_model = true;
+                }
+                1 => req.system = p.opt_string(at)?,
+                2 => {
+                    req.messages = p.list(at, message)?;
+                    read.has_messages = true;
+                }
+                3 => req.tools = p.list(at, tool)?,
+                4 => req.tool_choice = p.nullable(at, choice)?,
+                5 => req.max_output_tokens = p.opt_u64(at)?,
+                6 => req.temperature = p.opt_f64(at)?,
+                7 => req.top_p = p.opt_f64(at)?,
+                8 => req.stop = p.nullable(at, stop_sequences)?,
+                9 => req.reasoning = p.nullable(at, reasoning_config)?,
+                10 => req.stream = p.bool(at)?,
+                _ => req.extra = p.nullable(at, object_value)?,
             }
             Ok(())
         },
     )?;
-    Ok(UnifiedRequest {
-        model: at.required(raw.model, "model")?,
-        system: raw.system,
-        messages: at.required(raw.messages, "messages")?,
-        tools: raw.tools,
-        tool_choice: raw.tool_choice,
-        max_output_tokens: raw.max_output_tokens,
-        temperature: raw.temperature,
-        top_p: raw.top_p,
-        stop: raw.stop,
-        reasoning: raw.reasoning,
-        stream: raw.stream,
-        extra: raw.extra,
-    })
+    if !read.has_model {
+        return Err(at.missing("model"));
+    }
+    if !read.has_messages {
+        return Err(at.missing("messages"));
+    }
+    Ok(read.req)
 }
 
 /// The `role` values of a message.
@@ -112,7 +104,7 @@ enum Role {
     Tool,
 }
 
-fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, InputError> {
+fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, Fail> {
     Ok(match p.one_of(at, ROLES)? {
         0 => Role::User,
         1 => Role::Assistant,
@@ -149,7 +141,7 @@ struct RawMessage {
 /// One message: every field any role takes is read (and type-checked)
 /// whatever the role, then `role` picks the ones that apply; other keys are
 /// ignored — the serde reading through `RawMessage` does the same.
-fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
+fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, Fail> {
     let raw = p.fields(
         at,
         MESSAGE_FIELDS,
@@ -188,7 +180,7 @@ fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
 }
 
 /// Message content: a string or an array of parts.
-fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, InputError> {
+fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, Fail> {
     match p.kind(at)? {
         Kind::String => p.string(at).map(Content::Text),
         Kind::Array => p.list(at, content_part).map(Content::Parts),
@@ -215,7 +207,7 @@ struct RawPart {
 }
 
 /// One content part; like a message, all fields are read, `type` picks.
-fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, InputError> {
+fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, Fail> {
     let raw = p.fields(
         at,
         PART_FIELDS,
@@ -257,7 +249,7 @@ struct RawToolCall {
 }
 
 /// A tool call of an earlier assistant turn; other keys are ignored.
-fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputError> {
+fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, Fail> {
     let raw = p.fields(
         at,
         CALL_FIELDS,
@@ -298,7 +290,7 @@ struct RawBlock {
 }
 
 /// A reasoning block to replay; all fields read, `type` picks.
-fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, InputError> {
+fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, Fail> {
     let raw = p.fields(
         at,
         BLOCK_FIELDS,
@@ -338,7 +330,7 @@ struct RawTool {
 }
 
 /// A tool definition.
-fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
+fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, Fail> {
     let raw = p.fields(
         at,
         TOOL_FIELDS,
@@ -374,7 +366,7 @@ const CHOICE_FIELDS: &[&str] = &["name"];
 
 /// `"auto"` / `"none"` / `"required"`, or `{"name": …}` (other keys of the
 /// object are ignored).
-fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
+fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, Fail> {
     match p.kind(at)? {
         Kind::String => Ok(ToolChoice::Mode(match p.one_of(at, CHOICE_MODES)? {
             0 => ToolChoiceMode::Auto,
@@ -400,7 +392,7 @@ fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
 }
 
 /// One stop sequence or an array of them.
-fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, InputError> {
+fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, Fail> {
     match p.kind(at)? {
         Kind::String => p.string(at).map(Stop::One),
         Kind::Array => p.list(at, Input::string).map(Stop::Many),
@@ -414,7 +406,7 @@ const REASONING_FIELDS: &[&str] = &["effort", "budgetTokens"];
 /// The effort levels.
 const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
-fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
+fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, Fail> {
     Ok(match p.one_of(at, EFFORTS)? {
         0 => ReasoningEffort::Minimal,
         1 => ReasoningEffort::Low,
@@ -424,7 +416,7 @@ fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
 }
 
 /// Reasoning settings.
-fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, InputError> {
+fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, Fail> {
     let raw = p.fields(
         at,
         REASONING_FIELDS,
@@ -441,7 +433,7 @@ fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, Inp
 }
 
 /// A JSON object kept as a map (`extra`).
-fn object_value(p: &mut Input<'_>, at: &Path) -> Result<Map<String, Value>, InputError> {
+fn object_value(p: &mut Input<'_>, at: &Path) -> Result<Map<String, Value>, Fail> {
     if p.kind(at)? != Kind::Object {
         return Err(p.wrong_type(at, "an object"));
     }

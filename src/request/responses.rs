@@ -1,7 +1,7 @@
 //! OpenAI Responses body (`POST /responses`).
 
 use super::types::{Content, ContentPart, RequestMessage, ToolChoice, ToolChoiceMode};
-use super::{put_sampling, reasoning_applies, UnifiedRequest};
+use super::{put_sampling, put_tool_head, reasoning_applies, UnifiedRequest};
 use crate::catalog::ModelInfo;
 use crate::json_write::JsonWriter;
 
@@ -31,10 +31,7 @@ pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelIn
         for t in &req.tools {
             w.begin_object();
             w.field("type", "function");
-            w.field("name", &t.name);
-            if let Some(d) = &t.description {
-                w.field("description", d);
-            }
+            put_tool_head(w, t);
             w.key("parameters");
             w.value(&t.parameters);
             // Responses function tools default to strict mode, which
