@@ -217,9 +217,8 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos;
         let bytes = self.bytes();
-        // Not a closure: at opt-level "z" a closure used three times stayed
-        // a call per digit run (a timestamp in every chat frame).
-        #[inline(always)]
+        // Left to the compiler: forced inline, its three uses cost ~0.35 KB
+        // of package for 0.3% fewer instructions.
         fn digits(bytes: &[u8], pos: &mut usize) -> usize {
             let from = *pos;
             while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
