@@ -174,7 +174,15 @@ impl<'a> Reader<'a> {
     }
 
     fn literal(&mut self, word: &'static str) -> Result<(), JsonError> {
-        if self.bytes()[self.pos..].starts_with(word.as_bytes()) {
+        // Compared byte by byte, which inlines (`starts_with` and slice
+        // equality stay memcmp calls at opt-level "z"; `null` is the value
+        // most often skipped).
+        let end = self.pos + word.len();
+        let matches = self
+            .bytes()
+            .get(self.pos..end)
+            .is_some_and(|got| got.iter().zip(word.as_bytes()).all(|(a, b)| a == b));
+        if matches {
             self.pos += word.len();
             self.after = After::Value;
             Ok(())
@@ -209,13 +217,15 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos;
         let bytes = self.bytes();
-        let digits = |pos: &mut usize| {
+        // Left to the compiler: forced inline, its three uses cost ~0.35 KB
+        // of package for 0.3% fewer instructions.
+        fn digits(bytes: &[u8], pos: &mut usize) -> usize {
             let from = *pos;
             while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
                 *pos += 1;
             }
             *pos - from
-        };
+        }
         let mut p = self.pos;
         if bytes.get(p) == Some(&b'-') {
             p += 1;
@@ -223,7 +233,7 @@ impl<'a> Reader<'a> {
         match bytes.get(p) {
             Some(b'0') => p += 1,
             Some(b'1'..=b'9') => {
-                digits(&mut p);
+                digits(bytes, &mut p);
             }
             _ => {
                 self.pos = p;
@@ -232,7 +242,7 @@ impl<'a> Reader<'a> {
         }
         if bytes.get(p) == Some(&b'.') {
             p += 1;
-            if digits(&mut p) == 0 {
+            if digits(bytes, &mut p) == 0 {
                 self.pos = p;
                 return self.err("invalid number");
             }
@@ -242,7 +252,7 @@ impl<'a> Reader<'a> {
             if matches!(bytes.get(p), Some(b'+' | b'-')) {
                 p += 1;
             }
-            if digits(&mut p) == 0 {
+            if digits(bytes, &mut p) == 0 {
                 self.pos = p;
                 return self.err("invalid number");
             }
@@ -447,8 +457,20 @@ impl<'a> Reader<'a> {
         if self.ws() != Some(b'"') {
             return self.err("expected a key");
         }
-        let key = self.string_body()?;
-        if self.ws() != Some(b':') {
+        // Keys are short and plain: found here, and followed at once by
+        // `:` in compact frames, without `string_body`'s call and `Cow`
+        // hand-off (a frame is mostly keys). Anything else takes the
+        // general path.
+        let bytes = self.bytes();
+        let start = self.pos + 1;
+        let end = plain_run_end(bytes, start);
+        let key = if bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            Cow::Borrowed(self.slice(start, end))
+        } else {
+            self.string_body()?
+        };
+        if bytes.get(self.pos) != Some(&b':') && self.ws() != Some(b':') {
             return self.err("expected ':'");
         }
         self.pos += 1;

@@ -228,6 +228,37 @@ impl<'p> JsonWriter<'p> {
         }
     }
 
+    /// Writes a key given as its finished JSON text with the colon
+    /// (`"\"text\":"`): for the crate's own member names, which need no
+    /// escaping. Events are mostly fixed keys, and the escape scan of
+    /// [`JsonWriter::key`] was most of the cost of writing one; this is one
+    /// append. Not for a writer with a patch: the key is not looked up in it.
+    pub(crate) fn raw_key(&mut self, quoted: &str) {
+        debug_assert!(self.patched.is_empty() && quoted.ends_with("\":"));
+        if self.comma {
+            self.out.push(',');
+        }
+        self.out.push_str(quoted);
+        self.comma = false;
+    }
+
+    /// Writes a whole member given as finished JSON text (`"\"type\":\"cost\""`),
+    /// such as an event's tag; the same terms as [`JsonWriter::raw_key`].
+    pub(crate) fn raw_member(&mut self, member: &str) {
+        debug_assert!(self.patched.is_empty());
+        if self.comma {
+            self.out.push(',');
+        }
+        self.out.push_str(member);
+        self.comma = true;
+    }
+
+    /// [`JsonWriter::raw_key`] and a string value.
+    pub(crate) fn raw_field(&mut self, quoted: &str, value: &str) {
+        self.raw_key(quoted);
+        self.str(value);
+    }
+
     /// Writes a key and a string value.
     pub fn field(&mut self, key: &str, value: &str) {
         self.key(key);
@@ -355,6 +386,14 @@ impl<'p> JsonWriter<'p> {
     /// Start of a value that is not an object: a patch entry for it can only
     /// delete or replace it.
     fn scalar_start(&mut self) {
+        // Without a pending patch entry (always, outside request bodies)
+        // only the separator: `begin_value` moves a whole `Pending` out.
+        if self.pending.is_none() {
+            if self.comma {
+                self.out.push(',');
+            }
+            return;
+        }
         if let Some(p) = self.begin_value() {
             self.drop_member(p);
         }

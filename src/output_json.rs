@@ -29,26 +29,38 @@ impl Event {
         w.begin_object();
         match self {
             Event::Start { id, model } => {
-                w.field("type", "start");
-                w.key("id");
+                w.raw_member(r#""type":"start""#);
+                w.raw_key(r#""id":"#);
                 w.opt_str(id.as_deref());
-                w.key("model");
+                w.raw_key(r#""model":"#);
                 w.opt_str(model.as_deref());
             }
             Event::TextDelta { choice, text } => {
-                choice_text(w, "textDelta", *choice, "text", text);
+                choice_text(w, r#""type":"textDelta""#, *choice, r#""text":"#, text);
             }
             Event::ReasoningDelta { choice, text } => {
-                choice_text(w, "reasoningDelta", *choice, "text", text);
+                choice_text(w, r#""type":"reasoningDelta""#, *choice, r#""text":"#, text);
             }
             Event::ReasoningSignature { choice, signature } => {
-                choice_text(w, "reasoningSignature", *choice, "signature", signature);
+                choice_text(
+                    w,
+                    r#""type":"reasoningSignature""#,
+                    *choice,
+                    r#""signature":"#,
+                    signature,
+                );
             }
             Event::ReasoningRedacted { choice, data } => {
-                choice_text(w, "reasoningRedacted", *choice, "data", data);
+                choice_text(
+                    w,
+                    r#""type":"reasoningRedacted""#,
+                    *choice,
+                    r#""data":"#,
+                    data,
+                );
             }
             Event::RefusalDelta { choice, text } => {
-                choice_text(w, "refusalDelta", *choice, "text", text);
+                choice_text(w, r#""type":"refusalDelta""#, *choice, r#""text":"#, text);
             }
             Event::ToolCallStart {
                 choice,
@@ -56,17 +68,17 @@ impl Event {
                 id,
                 name,
             } => {
-                call_head(w, "toolCallStart", *choice, *index);
-                w.field("id", id);
-                w.field("name", name);
+                call_head(w, r#""type":"toolCallStart""#, *choice, *index);
+                w.raw_field(r#""id":"#, id);
+                w.raw_field(r#""name":"#, name);
             }
             Event::ToolCallDelta {
                 choice,
                 index,
                 arguments_delta,
             } => {
-                call_head(w, "toolCallDelta", *choice, *index);
-                w.field("argumentsDelta", arguments_delta);
+                call_head(w, r#""type":"toolCallDelta""#, *choice, *index);
+                w.raw_field(r#""argumentsDelta":"#, arguments_delta);
             }
             Event::ToolCall {
                 choice,
@@ -75,10 +87,10 @@ impl Event {
                 name,
                 arguments,
             } => {
-                call_head(w, "toolCall", *choice, *index);
-                w.field("id", id);
-                w.field("name", name);
-                w.key("arguments");
+                call_head(w, r#""type":"toolCall""#, *choice, *index);
+                w.raw_field(r#""id":"#, id);
+                w.raw_field(r#""name":"#, name);
+                w.raw_key(r#""arguments":"#);
                 w.value(arguments);
             }
             Event::ToolCallInvalid {
@@ -89,32 +101,32 @@ impl Event {
                 raw_arguments,
                 reason,
             } => {
-                call_head(w, "toolCallInvalid", *choice, *index);
-                w.field("id", id);
-                w.field("name", name);
-                w.field("rawArguments", raw_arguments);
-                w.field("reason", reason);
+                call_head(w, r#""type":"toolCallInvalid""#, *choice, *index);
+                w.raw_field(r#""id":"#, id);
+                w.raw_field(r#""name":"#, name);
+                w.raw_field(r#""rawArguments":"#, raw_arguments);
+                w.raw_field(r#""reason":"#, reason);
             }
             Event::Usage(usage) => {
                 // A newtype variant of an internally tagged enum: the tag,
                 // then the struct's own members, in one object.
-                w.field("type", "usage");
+                w.raw_member(r#""type":"usage""#);
                 usage.write_members(w);
             }
             Event::Cost { usd } => {
-                w.field("type", "cost");
-                w.field("usd", usd);
+                w.raw_member(r#""type":"cost""#);
+                w.raw_field(r#""usd":"#, usd);
             }
             Event::Finish {
                 choice,
                 reason,
                 raw,
             } => {
-                w.field("type", "finish");
-                w.key("choice");
+                w.raw_member(r#""type":"finish""#);
+                w.raw_key(r#""choice":"#);
                 w.u64(u64::from(*choice));
-                w.field("reason", reason.as_str());
-                w.key("raw");
+                w.raw_field(r#""reason":"#, reason.as_str());
+                w.raw_key(r#""raw":"#);
                 w.opt_str(raw.as_deref());
             }
             Event::Error {
@@ -122,7 +134,7 @@ impl Event {
                 message,
                 retryable,
             } => {
-                w.field("type", "error");
+                w.raw_member(r#""type":"error""#);
                 error_members(w, *kind, message, *retryable);
             }
         }
@@ -138,27 +150,29 @@ impl Event {
 }
 
 /// `"type"`, `"choice"` and one string member: the shape of most events.
-fn choice_text(w: &mut JsonWriter<'_>, kind: &str, choice: u32, key: &str, value: &str) {
-    w.field("type", kind);
-    w.key("choice");
+/// `tag` and `key` are finished JSON text (`"type":"textDelta"`, `"text":`).
+fn choice_text(w: &mut JsonWriter<'_>, tag: &str, choice: u32, key: &str, value: &str) {
+    w.raw_member(tag);
+    w.raw_key(r#""choice":"#);
     w.u64(u64::from(choice));
-    w.field(key, value);
+    w.raw_field(key, value);
 }
 
-/// `"type"`, `"choice"` and `"index"` of a tool call event.
-fn call_head(w: &mut JsonWriter<'_>, kind: &str, choice: u32, index: u32) {
-    w.field("type", kind);
-    w.key("choice");
+/// `"type"`, `"choice"` and `"index"` of a tool call event (`tag` as in
+/// [`choice_text`]).
+fn call_head(w: &mut JsonWriter<'_>, tag: &str, choice: u32, index: u32) {
+    w.raw_member(tag);
+    w.raw_key(r#""choice":"#);
     w.u64(u64::from(choice));
-    w.key("index");
+    w.raw_key(r#""index":"#);
     w.u64(u64::from(index));
 }
 
 /// The members of an error event and of [`StreamError`].
 fn error_members(w: &mut JsonWriter<'_>, kind: ErrorKind, message: &str, retryable: bool) {
-    w.field("kind", kind.as_str());
-    w.field("message", message);
-    w.key("retryable");
+    w.raw_field(r#""kind":"#, kind.as_str());
+    w.raw_field(r#""message":"#, message);
+    w.raw_key(r#""retryable":"#);
     w.bool(retryable);
 }
 
@@ -187,15 +201,15 @@ impl Usage {
     }
 
     fn write_members(&self, w: &mut JsonWriter<'_>) {
-        w.key("inputTokens");
+        w.raw_key(r#""inputTokens":"#);
         w.opt_u64(self.input_tokens);
-        w.key("outputTokens");
+        w.raw_key(r#""outputTokens":"#);
         w.opt_u64(self.output_tokens);
-        w.key("cacheReadTokens");
+        w.raw_key(r#""cacheReadTokens":"#);
         w.opt_u64(self.cache_read_tokens);
-        w.key("cacheWriteTokens");
+        w.raw_key(r#""cacheWriteTokens":"#);
         w.opt_u64(self.cache_write_tokens);
-        w.key("reasoningTokens");
+        w.raw_key(r#""reasoningTokens":"#);
         w.opt_u64(self.reasoning_tokens);
     }
 }
