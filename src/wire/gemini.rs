@@ -116,21 +116,21 @@ impl<'a> Frame<'a> {
                     }
                 }
                 "usageMetadata" => f.usage_metadata = UsageMetadata::read(r)?,
-                "modelVersion" => f.model_version = optional_str(r)?,
-                "responseId" => f.response_id = optional_str(r)?,
+                "modelVersion" => optional_str(r, &mut f.model_version)?,
+                "responseId" => optional_str(r, &mut f.response_id)?,
                 "promptFeedback" => {
                     f.block_reason = None;
                     if optional_object(r)? {
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
-                                "blockReason" => f.block_reason = optional_str(r)?,
+                                "blockReason" => optional_str(r, &mut f.block_reason)?,
                                 _ => r.skip()?,
                             }
                         }
                     }
                 }
                 "error" => f.error = WireError::read(r)?,
-                "cost" => f.cost = fields::cost(r)?,
+                "cost" => fields::cost(r, &mut f.cost)?,
                 "normalizedUsage" => f.normalized_usage = ZenNormalizedUsage::read(r)?,
                 _ => r.skip()?,
             }
@@ -174,7 +174,7 @@ impl<'a> Candidate<'a> {
                         }
                     }
                 }
-                "finishReason" => c.finish_reason = optional_str(r)?,
+                "finishReason" => optional_str(r, &mut c.finish_reason)?,
                 _ => r.skip()?,
             }
         }
@@ -199,9 +199,9 @@ impl<'a> Part<'a> {
         let mut p = Part::default();
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "text" => p.text = optional_str(r)?,
+                "text" => optional_str(r, &mut p.text)?,
                 "thought" => p.thought = optional_bool(r)?,
-                "thoughtSignature" => p.thought_signature = optional_str(r)?,
+                "thoughtSignature" => optional_str(r, &mut p.thought_signature)?,
                 "functionCall" => p.function_call = FunctionCall::read(r)?,
                 _ => r.skip()?,
             }
@@ -227,8 +227,8 @@ impl<'a> FunctionCall<'a> {
         let mut call = FunctionCall::default();
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "id" => call.id = optional_str(r)?,
-                "name" => call.name = optional_str(r)?,
+                "id" => optional_str(r, &mut call.id)?,
+                "name" => optional_str(r, &mut call.name)?,
                 "args" => call.args = optional_value(r)?,
                 _ => r.skip()?,
             }
@@ -254,10 +254,10 @@ impl UsageMetadata {
         let mut u = UsageMetadata::default();
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "promptTokenCount" => u.prompt_token_count = optional_u64(r)?,
-                "candidatesTokenCount" => u.candidates_token_count = optional_u64(r)?,
-                "thoughtsTokenCount" => u.thoughts_token_count = optional_u64(r)?,
-                "cachedContentTokenCount" => u.cached_content_token_count = optional_u64(r)?,
+                "promptTokenCount" => optional_u64(r, &mut u.prompt_token_count)?,
+                "candidatesTokenCount" => optional_u64(r, &mut u.candidates_token_count)?,
+                "thoughtsTokenCount" => optional_u64(r, &mut u.thoughts_token_count)?,
+                "cachedContentTokenCount" => optional_u64(r, &mut u.cached_content_token_count)?,
                 _ => r.skip()?,
             }
         }
@@ -321,9 +321,9 @@ impl<'a> WireError<'a> {
                                 _ => None,
                             }
                         }
-                        "message" => e.message = optional_str(r)?,
-                        "status" => e.status = optional_str(r)?,
-                        "type" => e.kind = optional_str(r)?,
+                        "message" => optional_str(r, &mut e.message)?,
+                        "status" => optional_str(r, &mut e.status)?,
+                        "type" => optional_str(r, &mut e.kind)?,
                         _ => r.skip()?,
                     }
                 }

@@ -103,18 +103,18 @@ impl<'a> StreamEvent<'a> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "type" => ev.kind = fields::text(r)?,
-                "delta" => ev.delta = fields::text(r)?,
-                "item_id" => ev.item_id = fields::text(r)?,
-                "summary_index" => ev.summary_index = fields::count(r)?,
-                "content_index" => ev.content_index = fields::count(r)?,
+                "type" => fields::text(r, &mut ev.kind)?,
+                "delta" => fields::text(r, &mut ev.delta)?,
+                "item_id" => fields::text(r, &mut ev.item_id)?,
+                "summary_index" => fields::count(r, &mut ev.summary_index)?,
+                "content_index" => fields::count(r, &mut ev.content_index)?,
                 "item" => ev.item = Item::read(r)?,
                 "response" => ev.response = Response::read(r)?,
-                "arguments" => ev.arguments = fields::text(r)?,
-                "code" => ev.code = fields::text(r)?,
-                "message" => ev.message = fields::text(r)?,
+                "arguments" => fields::text(r, &mut ev.arguments)?,
+                "code" => fields::text(r, &mut ev.code)?,
+                "message" => fields::text(r, &mut ev.message)?,
                 "error" => ev.error = raw_error(r)?,
-                "cost" => ev.cost = fields::cost(r)?,
+                "cost" => fields::cost(r, &mut ev.cost)?,
                 "normalizedUsage" => ev.normalized_usage = ZenNormalizedUsage::read(r)?,
                 _ => r.skip()?,
             }
@@ -155,7 +155,7 @@ impl<'a> Item<'a> {
                     continue;
                 }
             };
-            *slot = fields::text(r)?;
+            fields::text(r, slot)?;
         }
         Ok(Some(item))
     }
@@ -183,11 +183,11 @@ impl<'a> Response<'a> {
         let mut resp = Response::default();
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "id" => resp.id = fields::text(r)?,
-                "model" => resp.model = fields::text(r)?,
+                "id" => fields::text(r, &mut resp.id)?,
+                "model" => fields::text(r, &mut resp.model)?,
                 "usage" => resp.usage = ResponsesUsage::read(r)?,
                 "incomplete_details" => {
-                    resp.incomplete_reason = member(r, "reason", fields::text)?;
+                    member(r, "reason", &mut resp.incomplete_reason, fields::text)?;
                 }
                 "error" => resp.error = raw_error(r)?,
                 _ => r.skip()?,
@@ -217,13 +217,18 @@ impl ResponsesUsage {
         let mut u = ResponsesUsage::default();
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "input_tokens" => u.input_tokens = fields::count(r)?,
-                "output_tokens" => u.output_tokens = fields::count(r)?,
+                "input_tokens" => fields::count(r, &mut u.input_tokens)?,
+                "output_tokens" => fields::count(r, &mut u.output_tokens)?,
                 "input_tokens_details" => {
-                    u.cached_tokens = member(r, "cached_tokens", fields::count)?;
+                    member(r, "cached_tokens", &mut u.cached_tokens, fields::count)?;
                 }
                 "output_tokens_details" => {
-                    u.reasoning_tokens = member(r, "reasoning_tokens", fields::count)?;
+                    member(
+                        r,
+                        "reasoning_tokens",
+                        &mut u.reasoning_tokens,
+                        fields::count,
+                    )?;
                 }
                 _ => r.skip()?,
             }

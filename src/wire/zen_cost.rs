@@ -46,7 +46,7 @@ impl ZenNormalizedUsage {
                     continue;
                 }
             };
-            *slot = fields::count(r)?;
+            fields::count(r, slot)?;
         }
         Ok(Some(u))
     }
@@ -103,7 +103,7 @@ mod tests {
         r.begin_object().expect("frame JSON");
         while let Some(key) = r.next_key().expect("frame JSON") {
             match key.as_ref() {
-                "cost" => f.cost = fields::cost(&mut r).expect("frame JSON"),
+                "cost" => fields::cost(&mut r, &mut f.cost).expect("frame JSON"),
                 "normalizedUsage" => {
                     f.normalized_usage = ZenNormalizedUsage::read(&mut r).expect("frame JSON")
                 }
