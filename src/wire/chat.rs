@@ -101,8 +101,8 @@ impl<'a> Chunk<'a> {
                 }
                 "id" => fields::text(r, &mut self.id)?,
                 "model" => fields::text(r, &mut self.model)?,
-                "usage" => self.usage = ChatUsage::read(r)?,
-                "normalizedUsage" => self.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "usage" => ChatUsage::read(r, &mut self.usage)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut self.normalized_usage)?,
                 "cost" => fields::cost(r, &mut self.cost)?,
                 "error" => self.error = raw_error(r)?,
                 _ => r.skip()?,
@@ -233,11 +233,12 @@ struct ChatUsage {
 
 impl ChatUsage {
     /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = ChatUsage::default();
+        let u = slot.insert(ChatUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "prompt_tokens" => fields::count(r, &mut u.prompt_tokens)?,
@@ -257,7 +258,7 @@ impl ChatUsage {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Zen semantics: input excludes cached tokens; output includes reasoning.

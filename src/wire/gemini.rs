@@ -115,7 +115,7 @@ impl<'a> Frame<'a> {
                         }
                     }
                 }
-                "usageMetadata" => f.usage_metadata = UsageMetadata::read(r)?,
+                "usageMetadata" => UsageMetadata::read(r, &mut f.usage_metadata)?,
                 "modelVersion" => optional_str(r, &mut f.model_version)?,
                 "responseId" => optional_str(r, &mut f.response_id)?,
                 "promptFeedback" => {
@@ -131,7 +131,7 @@ impl<'a> Frame<'a> {
                 }
                 "error" => f.error = WireError::read(r)?,
                 "cost" => fields::cost(r, &mut f.cost)?,
-                "normalizedUsage" => f.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
             }
         }
@@ -202,7 +202,7 @@ impl<'a> Part<'a> {
                 "text" => optional_str(r, &mut p.text)?,
                 "thought" => p.thought = optional_bool(r)?,
                 "thoughtSignature" => optional_str(r, &mut p.thought_signature)?,
-                "functionCall" => p.function_call = FunctionCall::read(r)?,
+                "functionCall" => FunctionCall::read(r, &mut p.function_call)?,
                 _ => r.skip()?,
             }
         }
@@ -220,11 +220,12 @@ struct FunctionCall<'a> {
 }
 
 impl<'a> FunctionCall<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut call = FunctionCall::default();
+        let call = slot.insert(FunctionCall::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "id" => optional_str(r, &mut call.id)?,
@@ -233,7 +234,7 @@ impl<'a> FunctionCall<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(call))
+        Ok(())
     }
 }
 
@@ -247,11 +248,12 @@ struct UsageMetadata {
 }
 
 impl UsageMetadata {
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = UsageMetadata::default();
+        let u = slot.insert(UsageMetadata::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "promptTokenCount" => optional_u64(r, &mut u.prompt_token_count)?,
@@ -261,7 +263,7 @@ impl UsageMetadata {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Gemini's prompt count includes cached tokens and its candidates count

@@ -153,13 +153,13 @@ impl<'a> Frame<'a> {
             match key.as_ref() {
                 "type" => f.kind = type_name(r, FrameType::from_name)?,
                 "index" => f.index = optional_u32(r)?,
-                "message" => f.message = StartMessage::read(r)?,
-                "content_block" => f.content_block = ContentBlock::read(r)?,
-                "delta" => f.delta = Delta::read(r)?,
-                "usage" => f.usage = WireUsage::read(r)?,
+                "message" => StartMessage::read(r, &mut f.message)?,
+                "content_block" => ContentBlock::read(r, &mut f.content_block)?,
+                "delta" => Delta::read(r, &mut f.delta)?,
+                "usage" => WireUsage::read(r, &mut f.usage)?,
                 "error" => f.error = WireError::read(r)?,
                 "cost" => fields::cost(r, &mut f.cost)?,
-                "normalizedUsage" => f.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
             }
         }
@@ -183,20 +183,21 @@ struct StartMessage<'a> {
 }
 
 impl<'a> StartMessage<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut m = StartMessage::default();
+        let m = slot.insert(StartMessage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "id" => optional_str(r, &mut m.id)?,
                 "model" => optional_str(r, &mut m.model)?,
-                "usage" => m.usage = WireUsage::read(r)?,
+                "usage" => WireUsage::read(r, &mut m.usage)?,
                 _ => r.skip()?,
             }
         }
-        Ok(Some(m))
+        Ok(())
     }
 }
 
@@ -238,11 +239,12 @@ struct ContentBlock<'a> {
 }
 
 impl<'a> ContentBlock<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut b = ContentBlock::default();
+        let b = slot.insert(ContentBlock::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "type" => b.kind = type_name(r, BlockType::from_name)?,
@@ -256,7 +258,7 @@ impl<'a> ContentBlock<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(b))
+        Ok(())
     }
 }
 
@@ -295,11 +297,12 @@ struct Delta<'a> {
 }
 
 impl<'a> Delta<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut d = Delta::default();
+        let d = slot.insert(Delta::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "type" => d.kind = type_name(r, DeltaType::from_name)?,
@@ -311,7 +314,7 @@ impl<'a> Delta<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(d))
+        Ok(())
     }
 }
 
@@ -328,11 +331,12 @@ struct WireUsage {
 }
 
 impl WireUsage {
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = WireUsage::default();
+        let u = slot.insert(WireUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "input_tokens" => optional_u64(r, &mut u.input_tokens)?,
@@ -357,7 +361,7 @@ impl WireUsage {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Anthropic's `input_tokens` already excludes cache reads and writes,

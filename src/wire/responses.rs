@@ -108,14 +108,14 @@ impl<'a> StreamEvent<'a> {
                 "item_id" => fields::text(r, &mut ev.item_id)?,
                 "summary_index" => fields::count(r, &mut ev.summary_index)?,
                 "content_index" => fields::count(r, &mut ev.content_index)?,
-                "item" => ev.item = Item::read(r)?,
-                "response" => ev.response = Response::read(r)?,
+                "item" => Item::read(r, &mut ev.item)?,
+                "response" => Response::read(r, &mut ev.response)?,
                 "arguments" => fields::text(r, &mut ev.arguments)?,
                 "code" => fields::text(r, &mut ev.code)?,
                 "message" => fields::text(r, &mut ev.message)?,
                 "error" => ev.error = raw_error(r)?,
                 "cost" => fields::cost(r, &mut ev.cost)?,
-                "normalizedUsage" => ev.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut ev.normalized_usage)?,
                 _ => r.skip()?,
             }
         }
@@ -137,11 +137,12 @@ struct Item<'a> {
 
 impl<'a> Item<'a> {
     /// Walks an `item` value; `null` reads as `None`.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut item = Item::default();
+        let item = slot.insert(Item::default());
         while let Some(key) = r.next_key()? {
             let slot = match key.as_ref() {
                 "type" => &mut item.kind,
@@ -157,7 +158,7 @@ impl<'a> Item<'a> {
             };
             fields::text(r, slot)?;
         }
-        Ok(Some(item))
+        Ok(())
     }
 }
 
@@ -176,16 +177,17 @@ struct Response<'a> {
 impl<'a> Response<'a> {
     /// Walks a `response` value; `null` reads as `None`. Its `output` (the
     /// whole response again, on `response.completed`) is skipped unbuilt.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut resp = Response::default();
+        let resp = slot.insert(Response::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "id" => fields::text(r, &mut resp.id)?,
                 "model" => fields::text(r, &mut resp.model)?,
-                "usage" => resp.usage = ResponsesUsage::read(r)?,
+                "usage" => ResponsesUsage::read(r, &mut resp.usage)?,
                 "incomplete_details" => {
                     member(r, "reason", &mut resp.incomplete_reason, fields::text)?;
                 }
@@ -193,7 +195,7 @@ impl<'a> Response<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(resp))
+        Ok(())
     }
 }
 
@@ -210,11 +212,12 @@ struct ResponsesUsage {
 
 impl ResponsesUsage {
     /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = ResponsesUsage::default();
+        let u = slot.insert(ResponsesUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "input_tokens" => fields::count(r, &mut u.input_tokens)?,
@@ -233,7 +236,7 @@ impl ResponsesUsage {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Zen semantics: input excludes cached tokens; output (which already
