@@ -168,7 +168,10 @@ impl<'a> Delta<'a> {
                     delta.tool_calls.clear();
                     if fields::optional_array(r)? {
                         while r.next_item()? {
-                            delta.tool_calls.push(ToolCallChunk::read(r)?);
+                            delta.tool_calls.push(ToolCallChunk::default());
+                            if let Some(frag) = delta.tool_calls.last_mut() {
+                                frag.read(r)?;
+                            }
                         }
                     }
                 }
@@ -192,8 +195,9 @@ struct ToolCallChunk<'a> {
 
 impl<'a> ToolCallChunk<'a> {
     /// Walks one tool-call fragment object, `function` flattened into it.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
-        let mut frag = ToolCallChunk::default();
+    /// Fills `self` (a default fragment).
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
+        let frag = self;
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
@@ -215,7 +219,7 @@ impl<'a> ToolCallChunk<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(frag)
+        Ok(())
     }
 }
 

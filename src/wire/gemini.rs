@@ -101,17 +101,22 @@ struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// Walks one payload (which must be an object).
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+    /// Walks one payload (which must be an object) into `self` (a default
+    /// frame). Filled in place, not returned: moving the frame through
+    /// `Result` and `Option` cost more than reading it.
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
-        let mut f = Frame::default();
+        let f = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "candidates" => {
                     f.candidates.clear();
                     if optional_array(r)? {
                         while r.next_item()? {
-                            f.candidates.push(Candidate::read(r)?);
+                            f.candidates.push(Candidate::default());
+                            if let Some(candidate) = f.candidates.last_mut() {
+                                candidate.read(r)?;
+                            }
                         }
                     }
                 }
@@ -135,7 +140,7 @@ impl<'a> Frame<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(f)
+        Ok(())
     }
 }
 
@@ -149,10 +154,11 @@ struct Candidate<'a> {
 }
 
 impl<'a> Candidate<'a> {
-    /// Reads one candidate, which must be an object.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+    /// Reads one candidate, which must be an object, into `self` (a
+    /// default candidate).
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
-        let mut c = Candidate::default();
+        let c = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "index" => c.index = optional_u32(r)?,
@@ -165,7 +171,10 @@ impl<'a> Candidate<'a> {
                                     c.parts.clear();
                                     if optional_array(r)? {
                                         while r.next_item()? {
-                                            c.parts.push(Part::read(r)?);
+                                            c.parts.push(Part::default());
+                                            if let Some(part) = c.parts.last_mut() {
+                                                part.read(r)?;
+                                            }
                                         }
                                     }
                                 }
@@ -178,7 +187,7 @@ impl<'a> Candidate<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(c)
+        Ok(())
     }
 }
 
@@ -193,10 +202,10 @@ struct Part<'a> {
 
 impl<'a> Part<'a> {
     /// Reads one part, which must be an object; `inlineData` and other part
-    /// kinds are skipped.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+    /// kinds are skipped. Fills `self` (a default part).
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
-        let mut p = Part::default();
+        let p = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "text" => optional_str(r, &mut p.text)?,
@@ -206,7 +215,7 @@ impl<'a> Part<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(p)
+        Ok(())
     }
 }
 
@@ -360,9 +369,10 @@ impl WireDecoder for GeminiDecoder {
         let Some(data) = payload(event.data) else {
             return;
         };
-        let Some(frame) = read_event_data("Gemini", data, out, Frame::read) else {
+        let mut frame = Frame::default();
+        if read_event_data("Gemini", data, out, |r| frame.read(r)).is_none() {
             return;
-        };
+        }
         self.saw_frame = true;
         if !self.started && (frame.response_id.is_some() || frame.model_version.is_some()) {
             self.started = true;
