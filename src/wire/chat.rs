@@ -99,11 +99,11 @@ impl<'a> Chunk<'a> {
                         }
                     }
                 }
-                "id" => self.id = fields::text(r)?,
-                "model" => self.model = fields::text(r)?,
-                "usage" => self.usage = ChatUsage::read(r)?,
-                "normalizedUsage" => self.normalized_usage = ZenNormalizedUsage::read(r)?,
-                "cost" => self.cost = fields::cost(r)?,
+                "id" => fields::text(r, &mut self.id)?,
+                "model" => fields::text(r, &mut self.model)?,
+                "usage" => ChatUsage::read(r, &mut self.usage)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut self.normalized_usage)?,
+                "cost" => fields::cost(r, &mut self.cost)?,
                 "error" => self.error = raw_error(r)?,
                 _ => r.skip()?,
             }
@@ -135,7 +135,7 @@ impl<'a> ChunkChoice<'a> {
                     }
                 }
                 "index" => self.index = fields::index(r)?,
-                "finish_reason" => self.finish_reason = fields::text(r)?,
+                "finish_reason" => fields::text(r, &mut self.finish_reason)?,
                 _ => r.skip()?,
             }
         }
@@ -160,15 +160,18 @@ impl<'a> Delta<'a> {
         let delta = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "content" => delta.content = fields::text(r)?,
-                "reasoning_content" => delta.reasoning_content = fields::text(r)?,
-                "reasoning" => delta.reasoning = fields::text(r)?,
-                "refusal" => delta.refusal = fields::text(r)?,
+                "content" => fields::text(r, &mut delta.content)?,
+                "reasoning_content" => fields::text(r, &mut delta.reasoning_content)?,
+                "reasoning" => fields::text(r, &mut delta.reasoning)?,
+                "refusal" => fields::text(r, &mut delta.refusal)?,
                 "tool_calls" => {
                     delta.tool_calls.clear();
                     if fields::optional_array(r)? {
                         while r.next_item()? {
-                            delta.tool_calls.push(ToolCallChunk::read(r)?);
+                            delta.tool_calls.push(ToolCallChunk::default());
+                            if let Some(frag) = delta.tool_calls.last_mut() {
+                                frag.read(r)?;
+                            }
                         }
                     }
                 }
@@ -192,21 +195,22 @@ struct ToolCallChunk<'a> {
 
 impl<'a> ToolCallChunk<'a> {
     /// Walks one tool-call fragment object, `function` flattened into it.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
-        let mut frag = ToolCallChunk::default();
+    /// Fills `self` (a default fragment).
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
+        let frag = self;
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "index" => frag.index = fields::optional_u32(r)?,
-                "id" => frag.id = fields::text(r)?,
+                "id" => fields::text(r, &mut frag.id)?,
                 "function" => {
                     // A repeated `function` replaces the earlier one whole.
                     (frag.name, frag.arguments) = (None, None);
                     if fields::optional_object(r)? {
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
-                                "name" => frag.name = fields::text(r)?,
-                                "arguments" => frag.arguments = fields::optional_str(r)?,
+                                "name" => fields::text(r, &mut frag.name)?,
+                                "arguments" => fields::optional_str(r, &mut frag.arguments)?,
                                 _ => r.skip()?,
                             }
                         }
@@ -215,7 +219,7 @@ impl<'a> ToolCallChunk<'a> {
                 _ => r.skip()?,
             }
         }
-        Ok(frag)
+        Ok(())
     }
 }
 
@@ -233,26 +237,32 @@ struct ChatUsage {
 
 impl ChatUsage {
     /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = ChatUsage::default();
+        let u = slot.insert(ChatUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "prompt_tokens" => u.prompt_tokens = fields::count(r)?,
-                "completion_tokens" => u.completion_tokens = fields::count(r)?,
-                "total_tokens" => u.total_tokens = fields::count(r)?,
+                "prompt_tokens" => fields::count(r, &mut u.prompt_tokens)?,
+                "completion_tokens" => fields::count(r, &mut u.completion_tokens)?,
+                "total_tokens" => fields::count(r, &mut u.total_tokens)?,
                 "prompt_tokens_details" => {
-                    u.cached_tokens = member(r, "cached_tokens", fields::count)?;
+                    member(r, "cached_tokens", &mut u.cached_tokens, fields::count)?;
                 }
                 "completion_tokens_details" => {
-                    u.reasoning_tokens = member(r, "reasoning_tokens", fields::count)?;
+                    member(
+                        r,
+                        "reasoning_tokens",
+                        &mut u.reasoning_tokens,
+                        fields::count,
+                    )?;
                 }
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Zen semantics: input excludes cached tokens; output includes reasoning.

@@ -16,37 +16,52 @@ use crate::json_value::read_value;
 
 /// A string (borrowed when it has no escapes); any other value, `null`
 /// included, is consumed and reads as `None`.
-pub(crate) fn text<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, JsonError> {
-    match r.peek()? {
-        Kind::String => r.str().map(Some),
-        _ => r.skip().map(|()| None),
-    }
+pub(crate) fn text<'a>(
+    r: &mut Reader<'a>,
+    slot: &mut Option<Cow<'a, str>>,
+) -> Result<(), JsonError> {
+    *slot = match r.peek()? {
+        Kind::String => Some(r.str()?),
+        _ => {
+            r.skip()?;
+            None
+        }
+    };
+    Ok(())
 }
 
 /// A token count: a non-negative integral number (`12`, `12.0`) or a string
 /// holding a plain integer (`"7"`); anything else reads as `None`.
-pub(crate) fn count(r: &mut Reader<'_>) -> Result<Option<u64>, JsonError> {
-    match r.peek()? {
-        Kind::Number => r.count(),
-        Kind::String => Ok(r.str()?.trim().parse().ok()),
-        _ => r.skip().map(|()| None),
-    }
+pub(crate) fn count(r: &mut Reader<'_>, slot: &mut Option<u64>) -> Result<(), JsonError> {
+    *slot = match r.peek()? {
+        Kind::Number => r.count()?,
+        Kind::String => r.str()?.trim().parse().ok(),
+        _ => {
+            r.skip()?;
+            None
+        }
+    };
+    Ok(())
 }
 
 /// Zen's `cost`: normally a decimal string (`"0.00001400"`, kept verbatim
 /// after trimming), sometimes a JSON number (`2.75`, `1e-8`), which is
 /// written out in plain decimal notation. Empty strings and other values
 /// read as `None`.
-pub(crate) fn cost(r: &mut Reader<'_>) -> Result<Option<String>, JsonError> {
-    match r.peek()? {
+pub(crate) fn cost(r: &mut Reader<'_>, slot: &mut Option<String>) -> Result<(), JsonError> {
+    *slot = match r.peek()? {
         Kind::String => {
             let s = r.str()?;
             let s = s.trim();
-            Ok((!s.is_empty()).then(|| s.to_owned()))
+            (!s.is_empty()).then(|| s.to_owned())
         }
-        Kind::Number => Ok(plain_decimal(r.number()?)),
-        _ => r.skip().map(|()| None),
-    }
+        Kind::Number => plain_decimal(r.number()?),
+        _ => {
+            r.skip()?;
+            None
+        }
+    };
+    Ok(())
 }
 
 /// A value that must be an object to be read: `true` after `begin_object`
@@ -67,11 +82,18 @@ pub(crate) fn object(r: &mut Reader<'_>) -> Result<bool, JsonError> {
 
 /// `null` → `None`, a string → `Some` (borrowed when it has no escapes);
 /// any other value is an error.
-pub(crate) fn optional_str<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, JsonError> {
-    match r.peek()? {
-        Kind::Null => r.null().map(|()| None),
-        _ => r.str().map(Some),
-    }
+pub(crate) fn optional_str<'a>(
+    r: &mut Reader<'a>,
+    slot: &mut Option<Cow<'a, str>>,
+) -> Result<(), JsonError> {
+    *slot = match r.peek()? {
+        Kind::Null => {
+            r.null()?;
+            None
+        }
+        _ => Some(r.str()?),
+    };
+    Ok(())
 }
 
 /// `null` → `None`, `true`/`false` → `Some`; any other value is an error.
@@ -85,7 +107,13 @@ pub(crate) fn optional_bool(r: &mut Reader<'_>) -> Result<Option<bool>, JsonErro
 /// `null` → `None`, an integer written without fraction or exponent that
 /// fits in `u64` → `Some`; anything else (`-1`, `1.0`, `"1"`) is an error,
 /// exactly the numbers serde_json reads as `u64`.
-pub(crate) fn optional_u64(r: &mut Reader<'_>) -> Result<Option<u64>, JsonError> {
+pub(crate) fn optional_u64(r: &mut Reader<'_>, slot: &mut Option<u64>) -> Result<(), JsonError> {
+    *slot = u64_or_null(r)?;
+    Ok(())
+}
+
+/// [`optional_u64`], returned.
+fn u64_or_null(r: &mut Reader<'_>) -> Result<Option<u64>, JsonError> {
     if r.peek()? == Kind::Null {
         return r.null().map(|()| None);
     }
@@ -114,7 +142,7 @@ pub(crate) fn index(r: &mut Reader<'_>) -> Result<u32, JsonError> {
 /// Like [`optional_u64`], for values that must fit in `u32` (indexes).
 pub(crate) fn optional_u32(r: &mut Reader<'_>) -> Result<Option<u32>, JsonError> {
     let start = r.offset();
-    match optional_u64(r)? {
+    match u64_or_null(r)? {
         None => Ok(None),
         Some(v) => u32::try_from(v).map(Some).map_err(|_| JsonError {
             offset: start,
@@ -149,6 +177,17 @@ pub(crate) fn optional_value(r: &mut Reader<'_>) -> Result<Option<Value>, JsonEr
     read_value(r).map(Some)
 }
 
+/// An in-place reader as one that returns its value (for tests).
+#[cfg(test)]
+pub(super) fn value<'a, T>(
+    read: impl Fn(&mut Reader<'a>, &mut Option<T>) -> Result<(), JsonError>,
+) -> impl Fn(&mut Reader<'a>) -> Result<Option<T>, JsonError> {
+    move |r| {
+        let mut slot = None;
+        read(r, &mut slot).map(|()| slot)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,28 +205,34 @@ mod tests {
 
     #[test]
     fn odd_types_read_as_absent() {
-        assert_eq!(field(r#"{"v":"a\nb"}"#, text).as_deref(), Some("a\nb"));
-        assert_eq!(field(r#"{"v":{"x":[1]}}"#, text), None);
-        assert_eq!(field(r#"{"v":true}"#, text), None);
-        assert_eq!(field(r#"{"v":3}"#, count), Some(3));
-        assert_eq!(field(r#"{"v":12.0}"#, count), Some(12));
-        assert_eq!(field(r#"{"v":12.5}"#, count), None);
-        assert_eq!(field(r#"{"v":-1}"#, count), None);
-        assert_eq!(field(r#"{"v":" 7 "}"#, count), Some(7));
-        assert_eq!(field(r#"{"v":[7]}"#, count), None);
-        assert_eq!(field(r#"{"v":null}"#, count), None);
+        assert_eq!(
+            field(r#"{"v":"a\nb"}"#, value(text)).as_deref(),
+            Some("a\nb")
+        );
+        assert_eq!(field(r#"{"v":{"x":[1]}}"#, value(text)), None);
+        assert_eq!(field(r#"{"v":true}"#, value(text)), None);
+        assert_eq!(field(r#"{"v":3}"#, value(count)), Some(3));
+        assert_eq!(field(r#"{"v":12.0}"#, value(count)), Some(12));
+        assert_eq!(field(r#"{"v":12.5}"#, value(count)), None);
+        assert_eq!(field(r#"{"v":-1}"#, value(count)), None);
+        assert_eq!(field(r#"{"v":" 7 "}"#, value(count)), Some(7));
+        assert_eq!(field(r#"{"v":[7]}"#, value(count)), None);
+        assert_eq!(field(r#"{"v":null}"#, value(count)), None);
     }
 
     #[test]
     fn costs_are_decimal_text() {
         assert_eq!(
-            field(r#"{"v":" 0.00001400 "}"#, cost).as_deref(),
+            field(r#"{"v":" 0.00001400 "}"#, value(cost)).as_deref(),
             Some("0.00001400")
         );
-        assert_eq!(field(r#"{"v":2.75}"#, cost).as_deref(), Some("2.75"));
-        assert_eq!(field(r#"{"v":1e-8}"#, cost).as_deref(), Some("0.00000001"));
-        assert_eq!(field(r#"{"v":""}"#, cost), None);
-        assert_eq!(field(r#"{"v":{}}"#, cost), None);
+        assert_eq!(field(r#"{"v":2.75}"#, value(cost)).as_deref(), Some("2.75"));
+        assert_eq!(
+            field(r#"{"v":1e-8}"#, value(cost)).as_deref(),
+            Some("0.00000001")
+        );
+        assert_eq!(field(r#"{"v":""}"#, value(cost)), None);
+        assert_eq!(field(r#"{"v":{}}"#, value(cost)), None);
     }
 
     #[test]
@@ -201,9 +246,12 @@ mod tests {
 
     #[test]
     fn strict_readers_take_null_or_the_type_and_refuse_the_rest() {
-        assert_eq!(field(r#"{"v":null}"#, optional_str), None);
-        assert_eq!(field(r#"{"v":"a"}"#, optional_str).as_deref(), Some("a"));
-        assert_eq!(field(r#"{"v":7}"#, optional_u64), Some(7));
+        assert_eq!(field(r#"{"v":null}"#, value(optional_str)), None);
+        assert_eq!(
+            field(r#"{"v":"a"}"#, value(optional_str)).as_deref(),
+            Some("a")
+        );
+        assert_eq!(field(r#"{"v":7}"#, value(optional_u64)), Some(7));
         assert_eq!(field(r#"{"v":7}"#, optional_u32), Some(7));
         assert_eq!(field(r#"{"v":false}"#, optional_bool), Some(false));
         let mut r = Reader::new(r#"{"a":1}"#);
@@ -216,9 +264,11 @@ mod tests {
             r.next_key().unwrap();
             assert!(f(&mut r).is_err(), "{json}");
         };
-        refused(r#"{"v":1}"#, |r| optional_str(r).map(drop));
+        refused(r#"{"v":1}"#, |r| value(optional_str)(r).map(drop));
         for odd in ["-1", "1.0", "1e2", "\"1\"", "18446744073709551616"] {
-            refused(&format!(r#"{{"v":{odd}}}"#), |r| optional_u64(r).map(drop));
+            refused(&format!(r#"{{"v":{odd}}}"#), |r| {
+                value(optional_u64)(r).map(drop)
+            });
         }
         refused(r#"{"v":4294967296}"#, |r| optional_u32(r).map(drop));
         refused(r#"{"v":"true"}"#, |r| optional_bool(r).map(drop));

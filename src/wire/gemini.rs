@@ -101,41 +101,46 @@ struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// Walks one payload (which must be an object).
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+    /// Walks one payload (which must be an object) into `self` (a default
+    /// frame). Filled in place, not returned: moving the frame through
+    /// `Result` and `Option` cost more than reading it.
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
-        let mut f = Frame::default();
+        let f = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "candidates" => {
                     f.candidates.clear();
                     if optional_array(r)? {
                         while r.next_item()? {
-                            f.candidates.push(Candidate::read(r)?);
+                            f.candidates.push(Candidate::default());
+                            if let Some(candidate) = f.candidates.last_mut() {
+                                candidate.read(r)?;
+                            }
                         }
                     }
                 }
-                "usageMetadata" => f.usage_metadata = UsageMetadata::read(r)?,
-                "modelVersion" => f.model_version = optional_str(r)?,
-                "responseId" => f.response_id = optional_str(r)?,
+                "usageMetadata" => UsageMetadata::read(r, &mut f.usage_metadata)?,
+                "modelVersion" => optional_str(r, &mut f.model_version)?,
+                "responseId" => optional_str(r, &mut f.response_id)?,
                 "promptFeedback" => {
                     f.block_reason = None;
                     if optional_object(r)? {
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
-                                "blockReason" => f.block_reason = optional_str(r)?,
+                                "blockReason" => optional_str(r, &mut f.block_reason)?,
                                 _ => r.skip()?,
                             }
                         }
                     }
                 }
                 "error" => f.error = WireError::read(r)?,
-                "cost" => f.cost = fields::cost(r)?,
-                "normalizedUsage" => f.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "cost" => fields::cost(r, &mut f.cost)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
             }
         }
-        Ok(f)
+        Ok(())
     }
 }
 
@@ -149,10 +154,11 @@ struct Candidate<'a> {
 }
 
 impl<'a> Candidate<'a> {
-    /// Reads one candidate, which must be an object.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+    /// Reads one candidate, which must be an object, into `self` (a
+    /// default candidate).
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
-        let mut c = Candidate::default();
+        let c = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "index" => c.index = optional_u32(r)?,
@@ -165,7 +171,10 @@ impl<'a> Candidate<'a> {
                                     c.parts.clear();
                                     if optional_array(r)? {
                                         while r.next_item()? {
-                                            c.parts.push(Part::read(r)?);
+                                            c.parts.push(Part::default());
+                                            if let Some(part) = c.parts.last_mut() {
+                                                part.read(r)?;
+                                            }
                                         }
                                     }
                                 }
@@ -174,11 +183,11 @@ impl<'a> Candidate<'a> {
                         }
                     }
                 }
-                "finishReason" => c.finish_reason = optional_str(r)?,
+                "finishReason" => optional_str(r, &mut c.finish_reason)?,
                 _ => r.skip()?,
             }
         }
-        Ok(c)
+        Ok(())
     }
 }
 
@@ -193,20 +202,20 @@ struct Part<'a> {
 
 impl<'a> Part<'a> {
     /// Reads one part, which must be an object; `inlineData` and other part
-    /// kinds are skipped.
-    fn read(r: &mut Reader<'a>) -> Result<Self, JsonError> {
+    /// kinds are skipped. Fills `self` (a default part).
+    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
         r.begin_object()?;
-        let mut p = Part::default();
+        let p = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "text" => p.text = optional_str(r)?,
+                "text" => optional_str(r, &mut p.text)?,
                 "thought" => p.thought = optional_bool(r)?,
-                "thoughtSignature" => p.thought_signature = optional_str(r)?,
-                "functionCall" => p.function_call = FunctionCall::read(r)?,
+                "thoughtSignature" => optional_str(r, &mut p.thought_signature)?,
+                "functionCall" => FunctionCall::read(r, &mut p.function_call)?,
                 _ => r.skip()?,
             }
         }
-        Ok(p)
+        Ok(())
     }
 }
 
@@ -220,20 +229,21 @@ struct FunctionCall<'a> {
 }
 
 impl<'a> FunctionCall<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut call = FunctionCall::default();
+        let call = slot.insert(FunctionCall::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "id" => call.id = optional_str(r)?,
-                "name" => call.name = optional_str(r)?,
+                "id" => optional_str(r, &mut call.id)?,
+                "name" => optional_str(r, &mut call.name)?,
                 "args" => call.args = optional_value(r)?,
                 _ => r.skip()?,
             }
         }
-        Ok(Some(call))
+        Ok(())
     }
 }
 
@@ -247,21 +257,22 @@ struct UsageMetadata {
 }
 
 impl UsageMetadata {
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = UsageMetadata::default();
+        let u = slot.insert(UsageMetadata::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "promptTokenCount" => u.prompt_token_count = optional_u64(r)?,
-                "candidatesTokenCount" => u.candidates_token_count = optional_u64(r)?,
-                "thoughtsTokenCount" => u.thoughts_token_count = optional_u64(r)?,
-                "cachedContentTokenCount" => u.cached_content_token_count = optional_u64(r)?,
+                "promptTokenCount" => optional_u64(r, &mut u.prompt_token_count)?,
+                "candidatesTokenCount" => optional_u64(r, &mut u.candidates_token_count)?,
+                "thoughtsTokenCount" => optional_u64(r, &mut u.thoughts_token_count)?,
+                "cachedContentTokenCount" => optional_u64(r, &mut u.cached_content_token_count)?,
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Gemini's prompt count includes cached tokens and its candidates count
@@ -321,9 +332,9 @@ impl<'a> WireError<'a> {
                                 _ => None,
                             }
                         }
-                        "message" => e.message = optional_str(r)?,
-                        "status" => e.status = optional_str(r)?,
-                        "type" => e.kind = optional_str(r)?,
+                        "message" => optional_str(r, &mut e.message)?,
+                        "status" => optional_str(r, &mut e.status)?,
+                        "type" => optional_str(r, &mut e.kind)?,
                         _ => r.skip()?,
                     }
                 }
@@ -358,9 +369,10 @@ impl WireDecoder for GeminiDecoder {
         let Some(data) = payload(event.data) else {
             return;
         };
-        let Some(frame) = read_event_data("Gemini", data, out, Frame::read) else {
+        let mut frame = Frame::default();
+        if read_event_data("Gemini", data, out, |r| frame.read(r)).is_none() {
             return;
-        };
+        }
         self.saw_frame = true;
         if !self.started && (frame.response_id.is_some() || frame.model_version.is_some()) {
             self.started = true;

@@ -151,20 +151,27 @@ impl<'a> Frame<'a> {
         let f = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "type" => f.kind = optional_str(r)?.map(|t| FrameType::from_name(&t)),
+                "type" => f.kind = type_name(r, FrameType::from_name)?,
                 "index" => f.index = optional_u32(r)?,
-                "message" => f.message = StartMessage::read(r)?,
-                "content_block" => f.content_block = ContentBlock::read(r)?,
-                "delta" => f.delta = Delta::read(r)?,
-                "usage" => f.usage = WireUsage::read(r)?,
+                "message" => StartMessage::read(r, &mut f.message)?,
+                "content_block" => ContentBlock::read(r, &mut f.content_block)?,
+                "delta" => Delta::read(r, &mut f.delta)?,
+                "usage" => WireUsage::read(r, &mut f.usage)?,
                 "error" => f.error = WireError::read(r)?,
-                "cost" => f.cost = fields::cost(r)?,
-                "normalizedUsage" => f.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "cost" => fields::cost(r, &mut f.cost)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
             }
         }
         Ok(())
     }
+}
+
+/// A `type` member (a string or `null`) mapped by `from_name`.
+fn type_name<T>(r: &mut Reader<'_>, from_name: fn(&str) -> T) -> Result<Option<T>, JsonError> {
+    let mut name = None;
+    optional_str(r, &mut name)?;
+    Ok(name.map(|t| from_name(&t)))
 }
 
 /// The `message` of `message_start`.
@@ -176,20 +183,21 @@ struct StartMessage<'a> {
 }
 
 impl<'a> StartMessage<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut m = StartMessage::default();
+        let m = slot.insert(StartMessage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "id" => m.id = optional_str(r)?,
-                "model" => m.model = optional_str(r)?,
-                "usage" => m.usage = WireUsage::read(r)?,
+                "id" => optional_str(r, &mut m.id)?,
+                "model" => optional_str(r, &mut m.model)?,
+                "usage" => WireUsage::read(r, &mut m.usage)?,
                 _ => r.skip()?,
             }
         }
-        Ok(Some(m))
+        Ok(())
     }
 }
 
@@ -231,25 +239,26 @@ struct ContentBlock<'a> {
 }
 
 impl<'a> ContentBlock<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut b = ContentBlock::default();
+        let b = slot.insert(ContentBlock::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "type" => b.kind = optional_str(r)?.map(|t| BlockType::from_name(&t)),
-                "id" => b.id = optional_str(r)?,
-                "name" => b.name = optional_str(r)?,
+                "type" => b.kind = type_name(r, BlockType::from_name)?,
+                "id" => optional_str(r, &mut b.id)?,
+                "name" => optional_str(r, &mut b.name)?,
                 "input" => b.input = optional_value(r)?,
-                "text" => b.text = optional_str(r)?,
-                "thinking" => b.thinking = optional_str(r)?,
-                "signature" => b.signature = optional_str(r)?,
-                "data" => b.data = optional_str(r)?,
+                "text" => optional_str(r, &mut b.text)?,
+                "thinking" => optional_str(r, &mut b.thinking)?,
+                "signature" => optional_str(r, &mut b.signature)?,
+                "data" => optional_str(r, &mut b.data)?,
                 _ => r.skip()?,
             }
         }
-        Ok(Some(b))
+        Ok(())
     }
 }
 
@@ -288,23 +297,24 @@ struct Delta<'a> {
 }
 
 impl<'a> Delta<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut d = Delta::default();
+        let d = slot.insert(Delta::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "type" => d.kind = optional_str(r)?.map(|t| DeltaType::from_name(&t)),
-                "text" => d.text = optional_str(r)?,
-                "thinking" => d.thinking = optional_str(r)?,
-                "signature" => d.signature = optional_str(r)?,
-                "partial_json" => d.partial_json = optional_str(r)?,
-                "stop_reason" => d.stop_reason = optional_str(r)?,
+                "type" => d.kind = type_name(r, DeltaType::from_name)?,
+                "text" => optional_str(r, &mut d.text)?,
+                "thinking" => optional_str(r, &mut d.thinking)?,
+                "signature" => optional_str(r, &mut d.signature)?,
+                "partial_json" => optional_str(r, &mut d.partial_json)?,
+                "stop_reason" => optional_str(r, &mut d.stop_reason)?,
                 _ => r.skip()?,
             }
         }
-        Ok(Some(d))
+        Ok(())
     }
 }
 
@@ -321,17 +331,20 @@ struct WireUsage {
 }
 
 impl WireUsage {
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = WireUsage::default();
+        let u = slot.insert(WireUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "input_tokens" => u.input_tokens = optional_u64(r)?,
-                "output_tokens" => u.output_tokens = optional_u64(r)?,
-                "cache_read_input_tokens" => u.cache_read_input_tokens = optional_u64(r)?,
-                "cache_creation_input_tokens" => u.cache_creation_input_tokens = optional_u64(r)?,
+                "input_tokens" => optional_u64(r, &mut u.input_tokens)?,
+                "output_tokens" => optional_u64(r, &mut u.output_tokens)?,
+                "cache_read_input_tokens" => optional_u64(r, &mut u.cache_read_input_tokens)?,
+                "cache_creation_input_tokens" => {
+                    optional_u64(r, &mut u.cache_creation_input_tokens)?
+                }
                 "output_tokens_details" => {
                     // Like serde's `Option<struct>`: absent, null and an
                     // object without the field all leave it unknown.
@@ -339,7 +352,7 @@ impl WireUsage {
                     if optional_object(r)? {
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
-                                "thinking_tokens" => u.thinking_tokens = optional_u64(r)?,
+                                "thinking_tokens" => optional_u64(r, &mut u.thinking_tokens)?,
                                 _ => r.skip()?,
                             }
                         }
@@ -348,7 +361,7 @@ impl WireUsage {
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Anthropic's `input_tokens` already excludes cache reads and writes,
@@ -388,8 +401,8 @@ impl<'a> WireError<'a> {
                 let (mut kind, mut message) = (None, None);
                 while let Some(key) = r.next_key()? {
                     match key.as_ref() {
-                        "type" => kind = optional_str(r)?,
-                        "message" => message = optional_str(r)?,
+                        "type" => optional_str(r, &mut kind)?,
+                        "message" => optional_str(r, &mut message)?,
                         _ => r.skip()?,
                     }
                 }

@@ -20,24 +20,26 @@ use crate::wire::PendingToolCall;
 use super::fields;
 
 /// The one member `name` of a structural object that may be `null`, read
-/// with `read`; other members are skipped (the last `name` wins). `null` or
-/// no such member reads as `None`; a non-object refuses the frame.
+/// into `slot` with `read`; other members are skipped (the last `name`
+/// wins). `null` or no such member reads as `None`; a non-object refuses
+/// the frame.
 pub(super) fn member<'a, T>(
     r: &mut Reader<'a>,
     name: &str,
-    read: impl Fn(&mut Reader<'a>) -> Result<Option<T>, JsonError>,
-) -> Result<Option<T>, JsonError> {
-    let mut found = None;
+    slot: &mut Option<T>,
+    read: fn(&mut Reader<'a>, &mut Option<T>) -> Result<(), JsonError>,
+) -> Result<(), JsonError> {
+    *slot = None;
     if fields::optional_object(r)? {
         while let Some(key) = r.next_key()? {
             if key == name {
-                found = read(r)?;
+                read(r, slot)?;
             } else {
                 r.skip()?;
             }
         }
     }
-    Ok(found)
+    Ok(())
 }
 
 /// The exact text of an `error` value, or `None` for `null`. Errors are rare
@@ -296,8 +298,8 @@ mod tests {
         r.begin_object().expect("probe JSON");
         while let Some(key) = r.next_key().expect("probe JSON") {
             match key.as_ref() {
-                "text" => text = fields::text(&mut r).expect("probe JSON"),
-                "count" => count = fields::count(&mut r).expect("probe JSON"),
+                "text" => fields::text(&mut r, &mut text).expect("probe JSON"),
+                "count" => fields::count(&mut r, &mut count).expect("probe JSON"),
                 _ => r.skip().expect("probe JSON"),
             }
         }
@@ -319,7 +321,7 @@ mod tests {
 
     #[test]
     fn text_without_escapes_is_borrowed() {
-        let text = field(r#"{"v":"plain"}"#, fields::text).expect("probe JSON");
+        let text = field(r#"{"v":"plain"}"#, fields::value(fields::text)).expect("probe JSON");
         assert!(matches!(text, Some(Cow::Borrowed("plain"))));
     }
 
@@ -329,11 +331,15 @@ mod tests {
         assert!(field(r#"{"v":"x"}"#, fields::optional_object).is_err());
         assert!(field(r#"{"v":{}}"#, fields::optional_array).is_err());
         assert_eq!(
-            field(r#"{"v":"a"}"#, fields::optional_str).map(|s| s.map(Cow::into_owned)),
+            field(r#"{"v":"a"}"#, fields::value(fields::optional_str))
+                .map(|s| s.map(Cow::into_owned)),
             Ok(Some("a".into()))
         );
-        assert_eq!(field(r#"{"v":null}"#, fields::optional_str), Ok(None));
-        assert!(field(r#"{"v":{"a":1}}"#, fields::optional_str).is_err());
+        assert_eq!(
+            field(r#"{"v":null}"#, fields::value(fields::optional_str)),
+            Ok(None)
+        );
+        assert!(field(r#"{"v":{"a":1}}"#, fields::value(fields::optional_str)).is_err());
         assert_eq!(field(r#"{"v":3}"#, fields::index), Ok(3));
         assert_eq!(field(r#"{"v":-0}"#, fields::index), Ok(0));
         assert_eq!(field(r#"{"v":null}"#, fields::optional_u32), Ok(None));
@@ -345,7 +351,12 @@ mod tests {
 
     #[test]
     fn member_reads_one_field_of_a_nullable_object() {
-        let cached = |json| field(json, |r| member(r, "cached_tokens", fields::count));
+        let cached = |json| {
+            field(json, |r| {
+                let mut cached = None;
+                member(r, "cached_tokens", &mut cached, fields::count).map(|()| cached)
+            })
+        };
         assert_eq!(
             cached(r#"{"v":{"x":[1],"cached_tokens":"4"}}"#),
             Ok(Some(4))

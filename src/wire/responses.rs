@@ -103,19 +103,19 @@ impl<'a> StreamEvent<'a> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "type" => ev.kind = fields::text(r)?,
-                "delta" => ev.delta = fields::text(r)?,
-                "item_id" => ev.item_id = fields::text(r)?,
-                "summary_index" => ev.summary_index = fields::count(r)?,
-                "content_index" => ev.content_index = fields::count(r)?,
-                "item" => ev.item = Item::read(r)?,
-                "response" => ev.response = Response::read(r)?,
-                "arguments" => ev.arguments = fields::text(r)?,
-                "code" => ev.code = fields::text(r)?,
-                "message" => ev.message = fields::text(r)?,
+                "type" => fields::text(r, &mut ev.kind)?,
+                "delta" => fields::text(r, &mut ev.delta)?,
+                "item_id" => fields::text(r, &mut ev.item_id)?,
+                "summary_index" => fields::count(r, &mut ev.summary_index)?,
+                "content_index" => fields::count(r, &mut ev.content_index)?,
+                "item" => Item::read(r, &mut ev.item)?,
+                "response" => Response::read(r, &mut ev.response)?,
+                "arguments" => fields::text(r, &mut ev.arguments)?,
+                "code" => fields::text(r, &mut ev.code)?,
+                "message" => fields::text(r, &mut ev.message)?,
                 "error" => ev.error = raw_error(r)?,
-                "cost" => ev.cost = fields::cost(r)?,
-                "normalizedUsage" => ev.normalized_usage = ZenNormalizedUsage::read(r)?,
+                "cost" => fields::cost(r, &mut ev.cost)?,
+                "normalizedUsage" => ZenNormalizedUsage::read(r, &mut ev.normalized_usage)?,
                 _ => r.skip()?,
             }
         }
@@ -137,11 +137,12 @@ struct Item<'a> {
 
 impl<'a> Item<'a> {
     /// Walks an `item` value; `null` reads as `None`.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut item = Item::default();
+        let item = slot.insert(Item::default());
         while let Some(key) = r.next_key()? {
             let slot = match key.as_ref() {
                 "type" => &mut item.kind,
@@ -155,9 +156,9 @@ impl<'a> Item<'a> {
                     continue;
                 }
             };
-            *slot = fields::text(r)?;
+            fields::text(r, slot)?;
         }
-        Ok(Some(item))
+        Ok(())
     }
 }
 
@@ -176,24 +177,25 @@ struct Response<'a> {
 impl<'a> Response<'a> {
     /// Walks a `response` value; `null` reads as `None`. Its `output` (the
     /// whole response again, on `response.completed`) is skipped unbuilt.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut resp = Response::default();
+        let resp = slot.insert(Response::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "id" => resp.id = fields::text(r)?,
-                "model" => resp.model = fields::text(r)?,
-                "usage" => resp.usage = ResponsesUsage::read(r)?,
+                "id" => fields::text(r, &mut resp.id)?,
+                "model" => fields::text(r, &mut resp.model)?,
+                "usage" => ResponsesUsage::read(r, &mut resp.usage)?,
                 "incomplete_details" => {
-                    resp.incomplete_reason = member(r, "reason", fields::text)?;
+                    member(r, "reason", &mut resp.incomplete_reason, fields::text)?;
                 }
                 "error" => resp.error = raw_error(r)?,
                 _ => r.skip()?,
             }
         }
-        Ok(Some(resp))
+        Ok(())
     }
 }
 
@@ -210,25 +212,31 @@ struct ResponsesUsage {
 
 impl ResponsesUsage {
     /// Walks a `usage` value; `null` reads as `None`, odd counts as unknown.
-    fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::optional_object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = ResponsesUsage::default();
+        let u = slot.insert(ResponsesUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "input_tokens" => u.input_tokens = fields::count(r)?,
-                "output_tokens" => u.output_tokens = fields::count(r)?,
+                "input_tokens" => fields::count(r, &mut u.input_tokens)?,
+                "output_tokens" => fields::count(r, &mut u.output_tokens)?,
                 "input_tokens_details" => {
-                    u.cached_tokens = member(r, "cached_tokens", fields::count)?;
+                    member(r, "cached_tokens", &mut u.cached_tokens, fields::count)?;
                 }
                 "output_tokens_details" => {
-                    u.reasoning_tokens = member(r, "reasoning_tokens", fields::count)?;
+                    member(
+                        r,
+                        "reasoning_tokens",
+                        &mut u.reasoning_tokens,
+                        fields::count,
+                    )?;
                 }
                 _ => r.skip()?,
             }
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// Zen semantics: input excludes cached tokens; output (which already

@@ -28,11 +28,12 @@ pub(super) struct ZenNormalizedUsage {
 impl ZenNormalizedUsage {
     /// Reads a `normalizedUsage` value; anything but an object reads as
     /// `None`, odd counts as unknown ([`super::fields::count`]).
-    pub(super) fn read(r: &mut Reader<'_>) -> Result<Option<Self>, JsonError> {
+    pub(super) fn read(r: &mut Reader<'_>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         if !fields::object(r)? {
-            return Ok(None);
+            return Ok(());
         }
-        let mut u = ZenNormalizedUsage::default();
+        let u = slot.insert(ZenNormalizedUsage::default());
         while let Some(key) = r.next_key()? {
             let slot = match key.as_ref() {
                 "inputTokens" => &mut u.input_tokens,
@@ -46,9 +47,9 @@ impl ZenNormalizedUsage {
                     continue;
                 }
             };
-            *slot = fields::count(r)?;
+            fields::count(r, slot)?;
         }
-        Ok(Some(u))
+        Ok(())
     }
 
     /// The unified usage; the two cache-write lifetimes are summed.
@@ -103,9 +104,9 @@ mod tests {
         r.begin_object().expect("frame JSON");
         while let Some(key) = r.next_key().expect("frame JSON") {
             match key.as_ref() {
-                "cost" => f.cost = fields::cost(&mut r).expect("frame JSON"),
+                "cost" => fields::cost(&mut r, &mut f.cost).expect("frame JSON"),
                 "normalizedUsage" => {
-                    f.normalized_usage = ZenNormalizedUsage::read(&mut r).expect("frame JSON")
+                    ZenNormalizedUsage::read(&mut r, &mut f.normalized_usage).expect("frame JSON")
                 }
                 _ => r.skip().expect("frame JSON"),
             }
