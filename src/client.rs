@@ -193,7 +193,7 @@ pub(crate) fn prepare_owned(
 ) -> Result<Prepared, Fail> {
     req.stream = stream;
     let model = catalog.resolve(&req.model);
-    let mut http = request::build(&req, &model, &options.build_options())
+    let mut http = request::build_boxed(&req, &model, &options.build_options())
         .map_err(|e| Box::new(request_error(&e)))?;
     if options.browser {
         http.headers = browser_headers(http.headers);

@@ -42,8 +42,8 @@ pub fn build_request(
             .build_options()
     };
     let model = Catalog::builtin().resolve(&req.model);
-    let http =
-        crate::request::build(&req, &model, &opts).map_err(|e| to_js_error(&request_error(&e)))?;
+    let http = crate::request::build_boxed(&req, &model, &opts)
+        .map_err(|e| to_js_error(&request_error(&e)))?;
     let out = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
     set("url", &JsValue::from_str(&http.url))?;
