@@ -205,7 +205,7 @@ fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, Fail> {
 /// What `listModels()` resolves to: the models list merged with the catalog.
 fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, Fail> {
     let catalog = Catalog::builtin()
-        .with_models_list(body)
+        .with_listed(body)
         .map_err(|e| ZenError::fail(ErrorKind::Protocol, e.to_string()))?;
     write_to_js(&|w| write_models(w, catalog.models()))
 }
