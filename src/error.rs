@@ -219,7 +219,14 @@ impl ZenError {
         body: &str,
         now_unix_ms: Option<u64>,
     ) -> ZenError {
-        let header_delay = retry_after_ms(headers, now_unix_ms);
+        Self::from_body(status, retry_after_ms(headers, now_unix_ms), body)
+    }
+
+    /// [`ZenError::from_response_at`] once the headers are read down to
+    /// their delay. Out of line: one copy of the body's classification
+    /// whatever the header type, not one inlined into each caller.
+    #[inline(never)]
+    fn from_body(status: u16, header_delay: Option<u64>, body: &str) -> ZenError {
         let parsed = ParsedBody::parse(body);
         let http_status = (status >= 400).then_some(status);
         // A 2xx/3xx carrying an error body (a streamed error, or a gateway
