@@ -194,7 +194,7 @@ pub(crate) fn prepare_owned(
     req.stream = stream;
     let model = catalog.resolve(&req.model);
     let mut http = request::build_boxed(&req, &model, &options.build_options())
-        .map_err(|e| Box::new(request_error(&e)))?;
+        .map_err(|e| request_fail(&e))?;
     if options.browser {
         http.headers = browser_headers(http.headers);
     }
@@ -221,11 +221,19 @@ pub fn browser_headers(headers: Vec<(String, String)>) -> Vec<(String, String)> 
 /// paid model without a key (or an unusable key), `invalidRequest` for the
 /// rest; the message names the field path.
 pub fn request_error(err: &RequestError) -> ZenError {
-    let kind = match err {
+    ZenError::local(request_error_kind(err), err.to_string())
+}
+
+/// [`request_error`], boxed (the crate's internal form).
+pub(crate) fn request_fail(err: &RequestError) -> Fail {
+    ZenError::fail(request_error_kind(err), err.to_string())
+}
+
+fn request_error_kind(err: &RequestError) -> ErrorKind {
+    match err {
         RequestError::MissingKey { .. } | RequestError::InvalidKey { .. } => ErrorKind::Auth,
         _ => ErrorKind::InvalidRequest,
-    };
-    ZenError::local(kind, err.to_string())
+    }
 }
 
 /// What the transport does after a failure.

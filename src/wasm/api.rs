@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{format_from_js, from_js, headers_from_js, headers_to_js, write_to_js};
 use super::errors::to_js_error;
 use crate::catalog::{Catalog, ModelInfo};
-use crate::client::{request_error, ClientOptions};
+use crate::client::{request_fail, ClientOptions};
 use crate::error::{Fail, ZenError};
 use crate::event::Usage;
 use crate::request::parse::read_request;
@@ -42,8 +42,8 @@ pub fn build_request(
             .build_options()
     };
     let model = Catalog::builtin().resolve(&req.model);
-    let http = crate::request::build_boxed(&req, &model, &opts)
-        .map_err(|e| to_js_error(&request_error(&e)))?;
+    let http =
+        crate::request::build_boxed(&req, &model, &opts).map_err(|e| thrown(request_fail(&e)))?;
     let out = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
     set("url", &JsValue::from_str(&http.url))?;
