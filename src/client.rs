@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
-use crate::error::{ErrorKind, ZenError};
+use crate::error::{ErrorKind, Fail, ZenError};
 use crate::event::{Event, Message};
 use crate::json_input::{read_document, InputError, Others};
 use crate::request::{self, BuildOptions, HttpRequest, RequestError, UnifiedRequest};
@@ -179,7 +179,7 @@ pub fn prepare(
     options: &ClientOptions,
     catalog: &Catalog,
 ) -> Result<Prepared, ZenError> {
-    prepare_owned(req.clone(), stream, options, catalog)
+    prepare_owned(req.clone(), stream, options, catalog).map_err(|e| *e)
 }
 
 /// [`prepare`] for a request the caller no longer needs: no copy of it is
@@ -190,11 +190,11 @@ pub(crate) fn prepare_owned(
     stream: bool,
     options: &ClientOptions,
     catalog: &Catalog,
-) -> Result<Prepared, ZenError> {
+) -> Result<Prepared, Fail> {
     req.stream = stream;
     let model = catalog.resolve(&req.model);
-    let mut http =
-        request::build(&req, &model, &options.build_options()).map_err(|e| request_error(&e))?;
+    let mut http = request::build_boxed(&req, &model, &options.build_options())
+        .map_err(|e| request_fail(&e))?;
     if options.browser {
         http.headers = browser_headers(http.headers);
     }
@@ -221,11 +221,19 @@ pub fn browser_headers(headers: Vec<(String, String)>) -> Vec<(String, String)> 
 /// paid model without a key (or an unusable key), `invalidRequest` for the
 /// rest; the message names the field path.
 pub fn request_error(err: &RequestError) -> ZenError {
-    let kind = match err {
+    ZenError::local(request_error_kind(err), err.to_string())
+}
+
+/// [`request_error`], boxed (the crate's internal form).
+pub(crate) fn request_fail(err: &RequestError) -> Fail {
+    ZenError::fail(request_error_kind(err), err.to_string())
+}
+
+fn request_error_kind(err: &RequestError) -> ErrorKind {
+    match err {
         RequestError::MissingKey { .. } | RequestError::InvalidKey { .. } => ErrorKind::Auth,
         _ => ErrorKind::InvalidRequest,
-    };
-    ZenError::local(kind, err.to_string())
+    }
 }
 
 /// What the transport does after a failure.
@@ -305,12 +313,30 @@ impl CallState {
     /// The attempt failed with `err` (HTTP error, timeout, network, abort):
     /// retry, or report it. `random` in `[0, 1]` is the jitter source.
     pub fn on_failure(&mut self, err: ZenError, random: f64) -> Next {
+        match self.retry_delay(&err, random) {
+            Some(delay_ms) => Next::Retry { delay_ms },
+            None => Next::Fail(err),
+        }
+    }
+
+    /// [`CallState::on_failure`] for an error kept boxed (the wasm
+    /// transport's form): `Ok(delay)` to retry after, or the error to report.
+    #[cfg(all(target_arch = "wasm32", feature = "js"))]
+    pub(crate) fn retry_or_fail(&mut self, err: Fail, random: f64) -> Result<u64, Fail> {
+        match self.retry_delay(&err, random) {
+            Some(delay_ms) => Ok(delay_ms),
+            None => Err(err),
+        }
+    }
+
+    /// How long to wait before retrying after `err`; `None` to give up.
+    fn retry_delay(&self, err: &ZenError, random: f64) -> Option<u64> {
         match self
             .policy
-            .decide(&err, self.attempts.max(1), self.delivered, random)
+            .decide(err, self.attempts.max(1), self.delivered, random)
         {
-            RetryDecision::RetryAfter { delay_ms } => Next::Retry { delay_ms },
-            RetryDecision::GiveUp { .. } => Next::Fail(err),
+            RetryDecision::RetryAfter { delay_ms } => Some(delay_ms),
+            RetryDecision::GiveUp { .. } => None,
         }
     }
 

@@ -228,8 +228,32 @@ pub fn parse_price(s: &str) -> Result<Usd, DecimalError> {
 /// Parses `digits[.digits]` with at most `max_decimals` fractional digits
 /// into atto-USD.
 fn parse_fixed(s: &str, max_decimals: u32) -> Result<Usd, DecimalError> {
+    fixed(s, max_decimals).map_err(|refusal| match refusal {
+        Refusal::Empty => DecimalError::Empty,
+        Refusal::Invalid => DecimalError::Invalid(s.to_owned()),
+        Refusal::TooManyDecimals => DecimalError::TooManyDecimals {
+            input: s.to_owned(),
+            max: max_decimals,
+        },
+        Refusal::Overflow => DecimalError::Overflow(s.to_owned()),
+    })
+}
+
+/// Why [`fixed`] refused its input: a [`DecimalError`] without the copy of
+/// the input, which [`estimate`] would only allocate and drop (a bad price
+/// is just counted as missing there).
+#[derive(Clone, Copy)]
+enum Refusal {
+    Empty,
+    Invalid,
+    TooManyDecimals,
+    Overflow,
+}
+
+/// [`parse_fixed`]'s parser.
+fn fixed(s: &str, max_decimals: u32) -> Result<Usd, Refusal> {
     if s.is_empty() {
-        return Err(DecimalError::Empty);
+        return Err(Refusal::Empty);
     }
     let (whole, frac) = match s.split_once('.') {
         Some((w, f)) => (w, f),
@@ -241,17 +265,13 @@ fn parse_fixed(s: &str, max_decimals: u32) -> Result<Usd, DecimalError> {
         || !all_digits(frac)
         || (s.contains('.') && frac.is_empty())
     {
-        return Err(DecimalError::Invalid(s.to_owned()));
+        return Err(Refusal::Invalid);
     }
     // Trailing zeros carry no value, so "1.500000000000000000000" is fine.
     let frac = frac.trim_end_matches('0');
     if frac.len() > max_decimals as usize {
-        return Err(DecimalError::TooManyDecimals {
-            input: s.to_owned(),
-            max: max_decimals,
-        });
+        return Err(Refusal::TooManyDecimals);
     }
-    let overflow = || DecimalError::Overflow(s.to_owned());
     // Folded by hand rather than `str::parse::<u128>` (its generic parser
     // is larger in the wasm package); both are all ASCII digits here.
     let digits = |part: &str| {
@@ -259,15 +279,15 @@ fn parse_fixed(s: &str, max_decimals: u32) -> Result<Usd, DecimalError> {
             acc.checked_mul(10)?.checked_add(u128::from(b - b'0'))
         })
     };
-    let whole = digits(whole).ok_or_else(overflow)?;
+    let whole = digits(whole).ok_or(Refusal::Overflow)?;
     // ≤ 18 digits: fits, and the check above keeps the exponent in range.
     let frac_units =
-        digits(frac).ok_or_else(overflow)? * 10u128.pow(USD_DECIMALS - frac.len() as u32);
+        digits(frac).ok_or(Refusal::Overflow)? * 10u128.pow(USD_DECIMALS - frac.len() as u32);
     whole
         .checked_mul(ATTO_PER_USD)
         .and_then(|w| w.checked_add(frac_units))
         .map(Usd)
-        .ok_or_else(overflow)
+        .ok_or(Refusal::Overflow)
 }
 
 /// A piece of information the estimate had to do without (counted as 0).
@@ -349,7 +369,7 @@ pub fn estimate(model: &ModelInfo, usage: &Usage) -> CostEstimate {
         if tokens == 0 {
             return Usd::ZERO;
         }
-        match price.map(parse_price) {
+        match price.map(|p| fixed(p, PRICE_DECIMALS)) {
             Some(Ok(p)) => Usd::for_tokens(p, tokens),
             _ => {
                 missing.push(what);

@@ -156,6 +156,12 @@ impl std::fmt::Display for ZenError {
 
 impl std::error::Error for ZenError {}
 
+/// A [`ZenError`] as it is passed up inside the crate: boxed, so an `Err`
+/// is one word and a `Result` comes back in a register instead of every
+/// `?` copying the eight-field struct through memory (a few KB of wasm).
+/// Public functions unbox it once at the boundary.
+pub(crate) type Fail = Box<ZenError>;
+
 /// One HTTP header as a name/value pair. Implemented for `(K, V)` tuples of
 /// string-likes and references to them, so `&[("retry-after", "60")]`,
 /// `Vec<(String, String)>` and iterators of `(&str, &str)` all work.
@@ -213,7 +219,14 @@ impl ZenError {
         body: &str,
         now_unix_ms: Option<u64>,
     ) -> ZenError {
-        let header_delay = retry_after_ms(headers, now_unix_ms);
+        Self::from_body(status, retry_after_ms(headers, now_unix_ms), body)
+    }
+
+    /// [`ZenError::from_response_at`] once the headers are read down to
+    /// their delay. Out of line: one copy of the body's classification
+    /// whatever the header type, not one inlined into each caller.
+    #[inline(never)]
+    fn from_body(status: u16, header_delay: Option<u64>, body: &str) -> ZenError {
         let parsed = ParsedBody::parse(body);
         let http_status = (status >= 400).then_some(status);
         // A 2xx/3xx carrying an error body (a streamed error, or a gateway
@@ -275,6 +288,14 @@ impl ZenError {
             error_type: None,
             code: None,
         }
+    }
+
+    /// [`ZenError::local`], boxed: the form errors travel in inside the
+    /// crate (see [`Fail`]). Out of line, so the struct is built in one
+    /// place instead of at every caller.
+    #[inline(never)]
+    pub(crate) fn fail(kind: ErrorKind, message: String) -> Fail {
+        Box::new(ZenError::local(kind, message))
     }
 
     /// The unified stream event for this error.

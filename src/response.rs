@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::{ErrorKind, ZenError};
+use crate::error::{ErrorKind, Fail, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::{plain_decimal, Kind};
 use crate::json_value::parse_value;
@@ -20,7 +20,12 @@ use crate::wire::{PendingToolCall, WireFormat};
 /// An error body (even with HTTP 200) is returned as `Err`, as is a body
 /// that is not JSON or not a response of `format`.
 pub fn decode_response(format: WireFormat, body: &str) -> Result<Message, ZenError> {
-    let events = response_events(format, body)?;
+    decode(format, body).map_err(|e| *e)
+}
+
+/// [`decode_response`] with the error boxed (the crate's internal form).
+pub(crate) fn decode(format: WireFormat, body: &str) -> Result<Message, Fail> {
+    let events = events(format, body)?;
     let mut acc = Accumulator::new();
     for ev in &events {
         acc.apply(ev);
@@ -34,9 +39,14 @@ pub fn decode_response(format: WireFormat, body: &str) -> Result<Message, ZenErr
 /// `toolCallInvalid`, as a stream delivers them) and `finish`, then `usage`
 /// and `cost`.
 pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, ZenError> {
+    events(format, body).map_err(|e| *e)
+}
+
+/// [`response_events`] with the error boxed (the crate's internal form).
+fn events(format: WireFormat, body: &str) -> Result<Vec<Event>, Fail> {
     let text = body.trim_start_matches('\u{feff}').trim();
     let root = View::first(text).ok_or_else(|| {
-        ZenError::local(
+        ZenError::fail(
             ErrorKind::Protocol,
             format!("{format} response body is not JSON"),
         )
@@ -45,7 +55,7 @@ pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, Zen
         return Err(not_a_response(format));
     }
     if is_error_body(root) {
-        return Err(ZenError::from_response(200, NO_HEADERS, text));
+        return Err(Box::new(ZenError::from_response(200, NO_HEADERS, text)));
     }
     let mut out = Vec::new();
     match format {
@@ -62,8 +72,8 @@ pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, Zen
 
 const NO_HEADERS: [(&str, &str); 0] = [];
 
-fn not_a_response(format: WireFormat) -> ZenError {
-    ZenError::local(
+fn not_a_response(format: WireFormat) -> Fail {
+    ZenError::fail(
         ErrorKind::Protocol,
         format!("body is not a {format} response"),
     )
@@ -209,7 +219,7 @@ fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {
 
 // ---------------------------------------------------------------- chat
 
-fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
     let [choices, id, model, usage] = root.fields(["choices", "id", "model", "usage"]);
     let Some(choices) = choices.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Chat));
@@ -305,7 +315,7 @@ pub(crate) fn chat_usage(u: View<'_>) -> Usage {
 
 // ----------------------------------------------------------- responses
 
-fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
     let [output, status, incomplete_details, id, model, usage] = root.fields([
         "output",
         "status",
@@ -320,9 +330,9 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let status = owned(status);
     let status = status.as_deref();
     if status == Some("failed") {
-        return Err(ZenError::local(
+        return Err(ZenError::fail(
             ErrorKind::Server,
-            "the response failed without an error message",
+            "the response failed without an error message".into(),
         ));
     }
     let incomplete_reason = incomplete_details.and_then(|d| str_field(d, "reason"));
@@ -434,7 +444,7 @@ pub(crate) fn responses_usage(u: View<'_>) -> Usage {
 
 // ------------------------------------------------------------ messages
 
-fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
     let [content, stop_reason, id, model, usage] =
         root.fields(["content", "stop_reason", "id", "model", "usage"]);
     let Some(blocks) = content.and_then(View::as_array) else {
@@ -510,7 +520,7 @@ pub(crate) fn messages_usage(u: View<'_>) -> Usage {
 
 // -------------------------------------------------------------- gemini
 
-fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
+fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
     let [candidates, prompt_feedback, response_id, model_version, usage] = root.fields([
         "candidates",
         "promptFeedback",

@@ -13,7 +13,7 @@ use crate::wire::WireFormat;
 
 /// The checks pass their error up boxed: one word, so a `Result<()>` comes
 /// back in a register instead of every `?` copying the error (two
-/// `String`s) through memory. [`validate`] unboxes it.
+/// `String`s) through memory. [`super::build`] unboxes it.
 type Result<T = ()> = std::result::Result<T, Box<RequestError>>;
 
 fn err(path: impl Into<String>, reason: impl Into<String>) -> Box<RequestError> {
@@ -51,14 +51,7 @@ impl<'r> NameSet<'r> {
 }
 
 /// Checks every field of `req` for `model`.
-pub(crate) fn validate(
-    req: &UnifiedRequest,
-    model: &ModelInfo,
-) -> std::result::Result<(), RequestError> {
-    validate_all(req, model).map_err(|e| *e)
-}
-
-fn validate_all(req: &UnifiedRequest, model: &ModelInfo) -> Result {
+pub(crate) fn validate(req: &UnifiedRequest, model: &ModelInfo) -> Result {
     validate_model(req, model)?;
     if req.messages.is_empty() {
         return Err(err("messages", "empty"));
@@ -534,7 +527,7 @@ mod tests {
         request["model"] = json!("glm-4.6");
         let req: UnifiedRequest = serde_json::from_value(request).ok()?;
         let model = Catalog::builtin().resolve(&req.model);
-        match validate(&req, &model) {
+        match validate(&req, &model).map_err(|e| *e) {
             Ok(()) => None,
             Err(crate::request::RequestError::Invalid { path, reason }) => Some((path, reason)),
             Err(other) => Some((String::new(), other.to_string())),

@@ -20,8 +20,8 @@ use super::transport::{
     response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
-use crate::client::{prepare_owned, CallState, ClientOptions, Next, Prepared, Progress};
-use crate::error::{ErrorKind, ZenError};
+use crate::client::{prepare_owned, CallState, ClientOptions, Prepared, Progress};
+use crate::error::{ErrorKind, Fail, ZenError};
 use crate::event::Event;
 use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
@@ -45,12 +45,12 @@ extern "C" {
     fn make_async_iterable(o: JsValue) -> JsValue;
 }
 
-fn thrown(e: ZenError) -> JsValue {
+fn thrown(e: Fail) -> JsValue {
     to_js_error(&e)
 }
 
-fn aborted() -> ZenError {
-    ZenError::local(ErrorKind::Aborted, "the request was aborted")
+fn aborted() -> Fail {
+    ZenError::fail(ErrorKind::Aborted, "the request was aborted".into())
 }
 
 /// What every call of one client shares.
@@ -92,15 +92,15 @@ impl ZenClient {
         }
         let fetch = match field("fetch") {
             f if f.is_undefined() || f.is_null() => global_fetch().ok_or_else(|| {
-                thrown(ZenError::local(
+                thrown(ZenError::fail(
                     ErrorKind::InvalidRequest,
-                    "options.fetch: no global fetch in this host; pass one",
+                    "options.fetch: no global fetch in this host; pass one".into(),
                 ))
             })?,
             f => f.dyn_into::<Function>().map_err(|_| {
-                thrown(ZenError::local(
+                thrown(ZenError::fail(
                     ErrorKind::InvalidRequest,
-                    "options.fetch: not a function",
+                    "options.fetch: not a function".into(),
                 ))
             })?,
         };
@@ -194,19 +194,19 @@ impl ZenClient {
 
 /// Turns the 2xx body of a non-streaming call into the value its promise
 /// resolves to (a plain `fn`: one copy of the call machinery serves both).
-type Decode = fn(WireFormat, &str) -> Result<JsValue, ZenError>;
+type Decode = fn(WireFormat, &str) -> Result<JsValue, Fail>;
 
 /// What `complete()` resolves to: the response body decoded into a Message.
-fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, ZenError> {
-    let message = crate::response::decode_response(format, body)?;
+fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, Fail> {
+    let message = crate::response::decode(format, body)?;
     write_to_js(&|w| message.write_json(w))
 }
 
 /// What `listModels()` resolves to: the models list merged with the catalog.
-fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, ZenError> {
+fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, Fail> {
     let catalog = Catalog::builtin()
-        .with_models_list(body)
-        .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
+        .with_listed(body)
+        .map_err(|e| ZenError::fail(ErrorKind::Protocol, e.to_string()))?;
     write_to_js(&|w| write_models(w, catalog.models()))
 }
 
@@ -357,7 +357,7 @@ impl Call {
     }
 
     /// Ends the call with `err`, as the JS error to reject with.
-    fn fail(&mut self, err: ZenError) -> JsValue {
+    fn fail(&mut self, err: Fail) -> JsValue {
         self.ready = None;
         self.end();
         thrown(err)
@@ -490,7 +490,7 @@ enum Step {
     /// The streaming body ended.
     End,
     /// The attempt failed: retry or report, as the policy says.
-    Failed(ZenError),
+    Failed(Fail),
     /// Abandon the attempt; retry after this many milliseconds.
     Retry(u64),
 }
@@ -536,7 +536,7 @@ fn advance(
                             // A non-streaming call reports it like a failed
                             // connection; a stream rejects this `next()` as is.
                             Err(e) if whole.is_some() => {
-                                break 'top Step::Failed(ZenError::local(
+                                break 'top Step::Failed(ZenError::fail(
                                     ErrorKind::Network,
                                     js_message(&e),
                                 ))
@@ -671,9 +671,9 @@ fn advance(
                             },
                             _ => {
                                 let now = Some(js_sys::Date::now() as u64);
-                                Step::Failed(ZenError::from_response_at(
+                                Step::Failed(Box::new(ZenError::from_response_at(
                                     status, headers, &text, now,
-                                ))
+                                )))
                             }
                         }
                     }
@@ -744,9 +744,9 @@ fn advance(
             }
             Step::Failed(err) => {
                 let mut s = call.borrow_mut();
-                match s.state.on_failure(err, js_sys::Math::random()) {
-                    Next::Retry { delay_ms } => delay_ms,
-                    Next::Fail(err) => return Err(s.fail(err)),
+                match s.state.retry_or_fail(err, js_sys::Math::random()) {
+                    Ok(delay_ms) => delay_ms,
+                    Err(err) => return Err(s.fail(err)),
                 }
             }
             Step::Retry(delay_ms) => delay_ms,

@@ -14,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
 use super::convert::{headers_to_js, js_message};
-use crate::error::{ErrorKind, ZenError};
+use crate::error::{ErrorKind, Fail, ZenError};
 use crate::request::HttpRequest;
 
 /// The global object (`window`, `self`, `globalThis`).
@@ -172,12 +172,12 @@ pub(crate) fn failure(
     attempt: &AbortSignal,
     timeout_prefix: &str,
     ms: u64,
-) -> ZenError {
+) -> Fail {
     if cancel.aborted() {
-        ZenError::local(ErrorKind::Aborted, "the request was aborted")
+        ZenError::fail(ErrorKind::Aborted, "the request was aborted".into())
     } else if attempt.aborted() {
-        ZenError::local(ErrorKind::Timeout, format!("{timeout_prefix} {ms} ms"))
+        ZenError::fail(ErrorKind::Timeout, format!("{timeout_prefix} {ms} ms"))
     } else {
-        ZenError::local(ErrorKind::Network, js_message(e))
+        ZenError::fail(ErrorKind::Network, js_message(e))
     }
 }
