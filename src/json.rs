@@ -116,14 +116,16 @@ impl<'a> Reader<'a> {
     }
 
     /// `text[start..end]` for offsets that sit next to ASCII bytes (so on
-    /// char boundaries). Through `split_at_checked`, which inlines to two
-    /// byte tests: indexing with a range stays an out-of-line call at
-    /// opt-level "z", and this is done for every key and string.
+    /// char boundaries); done for every key and string. How is per target,
+    /// as measured at opt-level "z": natively `split_at_checked` inlines to
+    /// two byte tests (a range `get` stays a call), while in the wasm build
+    /// both stay calls, so one `get` beats two splits.
     #[inline(always)]
     fn slice(&self, start: usize, end: usize) -> &'a str {
-        // `let … else` rather than `and_then` closures: at opt-level "z"
-        // the closure chain stayed an out-of-line `Option::and_then` call.
         let text: &'a str = self.text;
+        if cfg!(target_arch = "wasm32") {
+            return text.get(start..end).unwrap_or_default();
+        }
         let Some((head, _)) = text.split_at_checked(end) else {
             return "";
         };
@@ -475,7 +477,7 @@ impl<'a> Reader<'a> {
         // general path.
         let bytes = self.bytes();
         let start = self.pos + 1;
-        let end = plain_run_end(bytes, start);
+        let end = key_end(bytes, start);
         let key = if matches!(bytes.get(end), Some(b'"')) {
             self.pos = end + 1;
             Cow::Borrowed(self.slice(start, end))
@@ -612,6 +614,7 @@ const ONES: u64 = u64::MAX / 255;
 /// below n" bit tricks. Bits above the lowest may be false alarms (a borrow
 /// carries past a hit), but the lowest set bit is always exact, which is all
 /// [`plain_run_end`] uses.
+#[inline(always)]
 fn run_end_mask(word: u64) -> u64 {
     let below_space = word.wrapping_sub(ONES * 0x20) & !word;
     let quote = word ^ (ONES * u64::from(b'"'));
@@ -643,6 +646,22 @@ pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
         pos += 1;
     }
     pos
+}
+
+/// [`plain_run_end`] for a key: most keys are shorter than a word, so the
+/// first word is tested here, inline, and only longer keys pay the call.
+#[inline(always)]
+fn key_end(bytes: &[u8], pos: usize) -> usize {
+    if let Some(chunk) = bytes.get(pos..pos + WORD) {
+        if let Ok(word) = <[u8; WORD]>::try_from(chunk) {
+            let mask = run_end_mask(u64::from_le_bytes(word));
+            if mask != 0 {
+                return pos + (mask.trailing_zeros() / 8) as usize;
+            }
+            return plain_run_end(bytes, pos + WORD);
+        }
+    }
+    plain_run_end(bytes, pos)
 }
 
 /// A count from number text: a non-negative integer value that fits in
