@@ -103,6 +103,10 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    // Byte tests are written `matches!(x, Some(b'c'))`, not `x == Some(..)`:
+    // in the wasm build at opt-level "z" the latter stayed a call to
+    // `<Option as PartialEq>::eq` with both options spilled to memory.
+    //
     // The tiny steps below are forced inline: the package is built at
     // opt-level "z", which otherwise leaves them as calls on every token
     // (measured: inlining made the wasm both faster, ~1.5×, and smaller).
@@ -112,15 +116,23 @@ impl<'a> Reader<'a> {
     }
 
     /// `text[start..end]` for offsets that sit next to ASCII bytes (so on
-    /// char boundaries). Through `split_at_checked`, which inlines to two
-    /// byte tests: indexing with a range stays an out-of-line call at
-    /// opt-level "z", and this is done for every key and string.
+    /// char boundaries); done for every key and string. How is per target,
+    /// as measured at opt-level "z": natively `split_at_checked` inlines to
+    /// two byte tests (a range `get` stays a call), while in the wasm build
+    /// both stay calls, so one `get` beats two splits.
     #[inline(always)]
     fn slice(&self, start: usize, end: usize) -> &'a str {
         let text: &'a str = self.text;
-        text.split_at_checked(end)
-            .and_then(|(head, _)| head.split_at_checked(start))
-            .map_or("", |(_, s)| s)
+        if cfg!(target_arch = "wasm32") {
+            return text.get(start..end).unwrap_or_default();
+        }
+        let Some((head, _)) = text.split_at_checked(end) else {
+            return "";
+        };
+        let Some((_, s)) = head.split_at_checked(start) else {
+            return "";
+        };
+        s
     }
 
     fn err<T>(&self, reason: &'static str) -> Result<T, JsonError> {
@@ -227,7 +239,7 @@ impl<'a> Reader<'a> {
             *pos - from
         }
         let mut p = self.pos;
-        if bytes.get(p) == Some(&b'-') {
+        if matches!(bytes.get(p), Some(b'-')) {
             p += 1;
         }
         match bytes.get(p) {
@@ -240,7 +252,7 @@ impl<'a> Reader<'a> {
                 return self.err("invalid number");
             }
         }
-        if bytes.get(p) == Some(&b'.') {
+        if matches!(bytes.get(p), Some(b'.')) {
             p += 1;
             if digits(bytes, &mut p) == 0 {
                 self.pos = p;
@@ -345,7 +357,9 @@ impl<'a> Reader<'a> {
         match first {
             0xD800..=0xDBFF => {
                 let bytes = self.bytes();
-                if bytes.get(self.pos) == Some(&b'\\') && bytes.get(self.pos + 1) == Some(&b'u') {
+                if matches!(bytes.get(self.pos), Some(b'\\'))
+                    && matches!(bytes.get(self.pos + 1), Some(b'u'))
+                {
                     let save = self.pos;
                     self.pos += 2;
                     let second = self.hex4()?;
@@ -429,7 +443,7 @@ impl<'a> Reader<'a> {
         let close = if object { b'}' } else { b']' };
         let b = self.ws();
         match self.after {
-            After::Open if b == Some(close) => {}
+            After::Open if matches!(b, Some(c) if c == close) => {}
             After::Open => return Ok(true),
             After::Value => match b {
                 Some(b',') => {
@@ -454,7 +468,7 @@ impl<'a> Reader<'a> {
         if !self.next_in(true)? {
             return Ok(None);
         }
-        if self.ws() != Some(b'"') {
+        if !matches!(self.ws(), Some(b'"')) {
             return self.err("expected a key");
         }
         // Keys are short and plain: found here, and followed at once by
@@ -463,14 +477,14 @@ impl<'a> Reader<'a> {
         // general path.
         let bytes = self.bytes();
         let start = self.pos + 1;
-        let end = plain_run_end(bytes, start);
-        let key = if bytes.get(end) == Some(&b'"') {
+        let end = key_end(bytes, start);
+        let key = if matches!(bytes.get(end), Some(b'"')) {
             self.pos = end + 1;
             Cow::Borrowed(self.slice(start, end))
         } else {
             self.string_body()?
         };
-        if bytes.get(self.pos) != Some(&b':') && self.ws() != Some(b':') {
+        if !matches!(bytes.get(self.pos), Some(b':')) && !matches!(self.ws(), Some(b':')) {
             return self.err("expected ':'");
         }
         self.pos += 1;
@@ -483,7 +497,7 @@ impl<'a> Reader<'a> {
     pub fn next_item(&mut self) -> Result<bool, JsonError> {
         let more = self.next_in(false)?;
         if more {
-            if self.ws() == Some(b']') {
+            if matches!(self.ws(), Some(b']')) {
                 // `[1,]`: a comma must be followed by an element.
                 return self.err("expected a value");
             }
@@ -600,6 +614,7 @@ const ONES: u64 = u64::MAX / 255;
 /// below n" bit tricks. Bits above the lowest may be false alarms (a borrow
 /// carries past a hit), but the lowest set bit is always exact, which is all
 /// [`plain_run_end`] uses.
+#[inline(always)]
 fn run_end_mask(word: u64) -> u64 {
     let below_space = word.wrapping_sub(ONES * 0x20) & !word;
     let quote = word ^ (ONES * u64::from(b'"'));
@@ -631,6 +646,22 @@ pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
         pos += 1;
     }
     pos
+}
+
+/// [`plain_run_end`] for a key: most keys are shorter than a word, so the
+/// first word is tested here, inline, and only longer keys pay the call.
+#[inline(always)]
+fn key_end(bytes: &[u8], pos: usize) -> usize {
+    if let Some(chunk) = bytes.get(pos..pos + WORD) {
+        if let Ok(word) = <[u8; WORD]>::try_from(chunk) {
+            let mask = run_end_mask(u64::from_le_bytes(word));
+            if mask != 0 {
+                return pos + (mask.trailing_zeros() / 8) as usize;
+            }
+            return plain_run_end(bytes, pos + WORD);
+        }
+    }
+    plain_run_end(bytes, pos)
 }
 
 /// A count from number text: a non-negative integer value that fits in

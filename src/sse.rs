@@ -467,10 +467,13 @@ impl SseDecoder {
                 self.partial_line(input, emit);
                 return;
             };
-            let (line, rest) = input.split_at(end);
+            // `end` is inside `input`. (Checked and `matches!` below rather
+            // than `split_at` and `==`: in the wasm build at opt-level "z"
+            // those stayed out-of-line calls, once per line.)
+            let (line, rest) = input.split_at_checked(end).unwrap_or((input, &[]));
             // `rest` starts with the CR or LF that ended the line.
             let mut next = 1;
-            if rest.first() == Some(&b'\r') {
+            if matches!(rest.first(), Some(b'\r')) {
                 // Spec: "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
                 // character pair, a single U+000A LINE FEED (LF) character
                 // not preceded by a U+000D CARRIAGE RETURN (CR) character,
@@ -941,6 +944,7 @@ impl SseDecoder {
 /// The first CR or LF in `bytes`. Short inputs (the tail of a line split
 /// into small pieces, an `event:` line) are scanned byte by byte, which
 /// costs less than setting up a vectorized `memchr2`.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline]
 fn find_line_end(bytes: &[u8]) -> Option<usize> {
     const SHORT: usize = 16;
@@ -949,6 +953,45 @@ fn find_line_end(bytes: &[u8]) -> Option<usize> {
     } else {
         memchr::memchr2(b'\r', b'\n', bytes)
     }
+}
+
+/// The first CR or LF in `bytes`, for wasm: `memchr` has no SIMD there
+/// (the package is built without `simd128`) and falls back to 32-bit
+/// `usize` words; wasm has native 64-bit integers, so eight bytes a step.
+#[cfg(target_arch = "wasm32")]
+#[inline]
+fn find_line_end(bytes: &[u8]) -> Option<usize> {
+    find_line_end_by_words(bytes)
+}
+
+/// `0x0101…01`: one in every byte of a word.
+const ONES: u64 = u64::MAX / 255;
+
+/// The first CR or LF in `bytes`, eight bytes at a time: for each byte of
+/// the word, "equals LF" and "equals CR" by the classic zero-byte test,
+/// whose lowest set bit is exact (higher ones may be false alarms).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn find_line_end_by_words(bytes: &[u8]) -> Option<usize> {
+    const WORD: usize = std::mem::size_of::<u64>();
+    let zero_in = |w: u64| w.wrapping_sub(ONES) & !w;
+    let mut pos = 0;
+    while let Some(chunk) = bytes.get(pos..pos + WORD) {
+        let Ok(word) = <[u8; WORD]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(word);
+        let mask = (zero_in(word ^ (ONES * u64::from(b'\n')))
+            | zero_in(word ^ (ONES * u64::from(b'\r'))))
+            & (ONES << 7);
+        if mask != 0 {
+            // Little-endian: the lowest set bit is the first byte in memory.
+            return Some(pos + (mask.trailing_zeros() / 8) as usize);
+        }
+        pos += WORD;
+    }
+    let tail = bytes.get(pos..)?;
+    let at = tail.iter().position(|&b| b == b'\n' || b == b'\r')?;
+    Some(pos + at)
 }
 
 /// Pieces shorter than this are not validated as a whole up front.
@@ -1087,6 +1130,28 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn word_line_end_scan_finds_the_first_cr_or_lf() {
+        // Every position in and around a word, every byte value nearby
+        // (false alarms of the bit trick sit next to a hit).
+        for len in 0..40 {
+            for at in 0..=len {
+                for (end, filler) in [(b'\n', b'a'), (b'\r', 0x0C), (b'\n', 0xFF), (b'\r', 0x0E)] {
+                    let mut bytes = vec![filler; len];
+                    if let Some(b) = bytes.get_mut(at) {
+                        *b = end;
+                    }
+                    let expected = bytes.iter().position(|&b| b == b'\n' || b == b'\r');
+                    assert_eq!(find_line_end_by_words(&bytes), expected, "{bytes:?}");
+                    // A later CR/LF never hides the first one.
+                    bytes.extend_from_slice(b"\r\n");
+                    let expected = bytes.iter().position(|&b| b == b'\n' || b == b'\r');
+                    assert_eq!(find_line_end_by_words(&bytes), expected, "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]
