@@ -134,7 +134,7 @@ impl<'a> ChunkChoice<'a> {
                         self.delta.insert(Delta::default()).read_members(r)?;
                     }
                 }
-                "index" => self.index = fields::index(r)?,
+                "index" => fields::index(r, &mut self.index)?,
                 "finish_reason" => fields::text(r, &mut self.finish_reason)?,
                 _ => r.skip()?,
             }
@@ -201,7 +201,7 @@ impl<'a> ToolCallChunk<'a> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "index" => frag.index = fields::optional_u32(r)?,
+                "index" => fields::optional_u32(r, &mut frag.index)?,
                 "id" => fields::text(r, &mut frag.id)?,
                 "function" => {
                     // A repeated `function` replaces the earlier one whole.

@@ -134,7 +134,7 @@ impl<'a> Frame<'a> {
                         }
                     }
                 }
-                "error" => f.error = WireError::read(r)?,
+                "error" => WireError::read(r, &mut f.error)?,
                 "cost" => fields::cost(r, &mut f.cost)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
@@ -161,7 +161,7 @@ impl<'a> Candidate<'a> {
         let c = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "index" => c.index = optional_u32(r)?,
+                "index" => optional_u32(r, &mut c.index)?,
                 "content" => {
                     c.parts.clear();
                     if optional_object(r)? {
@@ -209,7 +209,7 @@ impl<'a> Part<'a> {
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "text" => optional_str(r, &mut p.text)?,
-                "thought" => p.thought = optional_bool(r)?,
+                "thought" => optional_bool(r, &mut p.thought)?,
                 "thoughtSignature" => optional_str(r, &mut p.thought_signature)?,
                 "functionCall" => FunctionCall::read(r, &mut p.function_call)?,
                 _ => r.skip()?,
@@ -239,7 +239,7 @@ impl<'a> FunctionCall<'a> {
             match key.as_ref() {
                 "id" => optional_str(r, &mut call.id)?,
                 "name" => optional_str(r, &mut call.name)?,
-                "args" => call.args = optional_value(r)?,
+                "args" => optional_value(r, &mut call.args)?,
                 _ => r.skip()?,
             }
         }
@@ -310,23 +310,24 @@ struct WireError<'a> {
 impl<'a> WireError<'a> {
     /// `null` reads as no error; a value neither string nor object refuses
     /// the frame.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         match r.peek()? {
-            Kind::Null => r.null().map(|()| None),
-            Kind::String => r.str().map(|message| {
-                Some(WireError {
-                    message: Some(message),
-                    ..WireError::default()
-                })
-            }),
+            Kind::Null => r.null(),
+            Kind::String => {
+                slot.insert(WireError::default()).message = Some(r.str()?);
+                Ok(())
+            }
             _ => {
                 r.begin_object()?;
-                let mut e = WireError::default();
+                let e = slot.insert(WireError::default());
                 while let Some(key) = r.next_key()? {
                     match key.as_ref() {
                         // Error bodies are rare, so any shape is taken.
                         "code" => {
-                            e.code = match optional_value(r)? {
+                            let mut code = None;
+                            optional_value(r, &mut code)?;
+                            e.code = match code {
                                 Some(Value::Number(n)) => n.as_u64(),
                                 Some(Value::String(s)) => s.trim().parse().ok(),
                                 _ => None,
@@ -338,7 +339,7 @@ impl<'a> WireError<'a> {
                         _ => r.skip()?,
                     }
                 }
-                Ok(Some(e))
+                Ok(())
             }
         }
     }

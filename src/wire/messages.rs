@@ -48,9 +48,7 @@ use crate::json::{JsonError, Kind, Reader};
 use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data};
-use crate::wire::fields::{
-    self, optional_object, optional_str, optional_u32, optional_u64, optional_value,
-};
+use crate::wire::fields::{self, optional_object, optional_str, optional_u64, optional_value};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::{PendingToolCall, WireDecoder};
 
@@ -152,12 +150,12 @@ impl<'a> Frame<'a> {
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "type" => f.kind = type_name(r, FrameType::from_name)?,
-                "index" => f.index = optional_u32(r)?,
+                "index" => f.index = fields::u32_or_null(r)?,
                 "message" => StartMessage::read(r, &mut f.message)?,
                 "content_block" => ContentBlock::read(r, &mut f.content_block)?,
                 "delta" => Delta::read(r, &mut f.delta)?,
                 "usage" => WireUsage::read(r, &mut f.usage)?,
-                "error" => f.error = WireError::read(r)?,
+                "error" => WireError::read(r, &mut f.error)?,
                 "cost" => fields::cost(r, &mut f.cost)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
@@ -250,7 +248,7 @@ impl<'a> ContentBlock<'a> {
                 "type" => b.kind = type_name(r, BlockType::from_name)?,
                 "id" => optional_str(r, &mut b.id)?,
                 "name" => optional_str(r, &mut b.name)?,
-                "input" => b.input = optional_value(r)?,
+                "input" => optional_value(r, &mut b.input)?,
                 "text" => optional_str(r, &mut b.text)?,
                 "thinking" => optional_str(r, &mut b.thinking)?,
                 "signature" => optional_str(r, &mut b.signature)?,
@@ -392,10 +390,13 @@ enum WireError<'a> {
 impl<'a> WireError<'a> {
     /// `null` reads as no error; a value neither string nor object refuses
     /// the frame.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
-        match r.peek()? {
-            Kind::Null => r.null().map(|()| None),
-            Kind::String => r.str().map(|t| Some(WireError::Text(t))),
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = match r.peek()? {
+            Kind::Null => {
+                r.null()?;
+                None
+            }
+            Kind::String => Some(WireError::Text(r.str()?)),
             _ => {
                 r.begin_object()?;
                 let (mut kind, mut message) = (None, None);
@@ -406,9 +407,10 @@ impl<'a> WireError<'a> {
                         _ => r.skip()?,
                     }
                 }
-                Ok(Some(WireError::Object { kind, message }))
+                Some(WireError::Object { kind, message })
             }
-        }
+        };
+        Ok(())
     }
 }
 
