@@ -47,7 +47,7 @@ use crate::wire::fields::{
     optional_value,
 };
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::WireDecoder;
+use crate::wire::{PendingToolCall, WireDecoder};
 
 /// Decodes Gemini SSE events into unified events.
 #[derive(Debug, Default)]
@@ -538,22 +538,21 @@ fn push_function_call(choice: u32, index: u32, call: FunctionCall<'_>, out: &mut
         None | Some(Value::Null) => Value::Object(Default::default()),
         Some(args) => args,
     };
-    out.push(Event::ToolCallStart {
-        choice,
-        index,
-        id: id.clone(),
-        name: name.clone(),
-    });
-    out.push(Event::ToolCallDelta {
-        choice,
-        index,
-        arguments_delta: JsonWriter::text(&arguments),
-    });
-    out.push(Event::ToolCall {
+    // The serialized arguments are never empty (`{}` at least), so the
+    // announcement always carries them as one delta.
+    let call = PendingToolCall {
         choice,
         index,
         id,
         name,
+        arguments: JsonWriter::text(&arguments),
+    };
+    call.announce(out);
+    out.push(Event::ToolCall {
+        choice,
+        index,
+        id: call.id,
+        name: call.name,
         arguments,
     });
 }

@@ -50,7 +50,7 @@ use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data};
 use crate::wire::fields::{self, optional_object, optional_str, optional_u64, optional_value};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::{PendingToolCall, WireDecoder};
+use crate::wire::{push_usage, PendingToolCall, WireDecoder};
 
 /// Decodes Anthropic Messages SSE events into unified events.
 #[derive(Debug, Default)]
@@ -528,7 +528,7 @@ impl MessagesDecoder {
         }
         self.message_id = id;
         if let Some(usage) = message.usage {
-            push_usage(&usage, out);
+            push_usage(usage.to_usage(), out);
         }
     }
 
@@ -578,37 +578,23 @@ impl MessagesDecoder {
         }
         let index = self.tool_calls;
         self.tool_calls = self.tool_calls.saturating_add(1);
-        let id = block.id.map(Cow::into_owned).unwrap_or_default();
-        let name = block.name.map(Cow::into_owned).unwrap_or_default();
-        out.push(Event::ToolCallStart {
-            choice: 0,
-            index,
-            id: id.clone(),
-            name: name.clone(),
-        });
         let arguments = match block.input {
             None | Some(Value::Null) => String::new(),
             Some(Value::Object(map)) if map.is_empty() => String::new(),
             Some(input) => JsonWriter::text(&input),
         };
-        let prefilled = !arguments.is_empty();
-        if prefilled {
-            out.push(Event::ToolCallDelta {
-                choice: 0,
-                index,
-                arguments_delta: arguments.clone(),
-            });
-        }
+        let call = PendingToolCall {
+            choice: 0,
+            index,
+            id: block.id.map(Cow::into_owned).unwrap_or_default(),
+            name: block.name.map(Cow::into_owned).unwrap_or_default(),
+            arguments,
+        };
+        call.announce(out);
         self.open_tools.push(OpenToolCall {
             block: block_index,
-            call: PendingToolCall {
-                choice: 0,
-                index,
-                id,
-                name,
-                arguments,
-            },
-            prefilled,
+            prefilled: !call.arguments.is_empty(),
+            call,
         });
     }
 
@@ -677,7 +663,7 @@ impl MessagesDecoder {
         out: &mut Vec<Event>,
     ) {
         if let Some(usage) = usage {
-            push_usage(usage, out);
+            push_usage(usage.to_usage(), out);
         }
         let Some(raw) = delta.and_then(|d| d.stop_reason) else {
             return;
@@ -762,12 +748,5 @@ impl MessagesDecoder {
         for open in self.open_tools.drain(..) {
             out.push(open.call.invalid(reason.to_owned()));
         }
-    }
-}
-
-fn push_usage(usage: &WireUsage, out: &mut Vec<Event>) {
-    let usage = usage.to_usage();
-    if !usage.is_empty() {
-        out.push(Event::Usage(usage));
     }
 }

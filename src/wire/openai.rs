@@ -235,19 +235,7 @@ impl StreamedCall {
 
     fn start(&mut self, out: &mut Vec<Event>) {
         self.started = true;
-        out.push(Event::ToolCallStart {
-            choice: self.call.choice,
-            index: self.call.index,
-            id: self.call.id.clone(),
-            name: self.call.name.clone(),
-        });
-        if !self.call.arguments.is_empty() {
-            out.push(Event::ToolCallDelta {
-                choice: self.call.choice,
-                index: self.call.index,
-                arguments_delta: self.call.arguments.clone(),
-            });
-        }
+        self.call.announce(out);
     }
 
     /// Finishes the call (see [`PendingToolCall::complete`]). A call that
