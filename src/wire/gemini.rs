@@ -41,7 +41,7 @@ use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
 use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data};
+use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
 use crate::wire::fields::{
     self, optional_array, optional_bool, optional_object, optional_str, optional_u32, optional_u64,
     optional_value,
@@ -503,16 +503,12 @@ impl GeminiDecoder {
             .or_else(|| error_type.as_deref().and_then(error_type_kind))
             .unwrap_or(ErrorKind::Unknown);
         let raw = status.or(error_type).map(Cow::into_owned);
-        let message = message
-            .filter(|m| !m.is_empty())
-            .map(Cow::into_owned)
-            .or_else(|| raw.clone())
-            .unwrap_or_else(|| "the Gemini stream reported an error".into());
-        out.push(Event::Error {
+        out.push(reported_error_event(
             kind,
             message,
-            retryable: kind.is_retryable(),
-        });
+            raw.as_deref(),
+            "the Gemini stream reported an error",
+        ));
         for state in &mut self.choices {
             if state.output && !state.finished {
                 state.finished = true;

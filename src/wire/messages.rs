@@ -47,7 +47,7 @@ use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
 use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data};
+use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
 use crate::wire::fields::{self, optional_object, optional_str, optional_u64, optional_value};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::{push_usage, PendingToolCall, WireDecoder};
@@ -710,20 +710,16 @@ impl MessagesDecoder {
             .as_deref()
             .and_then(error_type_kind)
             .unwrap_or(ErrorKind::Unknown);
-        let message = message
-            .filter(|m| !m.is_empty())
-            .map(Cow::into_owned)
-            .or_else(|| error_type.clone())
-            .unwrap_or_else(|| "the Messages stream reported an error".into());
         self.abandon_open_tools(
             "the stream ended with an error before the call finished",
             out,
         );
-        out.push(Event::Error {
+        out.push(reported_error_event(
             kind,
             message,
-            retryable: kind.is_retryable(),
-        });
+            error_type.as_deref(),
+            "the Messages stream reported an error",
+        ));
         if self.output && !self.finished {
             out.push(Event::Finish {
                 choice: 0,
