@@ -26,7 +26,7 @@ use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::WireDecoder;
+use crate::wire::{push_usage, WireDecoder};
 
 /// Decodes Chat Completions SSE events into unified events.
 #[derive(Debug, Default)]
@@ -134,7 +134,7 @@ impl<'a> ChunkChoice<'a> {
                         self.delta.insert(Delta::default()).read_members(r)?;
                     }
                 }
-                "index" => self.index = fields::index(r)?,
+                "index" => fields::index(r, &mut self.index)?,
                 "finish_reason" => fields::text(r, &mut self.finish_reason)?,
                 _ => r.skip()?,
             }
@@ -201,7 +201,7 @@ impl<'a> ToolCallChunk<'a> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "index" => frag.index = fields::optional_u32(r)?,
+                "index" => fields::optional_u32(r, &mut frag.index)?,
                 "id" => fields::text(r, &mut frag.id)?,
                 "function" => {
                     // A repeated `function` replaces the earlier one whole.
@@ -326,10 +326,8 @@ impl ChatDecoder {
         for choice in chunk.more_choices {
             self.on_choice(choice, out);
         }
-        if let Some(u) = chunk.usage.as_ref().map(ChatUsage::to_usage) {
-            if !u.is_empty() {
-                out.push(Event::Usage(u));
-            }
+        if let Some(u) = &chunk.usage {
+            push_usage(u.to_usage(), out);
         }
         push_cost_events(chunk.cost, chunk.normalized_usage.as_ref(), out);
     }
@@ -432,12 +430,14 @@ impl ChatDecoder {
 
     /// Completes the pending calls of one choice, in order of appearance.
     fn complete_choice(&mut self, choice: u32, truncated: bool, out: &mut Vec<Event>) {
-        let (done, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.calls)
-            .into_iter()
-            .partition(|c| c.streamed.call.choice == choice);
-        self.calls = keep;
-        for c in done {
-            c.streamed.complete(truncated, out);
+        // Removed one by one (calls are few): no second vector to build.
+        let mut i = 0;
+        while let Some(c) = self.calls.get(i) {
+            if c.streamed.call.choice == choice {
+                self.calls.remove(i).streamed.complete(truncated, out);
+            } else {
+                i += 1;
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 //! skipped, a payload that is not JSON becomes a protocol error event, and a
 //! body that stops before the format's end marker becomes an error too.
 
+use std::borrow::Cow;
+
 use crate::error::ErrorKind;
 use crate::event::Event;
 use crate::json::{JsonError, Reader};
@@ -59,6 +61,27 @@ fn invalid_json_event(format: &str, data: &str, err: &dyn std::fmt::Display) -> 
             excerpt(data)
         ),
         retryable: false,
+    }
+}
+
+/// The error event for an error frame of the stream (Messages, Gemini):
+/// its `message` when it has text, else `raw` (the error's type or status
+/// name), else `fallback`. One copy shared by those decoders.
+#[inline(never)]
+pub(super) fn reported_error_event(
+    kind: ErrorKind,
+    message: Option<Cow<'_, str>>,
+    raw: Option<&str>,
+    fallback: &str,
+) -> Event {
+    let message = match message.filter(|m| !m.is_empty()) {
+        Some(m) => m.into_owned(),
+        None => raw.unwrap_or(fallback).to_owned(),
+    };
+    Event::Error {
+        kind,
+        message,
+        retryable: kind.is_retryable(),
     }
 }
 

@@ -97,11 +97,15 @@ pub(crate) fn optional_str<'a>(
 }
 
 /// `null` → `None`, `true`/`false` → `Some`; any other value is an error.
-pub(crate) fn optional_bool(r: &mut Reader<'_>) -> Result<Option<bool>, JsonError> {
-    match r.peek()? {
-        Kind::Null => r.null().map(|()| None),
-        _ => r.bool().map(Some),
-    }
+pub(crate) fn optional_bool(r: &mut Reader<'_>, slot: &mut Option<bool>) -> Result<(), JsonError> {
+    *slot = match r.peek()? {
+        Kind::Null => {
+            r.null()?;
+            None
+        }
+        _ => Some(r.bool()?),
+    };
+    Ok(())
 }
 
 /// `null` → `None`, an integer written without fraction or exponent that
@@ -131,16 +135,23 @@ fn u64_or_null(r: &mut Reader<'_>) -> Result<Option<u64>, JsonError> {
 
 /// A choice or tool-call `index`: like [`optional_u32`] without `null`
 /// (a guessed index would misroute text, so there is no lenient reading).
-pub(crate) fn index(r: &mut Reader<'_>) -> Result<u32, JsonError> {
+pub(crate) fn index(r: &mut Reader<'_>, slot: &mut u32) -> Result<(), JsonError> {
     let start = r.offset();
-    optional_u32(r)?.ok_or(JsonError {
+    *slot = u32_or_null(r)?.ok_or(JsonError {
         offset: start,
         reason: "expected an index",
-    })
+    })?;
+    Ok(())
 }
 
 /// Like [`optional_u64`], for values that must fit in `u32` (indexes).
-pub(crate) fn optional_u32(r: &mut Reader<'_>) -> Result<Option<u32>, JsonError> {
+pub(crate) fn optional_u32(r: &mut Reader<'_>, slot: &mut Option<u32>) -> Result<(), JsonError> {
+    *slot = u32_or_null(r)?;
+    Ok(())
+}
+
+/// [`optional_u32`], returned.
+pub(crate) fn u32_or_null(r: &mut Reader<'_>) -> Result<Option<u32>, JsonError> {
     let start = r.offset();
     match u64_or_null(r)? {
         None => Ok(None),
@@ -170,11 +181,18 @@ pub(crate) fn optional_array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
 
 /// `null` → `None`; any other value as a `serde_json::Value`. For the rare,
 /// shape-free values (tool arguments sent whole) that are kept as JSON.
-pub(crate) fn optional_value(r: &mut Reader<'_>) -> Result<Option<Value>, JsonError> {
-    if r.peek()? == Kind::Null {
-        return r.null().map(|()| None);
-    }
-    read_value(r).map(Some)
+pub(crate) fn optional_value(
+    r: &mut Reader<'_>,
+    slot: &mut Option<Value>,
+) -> Result<(), JsonError> {
+    *slot = match r.peek()? {
+        Kind::Null => {
+            r.null()?;
+            None
+        }
+        _ => Some(read_value(r)?),
+    };
+    Ok(())
 }
 
 /// An in-place reader as one that returns its value (for tests).
@@ -252,8 +270,8 @@ mod tests {
             Some("a")
         );
         assert_eq!(field(r#"{"v":7}"#, value(optional_u64)), Some(7));
-        assert_eq!(field(r#"{"v":7}"#, optional_u32), Some(7));
-        assert_eq!(field(r#"{"v":false}"#, optional_bool), Some(false));
+        assert_eq!(field(r#"{"v":7}"#, value(optional_u32)), Some(7));
+        assert_eq!(field(r#"{"v":false}"#, value(optional_bool)), Some(false));
         let mut r = Reader::new(r#"{"a":1}"#);
         assert!(optional_object(&mut r).unwrap());
         assert_eq!(r.next_key().unwrap().as_deref(), Some("a"));
@@ -270,21 +288,21 @@ mod tests {
                 value(optional_u64)(r).map(drop)
             });
         }
-        refused(r#"{"v":4294967296}"#, |r| optional_u32(r).map(drop));
-        refused(r#"{"v":"true"}"#, |r| optional_bool(r).map(drop));
+        refused(r#"{"v":4294967296}"#, |r| value(optional_u32)(r).map(drop));
+        refused(r#"{"v":"true"}"#, |r| value(optional_bool)(r).map(drop));
         refused(r#"{"v":[]}"#, |r| optional_object(r).map(drop));
         refused(r#"{"v":{}}"#, |r| optional_array(r).map(drop));
         // Past serde_json's nesting limit a value makes no tree.
         let deep = format!(r#"{{"v":{}{}}}"#, "[".repeat(128), "]".repeat(128));
-        refused(&deep, |r| optional_value(r).map(drop));
+        refused(&deep, |r| value(optional_value)(r).map(drop));
         // A lone surrogate escape reads as U+FFFD, as everywhere in the reader.
         assert_eq!(
-            field(r#"{"v":"\ud800"}"#, optional_value),
+            field(r#"{"v":"\ud800"}"#, value(optional_value)),
             Some(Value::String("\u{fffd}".into()))
         );
-        assert_eq!(field(r#"{"v":null}"#, optional_value), None);
+        assert_eq!(field(r#"{"v":null}"#, value(optional_value)), None);
         assert_eq!(
-            field(r#"{"v":{"b":1,"a":[true]}}"#, optional_value),
+            field(r#"{"v":{"b":1,"a":[true]}}"#, value(optional_value)),
             Some(serde_json::json!({"a":[true],"b":1}))
         );
     }

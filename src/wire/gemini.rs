@@ -41,13 +41,13 @@ use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
 use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data};
+use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
 use crate::wire::fields::{
     self, optional_array, optional_bool, optional_object, optional_str, optional_u32, optional_u64,
     optional_value,
 };
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::WireDecoder;
+use crate::wire::{PendingToolCall, WireDecoder};
 
 /// Decodes Gemini SSE events into unified events.
 #[derive(Debug, Default)]
@@ -134,7 +134,7 @@ impl<'a> Frame<'a> {
                         }
                     }
                 }
-                "error" => f.error = WireError::read(r)?,
+                "error" => WireError::read(r, &mut f.error)?,
                 "cost" => fields::cost(r, &mut f.cost)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
@@ -161,7 +161,7 @@ impl<'a> Candidate<'a> {
         let c = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "index" => c.index = optional_u32(r)?,
+                "index" => optional_u32(r, &mut c.index)?,
                 "content" => {
                     c.parts.clear();
                     if optional_object(r)? {
@@ -209,7 +209,7 @@ impl<'a> Part<'a> {
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "text" => optional_str(r, &mut p.text)?,
-                "thought" => p.thought = optional_bool(r)?,
+                "thought" => optional_bool(r, &mut p.thought)?,
                 "thoughtSignature" => optional_str(r, &mut p.thought_signature)?,
                 "functionCall" => FunctionCall::read(r, &mut p.function_call)?,
                 _ => r.skip()?,
@@ -239,7 +239,7 @@ impl<'a> FunctionCall<'a> {
             match key.as_ref() {
                 "id" => optional_str(r, &mut call.id)?,
                 "name" => optional_str(r, &mut call.name)?,
-                "args" => call.args = optional_value(r)?,
+                "args" => optional_value(r, &mut call.args)?,
                 _ => r.skip()?,
             }
         }
@@ -310,23 +310,24 @@ struct WireError<'a> {
 impl<'a> WireError<'a> {
     /// `null` reads as no error; a value neither string nor object refuses
     /// the frame.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
         match r.peek()? {
-            Kind::Null => r.null().map(|()| None),
-            Kind::String => r.str().map(|message| {
-                Some(WireError {
-                    message: Some(message),
-                    ..WireError::default()
-                })
-            }),
+            Kind::Null => r.null(),
+            Kind::String => {
+                slot.insert(WireError::default()).message = Some(r.str()?);
+                Ok(())
+            }
             _ => {
                 r.begin_object()?;
-                let mut e = WireError::default();
+                let e = slot.insert(WireError::default());
                 while let Some(key) = r.next_key()? {
                     match key.as_ref() {
                         // Error bodies are rare, so any shape is taken.
                         "code" => {
-                            e.code = match optional_value(r)? {
+                            let mut code = None;
+                            optional_value(r, &mut code)?;
+                            e.code = match code {
                                 Some(Value::Number(n)) => n.as_u64(),
                                 Some(Value::String(s)) => s.trim().parse().ok(),
                                 _ => None,
@@ -338,7 +339,7 @@ impl<'a> WireError<'a> {
                         _ => r.skip()?,
                     }
                 }
-                Ok(Some(e))
+                Ok(())
             }
         }
     }
@@ -502,16 +503,12 @@ impl GeminiDecoder {
             .or_else(|| error_type.as_deref().and_then(error_type_kind))
             .unwrap_or(ErrorKind::Unknown);
         let raw = status.or(error_type).map(Cow::into_owned);
-        let message = message
-            .filter(|m| !m.is_empty())
-            .map(Cow::into_owned)
-            .or_else(|| raw.clone())
-            .unwrap_or_else(|| "the Gemini stream reported an error".into());
-        out.push(Event::Error {
+        out.push(reported_error_event(
             kind,
             message,
-            retryable: kind.is_retryable(),
-        });
+            raw.as_deref(),
+            "the Gemini stream reported an error",
+        ));
         for state in &mut self.choices {
             if state.output && !state.finished {
                 state.finished = true;
@@ -537,22 +534,21 @@ fn push_function_call(choice: u32, index: u32, call: FunctionCall<'_>, out: &mut
         None | Some(Value::Null) => Value::Object(Default::default()),
         Some(args) => args,
     };
-    out.push(Event::ToolCallStart {
-        choice,
-        index,
-        id: id.clone(),
-        name: name.clone(),
-    });
-    out.push(Event::ToolCallDelta {
-        choice,
-        index,
-        arguments_delta: JsonWriter::text(&arguments),
-    });
-    out.push(Event::ToolCall {
+    // The serialized arguments are never empty (`{}` at least), so the
+    // announcement always carries them as one delta.
+    let call = PendingToolCall {
         choice,
         index,
         id,
         name,
+        arguments: JsonWriter::text(&arguments),
+    };
+    call.announce(out);
+    out.push(Event::ToolCall {
+        choice,
+        index,
+        id: call.id,
+        name: call.name,
         arguments,
     });
 }

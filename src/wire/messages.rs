@@ -47,12 +47,10 @@ use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
 use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data};
-use crate::wire::fields::{
-    self, optional_object, optional_str, optional_u32, optional_u64, optional_value,
-};
+use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
+use crate::wire::fields::{self, optional_object, optional_str, optional_u64, optional_value};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::{PendingToolCall, WireDecoder};
+use crate::wire::{push_usage, PendingToolCall, WireDecoder};
 
 /// Decodes Anthropic Messages SSE events into unified events.
 #[derive(Debug, Default)]
@@ -152,12 +150,12 @@ impl<'a> Frame<'a> {
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "type" => f.kind = type_name(r, FrameType::from_name)?,
-                "index" => f.index = optional_u32(r)?,
+                "index" => f.index = fields::u32_or_null(r)?,
                 "message" => StartMessage::read(r, &mut f.message)?,
                 "content_block" => ContentBlock::read(r, &mut f.content_block)?,
                 "delta" => Delta::read(r, &mut f.delta)?,
                 "usage" => WireUsage::read(r, &mut f.usage)?,
-                "error" => f.error = WireError::read(r)?,
+                "error" => WireError::read(r, &mut f.error)?,
                 "cost" => fields::cost(r, &mut f.cost)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut f.normalized_usage)?,
                 _ => r.skip()?,
@@ -250,7 +248,7 @@ impl<'a> ContentBlock<'a> {
                 "type" => b.kind = type_name(r, BlockType::from_name)?,
                 "id" => optional_str(r, &mut b.id)?,
                 "name" => optional_str(r, &mut b.name)?,
-                "input" => b.input = optional_value(r)?,
+                "input" => optional_value(r, &mut b.input)?,
                 "text" => optional_str(r, &mut b.text)?,
                 "thinking" => optional_str(r, &mut b.thinking)?,
                 "signature" => optional_str(r, &mut b.signature)?,
@@ -392,10 +390,13 @@ enum WireError<'a> {
 impl<'a> WireError<'a> {
     /// `null` reads as no error; a value neither string nor object refuses
     /// the frame.
-    fn read(r: &mut Reader<'a>) -> Result<Option<Self>, JsonError> {
-        match r.peek()? {
-            Kind::Null => r.null().map(|()| None),
-            Kind::String => r.str().map(|t| Some(WireError::Text(t))),
+    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = match r.peek()? {
+            Kind::Null => {
+                r.null()?;
+                None
+            }
+            Kind::String => Some(WireError::Text(r.str()?)),
             _ => {
                 r.begin_object()?;
                 let (mut kind, mut message) = (None, None);
@@ -406,9 +407,10 @@ impl<'a> WireError<'a> {
                         _ => r.skip()?,
                     }
                 }
-                Ok(Some(WireError::Object { kind, message }))
+                Some(WireError::Object { kind, message })
             }
-        }
+        };
+        Ok(())
     }
 }
 
@@ -526,7 +528,7 @@ impl MessagesDecoder {
         }
         self.message_id = id;
         if let Some(usage) = message.usage {
-            push_usage(&usage, out);
+            push_usage(usage.to_usage(), out);
         }
     }
 
@@ -576,37 +578,23 @@ impl MessagesDecoder {
         }
         let index = self.tool_calls;
         self.tool_calls = self.tool_calls.saturating_add(1);
-        let id = block.id.map(Cow::into_owned).unwrap_or_default();
-        let name = block.name.map(Cow::into_owned).unwrap_or_default();
-        out.push(Event::ToolCallStart {
-            choice: 0,
-            index,
-            id: id.clone(),
-            name: name.clone(),
-        });
         let arguments = match block.input {
             None | Some(Value::Null) => String::new(),
             Some(Value::Object(map)) if map.is_empty() => String::new(),
             Some(input) => JsonWriter::text(&input),
         };
-        let prefilled = !arguments.is_empty();
-        if prefilled {
-            out.push(Event::ToolCallDelta {
-                choice: 0,
-                index,
-                arguments_delta: arguments.clone(),
-            });
-        }
+        let call = PendingToolCall {
+            choice: 0,
+            index,
+            id: block.id.map(Cow::into_owned).unwrap_or_default(),
+            name: block.name.map(Cow::into_owned).unwrap_or_default(),
+            arguments,
+        };
+        call.announce(out);
         self.open_tools.push(OpenToolCall {
             block: block_index,
-            call: PendingToolCall {
-                choice: 0,
-                index,
-                id,
-                name,
-                arguments,
-            },
-            prefilled,
+            prefilled: !call.arguments.is_empty(),
+            call,
         });
     }
 
@@ -675,7 +663,7 @@ impl MessagesDecoder {
         out: &mut Vec<Event>,
     ) {
         if let Some(usage) = usage {
-            push_usage(usage, out);
+            push_usage(usage.to_usage(), out);
         }
         let Some(raw) = delta.and_then(|d| d.stop_reason) else {
             return;
@@ -722,20 +710,16 @@ impl MessagesDecoder {
             .as_deref()
             .and_then(error_type_kind)
             .unwrap_or(ErrorKind::Unknown);
-        let message = message
-            .filter(|m| !m.is_empty())
-            .map(Cow::into_owned)
-            .or_else(|| error_type.clone())
-            .unwrap_or_else(|| "the Messages stream reported an error".into());
         self.abandon_open_tools(
             "the stream ended with an error before the call finished",
             out,
         );
-        out.push(Event::Error {
+        out.push(reported_error_event(
             kind,
             message,
-            retryable: kind.is_retryable(),
-        });
+            error_type.as_deref(),
+            "the Messages stream reported an error",
+        ));
         if self.output && !self.finished {
             out.push(Event::Finish {
                 choice: 0,
@@ -760,12 +744,5 @@ impl MessagesDecoder {
         for open in self.open_tools.drain(..) {
             out.push(open.call.invalid(reason.to_owned()));
         }
-    }
-}
-
-fn push_usage(usage: &WireUsage, out: &mut Vec<Event>) {
-    let usage = usage.to_usage();
-    if !usage.is_empty() {
-        out.push(Event::Usage(usage));
     }
 }

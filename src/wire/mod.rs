@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::Event;
+use crate::event::{Event, Usage};
 use crate::json_value::parse_value;
 use crate::sse::SseEventRef;
 
@@ -120,6 +120,15 @@ impl WireDecoder for AnyWireDecoder {
     }
 }
 
+/// Appends `usage` as a `usage` event unless no count is known. Shared by
+/// every decoder (never inlined) so the wasm package has one copy.
+#[inline(never)]
+pub(super) fn push_usage(usage: Usage, out: &mut Vec<Event>) {
+    if !usage.is_empty() {
+        out.push(Event::Usage(usage));
+    }
+}
+
 /// A tool call whose argument fragments are still arriving. Fragments are
 /// appended to one buffer (amortized O(1) each) and parsed exactly once, in
 /// [`PendingToolCall::complete`] — never a reparse of a growing prefix.
@@ -161,6 +170,26 @@ impl PendingToolCall {
                 arguments,
             },
             Err(e) => self.invalid(format!("arguments are not valid JSON: {e}")),
+        }
+    }
+
+    /// Announces the call: `toolCallStart`, then its arguments so far (when
+    /// any) as one `toolCallDelta`. Shared by the decoders so the wasm
+    /// package has one copy of the sequence.
+    #[inline(never)]
+    pub(super) fn announce(&self, out: &mut Vec<Event>) {
+        out.push(Event::ToolCallStart {
+            choice: self.choice,
+            index: self.index,
+            id: self.id.clone(),
+            name: self.name.clone(),
+        });
+        if !self.arguments.is_empty() {
+            out.push(Event::ToolCallDelta {
+                choice: self.choice,
+                index: self.index,
+                arguments_delta: self.arguments.clone(),
+            });
         }
     }
 

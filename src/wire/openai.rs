@@ -235,19 +235,7 @@ impl StreamedCall {
 
     fn start(&mut self, out: &mut Vec<Event>) {
         self.started = true;
-        out.push(Event::ToolCallStart {
-            choice: self.call.choice,
-            index: self.call.index,
-            id: self.call.id.clone(),
-            name: self.call.name.clone(),
-        });
-        if !self.call.arguments.is_empty() {
-            out.push(Event::ToolCallDelta {
-                choice: self.call.choice,
-                index: self.call.index,
-                arguments_delta: self.call.arguments.clone(),
-            });
-        }
+        self.call.announce(out);
     }
 
     /// Finishes the call (see [`PendingToolCall::complete`]). A call that
@@ -340,12 +328,19 @@ mod tests {
             Ok(None)
         );
         assert!(field(r#"{"v":{"a":1}}"#, fields::value(fields::optional_str)).is_err());
-        assert_eq!(field(r#"{"v":3}"#, fields::index), Ok(3));
-        assert_eq!(field(r#"{"v":-0}"#, fields::index), Ok(0));
-        assert_eq!(field(r#"{"v":null}"#, fields::optional_u32), Ok(None));
+        let index = |r: &mut Reader<'_>| {
+            let mut index = u32::MAX;
+            fields::index(r, &mut index).map(|()| index)
+        };
+        assert_eq!(field(r#"{"v":3}"#, index), Ok(3));
+        assert_eq!(field(r#"{"v":-0}"#, index), Ok(0));
+        assert_eq!(
+            field(r#"{"v":null}"#, fields::value(fields::optional_u32)),
+            Ok(None)
+        );
         for bad in ["1.0", "1e0", "-1", "4294967296", "\"1\"", "null"] {
             let json = format!(r#"{{"v":{bad}}}"#);
-            assert!(field(&json, fields::index).is_err(), "{bad}");
+            assert!(field(&json, index).is_err(), "{bad}");
         }
     }
 

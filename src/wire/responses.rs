@@ -31,7 +31,7 @@ use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::WireDecoder;
+use crate::wire::{push_usage, WireDecoder};
 
 /// Decodes Responses SSE events into unified events.
 #[derive(Debug, Default)]
@@ -543,13 +543,8 @@ impl ResponsesDecoder {
     }
 
     fn push_usage(&self, response: Option<&Response<'_>>, out: &mut Vec<Event>) {
-        if let Some(u) = response
-            .and_then(|r| r.usage.as_ref())
-            .map(ResponsesUsage::to_usage)
-        {
-            if !u.is_empty() {
-                out.push(Event::Usage(u));
-            }
+        if let Some(u) = response.and_then(|r| r.usage.as_ref()) {
+            push_usage(u.to_usage(), out);
         }
     }
 }

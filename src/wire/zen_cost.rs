@@ -7,7 +7,7 @@
 //! per event) and hand them to [`push_cost_events`]. Both are lenient: an
 //! odd value reads as absent instead of failing the frame.
 
-use super::fields;
+use super::{fields, push_usage};
 use crate::event::{Event, Usage};
 use crate::json::{JsonError, Reader};
 
@@ -75,10 +75,8 @@ pub(super) fn push_cost_events(
     usage: Option<&ZenNormalizedUsage>,
     out: &mut Vec<Event>,
 ) {
-    if let Some(usage) = usage.map(ZenNormalizedUsage::to_usage) {
-        if !usage.is_empty() {
-            out.push(Event::Usage(usage));
-        }
+    if let Some(usage) = usage {
+        push_usage(usage.to_usage(), out);
     }
     if let Some(usd) = cost {
         out.push(Event::Cost { usd });
