@@ -6,12 +6,19 @@
 //! and the events of one push cross as a single JSON text, written (by
 //! `Event::write_json`, not serde) into a buffer kept between calls and
 //! parsed by one `JSON.parse`.
+//!
+//! `push` and `finish` never throw, like the decoder itself, which reports
+//! every problem of the body as an `error` event: without a `Result`, the
+//! array returns as a plain value, sparing every push wasm-bindgen's
+//! multi-value return and externref-table round trip (about a third of the
+//! fixed cost of a push that completes nothing).
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{format_from_js, parse_json, write_to_js};
 use super::errors::to_js_error;
+use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
 use crate::json_write::JsonWriter;
 
@@ -51,7 +58,7 @@ impl JsStreamDecoder {
     pub fn push(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &[u8],
-    ) -> Result<JsValue, JsValue> {
+    ) -> JsValue {
         self.inner.push(chunk, &mut self.events);
         self.take_events()
     }
@@ -59,7 +66,7 @@ impl JsStreamDecoder {
     /// The body ended: the last events (pending tool calls, a final event
     /// without its blank line).
     #[wasm_bindgen(unchecked_return_type = "ZenEvent[]")]
-    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+    pub fn finish(&mut self) -> JsValue {
         self.inner.finish(&mut self.events);
         self.take_events()
     }
@@ -72,10 +79,10 @@ impl JsStreamDecoder {
     }
 
     /// The collected events as a JS array, leaving `events` empty.
-    fn take_events(&mut self) -> Result<JsValue, JsValue> {
+    fn take_events(&mut self) -> JsValue {
         if self.events.is_empty() {
             // Most small pushes end here: no serializing, no string decoding.
-            return Ok(Array::new().into());
+            return Array::new().into();
         }
         let mut w = JsonWriter::with_buffer(std::mem::take(&mut self.json));
         w.begin_array();
@@ -83,10 +90,32 @@ impl JsStreamDecoder {
         w.end_array();
         self.events.clear();
         self.json = w.finish();
-        let result = parse_json(&self.json).map_err(|e| to_js_error(&e));
+        let result = parse_json(&self.json).unwrap_or_else(|e| handover_failed(&e));
         if self.json.capacity() > KEEP_JSON_CAPACITY {
             self.json = String::new();
         }
         result
     }
+}
+
+/// The events of a call whose JSON text `JSON.parse` refused: that text is
+/// the writer's own, so this is a bug, reported as the decoder reports
+/// everything, in-band: one `protocol` error event (the call's events are
+/// lost; the stream goes on).
+#[cold]
+fn handover_failed(e: &ZenError) -> JsValue {
+    let event = Event::Error {
+        kind: ErrorKind::Protocol,
+        message: format!(
+            "zenwire could not hand this piece's events to JavaScript: {}",
+            e.message
+        ),
+        retryable: false,
+    };
+    write_to_js(&|w| {
+        w.begin_array();
+        event.write_json(w);
+        w.end_array();
+    })
+    .unwrap_or_else(|_| Array::new().into())
 }
