@@ -9,13 +9,76 @@
 //! made with a `js_sys::Function` and the body is read with
 //! `web_sys::ReadableStreamDefaultReader` directly.
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
 use super::convert::{headers_to_js, js_message};
 use crate::error::{ErrorKind, Fail, ZenError};
 use crate::request::HttpRequest;
+
+// Host steps written in JS where one JS function is smaller than the
+// imported calls it replaces (each import costs a JS wrapper and a wasm
+// shim). One snippet module: each `inline_js` is a file of its own.
+#[wasm_bindgen(inline_js = "export function make_async_iterable(o) {
+  const p = Object.getPrototypeOf(o);
+  if (!Object.prototype.hasOwnProperty.call(p, Symbol.asyncIterator)) {
+    Object.defineProperty(p, Symbol.asyncIterator, {
+      value: function () { return this; }, writable: true, configurable: true,
+    });
+  }
+  return o;
+}
+export function header_pairs(v) {
+  const out = [];
+  if (v === undefined || v === null) return out;
+  let it, items = [];
+  try {
+    const f = Reflect.get(v, Symbol.iterator);
+    if (typeof f === 'function') it = f.call(v);
+  } catch (_) {}
+  if (typeof it === 'object' && it !== null && typeof it.next === 'function') {
+    for (;;) {
+      let r;
+      try { r = it.next(); } catch (_) { break; }
+      if (r.done | 0) break;
+      items.push(r.value);
+    }
+  } else {
+    let o = false;
+    try { o = v instanceof Object; } catch (_) {}
+    if (o) items = Object.entries(v);
+  }
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i];
+    if (!Array.isArray(p)) continue;
+    const n = p[0], x = p[1];
+    let s = x, ok = typeof x === 'string';
+    if (!ok && typeof x === 'number' && x - x === 0) try { s = x.toString(10); ok = true; } catch (_) {}
+    if (ok) out.push(n, s);
+  }
+  return out;
+}")]
+extern "C" {
+    /// Gives `o`'s class a `[Symbol.asyncIterator]()` returning the object
+    /// itself (once per class), so `for await (const ev of stream)` works.
+    /// A snippet because an exported Rust method cannot return its own JS
+    /// wrapper object.
+    pub(crate) fn make_async_iterable(o: JsValue) -> JsValue;
+
+    /// The `[name, value, name, value, …]` of a header collection (see
+    /// `convert::headers_from_js`): the entries of its iterator if it has
+    /// one, else its own enumerable properties (`Object.entries`, for
+    /// objects only); entries that are not arrays with a string or finite
+    /// number value are skipped, a number becomes `toString(10)`; the
+    /// caller drops names that are not strings. The
+    /// steps (and the errors swallowed or passed on) are exactly those of
+    /// `js_sys::try_iter` and the loop it replaced: an iterator ends at a
+    /// throwing `next()` or a `done` that is non-zero as an i32 (`| 0`, as
+    /// a wasm bool return converts).
+    pub(crate) fn header_pairs(v: &JsValue) -> Array;
+}
 
 /// The global object (`window`, `self`, `globalThis`).
 fn global() -> Object {
