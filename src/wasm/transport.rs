@@ -59,6 +59,32 @@ export function header_pairs(v) {
     if (ok) out.push(n, s);
   }
   return out;
+}
+export function global_fetch() {
+  try { const f = Reflect.get(globalThis, 'fetch'); if (typeof f === 'function') return f; } catch (_) {}
+}
+export function is_browser() {
+  const has = (n) => { try { return Reflect.get(globalThis, n) !== undefined; } catch (_) { return false; } };
+  return has('document') || has('importScripts');
+}
+export function set_timer(f, ms) {
+  try { const t = Reflect.get(globalThis, 'setTimeout'); if (typeof t === 'function') return t.call(globalThis, f, ms); } catch (_) {}
+}
+export function clear_timer(h) {
+  if (h !== undefined) try { const c = Reflect.get(globalThis, 'clearTimeout'); if (typeof c === 'function') c.call(globalThis, h); } catch (_) {}
+}
+export function abort_fn(c) {
+  const f = Reflect.get(c, 'abort');
+  if (typeof f !== 'function') throw f;
+  return f.bind(c);
+}
+export function send(fetch, url, method, headers, body, signal) {
+  const init = new Object();
+  Reflect.set(init, 'method', method);
+  Reflect.set(init, 'headers', headers);
+  if (body !== '') Reflect.set(init, 'body', body);
+  Reflect.set(init, 'signal', signal);
+  return Promise.resolve(fetch.call(globalThis, url, init));
 }")]
 extern "C" {
     /// Gives `o`'s class a `[Symbol.asyncIterator]()` returning the object
@@ -78,35 +104,41 @@ extern "C" {
     /// throwing `next()` or a `done` that is non-zero as an i32 (`| 0`, as
     /// a wasm bool return converts).
     pub(crate) fn header_pairs(v: &JsValue) -> Array;
-}
 
-/// The global object (`window`, `self`, `globalThis`).
-fn global() -> Object {
-    js_sys::global()
-}
+    /// `globalThis.fetch`, for clients given none.
+    pub(crate) fn global_fetch() -> Option<Function>;
 
-fn global_fn(name: &str) -> Result<Function, JsValue> {
-    Reflect::get(&global(), &JsValue::from_str(name))?
-        .dyn_into::<Function>()
-        .map_err(|_| JsValue::from_str(name))
-}
+    /// Whether this host enforces CORS on our requests: a page (`document`)
+    /// or a browser worker (`importScripts`). Node and Cloudflare Workers
+    /// have neither.
+    pub(crate) fn is_browser() -> bool;
 
-/// `globalThis.fetch`, for clients given none.
-pub(crate) fn global_fetch() -> Option<Function> {
-    global_fn("fetch").ok()
-}
+    /// `globalThis.setTimeout(f, ms)`'s handle, or `undefined` when it
+    /// cannot be called (then nothing fires).
+    fn set_timer(f: &Function, ms: f64) -> JsValue;
 
-/// Whether this host enforces CORS on our requests: a page (`document`) or
-/// a browser worker (`importScripts`). Node and Cloudflare Workers have
-/// neither.
-pub(crate) fn is_browser() -> bool {
-    let g = global();
-    let has = |name: &str| {
-        Reflect::get(&g, &JsValue::from_str(name))
-            .map(|v| !v.is_undefined())
-            .unwrap_or(false)
-    };
-    has("document") || has("importScripts")
+    /// `globalThis.clearTimeout(handle)` for a handle that is not
+    /// `undefined`; failures are ignored (the timer is being dropped).
+    fn clear_timer(handle: &JsValue);
+
+    /// `controller.abort` bound to `controller`: a JS function that aborts
+    /// it, usable as a timer or event callback without a Rust closure.
+    #[wasm_bindgen(catch)]
+    pub(crate) fn abort_fn(controller: &AbortController) -> Result<Function, JsValue>;
+
+    /// `Promise.resolve(fetch.call(globalThis, url, init))` with `init`
+    /// `{method, headers, body (unless empty), signal}`. `fetch` needs the
+    /// global object as `this` ("Illegal invocation" otherwise); an
+    /// injected function ignores it.
+    #[wasm_bindgen(catch, js_name = send)]
+    fn fetch_with(
+        fetch: &Function,
+        url: &str,
+        method: &str,
+        headers: &Object,
+        body: &str,
+        signal: &AbortSignal,
+    ) -> Result<Promise, JsValue>;
 }
 
 /// A pending `setTimeout`; cleared on drop, so no early return leaves a
@@ -117,29 +149,14 @@ impl Timer {
     /// Calls `callback` after `ms` milliseconds (clamped to what
     /// `setTimeout` accepts: larger delays would fire at once).
     pub(crate) fn start(callback: &Function, ms: u64) -> Timer {
-        let ms = ms.min(i32::MAX as u64) as f64;
-        let handle = global_fn("setTimeout")
-            .and_then(|f| f.call2(&global(), callback, &JsValue::from_f64(ms)))
-            .unwrap_or(JsValue::UNDEFINED);
-        Timer(handle)
+        Timer(set_timer(callback, ms.min(i32::MAX as u64) as f64))
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if !self.0.is_undefined() {
-            if let Ok(f) = global_fn("clearTimeout") {
-                let _ = f.call1(&global(), &self.0);
-            }
-        }
+        clear_timer(&self.0);
     }
-}
-
-/// `controller.abort` bound to `controller`: a JS function that aborts it,
-/// usable as a timer or event callback without a Rust closure.
-pub(crate) fn abort_fn(controller: &AbortController) -> Result<Function, JsValue> {
-    let abort = Reflect::get(controller, &JsValue::from_str("abort"))?.dyn_into::<Function>()?;
-    Ok(abort.bind0(controller))
 }
 
 /// Runs `callback` when `signal` aborts.
@@ -172,17 +189,8 @@ pub(crate) fn send(
     req: &HttpRequest,
     signal: &AbortSignal,
 ) -> Result<Promise, JsValue> {
-    let init = Object::new();
-    Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method))?;
-    Reflect::set(&init, &"headers".into(), &headers_to_js(&req.headers))?;
-    if !req.body.is_empty() {
-        Reflect::set(&init, &"body".into(), &JsValue::from_str(&req.body))?;
-    }
-    Reflect::set(&init, &"signal".into(), signal)?;
-    // `fetch` needs the global object as `this` ("Illegal invocation"
-    // otherwise); an injected function ignores it.
-    let pending = fetch.call2(&global(), &JsValue::from_str(&req.url), &init)?;
-    Ok(Promise::resolve(&pending))
+    let headers = headers_to_js(&req.headers);
+    fetch_with(fetch, &req.url, &req.method, &headers, &req.body, signal)
 }
 
 /// The response head a fetch resolved to.
