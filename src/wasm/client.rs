@@ -16,8 +16,8 @@ use super::api::write_models;
 use super::convert::{from_js, js_message, parse_json, write_to_js};
 use super::errors::to_js_error;
 use super::transport::{
-    abort_fn, body_reader, chunk_of, failure, global_fetch, is_browser, make_async_iterable,
-    on_abort, response_headers, response_of, send, sleep, Timer,
+    abort_fn, body_reader, chunk_of, done_result, failure, global_fetch, is_browser,
+    make_async_iterable, on_abort, response_headers, response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
 use crate::client::{prepare_owned, CallState, ClientOptions, Prepared, Progress};
@@ -395,13 +395,6 @@ impl ZenStream {
     pub fn cancel(&self) {
         self.call.borrow().cancel.cancel();
     }
-}
-
-fn done_result() -> JsValue {
-    let o = js_sys::Object::new();
-    let _ = Reflect::set(&o, &"value".into(), &JsValue::UNDEFINED);
-    let _ = Reflect::set(&o, &"done".into(), &JsValue::TRUE);
-    o.into()
 }
 
 /// The promise of one step of `call` (after `previous` settled): the next

@@ -9,7 +9,7 @@
 //! read by the types' pull-reader parsers (`from_json`), not serde, whose
 //! per-type deserializers would cost tens of KB here.
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 
 use super::transport::header_pairs;
@@ -88,14 +88,15 @@ pub(crate) fn headers_from_js(value: &JsValue) -> Vec<(String, String)> {
     out
 }
 
-/// A `Record<string,string>` object from header pairs.
-pub(crate) fn headers_to_js(headers: &[(String, String)]) -> Object {
-    let obj = Object::new();
+/// Header pairs as a `Record<string,string>` JSON object (the builder's
+/// names are fixed lowercase names, so `JSON.parse` gives the very object
+/// property-by-property setting did, without a `Reflect.set` per header).
+pub(crate) fn write_headers(w: &mut JsonWriter<'_>, headers: &[(String, String)]) {
+    w.begin_object();
     for (name, value) in headers {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&obj, &JsValue::from_str(name), &JsValue::from_str(value));
+        w.field(name, value);
     }
-    obj
+    w.end_object();
 }
 
 /// The message of a thrown JS value (an `Error`'s `message`, else its

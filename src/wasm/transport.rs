@@ -9,12 +9,13 @@
 //! made with a `js_sys::Function` and the body is read with
 //! `web_sys::ReadableStreamDefaultReader` directly.
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
-use super::convert::{headers_to_js, js_message};
+use super::convert::{js_message, write_headers, write_to_js};
+use super::errors::to_js_error;
 use crate::error::{ErrorKind, Fail, ZenError};
 use crate::request::HttpRequest;
 
@@ -85,6 +86,24 @@ export function send(fetch, url, method, headers, body, signal) {
   if (body !== '') Reflect.set(init, 'body', body);
   Reflect.set(init, 'signal', signal);
   return Promise.resolve(fetch.call(globalThis, url, init));
+}
+export function done_result() {
+  const o = new Object();
+  Reflect.set(o, 'value', undefined);
+  Reflect.set(o, 'done', true);
+  return o;
+}
+export function zen_error(message, kind, status, retryAfter, retryable, provider, errorType, code) {
+  const e = new Error(message);
+  e.name = 'ZenError';
+  Reflect.set(e, 'kind', kind);
+  Reflect.set(e, 'status', status);
+  Reflect.set(e, 'retryAfter', retryAfter);
+  Reflect.set(e, 'retryable', retryable);
+  Reflect.set(e, 'provider', provider);
+  Reflect.set(e, 'errorType', errorType);
+  Reflect.set(e, 'code', code);
+  return e;
 }")]
 extern "C" {
     /// Gives `o`'s class a `[Symbol.asyncIterator]()` returning the object
@@ -135,10 +154,27 @@ extern "C" {
         fetch: &Function,
         url: &str,
         method: &str,
-        headers: &Object,
+        headers: &JsValue,
         body: &str,
         signal: &AbortSignal,
     ) -> Result<Promise, JsValue>;
+
+    /// A fresh `{value: undefined, done: true}`: the end of an iteration.
+    pub(crate) fn done_result() -> JsValue;
+
+    /// `new Error(message)` named "ZenError", with the typed fields set in
+    /// this order (`None` as `undefined`); see `errors::to_js_error`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn zen_error(
+        message: &str,
+        kind: &str,
+        status: Option<u16>,
+        retry_after: Option<f64>,
+        retryable: bool,
+        provider: Option<&str>,
+        error_type: Option<&str>,
+        code: Option<&str>,
+    ) -> JsValue;
 }
 
 /// A pending `setTimeout`; cleared on drop, so no early return leaves a
@@ -189,7 +225,7 @@ pub(crate) fn send(
     req: &HttpRequest,
     signal: &AbortSignal,
 ) -> Result<Promise, JsValue> {
-    let headers = headers_to_js(&req.headers);
+    let headers = write_to_js(&|w| write_headers(w, &req.headers)).map_err(|e| to_js_error(&e))?;
     fetch_with(fetch, &req.url, &req.method, &headers, &req.body, signal)
 }
 
