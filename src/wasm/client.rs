@@ -15,9 +15,9 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 use super::api::write_models;
 use super::convert::{from_js, js_message, parse_json, write_to_js};
 use super::errors::to_js_error;
+use super::host::{abort_fn, done_result, global_fetch, is_browser, make_async_iterable};
 use super::transport::{
-    abort_fn, body_reader, chunk_of, done_result, failure, global_fetch, is_browser,
-    make_async_iterable, on_abort, response_headers, response_of, send, sleep, Timer,
+    body_reader, chunk_of, failure, on_abort, response_headers, response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
 use crate::client::{prepare_owned, CallState, ClientOptions, Prepared, Progress};

@@ -12,7 +12,7 @@
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 
-use super::transport::header_pairs;
+use super::host::header_pairs;
 
 use crate::error::{ErrorKind, Fail, ZenError};
 use crate::json_input::InputError;

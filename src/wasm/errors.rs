@@ -3,7 +3,7 @@
 
 use wasm_bindgen::JsValue;
 
-use super::transport::zen_error;
+use super::host::zen_error;
 use crate::error::ZenError;
 
 /// The JS `Error` for `err`: `name` "ZenError", `message`, `kind`, `status`,
