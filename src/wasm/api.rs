@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{format_from_js, from_js, headers_from_js, headers_to_js, write_to_js};
+use super::convert::{format_from_js, from_js, headers_from_js, write_headers, write_to_js};
 use super::errors::to_js_error;
 use crate::catalog::{Catalog, ModelInfo};
 use crate::client::{request_fail, ClientOptions};
@@ -44,13 +44,16 @@ pub fn build_request(
     let model = Catalog::builtin().resolve(&req.model);
     let http =
         crate::request::build_boxed(&req, &model, &opts).map_err(|e| thrown(request_fail(&e)))?;
-    let out = js_sys::Object::new();
-    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
-    set("url", &JsValue::from_str(&http.url))?;
-    set("method", &JsValue::from_str(&http.method))?;
-    set("headers", &headers_to_js(&http.headers))?;
-    set("body", &JsValue::from_str(&http.body))?;
-    Ok(out.into())
+    write_to_js(&|w| {
+        w.begin_object();
+        w.field("url", &http.url);
+        w.field("method", &http.method);
+        w.key("headers");
+        write_headers(w, &http.headers);
+        w.field("body", &http.body);
+        w.end_object();
+    })
+    .map_err(thrown)
 }
 
 /// Every model of the built-in catalog.

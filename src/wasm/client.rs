@@ -15,9 +15,9 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 use super::api::write_models;
 use super::convert::{from_js, js_message, parse_json, write_to_js};
 use super::errors::to_js_error;
+use super::host::{abort_fn, done_result, global_fetch, is_browser, make_async_iterable};
 use super::transport::{
-    abort_fn, body_reader, chunk_of, failure, global_fetch, is_browser, on_abort, response_headers,
-    response_of, send, sleep, Timer,
+    body_reader, chunk_of, failure, on_abort, response_headers, response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
 use crate::client::{prepare_owned, CallState, ClientOptions, Prepared, Progress};
@@ -27,23 +27,6 @@ use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
 use crate::wire::WireFormat;
-
-#[wasm_bindgen(inline_js = "export function make_async_iterable(o) {
-  const p = Object.getPrototypeOf(o);
-  if (!Object.prototype.hasOwnProperty.call(p, Symbol.asyncIterator)) {
-    Object.defineProperty(p, Symbol.asyncIterator, {
-      value: function () { return this; }, writable: true, configurable: true,
-    });
-  }
-  return o;
-}")]
-extern "C" {
-    /// Gives `o`'s class a `[Symbol.asyncIterator]()` returning the object
-    /// itself (once per class), so `for await (const ev of stream)` works.
-    /// A snippet because an exported Rust method cannot return its own JS
-    /// wrapper object.
-    fn make_async_iterable(o: JsValue) -> JsValue;
-}
 
 fn thrown(e: Fail) -> JsValue {
     to_js_error(&e)
@@ -412,13 +395,6 @@ impl ZenStream {
     pub fn cancel(&self) {
         self.call.borrow().cancel.cancel();
     }
-}
-
-fn done_result() -> JsValue {
-    let o = js_sys::Object::new();
-    let _ = Reflect::set(&o, &"value".into(), &JsValue::UNDEFINED);
-    let _ = Reflect::set(&o, &"done".into(), &JsValue::TRUE);
-    o.into()
 }
 
 /// The promise of one step of `call` (after `previous` settled): the next

@@ -9,8 +9,10 @@
 //! read by the types' pull-reader parsers (`from_json`), not serde, whose
 //! per-type deserializers would cost tens of KB here.
 
-use js_sys::{Array, Object, Reflect, JSON};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+
+use super::host::header_pairs;
 
 use crate::error::{ErrorKind, Fail, ZenError};
 use crate::json_input::InputError;
@@ -65,53 +67,36 @@ pub(crate) fn format_from_js(name: &str) -> Result<WireFormat, Fail> {
 
 /// Header pairs from a `Record<string,string>`, a `Headers` (or any
 /// iterable of `[name, value]` pairs, such as an array or a `Map`).
-/// Entries that are not name/value pairs are skipped.
+/// Entries that are not name/value pairs are skipped; a number value is
+/// written by JS itself (`Number.prototype.toString`, what a `Headers`
+/// object would store): Rust's `f64` Display would pull core's float
+/// formatter (~20 KB) into the package for this one header case. Read in
+/// JS ([`header_pairs`]): one call instead of a dozen imported steps.
 pub(crate) fn headers_from_js(value: &JsValue) -> Vec<(String, String)> {
+    let flat = header_pairs(value);
     let mut out = Vec::new();
-    if value.is_undefined() || value.is_null() {
-        return out;
-    }
-    let pairs: Vec<JsValue> = match js_sys::try_iter(value) {
-        Ok(Some(iter)) if !value.is_string() => iter.filter_map(Result::ok).collect(),
-        _ => match value.dyn_ref::<Object>() {
-            Some(obj) => Object::entries(obj).iter().collect(),
-            None => Vec::new(),
-        },
-    };
-    for pair in pairs {
-        let Some(pair) = pair.dyn_ref::<Array>() else {
-            continue;
-        };
-        if let (Some(name), Some(v)) = (pair.get(0).as_string(), scalar_string(&pair.get(1))) {
-            out.push((name, v));
+    let mut i = 0;
+    while i + 1 < flat.length() {
+        // A string by construction; a patched `Number.prototype.toString`
+        // returning something else throws, as `String::from(JsString)` did.
+        let value = flat.get(i + 1).as_string().unwrap_throw();
+        if let Some(name) = flat.get(i).as_string() {
+            out.push((name, value));
         }
+        i += 2;
     }
     out
 }
 
-/// A string or number as text (header values are sometimes numbers). A
-/// number is written by JS itself (`Number.prototype.toString`, what a
-/// `Headers` object would store): Rust's `f64` Display would pull core's
-/// float formatter (~20 KB) into the package for this one header case.
-fn scalar_string(v: &JsValue) -> Option<String> {
-    if let Some(s) = v.as_string() {
-        return Some(s);
-    }
-    let number = v.dyn_ref::<js_sys::Number>()?;
-    if !v.as_f64().is_some_and(f64::is_finite) {
-        return None;
-    }
-    number.to_string_with_radix(10).ok().map(String::from)
-}
-
-/// A `Record<string,string>` object from header pairs.
-pub(crate) fn headers_to_js(headers: &[(String, String)]) -> Object {
-    let obj = Object::new();
+/// Header pairs as a `Record<string,string>` JSON object (the builder's
+/// names are fixed lowercase names, so `JSON.parse` gives the very object
+/// property-by-property setting did, without a `Reflect.set` per header).
+pub(crate) fn write_headers(w: &mut JsonWriter<'_>, headers: &[(String, String)]) {
+    w.begin_object();
     for (name, value) in headers {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&obj, &JsValue::from_str(name), &JsValue::from_str(value));
+        w.field(name, value);
     }
-    obj
+    w.end_object();
 }
 
 /// The message of a thrown JS value (an `Error`'s `message`, else its

@@ -10,6 +10,7 @@ mod client;
 mod convert;
 mod decoder;
 mod errors;
+mod host;
 mod transport;
 
 pub use api::{build_request, decode_response, estimate_cost, model, models, parse_error};

@@ -9,42 +9,15 @@
 //! made with a `js_sys::Function` and the body is read with
 //! `web_sys::ReadableStreamDefaultReader` directly.
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
 
-use super::convert::{headers_to_js, js_message};
+use super::convert::{js_message, write_headers, write_to_js};
+use super::errors::to_js_error;
+use super::host::{clear_timer, fetch_with, set_timer};
 use crate::error::{ErrorKind, Fail, ZenError};
 use crate::request::HttpRequest;
-
-/// The global object (`window`, `self`, `globalThis`).
-fn global() -> Object {
-    js_sys::global()
-}
-
-fn global_fn(name: &str) -> Result<Function, JsValue> {
-    Reflect::get(&global(), &JsValue::from_str(name))?
-        .dyn_into::<Function>()
-        .map_err(|_| JsValue::from_str(name))
-}
-
-/// `globalThis.fetch`, for clients given none.
-pub(crate) fn global_fetch() -> Option<Function> {
-    global_fn("fetch").ok()
-}
-
-/// Whether this host enforces CORS on our requests: a page (`document`) or
-/// a browser worker (`importScripts`). Node and Cloudflare Workers have
-/// neither.
-pub(crate) fn is_browser() -> bool {
-    let g = global();
-    let has = |name: &str| {
-        Reflect::get(&g, &JsValue::from_str(name))
-            .map(|v| !v.is_undefined())
-            .unwrap_or(false)
-    };
-    has("document") || has("importScripts")
-}
 
 /// A pending `setTimeout`; cleared on drop, so no early return leaves a
 /// timer behind.
@@ -54,29 +27,14 @@ impl Timer {
     /// Calls `callback` after `ms` milliseconds (clamped to what
     /// `setTimeout` accepts: larger delays would fire at once).
     pub(crate) fn start(callback: &Function, ms: u64) -> Timer {
-        let ms = ms.min(i32::MAX as u64) as f64;
-        let handle = global_fn("setTimeout")
-            .and_then(|f| f.call2(&global(), callback, &JsValue::from_f64(ms)))
-            .unwrap_or(JsValue::UNDEFINED);
-        Timer(handle)
+        Timer(set_timer(callback, ms.min(i32::MAX as u64) as f64))
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if !self.0.is_undefined() {
-            if let Ok(f) = global_fn("clearTimeout") {
-                let _ = f.call1(&global(), &self.0);
-            }
-        }
+        clear_timer(&self.0);
     }
-}
-
-/// `controller.abort` bound to `controller`: a JS function that aborts it,
-/// usable as a timer or event callback without a Rust closure.
-pub(crate) fn abort_fn(controller: &AbortController) -> Result<Function, JsValue> {
-    let abort = Reflect::get(controller, &JsValue::from_str("abort"))?.dyn_into::<Function>()?;
-    Ok(abort.bind0(controller))
 }
 
 /// Runs `callback` when `signal` aborts.
@@ -109,17 +67,8 @@ pub(crate) fn send(
     req: &HttpRequest,
     signal: &AbortSignal,
 ) -> Result<Promise, JsValue> {
-    let init = Object::new();
-    Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method))?;
-    Reflect::set(&init, &"headers".into(), &headers_to_js(&req.headers))?;
-    if !req.body.is_empty() {
-        Reflect::set(&init, &"body".into(), &JsValue::from_str(&req.body))?;
-    }
-    Reflect::set(&init, &"signal".into(), signal)?;
-    // `fetch` needs the global object as `this` ("Illegal invocation"
-    // otherwise); an injected function ignores it.
-    let pending = fetch.call2(&global(), &JsValue::from_str(&req.url), &init)?;
-    Ok(Promise::resolve(&pending))
+    let headers = write_to_js(&|w| write_headers(w, &req.headers)).map_err(|e| to_js_error(&e))?;
+    fetch_with(fetch, &req.url, &req.method, &headers, &req.body, signal)
 }
 
 /// The response head a fetch resolved to.
