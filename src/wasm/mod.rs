@@ -2,8 +2,9 @@
 //! Thin glue over the core — request building, decoding, the catalog, cost
 //! and the client's retry/delivery decisions all live in plain modules with
 //! native tests; this module moves values across the boundary and does the
-//! host I/O (fetch, timers, abort). The contract is `js-api-spec.md`; the
-//! TypeScript below is the exact shape of every value crossing it.
+//! host I/O (fetch, timers, abort; the few steps written in JS are in
+//! `host`). The TypeScript below is the contract: the exact shape of every
+//! value crossing the boundary (tests/ts type-checks the documented usage).
 
 mod api;
 mod client;
