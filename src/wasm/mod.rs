@@ -6,6 +6,7 @@
 //! `host`). The TypeScript below is the contract: the exact shape of every
 //! value crossing the boundary (tests/ts type-checks the documented usage).
 
+mod alloc;
 mod api;
 mod client;
 mod convert;
@@ -21,7 +22,7 @@ pub use decoder::JsStreamDecoder;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: alloc::SpareTalc = alloc::SpareTalc::new();
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"

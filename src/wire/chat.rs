@@ -57,6 +57,10 @@ struct ChatCall {
 /// One `chat.completion.chunk` (or a Zen cost / error frame).
 #[derive(Default)]
 struct Chunk<'a> {
+    /// Whether `id` and `model` are read: only until `start` went out, as
+    /// nothing else uses them; afterwards they are skipped like unknown
+    /// members (same checks, no string hand-off).
+    wants_start: bool,
     id: Option<Cow<'a, str>>,
     model: Option<Cow<'a, str>>,
     /// The first entry of `choices` (`None` when absent, `null` or empty):
@@ -99,8 +103,8 @@ impl<'a> Chunk<'a> {
                         }
                     }
                 }
-                "id" => fields::text(r, &mut self.id)?,
-                "model" => fields::text(r, &mut self.model)?,
+                "id" if self.wants_start => fields::text(r, &mut self.id)?,
+                "model" if self.wants_start => fields::text(r, &mut self.model)?,
                 "usage" => ChatUsage::read(r, &mut self.usage)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut self.normalized_usage)?,
                 "cost" => fields::cost(r, &mut self.cost)?,
@@ -448,7 +452,10 @@ impl WireDecoder for ChatDecoder {
         let Some(data) = payload(event.data) else {
             return;
         };
-        let mut chunk = Chunk::default();
+        let mut chunk = Chunk {
+            wants_start: !self.started,
+            ..Chunk::default()
+        };
         if read_event_data("chat", data, out, |r| chunk.read(r)).is_some() {
             self.on_chunk(chunk, out);
         }
