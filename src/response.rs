@@ -179,19 +179,7 @@ fn push_tool_call(
         name: owned(name).unwrap_or_default(),
         arguments: arguments_text(arguments),
     };
-    out.push(Event::ToolCallStart {
-        choice: call.choice,
-        index: call.index,
-        id: call.id.clone(),
-        name: call.name.clone(),
-    });
-    if !call.arguments.is_empty() {
-        out.push(Event::ToolCallDelta {
-            choice: call.choice,
-            index: call.index,
-            arguments_delta: call.arguments.clone(),
-        });
-    }
+    call.announce(out);
     out.push(call.complete(truncated));
 }
 

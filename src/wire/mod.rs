@@ -174,10 +174,10 @@ impl PendingToolCall {
     }
 
     /// Announces the call: `toolCallStart`, then its arguments so far (when
-    /// any) as one `toolCallDelta`. Shared by the decoders so the wasm
-    /// package has one copy of the sequence.
+    /// any) as one `toolCallDelta`. Shared by the stream decoders and the
+    /// non-streaming one, so the wasm package has one copy of the sequence.
     #[inline(never)]
-    pub(super) fn announce(&self, out: &mut Vec<Event>) {
+    pub(crate) fn announce(&self, out: &mut Vec<Event>) {
         out.push(Event::ToolCallStart {
             choice: self.choice,
             index: self.index,
