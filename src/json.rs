@@ -24,6 +24,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::word_scan::{bytes_below, equal_bytes, first_hit, scan, word_at, WORD};
+
 /// Nesting deeper than this is refused (serde_json's default limit is 128;
 /// no Zen frame comes close). Keeps [`Reader::skip`]'s bracket stack fixed.
 pub const MAX_DEPTH: usize = 256;
@@ -602,66 +604,38 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Bytes per word in [`plain_run_end`]'s word-at-a-time scan.
-/// 8 on every target: wasm32 has native 64-bit integer operations, so a
-/// `u64` word halves the steps there compared with its 32-bit `usize`.
-const WORD: usize = std::mem::size_of::<u64>();
-/// `0x0101…01`: one in every byte of a word.
-const ONES: u64 = u64::MAX / 255;
-
 /// The high bit of each byte of `word` (read little-endian) that is `"`,
-/// `\\` or a control character: the classic "has a zero byte" / "has a byte
-/// below n" bit tricks. Bits above the lowest may be false alarms (a borrow
-/// carries past a hit), but the lowest set bit is always exact, which is all
-/// [`plain_run_end`] uses.
+/// `\\` or a control character (lowest exact; see [`crate::word_scan`]).
 #[inline(always)]
 fn run_end_mask(word: u64) -> u64 {
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    let zero_in = |w: u64| w.wrapping_sub(ONES) & !w;
-    (below_space | zero_in(quote) | zero_in(backslash)) & (ONES << 7)
+    bytes_below(word, 0x20) | equal_bytes(word, b'"') | equal_bytes(word, b'\\')
+}
+
+/// Whether `b` ends a run of plain string bytes.
+#[inline(always)]
+fn ends_run(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
 }
 
 /// The index of the first `"`, `\\` or control character at or after
 /// `pos` (or `bytes.len()`): the end of a run of string bytes that are
 /// copied or skipped as they are. A word at a time, as `serde_json` does;
 /// token text is most of every frame, so this is the reader's hot loop.
-pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(chunk) = bytes.get(pos..pos + WORD) {
-        let Ok(word) = <[u8; WORD]>::try_from(chunk) else {
-            break;
-        };
-        let mask = run_end_mask(u64::from_le_bytes(word));
-        if mask != 0 {
-            // Little-endian: the lowest set bit is the first byte in memory.
-            return pos + (mask.trailing_zeros() / 8) as usize;
-        }
-        pos += WORD;
-    }
-    while let Some(&b) = bytes.get(pos) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        pos += 1;
-    }
-    pos
+pub(crate) fn plain_run_end(bytes: &[u8], pos: usize) -> usize {
+    scan(bytes, pos, run_end_mask, ends_run)
 }
 
 /// [`plain_run_end`] for a key: most keys are shorter than a word, so the
 /// first word is tested here, inline, and only longer keys pay the call.
 #[inline(always)]
 fn key_end(bytes: &[u8], pos: usize) -> usize {
-    if let Some(chunk) = bytes.get(pos..pos + WORD) {
-        if let Ok(word) = <[u8; WORD]>::try_from(chunk) {
-            let mask = run_end_mask(u64::from_le_bytes(word));
-            if mask != 0 {
-                return pos + (mask.trailing_zeros() / 8) as usize;
-            }
-            return plain_run_end(bytes, pos + WORD);
-        }
+    match word_at(bytes, pos) {
+        Some(word) => match run_end_mask(word) {
+            0 => plain_run_end(bytes, pos + WORD),
+            mask => first_hit(pos, mask),
+        },
+        None => plain_run_end(bytes, pos),
     }
-    plain_run_end(bytes, pos)
 }
 
 /// A count from number text: a non-negative integer value that fits in

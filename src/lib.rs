@@ -41,6 +41,7 @@ pub mod retry;
 pub mod sse;
 pub mod stream;
 pub mod wire;
+mod word_scan;
 
 pub use error::{ErrorKind, ZenError};
 pub use event::{Accumulator, Event, FinishReason, Message, Usage};

@@ -41,6 +41,7 @@
 
 use crate::error::ErrorKind;
 use crate::event::Event;
+use crate::word_scan::{equal_bytes, scan};
 
 /// The UTF-8 byte order mark the spec strips once from the start of the stream.
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
@@ -964,34 +965,17 @@ fn find_line_end(bytes: &[u8]) -> Option<usize> {
     find_line_end_by_words(bytes)
 }
 
-/// `0x0101…01`: one in every byte of a word.
-const ONES: u64 = u64::MAX / 255;
-
-/// The first CR or LF in `bytes`, eight bytes at a time: for each byte of
-/// the word, "equals LF" and "equals CR" by the classic zero-byte test,
-/// whose lowest set bit is exact (higher ones may be false alarms).
+/// The first CR or LF in `bytes`, eight bytes at a time
+/// ([`crate::word_scan`]).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn find_line_end_by_words(bytes: &[u8]) -> Option<usize> {
-    const WORD: usize = std::mem::size_of::<u64>();
-    let zero_in = |w: u64| w.wrapping_sub(ONES) & !w;
-    let mut pos = 0;
-    while let Some(chunk) = bytes.get(pos..pos + WORD) {
-        let Ok(word) = <[u8; WORD]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(word);
-        let mask = (zero_in(word ^ (ONES * u64::from(b'\n')))
-            | zero_in(word ^ (ONES * u64::from(b'\r'))))
-            & (ONES << 7);
-        if mask != 0 {
-            // Little-endian: the lowest set bit is the first byte in memory.
-            return Some(pos + (mask.trailing_zeros() / 8) as usize);
-        }
-        pos += WORD;
-    }
-    let tail = bytes.get(pos..)?;
-    let at = tail.iter().position(|&b| b == b'\n' || b == b'\r')?;
-    Some(pos + at)
+    let at = scan(
+        bytes,
+        0,
+        |w| equal_bytes(w, b'\n') | equal_bytes(w, b'\r'),
+        |b| b == b'\n' || b == b'\r',
+    );
+    (at < bytes.len()).then_some(at)
 }
 
 /// Pieces shorter than this are not validated as a whole up front.
