@@ -3,8 +3,9 @@
 //! `serde_json::to_string` of their serde derives (which stay the reference
 //! for Rust users), without serde's serializer.
 //!
-//! The JS binding hands all of these over as JSON text parsed by one
-//! `JSON.parse`; serializing events through serde cost ~10% of decode time
+//! The JS binding hands these over as JSON text parsed by `JSON.parse`
+//! (stream events mostly as a tape, `wasm::event_tape`, whose rare events
+//! are this text too); serializing through serde cost ~10% of decode time
 //! in V8, and serde's serializer code (a generic stack per type) is dead
 //! weight in the wasm package once nothing there uses it. Member names and
 //! order here must follow the derives exactly (declaration order,

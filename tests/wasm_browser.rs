@@ -113,6 +113,7 @@ const FIXTURES: &[(&str, &str, &[u8])] = &[
     fixture!("chat", "tool-invalid-json.sse"),
     fixture!("chat", "tool-length.sse"),
     fixture!("chat", "tool-same-chunk.sse"),
+    fixture!("chat", "unicode.sse"),
     fixture!("responses", "failed-after-error.sse"),
     fixture!("responses", "failed-server-error.sse"),
     fixture!("responses", "function-call.sse"),

@@ -289,6 +289,35 @@ fn chat_text_with_reasoning_content_usage_and_cost_after_done() {
 }
 
 #[test]
+fn chat_text_keeps_every_unicode_character_as_sent() {
+    let (ev, m) = project(WireFormat::Chat, "chat/unicode.sse");
+    // A U+FEFF that begins a piece of text is text, not a byte-order mark;
+    // escapes decode to the same characters as raw UTF-8; a lone surrogate
+    // escape reads as U+FFFD.
+    assert_eq!(
+        m.text(),
+        "Hi \u{FEFF}BOM inside, 😀 grüße 日本語 😀\u{2028}\u{FFFD}!"
+    );
+    assert_eq!(m.choices[0].reasoning, "𝔘nicode ∀x ");
+    assert_eq!(m.choices[1].text, "e\u{301} ");
+    assert_eq!(m.choices[1].refusal, "拒否 🙅");
+    let call = &m.choices[0].tool_calls[0];
+    assert_eq!(
+        (call.id.as_str(), call.name.as_str()),
+        ("call_ü1", "wëather")
+    );
+    assert_eq!(call.arguments, serde_json::json!({"city": "Zürich 🏔"}));
+    assert_eq!(
+        finishes(&ev),
+        [
+            (0, FinishReason::ToolCalls, Some("tool_calls")),
+            (1, FinishReason::Stop, Some("stop"))
+        ]
+    );
+    assert!(errors(&ev).is_empty());
+}
+
+#[test]
 fn chat_reasoning_field_is_read_and_not_doubled() {
     let (ev, m) = project(WireFormat::Chat, "chat/reasoning-field.sse");
     assert_eq!(start_of(&m), (Some("gen-7"), Some("big-pickle")));

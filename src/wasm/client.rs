@@ -13,8 +13,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::api::write_models;
-use super::convert::{from_js, js_message, parse_json, write_to_js};
+use super::convert::{from_js, js_message, write_to_js};
 use super::errors::to_js_error;
+use super::event_tape::EventTape;
 use super::host::{abort_fn, done_result, global_fetch, is_browser, make_async_iterable};
 use super::transport::{
     body_reader, chunk_of, failure, on_abort, response_headers, response_of, send, sleep, Timer,
@@ -23,7 +24,6 @@ use crate::catalog::Catalog;
 use crate::client::{prepare_owned, CallState, ClientOptions, Prepared, Progress};
 use crate::error::{ErrorKind, Fail, ZenError};
 use crate::event::Event;
-use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
 use crate::wire::WireFormat;
@@ -171,6 +171,7 @@ impl ZenClient {
             phase: Phase::Idle,
             cancel: Cancel::new(options)?,
             ready: None,
+            tape: EventTape::default(),
         })))
     }
 }
@@ -295,9 +296,11 @@ struct Call {
     whole: Option<(Decode, WireFormat)>,
     phase: Phase,
     cancel: Cancel,
-    /// Iterator results (`{value, done: false}`) of the last read, parsed
-    /// in one crossing, and the index of the next one to hand out.
+    /// Iterator results (`{value, done: false}`) of the last read, made in
+    /// one crossing, and the index of the next one to hand out.
     ready: Option<(Array, u32)>,
+    /// The buffers those results cross in.
+    tape: EventTape,
 }
 
 impl Call {
@@ -312,26 +315,12 @@ impl Call {
         Some(item)
     }
 
-    fn set_ready(&mut self, events: &[Event]) -> Result<(), JsValue> {
+    fn set_ready(&mut self, events: &[Event]) {
         if events.is_empty() {
-            return Ok(());
+            return;
         }
-        // `{value, done: false}` per event, written as one JSON array.
-        let mut w = JsonWriter::new();
-        w.begin_array();
-        for event in events {
-            w.begin_object();
-            w.key("value");
-            event.write_json(&mut w);
-            w.key("done");
-            w.bool(false);
-            w.end_object();
-        }
-        w.end_array();
-        let text = w.finish();
-        let parsed = parse_json(&text).map_err(thrown)?;
-        self.ready = Some((parsed.unchecked_into::<Array>(), 0));
-        Ok(())
+        let results = self.tape.hand_over(events, true);
+        self.ready = Some((results.unchecked_into::<Array>(), 0));
     }
 
     fn end(&mut self) {
@@ -683,7 +672,7 @@ fn advance(
                         let mut s = call.borrow_mut();
                         match s.state.on_chunk(&bytes, &mut out, js_sys::Math::random()) {
                             Progress::Continue => {
-                                s.set_ready(&out)?;
+                                s.set_ready(&out);
                                 Step::Continue
                             }
                             Progress::Retry { delay_ms } => {
@@ -711,7 +700,7 @@ fn advance(
                 let mut s = call.borrow_mut();
                 match s.state.on_end(&mut out, js_sys::Math::random()) {
                     Progress::Continue => {
-                        s.set_ready(&out)?;
+                        s.set_ready(&out);
                         s.end();
                         continue;
                     }

@@ -1,5 +1,6 @@
 //! Crossing the JS boundary with JSON: Rust values go out as one JSON
-//! string and one `JSON.parse` (a single crossing, however many objects),
+//! string and one `JSON.parse` (a single crossing, however many objects;
+//! stream events take the faster `event_tape`),
 //! JS values come in through one `JSON.stringify`. This is faster
 //! than building objects field by field over the boundary and keeps the JS
 //! shapes exactly the serde JSON the Rust types document. Everything goes

@@ -12,6 +12,7 @@ mod client;
 mod convert;
 mod decoder;
 mod errors;
+mod event_tape;
 mod host;
 mod transport;
 
