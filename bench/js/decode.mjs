@@ -28,8 +28,11 @@ import Anthropic from "@anthropic-ai/sdk";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const benchDir = join(repoRoot, "../shared/fixtures/bench");
 const PIECE_SIZES = [4096, 64, 7];
-const MIN_MEASURE_MS = Number(process.env.BENCH_MIN_MS ?? 300);
-const WARMUP_MS = 100;
+const MIN_MEASURE_MS = Number(process.env.BENCH_MIN_MS ?? 800);
+// Long enough for V8 to finish tiering up (wasm from Liftoff to TurboFan, JS
+// to its optimizing tier) on a loaded 2-core machine: with 100 ms the first
+// row measured zenwire at ~0.75 of its steady speed.
+const WARMUP_MS = 500;
 
 // ---------------------------------------------------------------- input ----
 
