@@ -170,16 +170,9 @@ fn decode_in_pieces(format: &str, body: &[u8], sizes: &[usize]) -> (String, Stri
 
 #[wasm_bindgen_test]
 fn stream_decoder_is_split_invariant_on_every_fixture() {
-    // Deterministic pseudo-random piece sizes (xorshift).
-    let mut x: u32 = 0x9e37_79b9;
-    let random: Vec<usize> = (0..64)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x % 23) as usize + 1
-        })
-        .collect();
+    // Deterministic pseudo-random piece sizes.
+    let mut rng = XorShift(0x9e37_79b9);
+    let random: Vec<usize> = (0..64).map(|_| rng.below(23) + 1).collect();
     for (format, name, body) in FIXTURES {
         let whole = decode_in_pieces(format, body, &[body.len().max(1)]);
         let events: Vec<serde_json::Value> = serde_json::from_str(&whole.0).unwrap();
@@ -203,6 +196,78 @@ fn stream_decoder_is_split_invariant_on_every_fixture() {
             "{format}/{name} random"
         );
     }
+}
+
+/// Deterministic pseudo-random numbers (xorshift32).
+struct XorShift(u32);
+
+impl XorShift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 17;
+        self.0 ^= self.0 << 5;
+        self.0 as usize % n
+    }
+}
+
+#[wasm_bindgen_test]
+fn stream_decoder_hands_over_any_text_exactly() {
+    // Text that is easy to get wrong on its way to a JS string: escapes,
+    // controls, a byte-order mark, line separators, BMP and astral
+    // characters (two UTF-16 units), the largest code point.
+    const CHARS: &[char] = &[
+        'a',
+        'Z',
+        ' ',
+        '"',
+        '\\',
+        '\n',
+        '\t',
+        '\0',
+        '\u{1f}',
+        '/',
+        'é',
+        '€',
+        '日',
+        '\u{FEFF}',
+        '\u{2028}',
+        '\u{FFFD}',
+        '😀',
+        '𝔘',
+        '\u{10FFFF}',
+    ];
+    let mut rng = XorShift(0x2545_f491);
+    let mut body = String::new();
+    for i in 0..400 {
+        let text: String = (0..rng.below(12))
+            .map(|_| CHARS[rng.below(CHARS.len())])
+            .collect();
+        let choice = rng.below(3);
+        let delta = match rng.below(5) {
+            0 => serde_json::json!({ "content": text }),
+            1 => serde_json::json!({ "reasoning_content": text }),
+            2 => serde_json::json!({ "refusal": text }),
+            3 => serde_json::json!({ "tool_calls": [{ "index": 0, "id": format!("{text}{i}"),
+                "type": "function", "function": { "name": text, "arguments": "" } }] }),
+            _ => serde_json::json!({ "tool_calls": [{ "index": 0,
+                "function": { "arguments": text } }] }),
+        };
+        let frame = serde_json::json!({ "id": "c", "model": "m",
+            "choices": [{ "index": choice, "delta": delta, "finish_reason": null }] });
+        body.push_str(&format!("data: {frame}\n\n"));
+    }
+    body.push_str("data: [DONE]\n\n");
+    let body = body.as_bytes();
+    let (native, native_msg) = zenwire::stream::decode_all("chat".parse().unwrap(), body);
+    let expected = (
+        serde_json::to_string(&native).unwrap(),
+        serde_json::to_string(&native_msg).unwrap(),
+    );
+    assert!(native.len() > 400, "only {} events", native.len());
+    // One push for everything, and small random pieces (an event or less).
+    assert_eq!(decode_in_pieces("chat", body, &[body.len()]), expected);
+    let sizes: Vec<usize> = (0..97).map(|_| rng.below(40) + 1).collect();
+    assert_eq!(decode_in_pieces("chat", body, &sizes), expected);
 }
 
 #[wasm_bindgen_test]
