@@ -151,9 +151,8 @@ impl EventTape {
             _ => {
                 let mut w = JsonWriter::with_buffer(std::mem::take(&mut self.json));
                 event.write_json(&mut w);
-                self.json = w.finish();
+                let json = w.finish();
                 self.nums.push(AS_JSON);
-                let json = std::mem::take(&mut self.json);
                 self.string(&json);
                 self.json = json;
             }
