@@ -47,8 +47,8 @@ impl JsStreamDecoder {
 
     /// All events completed by this piece of the body. `chunk` must be a
     /// `Uint8Array` (a Node `Buffer` is one); wrap an `ArrayBuffer` or
-    /// another view as `new Uint8Array(buffer)` first, since anything else
-    /// reads as no bytes.
+    /// another view as `new Uint8Array(buffer)` first: anything else is not
+    /// read as its bytes.
     #[wasm_bindgen(unchecked_return_type = "ZenEvent[]")]
     pub fn push(
         &mut self,
