@@ -29,7 +29,7 @@ pub(crate) fn write_to_js(write: &dyn Fn(&mut JsonWriter<'_>)) -> Result<JsValue
 }
 
 /// `JSON.parse(text)`.
-pub(crate) fn parse_json(text: &str) -> Result<JsValue, Fail> {
+fn parse_json(text: &str) -> Result<JsValue, Fail> {
     JSON::parse(text).map_err(|e| ZenError::fail(ErrorKind::Protocol, js_message(&e)))
 }
 
