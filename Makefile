@@ -136,6 +136,9 @@ test-node: pkg
 test-ts: check-types
 	tsc --noEmit -p tests/ts
 
-## make bench-js: decode throughput in Node, zenwire vs the JS SDKs (markdown table).
+## make bench-js: in Node, decode throughput (StreamDecoder vs the JS SDK
+## pipelines) and end to end (ZenClient.stream vs the official SDK clients),
+## one markdown table each.
 bench-js:
 	node bench/js/decode.mjs
+	node bench/js/client.mjs

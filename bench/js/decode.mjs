@@ -5,7 +5,7 @@
 //   ZENWIRE_PKG=dir node bench/js/decode.mjs   (measure another pkg-node build)
 //
 // Input: the recorded streams in ../shared/fixtures/bench (outside the repo),
-// restored to what the real APIs send (see wireBytes). Each measurement
+// restored to what the real APIs send (common.mjs). Each measurement
 // hands the same bytes, cut into pieces of 4096, 64 or 7 bytes, to:
 // * zenwire: StreamDecoder.push per piece (one wasm crossing each), counting events;
 // * eventsource-parser + JSON.parse: the minimal "parse SSE, parse JSON" loop;
@@ -14,94 +14,14 @@
 //   `fetch` answering a Response whose body streams exactly those pieces.
 // The SDK columns therefore include their request set-up and web-stream
 // plumbing per run: that is the cost a user of them pays per response.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { createParser } from "eventsource-parser";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
-import OpenAI from "openai";
-import Anthropic from "@anthropic-ai/sdk";
+import { anthropicSdk, BASE, fetchReturning, KEY, loadInputs, loadZenwire, measure, openaiNode } from "./common.mjs";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const benchDir = join(repoRoot, "../shared/fixtures/bench");
 const PIECE_SIZES = [4096, 64, 7];
-const MIN_MEASURE_MS = Number(process.env.BENCH_MIN_MS ?? 800);
-// Long enough for V8 to finish tiering up (wasm from Liftoff to TurboFan, JS
-// to its optimizing tier) on a loaded 2-core machine: with 100 ms the first
-// row measured zenwire at ~0.75 of its steady speed.
-const WARMUP_MS = 500;
-
-// ---------------------------------------------------------------- input ----
-
-/** Which wire format a recording is, from its first payload. */
-function formatOf(name, firstLine) {
-  if (name.endsWith(".sse")) return "gemini";
-  const first = JSON.parse(firstLine);
-  if (first.object === "chat.completion.chunk") return "chat";
-  if (typeof first.type === "string" && first.type.startsWith("response.")) return "responses";
-  if (first.type === "message_start") return "messages";
-  throw new Error(`${name}: cannot tell its wire format`);
-}
-
-/** Wire-like SSE for a `.chunks.txt` (one JSON payload per line): chat →
- *  `data: L` … `data: [DONE]`; Responses / Anthropic → `event: <type>` +
- *  `data: L`, as the real APIs send them. `.sse` files are used as is. */
-function wireBytes(name, text, format) {
-  if (format === "gemini") return Buffer.from(text);
-  let out = "";
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    out += format === "chat" ? `data: ${line}\n\n` : `event: ${JSON.parse(line).type}\ndata: ${line}\n\n`;
-  }
-  if (format === "chat") out += "data: [DONE]\n\n";
-  return Buffer.from(out);
-}
-
-function loadInputs() {
-  if (!existsSync(benchDir)) throw new Error(`${benchDir} not found (the shared recorded fixtures)`);
-  const byFormat = { chat: [], responses: [], messages: [], gemini: [] };
-  for (const name of ["openai-text.chunks.txt", "deepseek-reasoning.chunks.txt", "xai-tool-call.chunks.txt",
-    "openai-reasoning-encrypted-content.1.chunks.txt", "openai-web-search-tool.1.chunks.txt",
-    "anthropic-json-tool.1.chunks.txt", "anthropic-web-search-tool.1.chunks.txt", "gemini-image.sse"]) {
-    const text = readFileSync(join(benchDir, name), "utf8");
-    const format = formatOf(name, text.slice(0, text.indexOf("\n")));
-    byFormat[format].push({ name, bytes: wireBytes(name, text, format) });
-  }
-  return byFormat;
-}
-
-function cut(bytes, size) {
-  const out = [];
-  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
-  return out;
-}
-
-// -------------------------------------------------------------- decoders ----
-
-async function loadZenwire() {
-  // ZENWIRE_PKG: another build's pkg-node folder, to compare two builds.
-  const file = join(resolve(process.env.ZENWIRE_PKG ?? join(repoRoot, "pkg-node")), "zenwire.js");
-  if (!existsSync(file)) return undefined;
-  const mod = await import(pathToFileURL(file).href);
-  return typeof mod.StreamDecoder === "function" ? mod : mod.default;
-}
-
-/** A fetch that answers every request with `pieces` as an SSE body. */
-function fetchReturning(pieces) {
-  return async () => {
-    let i = 0;
-    const body = new ReadableStream({
-      pull(controller) {
-        if (i < pieces.length) controller.enqueue(pieces[i++]);
-        else controller.close();
-      },
-    });
-    return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
-  };
-}
 
 async function countParts(stream) {
   let n = 0;
@@ -116,8 +36,6 @@ async function countParts(stream) {
 }
 
 const AI_PROMPT = [{ role: "user", content: [{ type: "text", text: "Hi" }] }];
-const KEY = "sk-bench";
-const BASE = "http://bench.invalid/v1";
 
 /** The AI SDK provider pipeline for a format. */
 function aiSdk(format) {
@@ -132,36 +50,6 @@ function aiSdk(format) {
     const { stream } = await model.doStream({ prompt: AI_PROMPT });
     return countParts(stream);
   };
-}
-
-async function countIter(iterable) {
-  let n = 0;
-  for await (const _ of iterable) n++;
-  return n;
-}
-
-/** openai-node (chat / responses) with a mocked fetch. */
-function openaiNode(format) {
-  return async (pieces) => {
-    const client = new OpenAI({ apiKey: KEY, baseURL: BASE, fetch: fetchReturning(pieces), maxRetries: 0 });
-    const stream =
-      format === "chat"
-        ? await client.chat.completions.create({ model: "glm-4.6", messages: [{ role: "user", content: "Hi" }], stream: true })
-        : await client.responses.create({ model: "gpt-5.1", input: "Hi", stream: true });
-    return countIter(stream);
-  };
-}
-
-/** @anthropic-ai/sdk with a mocked fetch. */
-async function anthropicSdk(pieces) {
-  const client = new Anthropic({ apiKey: KEY, baseURL: BASE, fetch: fetchReturning(pieces), maxRetries: 0 });
-  const stream = await client.messages.create({
-    model: "claude-bench",
-    max_tokens: 1024,
-    messages: [{ role: "user", content: "Hi" }],
-    stream: true,
-  });
-  return countIter(stream);
 }
 
 /** The minimal JS loop: bytes → text → SSE events → JSON.parse each data. */
@@ -192,36 +80,12 @@ function zenwireDecoder(zw, format) {
   };
 }
 
-// ----------------------------------------------------------- measurement ----
-
-/** MB/s (10⁶ bytes) of `run` over every input of a format, after a warm-up;
- *  repeats whole passes until MIN_MEASURE_MS elapsed. */
-async function measure(run, inputs, size) {
-  const split = inputs.map((i) => cut(i.bytes, size));
-  const bytesPerPass = inputs.reduce((a, i) => a + i.bytes.length, 0);
-  const pass = async () => {
-    let events = 0;
-    for (const pieces of split) events += await run(pieces);
-    return events;
-  };
-  let events = 0;
-  for (let t0 = performance.now(); performance.now() - t0 < WARMUP_MS; ) events = await pass();
-  if (events === 0) throw new Error("decoded no events");
-  let passes = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  while (elapsed < MIN_MEASURE_MS) {
-    await pass();
-    passes++;
-    elapsed = performance.now() - t0;
-  }
-  return { mbps: (bytesPerPass * passes) / 1e6 / (elapsed / 1000), events };
-}
-
 // ----------------------------------------------------------------- main ----
 
 const zw = await loadZenwire();
-const inputs = loadInputs();
+const inputs = loadInputs(["openai-text.chunks.txt", "deepseek-reasoning.chunks.txt", "xai-tool-call.chunks.txt",
+  "openai-reasoning-encrypted-content.1.chunks.txt", "openai-web-search-tool.1.chunks.txt",
+  "anthropic-json-tool.1.chunks.txt", "anthropic-web-search-tool.1.chunks.txt", "gemini-image.sse"]);
 
 const COLUMNS = [
   ["zenwire", (f) => (zw ? zenwireDecoder(zw, f) : undefined)],
