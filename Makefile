@@ -26,7 +26,10 @@ dev: setup pkg www relay-build
 ## make test: every test the project has (CI runs exactly this).
 test: setup lint unit test-browser test-node test-ts test-relay test-playground
 
-lint:
+## make lint: rustfmt and clippy (native, wasm32, the relay), and ESLint over
+## the JS (eslint.config.js: src/wasm/*.js, tests, bench, www).
+lint: setup
+	eslint .
 	$(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --target wasm32-unknown-unknown --lib --test wasm_browser -- -D warnings
@@ -52,6 +55,8 @@ fuzz:
 # --mode no-install: use the wasm-bindgen on PATH, never download one.
 WASM_PACK := wasm-pack build --release --mode no-install
 pkg: setup
+	@# wasm-pack leaves snippet files of earlier builds behind.
+	rm -rf pkg/snippets pkg-node/snippets
 	$(WASM_PACK) --target web --out-dir pkg
 	$(WASM_PACK) --target nodejs --out-dir pkg-node
 	@# The repo's package.json says "type":"module"; the Node build is CommonJS and
@@ -63,7 +68,7 @@ pkg: setup
 ## and of the same with the JS minified (esbuild), as the SDK sizes it is
 ## compared with were measured (min+gz); the .wasm is already minimal.
 size: pkg
-	@total=0; mintotal=0; for f in pkg/zenwire_bg.wasm pkg/zenwire.js pkg/snippets/*/*.js; do \
+	@total=0; mintotal=0; for f in pkg/zenwire_bg.wasm pkg/zenwire.js $$(find pkg/snippets -name "*.js" | sort); do \
 	  raw=$$(wc -c < $$f); gz=$$(gzip -9c $$f | wc -c); total=$$((total + gz)); \
 	  case $$f in *.js) min=$$(esbuild --minify --log-level=error $$f | gzip -9c | wc -c);; *) min=$$gz;; esac; \
 	  mintotal=$$((mintotal + min)); \

@@ -1,7 +1,8 @@
 //! Handing a call's events to JS as a tape: numbers (what each event is,
 //! its indexes, the length of each of its strings) in one `f64` array and
 //! every string in one UTF-8 text, both read straight out of wasm memory by
-//! one JS function that decodes the text once and builds the objects.
+//! one JS function (`event_tape.js`) that decodes the text once and builds
+//! the objects.
 //!
 //! Why not one JSON text and `JSON.parse`, as everything else crosses: at
 //! small network reads most pushes complete a single small delta, and V8's
@@ -21,7 +22,7 @@ use wasm_bindgen::JsValue;
 use crate::event::Event;
 use crate::json_write::JsonWriter;
 
-// Tags, as the JS below reads them. `AS_JSON`: an event written as JSON text.
+// Tags, as `event_tape.js` reads them. `AS_JSON`: an event written as JSON text.
 const AS_JSON: f64 = 0.0;
 const TEXT_DELTA: f64 = 1.0;
 const REASONING_DELTA: f64 = 2.0;
@@ -31,42 +32,7 @@ const REFUSAL_DELTA: f64 = 5.0;
 const TOOL_CALL_START: f64 = 6.0;
 const TOOL_CALL_DELTA: f64 = 7.0;
 
-// `ignoreBOM`: a text that begins with U+FEFF keeps it (the default strips
-// it). A `JSON.parse` that fails can only be a zenwire bug; it still gives an
-// event, as every other problem does, so `push` never throws.
-#[wasm_bindgen(
-    inline_js = "const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-let heap, nums;
-export function events_from_tape(memory, at, count, textAt, textLen, wrap) {
-  if (heap !== memory.buffer) { heap = memory.buffer; nums = new Float64Array(heap); }
-  const text = textLen === 0 ? '' : utf8.decode(new Uint8Array(heap, textAt, textLen));
-  const out = [];
-  let i = at / 8, pos = 0;
-  const end = i + count;
-  const str = () => text.slice(pos, pos += nums[i++]);
-  while (i < end) {
-    let e;
-    switch (nums[i++]) {
-      case 0: {
-        const json = str();
-        try { e = JSON.parse(json); } catch (err) {
-          e = { type: 'error', kind: 'protocol', message: 'zenwire could not hand an event to JavaScript: ' + err.message, retryable: false };
-        }
-        break;
-      }
-      case 1: e = { type: 'textDelta', choice: nums[i++], text: str() }; break;
-      case 2: e = { type: 'reasoningDelta', choice: nums[i++], text: str() }; break;
-      case 3: e = { type: 'reasoningSignature', choice: nums[i++], signature: str() }; break;
-      case 4: e = { type: 'reasoningRedacted', choice: nums[i++], data: str() }; break;
-      case 5: e = { type: 'refusalDelta', choice: nums[i++], text: str() }; break;
-      case 6: e = { type: 'toolCallStart', choice: nums[i++], index: nums[i++], id: str(), name: str() }; break;
-      default: e = { type: 'toolCallDelta', choice: nums[i++], index: nums[i++], argumentsDelta: str() };
-    }
-    out.push(wrap ? { value: e, done: false } : e);
-  }
-  return out;
-}"
-)]
+#[wasm_bindgen(module = "/src/wasm/event_tape.js")]
 extern "C" {
     fn events_from_tape(
         memory: JsValue,

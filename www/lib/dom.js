@@ -83,7 +83,7 @@ export async function copyText(text, root = document) {
     area.value = text;
     (root.body ?? root).append(area);
     area.select();
-    let ok = false;
+    let ok;
     try {
       ok = document.execCommand("copy");
     } catch {

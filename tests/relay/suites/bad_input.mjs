@@ -2,10 +2,9 @@
 // endpoint called, and the relay still serves a normal request afterwards.
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay, mintLocal, bearer, assertRefusal, bodyFor, mockZen, ORIGIN, EVIL, CHAT, RESPONSES, MESSAGES, GEMINI } from "../support.mjs";
+import { startRelay, mintLocal, bearer, assertRefusal, bodyFor, mockZen, EVIL, CHAT, RESPONSES, MESSAGES, GEMINI } from "../support.mjs";
 
 const G = (spec) => `/zen/v1/models/${spec}`;
-const T = "TOKEN"; // replaced by a valid token
 
 // [name, path, request, status, expectations]
 const CASES = [
