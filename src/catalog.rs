@@ -353,12 +353,6 @@ impl Catalog {
     /// (after the table's models, in list order) by the fallback rule with
     /// `unknown` set.
     pub fn with_models_list(&self, body: &str) -> Result<Catalog, CatalogError> {
-        self.with_listed(body).map_err(|e| *e)
-    }
-
-    /// [`Catalog::with_models_list`] with the error boxed: one word, not
-    /// the error struct copied through every `?` (the crate's internal form).
-    pub(crate) fn with_listed(&self, body: &str) -> Result<Catalog, Box<CatalogError>> {
         let listed = parse_models_list(body)?;
         let mut models: Vec<ModelInfo> = self
             .models
@@ -748,16 +742,13 @@ fn validate(m: &ModelInfo, path: &str) -> Result<(), CatalogError> {
 }
 
 /// The model ids of a `GET /models` body, duplicates dropped.
-fn parse_models_list(body: &str) -> Result<Vec<String>, Box<CatalogError>> {
-    let doc = View::document(body).map_err(|e| Box::new(syntax_error(e)))?;
+fn parse_models_list(body: &str) -> Result<Vec<String>, CatalogError> {
+    let doc = View::document(body).map_err(syntax_error)?;
     let Some(data) = doc.get("data") else {
-        return Err(Box::new(shape_error(
-            "data",
-            "models list has no \"data\" array",
-        )));
+        return Err(shape_error("data", "models list has no \"data\" array"));
     };
     let Some(items) = data.as_array() else {
-        return Err(Box::new(shape_error("data", "expected an array")));
+        return Err(shape_error("data", "expected an array"));
     };
     let mut ids: Vec<String> = Vec::new();
     for (i, item) in items.enumerate() {
@@ -768,10 +759,10 @@ fn parse_models_list(body: &str) -> Result<Vec<String>, Box<CatalogError>> {
                 }
             }
             _ => {
-                return Err(Box::new(shape_error(
+                return Err(shape_error(
                     format!("data[{i}].id"),
                     "expected a non-empty string model id",
-                )))
+                ))
             }
         }
     }

@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
-use crate::error::{ErrorKind, Fail, ZenError};
+use crate::error::{ErrorKind, ZenError};
 use crate::event::{Event, Message};
 use crate::json_input::{read_document, InputError, Others};
 use crate::request::{self, BuildOptions, HttpRequest, RequestError, UnifiedRequest};
@@ -172,29 +172,18 @@ pub struct Prepared {
 
 /// Builds the HTTP request for `req` with `stream` forced to the call's
 /// mode, resolving the model in `catalog`. In browser mode, headers Zen's
-/// CORS preflight would refuse are dropped.
+/// CORS preflight would refuse are dropped. Takes the request by value: it
+/// sets `stream` on it (clone first to keep yours).
 pub fn prepare(
-    req: &UnifiedRequest,
-    stream: bool,
-    options: &ClientOptions,
-    catalog: &Catalog,
-) -> Result<Prepared, ZenError> {
-    prepare_owned(req.clone(), stream, options, catalog).map_err(|e| *e)
-}
-
-/// [`prepare`] for a request the caller no longer needs: no copy of it is
-/// made (the JS binding parses a fresh one per call; the clone would put
-/// `UnifiedRequest`'s whole `Clone` into the wasm package).
-pub(crate) fn prepare_owned(
     mut req: UnifiedRequest,
     stream: bool,
     options: &ClientOptions,
     catalog: &Catalog,
-) -> Result<Prepared, Fail> {
+) -> Result<Prepared, ZenError> {
     req.stream = stream;
     let model = catalog.resolve(&req.model);
-    let mut http = request::build_boxed(&req, &model, &options.build_options())
-        .map_err(|e| request_fail(&e))?;
+    let mut http =
+        request::build(&req, &model, &options.build_options()).map_err(|e| request_error(&e))?;
     if options.browser {
         http.headers = browser_headers(http.headers);
     }
@@ -221,19 +210,11 @@ pub fn browser_headers(headers: Vec<(String, String)>) -> Vec<(String, String)> 
 /// paid model without a key (or an unusable key), `invalidRequest` for the
 /// rest; the message names the field path.
 pub fn request_error(err: &RequestError) -> ZenError {
-    ZenError::local(request_error_kind(err), err.to_string())
-}
-
-/// [`request_error`], boxed (the crate's internal form).
-pub(crate) fn request_fail(err: &RequestError) -> Fail {
-    ZenError::fail(request_error_kind(err), err.to_string())
-}
-
-fn request_error_kind(err: &RequestError) -> ErrorKind {
-    match err {
+    let kind = match err {
         RequestError::MissingKey { .. } | RequestError::InvalidKey { .. } => ErrorKind::Auth,
         _ => ErrorKind::InvalidRequest,
-    }
+    };
+    ZenError::local(kind, err.to_string())
 }
 
 /// What the transport does after a failure.
@@ -313,30 +294,12 @@ impl CallState {
     /// The attempt failed with `err` (HTTP error, timeout, network, abort):
     /// retry, or report it. `random` in `[0, 1]` is the jitter source.
     pub fn on_failure(&mut self, err: ZenError, random: f64) -> Next {
-        match self.retry_delay(&err, random) {
-            Some(delay_ms) => Next::Retry { delay_ms },
-            None => Next::Fail(err),
-        }
-    }
-
-    /// [`CallState::on_failure`] for an error kept boxed (the wasm
-    /// transport's form): `Ok(delay)` to retry after, or the error to report.
-    #[cfg(all(target_arch = "wasm32", feature = "js"))]
-    pub(crate) fn retry_or_fail(&mut self, err: Fail, random: f64) -> Result<u64, Fail> {
-        match self.retry_delay(&err, random) {
-            Some(delay_ms) => Ok(delay_ms),
-            None => Err(err),
-        }
-    }
-
-    /// How long to wait before retrying after `err`; `None` to give up.
-    fn retry_delay(&self, err: &ZenError, random: f64) -> Option<u64> {
         match self
             .policy
-            .decide(err, self.attempts.max(1), self.delivered, random)
+            .decide(&err, self.attempts.max(1), self.delivered, random)
         {
-            RetryDecision::RetryAfter { delay_ms } => Some(delay_ms),
-            RetryDecision::GiveUp { .. } => None,
+            RetryDecision::RetryAfter { delay_ms } => Next::Retry { delay_ms },
+            RetryDecision::GiveUp { .. } => Next::Fail(err),
         }
     }
 
@@ -548,7 +511,7 @@ mod tests {
             r#"{"type":"error","error":{"type":"AuthError","message":"Invalid API key."}}"#,
         );
         match c.on_failure(auth, 0.5) {
-            Next::Fail(e) => assert_eq!(e.kind, ErrorKind::Auth),
+            Next::Fail(e) => assert_eq!(e.kind(), ErrorKind::Auth),
             other => panic!("expected Fail, got {other:?}"),
         }
     }
@@ -616,13 +579,13 @@ mod tests {
             browser: true,
             ..ClientOptions::default()
         };
-        let p = prepare(&req, true, &opts, Catalog::builtin()).unwrap();
+        let p = prepare(req.clone(), true, &opts, Catalog::builtin()).unwrap();
         assert_eq!(p.format, WireFormat::Messages);
         assert_eq!(p.http.url, "http://127.0.0.1:9/zen/v1/messages");
         assert_eq!(p.http.header("accept"), Some("text/event-stream"));
         assert_eq!(p.http.header("x-api-key"), Some("k"));
         assert_eq!(p.http.body_json().unwrap()["stream"], true);
-        let p = prepare(&req, false, &opts, Catalog::builtin()).unwrap();
+        let p = prepare(req, false, &opts, Catalog::builtin()).unwrap();
         assert_eq!(p.http.header("accept"), Some("application/json"));
     }
 
@@ -632,17 +595,17 @@ mod tests {
             r#"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}]}"#,
         )
         .unwrap();
-        let e = prepare(&paid, true, &ClientOptions::default(), Catalog::builtin()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Auth);
-        assert!(e.message.contains("claude-sonnet-4-5"), "{}", e.message);
+        let e = prepare(paid, true, &ClientOptions::default(), Catalog::builtin()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        assert!(e.message().contains("claude-sonnet-4-5"), "{e}");
 
         let bad: UnifiedRequest = serde_json::from_str(
             r#"{"model":"big-pickle","messages":[{"role":"user","content":"Hi"}],"temperature":9}"#,
         )
         .unwrap();
-        let e = prepare(&bad, true, &ClientOptions::default(), Catalog::builtin()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::InvalidRequest);
-        assert!(e.message.contains("temperature"), "{}", e.message);
+        let e = prepare(bad, true, &ClientOptions::default(), Catalog::builtin()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        assert!(e.message().contains("temperature"), "{e}");
     }
 
     #[test]

@@ -117,37 +117,41 @@ impl std::fmt::Display for ErrorKind {
 /// A typed failure: what went wrong, whether retrying may help and how long
 /// the server asked to wait. Built from an HTTP error response
 /// ([`ZenError::from_response`]) or for a client-side failure
-/// ([`ZenError::local`]). Serializes camelCase.
+/// ([`ZenError::local`]). Serializes camelCase, as an object with the
+/// fields its accessors name (`kind`, `message`, `status`, `provider`,
+/// `retryAfterMs`, `retryable`, `errorType`, `code`).
 ///
-/// `message` is always the server's message verbatim (or a short one made
-/// from the status / an HTML page title); the `"Error from provider (X): "`
-/// prefix Zen adds to upstream errors is kept in it — it is what Zen said and
-/// what users search for — and the provider name is also given in `provider`.
+/// The fields live behind one `Box` (as in `serde_json::Error`): a
+/// `Result<T, ZenError>` is a pointer wide on the error side, so every `?`
+/// that passes one up moves a word, not eight fields.
+///
+/// [`ZenError::message`] is always the server's message verbatim (or a short
+/// one made from the status / an HTML page title); the
+/// `"Error from provider (X): "` prefix Zen adds to upstream errors is kept
+/// in it — it is what Zen said and what users search for — and the provider
+/// name is also given by [`ZenError::provider`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ZenError(Box<Details>);
+
+/// What a [`ZenError`] holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ZenError {
-    /// What kind of failure.
-    pub kind: ErrorKind,
-    /// Human-readable message.
-    pub message: String,
-    /// HTTP status, when the error came from a response.
-    pub status: Option<u16>,
-    /// The upstream provider Zen named (`"Error from provider (X): …"`).
-    pub provider: Option<String>,
-    /// How long the server asked to wait before retrying, in milliseconds.
-    pub retry_after_ms: Option<u64>,
-    /// Whether retrying the same request may succeed (`kind.is_retryable()`).
-    pub retryable: bool,
-    /// The body's error type verbatim (`"CreditsError"`, `"invalid_request_error"`).
-    pub error_type: Option<String>,
-    /// The body's error code verbatim (`"invalid_api_key"`, Google's `"RESOURCE_EXHAUSTED"`, `"401"`).
-    pub code: Option<String>,
+struct Details {
+    kind: ErrorKind,
+    message: String,
+    status: Option<u16>,
+    provider: Option<String>,
+    retry_after_ms: Option<u64>,
+    retryable: bool,
+    error_type: Option<String>,
+    code: Option<String>,
 }
 
 impl std::fmt::Display for ZenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}", self.message, self.kind)?;
-        if let Some(status) = self.status {
+        write!(f, "{} ({}", self.0.message, self.0.kind)?;
+        if let Some(status) = self.0.status {
             write!(f, ", HTTP {status}")?;
         }
         f.write_str(")")
@@ -155,12 +159,6 @@ impl std::fmt::Display for ZenError {
 }
 
 impl std::error::Error for ZenError {}
-
-/// A [`ZenError`] as it is passed up inside the crate: boxed, so an `Err`
-/// is one word and a `Result` comes back in a register instead of every
-/// `?` copying the eight-field struct through memory (a few KB of wasm).
-/// Public functions unbox it once at the boundary.
-pub(crate) type Fail = Box<ZenError>;
 
 /// One HTTP header as a name/value pair. Implemented for `(K, V)` tuples of
 /// string-likes and references to them, so `&[("retry-after", "60")]`,
@@ -263,7 +261,7 @@ impl ZenError {
             _ => status_message(status),
         };
         let provider = provider_of(&message);
-        ZenError {
+        ZenError(Box::new(Details {
             kind,
             retryable: kind.is_retryable(),
             status: Some(status),
@@ -272,48 +270,94 @@ impl ZenError {
             error_type: parsed.error_type,
             code: parsed.code,
             message,
-        }
+        }))
     }
 
     /// A client-side error (timeout, cancellation, connection failure, an
     /// undecodable body): no status, retryable as its kind is.
     pub fn local(kind: ErrorKind, message: impl Into<String>) -> ZenError {
-        ZenError {
+        Self::local_text(kind, message.into())
+    }
+
+    /// [`ZenError::local`] once the message is a `String`: out of line, so
+    /// the fields are filled in one place, not at every caller.
+    #[inline(never)]
+    fn local_text(kind: ErrorKind, message: String) -> ZenError {
+        ZenError(Box::new(Details {
             kind,
-            message: message.into(),
+            message,
             status: None,
             provider: None,
             retry_after_ms: None,
             retryable: kind.is_retryable(),
             error_type: None,
             code: None,
-        }
+        }))
     }
 
-    /// [`ZenError::local`], boxed: the form errors travel in inside the
-    /// crate (see [`Fail`]). Out of line, so the struct is built in one
-    /// place instead of at every caller.
-    #[inline(never)]
-    pub(crate) fn fail(kind: ErrorKind, message: String) -> Fail {
-        Box::new(ZenError::local(kind, message))
+    /// What kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// Human-readable message.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// HTTP status, when the error came from a response.
+    pub fn status(&self) -> Option<u16> {
+        self.0.status
+    }
+
+    /// The upstream provider Zen named (`"Error from provider (X): …"`).
+    pub fn provider(&self) -> Option<&str> {
+        self.0.provider.as_deref()
+    }
+
+    /// How long the server asked to wait before retrying, in milliseconds.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.0.retry_after_ms
+    }
+
+    /// Whether retrying the same request may succeed (`kind().is_retryable()`).
+    pub fn retryable(&self) -> bool {
+        self.0.retryable
+    }
+
+    /// The body's error type verbatim (`"CreditsError"`, `"invalid_request_error"`).
+    pub fn error_type(&self) -> Option<&str> {
+        self.0.error_type.as_deref()
+    }
+
+    /// The body's error code verbatim (`"invalid_api_key"`, Google's
+    /// `"RESOURCE_EXHAUSTED"`, `"401"`).
+    pub fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
     }
 
     /// The unified stream event for this error.
     pub fn to_event(&self) -> Event {
         Event::Error {
-            kind: self.kind,
-            message: self.message.clone(),
-            retryable: self.retryable,
+            kind: self.0.kind,
+            message: self.0.message.clone(),
+            retryable: self.0.retryable,
         }
     }
 }
 
 impl From<ZenError> for Event {
     fn from(e: ZenError) -> Event {
+        let Details {
+            kind,
+            message,
+            retryable,
+            ..
+        } = *e.0;
         Event::Error {
-            kind: e.kind,
-            message: e.message,
-            retryable: e.retryable,
+            kind,
+            message,
+            retryable,
         }
     }
 }

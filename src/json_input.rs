@@ -26,27 +26,41 @@ use crate::json_value::{self, read_value};
 
 /// Why an input document (client options, a usage object) was refused:
 /// where, and what was wrong. Displays as `path: reason`.
+///
+/// The two strings live behind one `Box`, as a [`crate::ZenError`]'s fields
+/// do: every reader returns `Result<T, InputError>`, and a one-word error
+/// keeps each `?` of the walk from copying two `String`s through memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
-    /// JSON path of the offending value (`messages[0].content`); empty for
-    /// the document itself.
-    pub path: String,
-    /// What was wrong with it.
-    pub reason: String,
+pub struct InputError(Box<Details>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Details {
+    path: String,
+    reason: String,
 }
 
 impl InputError {
+    /// JSON path of the offending value (`messages[0].content`); empty for
+    /// the document itself.
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+
+    /// What was wrong with it.
+    pub fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
     /// The error as one line with the path rooted at `root` (the name of
     /// the argument, e.g. `request.messages[0]: …`).
     pub(crate) fn rooted(&self, root: &str) -> String {
-        match (root.is_empty(), self.path.is_empty()) {
-            (true, true) => self.reason.clone(),
-            (true, false) => format!("{}: {}", self.path, self.reason),
-            (false, true) => format!("{root}: {}", self.reason),
-            (false, false) if self.path.starts_with('[') => {
-                format!("{root}{}: {}", self.path, self.reason)
-            }
-            (false, false) => format!("{root}.{}: {}", self.path, self.reason),
+        let Details { path, reason } = &*self.0;
+        match (root.is_empty(), path.is_empty()) {
+            (true, true) => reason.clone(),
+            (true, false) => format!("{path}: {reason}"),
+            (false, true) => format!("{root}: {reason}"),
+            (false, false) if path.starts_with('[') => format!("{root}{path}: {reason}"),
+            (false, false) => format!("{root}.{path}: {reason}"),
         }
     }
 }
@@ -58,12 +72,6 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
-
-/// An [`InputError`] as the walk passes it up: boxed, so that an `Err` is
-/// one word and a `Result<(), Fail>` comes back in a register. With the
-/// error inline (two `String`s), every `?` of every reader copied it
-/// through memory, which was most of the parser's wasm code.
-pub(crate) type Fail = Box<InputError>;
 
 /// Where the walk stands: a chain of keys and indices built on the stack as
 /// it descends, turned into text only when an error needs it.
@@ -89,11 +97,11 @@ impl<'p> Path<'p> {
     }
 
     /// An error at this path.
-    pub(crate) fn error(&self, reason: impl Into<String>) -> Fail {
-        Box::new(InputError {
+    pub(crate) fn error(&self, reason: impl Into<String>) -> InputError {
+        InputError(Box::new(Details {
             path: self.text(),
             reason: reason.into(),
-        })
+        }))
     }
 
     /// The path as text: `messages[2].content` (empty for the root).
@@ -124,7 +132,7 @@ impl<'p> Path<'p> {
 
     /// The value of a required field, or "missing field `name`" here (at
     /// the object that lacks it).
-    pub(crate) fn required<T>(&self, slot: Option<T>, name: &str) -> Result<T, Fail> {
+    pub(crate) fn required<T>(&self, slot: Option<T>, name: &str) -> Result<T, InputError> {
         match slot {
             Some(value) => Ok(value),
             None => Err(self.missing(name)),
@@ -134,13 +142,13 @@ impl<'p> Path<'p> {
     /// "missing field `name`" here: out of line, one copy for every type
     /// [`Path::required`] is used with.
     #[inline(never)]
-    pub(crate) fn missing(&self, name: &str) -> Fail {
+    pub(crate) fn missing(&self, name: &str) -> InputError {
         self.error(format!("missing field `{name}`"))
     }
 
     /// The error for a key an object with a fixed set of fields does not
     /// take (so a typo such as `maxTokens` fails loudly).
-    pub(crate) fn unknown_field(&self, expected: &[&str]) -> Fail {
+    pub(crate) fn unknown_field(&self, expected: &[&str]) -> InputError {
         self.error(format!(
             "unknown field, expected one of {}",
             quoted(expected)
@@ -148,7 +156,7 @@ impl<'p> Path<'p> {
     }
 
     /// The error for a string outside an enumeration.
-    pub(crate) fn not_one_of(&self, got: &str, expected: &[&str]) -> Fail {
+    pub(crate) fn not_one_of(&self, got: &str, expected: &[&str]) -> InputError {
         self.error(format!("{got:?} is not one of {}", quoted(expected)))
     }
 }
@@ -190,18 +198,18 @@ impl<'a> Input<'a> {
     }
 
     /// A syntax error of the reader, placed at `at`.
-    fn syntax(at: &Path, e: JsonError) -> Fail {
+    fn syntax(at: &Path, e: JsonError) -> InputError {
         at.error(e.to_string())
     }
 
     /// The type of the next value.
-    pub(crate) fn kind(&mut self, at: &Path) -> Result<Kind, Fail> {
+    pub(crate) fn kind(&mut self, at: &Path) -> Result<Kind, InputError> {
         self.r.peek().map_err(|e| Self::syntax(at, e))
     }
 
     /// "expected …, found …" for the next value, quoting a scalar (so the
     /// caller sees `found "many"`, not just "a string").
-    pub(crate) fn wrong_type(&mut self, at: &Path, expected: &str) -> Fail {
+    pub(crate) fn wrong_type(&mut self, at: &Path, expected: &str) -> InputError {
         let kind = match self.kind(at) {
             Ok(kind) => kind,
             Err(e) => return e,
@@ -224,7 +232,7 @@ impl<'a> Input<'a> {
     }
 
     /// Reads `null` if that is the next value (for optional fields).
-    pub(crate) fn null(&mut self, at: &Path) -> Result<bool, Fail> {
+    pub(crate) fn null(&mut self, at: &Path) -> Result<bool, InputError> {
         if self.kind(at)? != Kind::Null {
             return Ok(false);
         }
@@ -233,7 +241,7 @@ impl<'a> Input<'a> {
     }
 
     /// A string.
-    pub(crate) fn str(&mut self, at: &Path) -> Result<Cow<'a, str>, Fail> {
+    pub(crate) fn str(&mut self, at: &Path) -> Result<Cow<'a, str>, InputError> {
         if self.kind(at)? != Kind::String {
             return Err(self.wrong_type(at, "a string"));
         }
@@ -241,12 +249,12 @@ impl<'a> Input<'a> {
     }
 
     /// A string, owned.
-    pub(crate) fn string(&mut self, at: &Path) -> Result<String, Fail> {
+    pub(crate) fn string(&mut self, at: &Path) -> Result<String, InputError> {
         self.str(at).map(Cow::into_owned)
     }
 
     /// A string or `null`.
-    pub(crate) fn opt_string(&mut self, at: &Path) -> Result<Option<String>, Fail> {
+    pub(crate) fn opt_string(&mut self, at: &Path) -> Result<Option<String>, InputError> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -254,7 +262,7 @@ impl<'a> Input<'a> {
     }
 
     /// `true` or `false`.
-    pub(crate) fn bool(&mut self, at: &Path) -> Result<bool, Fail> {
+    pub(crate) fn bool(&mut self, at: &Path) -> Result<bool, InputError> {
         if self.kind(at)? != Kind::Bool {
             return Err(self.wrong_type(at, "a boolean"));
         }
@@ -262,7 +270,7 @@ impl<'a> Input<'a> {
     }
 
     /// A number, converted exactly as serde_json converts a typed field.
-    fn number(&mut self, at: &Path) -> Result<serde_json::Number, Fail> {
+    fn number(&mut self, at: &Path) -> Result<serde_json::Number, InputError> {
         if self.kind(at)? != Kind::Number {
             return Err(self.wrong_type(at, "a number"));
         }
@@ -272,14 +280,14 @@ impl<'a> Input<'a> {
     }
 
     /// A non-negative integer that fits in `u64`.
-    pub(crate) fn u64(&mut self, at: &Path) -> Result<u64, Fail> {
+    pub(crate) fn u64(&mut self, at: &Path) -> Result<u64, InputError> {
         self.number(at)?
             .as_u64()
             .ok_or_else(|| at.error("expected a non-negative integer"))
     }
 
     /// A `u64` or `null`.
-    pub(crate) fn opt_u64(&mut self, at: &Path) -> Result<Option<u64>, Fail> {
+    pub(crate) fn opt_u64(&mut self, at: &Path) -> Result<Option<u64>, InputError> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -287,13 +295,13 @@ impl<'a> Input<'a> {
     }
 
     /// A non-negative integer that fits in `u32`.
-    pub(crate) fn u32(&mut self, at: &Path) -> Result<u32, Fail> {
+    pub(crate) fn u32(&mut self, at: &Path) -> Result<u32, InputError> {
         let n = self.u64(at)?;
         u32::try_from(n).map_err(|_| at.error(format!("{n} is too large (at most {})", u32::MAX)))
     }
 
     /// A number as `f64` (integers included) or `null`.
-    pub(crate) fn opt_f64(&mut self, at: &Path) -> Result<Option<f64>, Fail> {
+    pub(crate) fn opt_f64(&mut self, at: &Path) -> Result<Option<f64>, InputError> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -304,12 +312,12 @@ impl<'a> Input<'a> {
     }
 
     /// Any value, kept as a `serde_json::Value`.
-    pub(crate) fn value(&mut self, at: &Path) -> Result<Value, Fail> {
+    pub(crate) fn value(&mut self, at: &Path) -> Result<Value, InputError> {
         read_value(&mut self.r).map_err(|e| Self::syntax(at, e))
     }
 
     /// Enters an object; then call [`Input::next_key`] until it gives `None`.
-    pub(crate) fn object(&mut self, at: &Path) -> Result<(), Fail> {
+    pub(crate) fn object(&mut self, at: &Path) -> Result<(), InputError> {
         if self.kind(at)? != Kind::Object {
             return Err(self.wrong_type(at, "an object"));
         }
@@ -317,12 +325,12 @@ impl<'a> Input<'a> {
     }
 
     /// The next key of the object at `at`, or `None` after its end.
-    pub(crate) fn next_key(&mut self, at: &Path) -> Result<Option<Cow<'a, str>>, Fail> {
+    pub(crate) fn next_key(&mut self, at: &Path) -> Result<Option<Cow<'a, str>>, InputError> {
         self.r.next_key().map_err(|e| Self::syntax(at, e))
     }
 
     /// Enters an array; then call [`Input::next_item`] until it gives `false`.
-    pub(crate) fn array(&mut self, at: &Path) -> Result<(), Fail> {
+    pub(crate) fn array(&mut self, at: &Path) -> Result<(), InputError> {
         if self.kind(at)? != Kind::Array {
             return Err(self.wrong_type(at, "an array"));
         }
@@ -330,7 +338,7 @@ impl<'a> Input<'a> {
     }
 
     /// Whether the array at `at` has another element.
-    pub(crate) fn next_item(&mut self, at: &Path) -> Result<bool, Fail> {
+    pub(crate) fn next_item(&mut self, at: &Path) -> Result<bool, InputError> {
         self.r.next_item().map_err(|e| Self::syntax(at, e))
     }
 
@@ -338,8 +346,8 @@ impl<'a> Input<'a> {
     pub(crate) fn list<T>(
         &mut self,
         at: &Path,
-        item: fn(&mut Self, &Path) -> Result<T, Fail>,
-    ) -> Result<Vec<T>, Fail> {
+        item: fn(&mut Self, &Path) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, InputError> {
         let mut out = Vec::new();
         self.items(at, &mut |p, at| {
             out.push(item(p, at)?);
@@ -353,8 +361,8 @@ impl<'a> Input<'a> {
     fn items(
         &mut self,
         at: &Path,
-        item: &mut dyn FnMut(&mut Self, &Path) -> Result<(), Fail>,
-    ) -> Result<(), Fail> {
+        item: &mut dyn FnMut(&mut Self, &Path) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
         self.array(at)?;
         let mut index = 0;
         while self.next_item(at)? {
@@ -378,8 +386,8 @@ impl<'a> Input<'a> {
         at: &Path,
         names: &[&str],
         others: Others,
-        mut field: impl FnMut(&mut Self, &Path, usize, &mut R) -> Result<(), Fail>,
-    ) -> Result<R, Fail> {
+        mut field: impl FnMut(&mut Self, &Path, usize, &mut R) -> Result<(), InputError>,
+    ) -> Result<R, InputError> {
         let mut raw = R::default();
         self.members(at, names, others, &mut |p, at, i| field(p, at, i, &mut raw))?;
         Ok(raw)
@@ -394,8 +402,8 @@ impl<'a> Input<'a> {
         at: &Path,
         names: &[&str],
         others: Others,
-        field: &mut dyn FnMut(&mut Self, &Path, usize) -> Result<(), Fail>,
-    ) -> Result<(), Fail> {
+        field: &mut dyn FnMut(&mut Self, &Path, usize) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
         // One bit per name: the readers' tables are far below 64 names.
         debug_assert!(names.len() <= 64);
         let mut seen = 0u64;
@@ -419,7 +427,7 @@ impl<'a> Input<'a> {
     }
 
     /// A string that must be one of `names`, as its index there.
-    pub(crate) fn one_of(&mut self, at: &Path, names: &[&str]) -> Result<usize, Fail> {
+    pub(crate) fn one_of(&mut self, at: &Path, names: &[&str]) -> Result<usize, InputError> {
         let s = self.str(at)?;
         names
             .iter()
@@ -431,8 +439,8 @@ impl<'a> Input<'a> {
     pub(crate) fn nullable<T>(
         &mut self,
         at: &Path,
-        read: fn(&mut Self, &Path) -> Result<T, Fail>,
-    ) -> Result<Option<T>, Fail> {
+        read: fn(&mut Self, &Path) -> Result<T, InputError>,
+    ) -> Result<Option<T>, InputError> {
         if self.null(at)? {
             return Ok(None);
         }
@@ -440,12 +448,12 @@ impl<'a> Input<'a> {
     }
 
     /// Skips a value of a field that is not read (checking its syntax).
-    pub(crate) fn skip(&mut self, at: &Path) -> Result<(), Fail> {
+    pub(crate) fn skip(&mut self, at: &Path) -> Result<(), InputError> {
         self.r.skip().map_err(|e| Self::syntax(at, e))
     }
 
     /// Checks that nothing but whitespace follows the document.
-    pub(crate) fn end(&mut self) -> Result<(), Fail> {
+    pub(crate) fn end(&mut self) -> Result<(), InputError> {
         self.r.end().map_err(|e| Self::syntax(&Path::Root, e))
     }
 }
@@ -463,11 +471,11 @@ pub(crate) enum Others {
 /// Reads a whole document with `read` and checks that nothing follows it.
 pub(crate) fn read_document<'a, T>(
     text: &'a str,
-    read: impl FnOnce(&mut Input<'a>, &Path) -> Result<T, Fail>,
+    read: impl FnOnce(&mut Input<'a>, &Path) -> Result<T, InputError>,
 ) -> Result<T, InputError> {
     let mut input = Input::new(text);
-    let value = read(&mut input, &Path::Root).map_err(|e| *e)?;
-    input.end().map_err(|e| *e)?;
+    let value = read(&mut input, &Path::Root)?;
+    input.end()?;
     Ok(value)
 }
 
@@ -522,13 +530,13 @@ mod tests {
             );
         }
         let e = read("[true]").unwrap_err();
-        assert_eq!(e.reason, "expected a number, found true");
+        assert_eq!(e.reason(), "expected a number, found true");
         let e = read(r#"["many"]"#).unwrap_err();
-        assert_eq!(e.reason, r#"expected a number, found "many""#);
+        assert_eq!(e.reason(), r#"expected a number, found "many""#);
         let long = format!("[\"{}\"]", "é".repeat(50));
         let e = read(&long).unwrap_err();
         assert_eq!(
-            e.reason,
+            e.reason(),
             format!("expected a number, found \"{}\"", "é".repeat(40))
         );
         assert!(read("[1] x").is_err());

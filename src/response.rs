@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::{ErrorKind, Fail, ZenError};
+use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::{plain_decimal, Kind};
 use crate::json_value::parse_value;
@@ -20,12 +20,7 @@ use crate::wire::{PendingToolCall, WireFormat};
 /// An error body (even with HTTP 200) is returned as `Err`, as is a body
 /// that is not JSON or not a response of `format`.
 pub fn decode_response(format: WireFormat, body: &str) -> Result<Message, ZenError> {
-    decode(format, body).map_err(|e| *e)
-}
-
-/// [`decode_response`] with the error boxed (the crate's internal form).
-pub(crate) fn decode(format: WireFormat, body: &str) -> Result<Message, Fail> {
-    let events = events(format, body)?;
+    let events = response_events(format, body)?;
     let mut acc = Accumulator::new();
     for ev in &events {
         acc.apply(ev);
@@ -39,14 +34,9 @@ pub(crate) fn decode(format: WireFormat, body: &str) -> Result<Message, Fail> {
 /// `toolCallInvalid`, as a stream delivers them) and `finish`, then `usage`
 /// and `cost`.
 pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, ZenError> {
-    events(format, body).map_err(|e| *e)
-}
-
-/// [`response_events`] with the error boxed (the crate's internal form).
-fn events(format: WireFormat, body: &str) -> Result<Vec<Event>, Fail> {
     let text = body.trim_start_matches('\u{feff}').trim();
     let root = View::first(text).ok_or_else(|| {
-        ZenError::fail(
+        ZenError::local(
             ErrorKind::Protocol,
             format!("{format} response body is not JSON"),
         )
@@ -55,7 +45,7 @@ fn events(format: WireFormat, body: &str) -> Result<Vec<Event>, Fail> {
         return Err(not_a_response(format));
     }
     if is_error_body(root) {
-        return Err(Box::new(ZenError::from_response(200, NO_HEADERS, text)));
+        return Err(ZenError::from_response(200, NO_HEADERS, text));
     }
     let mut out = Vec::new();
     match format {
@@ -72,8 +62,8 @@ fn events(format: WireFormat, body: &str) -> Result<Vec<Event>, Fail> {
 
 const NO_HEADERS: [(&str, &str); 0] = [];
 
-fn not_a_response(format: WireFormat) -> Fail {
-    ZenError::fail(
+fn not_a_response(format: WireFormat) -> ZenError {
+    ZenError::local(
         ErrorKind::Protocol,
         format!("body is not a {format} response"),
     )
@@ -207,7 +197,7 @@ fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {
 
 // ---------------------------------------------------------------- chat
 
-fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
+fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let [choices, id, model, usage] = root.fields(["choices", "id", "model", "usage"]);
     let Some(choices) = choices.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Chat));
@@ -303,7 +293,7 @@ pub(crate) fn chat_usage(u: View<'_>) -> Usage {
 
 // ----------------------------------------------------------- responses
 
-fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
+fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let [output, status, incomplete_details, id, model, usage] = root.fields([
         "output",
         "status",
@@ -318,9 +308,9 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
     let status = owned(status);
     let status = status.as_deref();
     if status == Some("failed") {
-        return Err(ZenError::fail(
+        return Err(ZenError::local(
             ErrorKind::Server,
-            "the response failed without an error message".into(),
+            "the response failed without an error message",
         ));
     }
     let incomplete_reason = incomplete_details.and_then(|d| str_field(d, "reason"));
@@ -432,7 +422,7 @@ pub(crate) fn responses_usage(u: View<'_>) -> Usage {
 
 // ------------------------------------------------------------ messages
 
-fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
+fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let [content, stop_reason, id, model, usage] =
         root.fields(["content", "stop_reason", "id", "model", "usage"]);
     let Some(blocks) = content.and_then(View::as_array) else {
@@ -508,7 +498,7 @@ pub(crate) fn messages_usage(u: View<'_>) -> Usage {
 
 // -------------------------------------------------------------- gemini
 
-fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), Fail> {
+fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let [candidates, prompt_feedback, response_id, model_version, usage] = root.fields([
         "candidates",
         "promptFeedback",

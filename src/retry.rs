@@ -132,9 +132,9 @@ impl RetryPolicy {
         random: f64,
     ) -> RetryDecision {
         self.decide_for_kind(
-            error.kind,
-            error.retryable,
-            error.retry_after_ms,
+            error.kind(),
+            error.retryable(),
+            error.retry_after_ms(),
             attempts_made,
             output_delivered,
             random,

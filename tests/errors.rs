@@ -40,20 +40,20 @@ fn check_all(dir: &Path, found: Vec<String>, expected: &[(&str, u16, ErrorKind)]
     for (name, status, kind) in expected {
         let body = read(&dir.join(name));
         let err = ZenError::from_response(*status, NO_HEADERS, &body);
-        assert_eq!(err.kind, *kind, "{name}: {err:?}");
-        assert_eq!(err.status, Some(*status), "{name}");
-        assert_eq!(err.retryable, kind.is_retryable(), "{name}");
-        assert!(!err.message.is_empty(), "{name}");
-        let lower = err.message.to_ascii_lowercase();
+        assert_eq!(err.kind(), *kind, "{name}: {err:?}");
+        assert_eq!(err.status(), Some(*status), "{name}");
+        assert_eq!(err.retryable(), kind.is_retryable(), "{name}");
+        assert!(!err.message().is_empty(), "{name}");
+        let lower = err.message().to_ascii_lowercase();
         for tag in ["<html", "<!doctype", "<head", "<body", "<title", "<h1"] {
             assert!(
                 !lower.contains(tag),
                 "{name}: no markup in {:?}",
-                err.message
+                err.message()
             );
         }
         assert!(
-            err.message.chars().count() <= 400,
+            err.message().chars().count() <= 400,
             "{name}: message stays short"
         );
     }
@@ -222,28 +222,28 @@ fn zen_error_keeps_the_message_type_and_provider() {
     let body = read(&shared.join("zen/error-403-free-tier.observed.json"));
     let err = ZenError::from_response(403, NO_HEADERS, &body);
     assert_eq!(
-        err.message,
+        err.message(),
         "Error from provider (Console): OpenCode's free tier can only be used from within OpenCode"
     );
-    assert_eq!(err.provider.as_deref(), Some("Console"));
-    assert_eq!(err.error_type.as_deref(), Some("FreeTierError"));
-    assert_eq!(err.code, None);
-    assert!(!err.retryable);
+    assert_eq!(err.provider(), Some("Console"));
+    assert_eq!(err.error_type(), Some("FreeTierError"));
+    assert_eq!(err.code(), None);
+    assert!(!err.retryable());
 
     let body = read(&shared.join("nonstream/openai-401-invalid-api-key.json"));
     let err = ZenError::from_response(401, NO_HEADERS, &body);
-    assert_eq!(err.error_type.as_deref(), Some("invalid_request_error"));
-    assert_eq!(err.code.as_deref(), Some("invalid_api_key"));
-    assert!(err.message.starts_with("Incorrect API key provided"));
-    assert_eq!(err.provider, None);
+    assert_eq!(err.error_type(), Some("invalid_request_error"));
+    assert_eq!(err.code(), Some("invalid_api_key"));
+    assert!(err.message().starts_with("Incorrect API key provided"));
+    assert_eq!(err.provider(), None);
 }
 
 #[test]
 fn upstream_prefix_names_the_provider() {
     let err = hand("400-zen-upstream-anthropic.json", 400);
-    assert_eq!(err.provider.as_deref(), Some("Anthropic"));
+    assert_eq!(err.provider(), Some("Anthropic"));
     assert!(err
-        .message
+        .message()
         .starts_with("Error from provider (Anthropic): messages:"));
 }
 
@@ -255,43 +255,43 @@ fn cost_trailer_after_the_error_json_is_ignored() {
     let body =
         read(&shared.join("zen/streaming-error-body-with-cost-trailer.2026-02-observed.txt"));
     let err = ZenError::from_response(401, NO_HEADERS, &body);
-    assert_eq!(err.message, "User not found.");
-    assert_eq!(err.code.as_deref(), Some("401"));
+    assert_eq!(err.message(), "User not found.");
+    assert_eq!(err.code(), Some("401"));
     // Delivered inside a 200 stream, the body's own code still classifies it.
     let err = ZenError::from_response(200, NO_HEADERS, &body);
-    assert_eq!(err.kind, ErrorKind::Auth);
-    assert_eq!(err.status, Some(200));
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert_eq!(err.status(), Some(200));
 }
 
 #[test]
 fn html_pages_give_their_title_or_the_status() {
     let err = hand("502-cloudflare.html", 502);
-    assert_eq!(err.message, "opencode.ai | 502: Bad gateway");
+    assert_eq!(err.message(), "opencode.ai | 502: Bad gateway");
     let err = hand("404-html-page.html", 404);
-    assert_eq!(err.message, "404 & Not Found");
+    assert_eq!(err.message(), "404 & Not Found");
     let err = hand("500-html-no-title.html", 500);
-    assert_eq!(err.message, "HTTP 500 Internal Server Error");
+    assert_eq!(err.message(), "HTTP 500 Internal Server Error");
 }
 
 #[test]
 fn empty_and_text_bodies_get_a_message_from_the_status() {
     let err = ZenError::from_response(503, NO_HEADERS, "");
-    assert_eq!(err.message, "HTTP 503 Service Unavailable");
-    assert!(err.retryable);
+    assert_eq!(err.message(), "HTTP 503 Service Unavailable");
+    assert!(err.retryable());
     let err = ZenError::from_response(418, NO_HEADERS, " \n ");
     assert_eq!(
-        (err.kind, err.message.as_str()),
+        (err.kind(), err.message()),
         (ErrorKind::Unknown, "HTTP 418")
     );
     let err = hand("500-plain-text.txt", 500);
     assert_eq!(
-        err.message,
+        err.message(),
         "upstream connect error or disconnect/reset before headers. reset reason: connection termination"
     );
     let long = "x".repeat(5000);
     let err = ZenError::from_response(500, NO_HEADERS, &long);
     assert_eq!(
-        err.message.chars().count(),
+        err.message().chars().count(),
         301,
         "300 characters and an ellipsis"
     );
@@ -320,7 +320,7 @@ fn status_decides_when_the_body_is_silent_or_generic() {
         (418, K::Unknown),
     ] {
         assert_eq!(
-            ZenError::from_response(status, NO_HEADERS, "{}").kind,
+            ZenError::from_response(status, NO_HEADERS, "{}").kind(),
             kind,
             "{status}"
         );
@@ -331,7 +331,7 @@ fn status_decides_when_the_body_is_silent_or_generic() {
             kind
         };
         assert_eq!(
-            ZenError::from_response(status, NO_HEADERS, generic).kind,
+            ZenError::from_response(status, NO_HEADERS, generic).kind(),
             expected,
             "{status}"
         );
@@ -339,23 +339,23 @@ fn status_decides_when_the_body_is_silent_or_generic() {
     // A specific body type beats the status.
     let body = r#"{"type":"error","error":{"type":"CreditsError","message":"m"}}"#;
     assert_eq!(
-        ZenError::from_response(500, NO_HEADERS, body).kind,
+        ZenError::from_response(500, NO_HEADERS, body).kind(),
         K::Credits
     );
     // 403 with a free-tier message and no specific type.
     let body = r#"{"message":"OpenCode's free tier can only be used from within OpenCode"}"#;
     assert_eq!(
-        ZenError::from_response(403, NO_HEADERS, body).kind,
+        ZenError::from_response(403, NO_HEADERS, body).kind(),
         K::FreeTier
     );
     // A 200 body with an error type and no status anywhere.
     let body = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
     assert_eq!(
-        ZenError::from_response(200, NO_HEADERS, body).kind,
+        ZenError::from_response(200, NO_HEADERS, body).kind(),
         K::Overloaded
     );
     assert_eq!(
-        ZenError::from_response(200, NO_HEADERS, "{}").kind,
+        ZenError::from_response(200, NO_HEADERS, "{}").kind(),
         K::Unknown
     );
 }
@@ -410,12 +410,12 @@ fn retry_after_headers() {
             "{headers:?}"
         );
         let err = ZenError::from_response(429, headers.iter(), "");
-        assert_eq!(err.retry_after_ms, *expected, "{headers:?}");
+        assert_eq!(err.retry_after_ms(), *expected, "{headers:?}");
     }
     // Owned header pairs work too.
     let owned = vec![("retry-after".to_string(), "7".to_string())];
     assert_eq!(
-        ZenError::from_response(429, &owned, "").retry_after_ms,
+        ZenError::from_response(429, &owned, "").retry_after_ms(),
         Some(7_000)
     );
 }
@@ -432,26 +432,26 @@ fn retry_after_http_date_with_a_clock() {
         "past date"
     );
     let err = ZenError::from_response_at(429, headers, "", Some(now));
-    assert_eq!(err.retry_after_ms, Some(90_500));
+    assert_eq!(err.retry_after_ms(), Some(90_500));
 }
 
 #[test]
 fn google_retry_info_is_the_fallback_delay() {
     let err = hand("429-google-resource-exhausted.json", 429);
-    assert_eq!(err.retry_after_ms, Some(38_000));
-    assert_eq!(err.code.as_deref(), Some("429"));
+    assert_eq!(err.retry_after_ms(), Some(38_000));
+    assert_eq!(err.code(), Some("429"));
     let body = read(&common::fixtures().join("errors/429-google-resource-exhausted.json"));
     let err = ZenError::from_response(429, [("retry-after", "5")], &body);
-    assert_eq!(err.retry_after_ms, Some(5_000), "the header wins");
+    assert_eq!(err.retry_after_ms(), Some(5_000), "the header wins");
 }
 
 #[test]
 fn local_errors_and_event_conversion() {
     let err = ZenError::local(ErrorKind::Timeout, "no answer within 30 s");
-    assert_eq!(err.status, None);
-    assert!(err.retryable);
+    assert_eq!(err.status(), None);
+    assert!(err.retryable());
     assert_eq!(err.to_string(), "no answer within 30 s (timeout)");
-    assert!(!ZenError::local(ErrorKind::Aborted, "cancelled").retryable);
+    assert!(!ZenError::local(ErrorKind::Aborted, "cancelled").retryable());
     let ev: Event = err.clone().into();
     assert_eq!(
         ev,
@@ -508,9 +508,9 @@ proptest! {
         value in ".{0,20}",
     ) {
         let err = ZenError::from_response(status, [("retry-after", value.as_str())], &body);
-        prop_assert!(!err.message.is_empty());
-        prop_assert_eq!(err.retryable, err.kind.is_retryable());
-        prop_assert_eq!(err.status, Some(status));
+        prop_assert!(!err.message().is_empty());
+        prop_assert_eq!(err.retryable(), err.kind().is_retryable());
+        prop_assert_eq!(err.status(), Some(status));
     }
 
     #[test]
@@ -522,9 +522,9 @@ proptest! {
     ) {
         let body = serde_json::json!({"type": "error", "error": {"type": ty, "code": code, "message": msg}});
         let err = ZenError::from_response(status, NO_HEADERS, &body.to_string());
-        prop_assert_eq!(err.retryable, err.kind.is_retryable());
+        prop_assert_eq!(err.retryable(), err.kind().is_retryable());
         if !msg.trim().is_empty() {
-            prop_assert_eq!(err.message, msg);
+            prop_assert_eq!(err.message(), msg);
         }
     }
 }

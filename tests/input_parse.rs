@@ -320,7 +320,7 @@ fn client_options_read_the_same() {
         .count();
     assert_eq!(accepted, 5);
     let e = ClientOptions::from_json(r#"{"maxRetries":4294967296}"#).unwrap_err();
-    assert_eq!(e.path, "maxRetries");
+    assert_eq!(e.path(), "maxRetries");
     assert_eq!(
         ClientOptions::from_json("{}").unwrap(),
         ClientOptions::default()

@@ -511,19 +511,19 @@ fn gemini_blocked_prompt() {
 fn error_bodies_are_errors() {
     let body = read(&common::fixtures().join("nonstream/chat-200-error-body.json"));
     let err = decode_response(WireFormat::Chat, &body).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Overloaded);
-    assert_eq!(err.provider.as_deref(), Some("Moonshot"));
-    assert_eq!(err.status, Some(200));
+    assert_eq!(err.kind(), ErrorKind::Overloaded);
+    assert_eq!(err.provider(), Some("Moonshot"));
+    assert_eq!(err.status(), Some(200));
 
     let body = read(&common::fixtures().join("nonstream/responses-failed.json"));
     let err = decode_response(WireFormat::Responses, &body).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Server);
-    assert_eq!(err.message, "The model failed to generate a response.");
+    assert_eq!(err.kind(), ErrorKind::Server);
+    assert_eq!(err.message(), "The model failed to generate a response.");
 
     let failed_silently =
         r#"{"id":"r","object":"response","status":"failed","error":null,"output":[]}"#;
     let err = decode_response(WireFormat::Responses, failed_silently).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Server);
+    assert_eq!(err.kind(), ErrorKind::Server);
 
     let Some(shared) = common::shared_fixtures() else {
         return;
@@ -551,7 +551,7 @@ fn error_bodies_are_errors() {
         ),
     ] {
         let err = decode_response(format, &read(&shared.join(file))).unwrap_err();
-        assert_eq!(err.kind, kind, "{file}");
+        assert_eq!(err.kind(), kind, "{file}");
     }
 }
 
@@ -568,9 +568,9 @@ fn wrong_or_broken_bodies_are_protocol_errors() {
         (WireFormat::Chat, r#"{"choices": "#),
     ] {
         let err = decode_response(format, body).unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Protocol, "{format} {body:?}");
-        assert!(!err.retryable);
-        assert_eq!(err.status, None);
+        assert_eq!(err.kind(), ErrorKind::Protocol, "{format} {body:?}");
+        assert!(!err.retryable());
+        assert_eq!(err.status(), None);
     }
 }
 

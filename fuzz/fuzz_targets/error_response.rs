@@ -24,8 +24,8 @@ fuzz_target!(|data: &[u8]| {
     let body = String::from_utf8_lossy(body);
     let headers = [("retry-after", retry_after.as_ref())];
     let err = ZenError::from_response_at(status, headers, &body, Some(NOW_UNIX_MS));
-    assert_eq!(err.status, Some(status));
-    assert!(!err.message.trim().is_empty(), "empty message for {status} {body:?}");
+    assert_eq!(err.status(), Some(status));
+    assert!(!err.message().trim().is_empty(), "empty message for {status} {body:?}");
     // The same input must classify the same way (no hidden state).
     let again = ZenError::from_response_at(status, headers, &body, Some(NOW_UNIX_MS));
     assert_eq!(err, again);

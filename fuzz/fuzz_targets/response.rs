@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
             }
             (Err(a), Err(b)) => {
                 assert_eq!(a, b, "{format}: two errors for one body");
-                assert!(!a.message.is_empty());
+                assert!(!a.message().is_empty());
             }
             (a, b) => panic!("{format}: decode_response {a:?} but response_events {b:?}"),
         }

@@ -28,7 +28,7 @@ pub(super) fn body(
     w: &mut JsonWriter<'_>,
     req: &UnifiedRequest,
     model: &ModelInfo,
-) -> Result<(), Box<RequestError>> {
+) -> Result<(), RequestError> {
     let (max_tokens, thinking_budget) = token_plan(req, model)?;
 
     w.begin_object();
@@ -183,10 +183,7 @@ pub(super) fn body(
 /// 4096 tokens or a quarter of `max_tokens`, whichever is smaller. Without
 /// `maxOutputTokens`, `max_tokens` is the default raised to budget + 4096
 /// where the model's output limit allows.
-fn token_plan(
-    req: &UnifiedRequest,
-    model: &ModelInfo,
-) -> Result<(u64, Option<u64>), Box<RequestError>> {
+fn token_plan(req: &UnifiedRequest, model: &ModelInfo) -> Result<(u64, Option<u64>), RequestError> {
     let limit = model.limits.output;
     let default = if limit > 0 {
         limit.min(DEFAULT_MAX_TOKENS)
@@ -212,22 +209,22 @@ fn token_plan(
     });
     let budget = if r.budget_tokens.is_some() {
         if wanted >= max_tokens {
-            return Err(Box::new(RequestError::invalid(
+            return Err(RequestError::invalid(
                 "reasoning.budgetTokens",
                 format!("must be below max output tokens ({max_tokens})"),
-            )));
+            ));
         }
         wanted
     } else {
         wanted.min(max_tokens - ANSWER_ROOM.min(max_tokens / 4))
     };
     if budget < MIN_THINKING_BUDGET {
-        return Err(Box::new(RequestError::invalid(
+        return Err(RequestError::invalid(
             "maxOutputTokens",
             format!(
                 "{max_tokens} leaves no room for the minimum thinking budget of {MIN_THINKING_BUDGET} tokens"
             ),
-        )));
+        ));
     }
     Ok((max_tokens, Some(budget)))
 }

@@ -197,16 +197,6 @@ pub fn build(
     model: &ModelInfo,
     options: &BuildOptions,
 ) -> Result<HttpRequest, RequestError> {
-    build_boxed(req, model, options).map_err(|e| *e)
-}
-
-/// [`build`] with the error boxed: one word, so the checks' `?`s do not
-/// copy the error through memory (the crate's internal form).
-pub(crate) fn build_boxed(
-    req: &UnifiedRequest,
-    model: &ModelInfo,
-    options: &BuildOptions,
-) -> Result<HttpRequest, Box<RequestError>> {
     let key = check_key(options.api_key.as_deref(), model)?;
     let base = check_base_url(&options.base_url)?;
     validate::validate(req, model)?;
@@ -269,24 +259,21 @@ pub(crate) fn build_boxed(
 /// The key to send, if any. Keys go into a header verbatim, so anything but
 /// visible ASCII (CR/LF would inject headers; spaces would split a Bearer
 /// token, which Zen reads as "the text after the first space") is refused.
-fn check_key<'a>(
-    key: Option<&'a str>,
-    model: &ModelInfo,
-) -> Result<Option<&'a str>, Box<RequestError>> {
+fn check_key<'a>(key: Option<&'a str>, model: &ModelInfo) -> Result<Option<&'a str>, RequestError> {
     match key {
         None if model.free => Ok(None),
-        None => Err(Box::new(RequestError::MissingKey {
+        None => Err(RequestError::MissingKey {
             model: model.id.clone(),
-        })),
-        Some("") => Err(Box::new(RequestError::InvalidKey {
+        }),
+        Some("") => Err(RequestError::InvalidKey {
             reason: "empty".into(),
-        })),
+        }),
         Some(k) => match k.bytes().position(|b| !b.is_ascii_graphic()) {
-            Some(pos) => Err(Box::new(RequestError::InvalidKey {
+            Some(pos) => Err(RequestError::InvalidKey {
                 reason: format!(
                     "byte {pos} is not a visible ASCII character (control characters, spaces and non-ASCII are refused)"
                 ),
-            })),
+            }),
             None => Ok(Some(k)),
         },
     }
@@ -294,12 +281,10 @@ fn check_key<'a>(
 
 /// The base URL without its trailing slashes, if it is an http(s) URL that
 /// is safe to put on a request line.
-fn check_base_url(url: &str) -> Result<&str, Box<RequestError>> {
-    let bad = |reason: &str| {
-        Box::new(RequestError::InvalidBaseUrl {
-            url: url.to_owned(),
-            reason: reason.to_owned(),
-        })
+fn check_base_url(url: &str) -> Result<&str, RequestError> {
+    let bad = |reason: &str| RequestError::InvalidBaseUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
     };
     let trimmed = url.trim_end_matches('/');
     let rest = trimmed

@@ -19,7 +19,7 @@ use super::types::{
 };
 use crate::event::ReasoningBlock;
 use crate::json::Kind;
-use crate::json_input::{read_document, Fail, Input, InputError, Others, Path};
+use crate::json_input::{read_document, Input, InputError, Others, Path};
 
 /// The top-level fields, in the order of [`request`]'s reads; any other
 /// key is refused (as serde's `deny_unknown_fields`), so a typo such as
@@ -55,7 +55,7 @@ struct ReadRequest {
     has_messages: bool,
 }
 
-fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, Fail> {
+fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, InputError> {
     let read = p.fields(
         at,
         REQUEST_FIELDS,
@@ -104,7 +104,7 @@ enum Role {
     Tool,
 }
 
-fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, Fail> {
+fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, InputError> {
     Ok(match p.one_of(at, ROLES)? {
         0 => Role::User,
         1 => Role::Assistant,
@@ -141,7 +141,7 @@ struct RawMessage {
 /// One message: every field any role takes is read (and type-checked)
 /// whatever the role, then `role` picks the ones that apply; other keys are
 /// ignored — the serde reading through `RawMessage` does the same.
-fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, Fail> {
+fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
     let raw = p.fields(
         at,
         MESSAGE_FIELDS,
@@ -180,7 +180,7 @@ fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, Fail> {
 }
 
 /// Message content: a string or an array of parts.
-fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, Fail> {
+fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, InputError> {
     match p.kind(at)? {
         Kind::String => p.string(at).map(Content::Text),
         Kind::Array => p.list(at, content_part).map(Content::Parts),
@@ -207,7 +207,7 @@ struct RawPart {
 }
 
 /// One content part; like a message, all fields are read, `type` picks.
-fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, Fail> {
+fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, InputError> {
     let raw = p.fields(
         at,
         PART_FIELDS,
@@ -249,7 +249,7 @@ struct RawToolCall {
 }
 
 /// A tool call of an earlier assistant turn; other keys are ignored.
-fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, Fail> {
+fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputError> {
     let raw = p.fields(
         at,
         CALL_FIELDS,
@@ -290,7 +290,7 @@ struct RawBlock {
 }
 
 /// A reasoning block to replay; all fields read, `type` picks.
-fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, Fail> {
+fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, InputError> {
     let raw = p.fields(
         at,
         BLOCK_FIELDS,
@@ -330,7 +330,7 @@ struct RawTool {
 }
 
 /// A tool definition.
-fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, Fail> {
+fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
     let raw = p.fields(
         at,
         TOOL_FIELDS,
@@ -366,7 +366,7 @@ const CHOICE_FIELDS: &[&str] = &["name"];
 
 /// `"auto"` / `"none"` / `"required"`, or `{"name": …}` (other keys of the
 /// object are ignored).
-fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, Fail> {
+fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
     match p.kind(at)? {
         Kind::String => Ok(ToolChoice::Mode(match p.one_of(at, CHOICE_MODES)? {
             0 => ToolChoiceMode::Auto,
@@ -392,7 +392,7 @@ fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, Fail> {
 }
 
 /// One stop sequence or an array of them.
-fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, Fail> {
+fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, InputError> {
     match p.kind(at)? {
         Kind::String => p.string(at).map(Stop::One),
         Kind::Array => p.list(at, Input::string).map(Stop::Many),
@@ -406,7 +406,7 @@ const REASONING_FIELDS: &[&str] = &["effort", "budgetTokens"];
 /// The effort levels.
 const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
-fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, Fail> {
+fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
     Ok(match p.one_of(at, EFFORTS)? {
         0 => ReasoningEffort::Minimal,
         1 => ReasoningEffort::Low,
@@ -416,7 +416,7 @@ fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, Fail> {
 }
 
 /// Reasoning settings.
-fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, Fail> {
+fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, InputError> {
     let raw = p.fields(
         at,
         REASONING_FIELDS,
@@ -433,7 +433,7 @@ fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, Fai
 }
 
 /// A JSON object kept as a map (`extra`).
-fn object_value(p: &mut Input<'_>, at: &Path) -> Result<Map<String, Value>, Fail> {
+fn object_value(p: &mut Input<'_>, at: &Path) -> Result<Map<String, Value>, InputError> {
     if p.kind(at)? != Kind::Object {
         return Err(p.wrong_type(at, "an object"));
     }

@@ -11,20 +11,17 @@ use crate::catalog::ModelInfo;
 use crate::json_input::Path;
 use crate::wire::WireFormat;
 
-/// The checks pass their error up boxed: one word, so a `Result<()>` comes
-/// back in a register instead of every `?` copying the error (two
-/// `String`s) through memory. [`super::build`] unboxes it.
-type Result<T = ()> = std::result::Result<T, Box<RequestError>>;
+type Result<T = ()> = std::result::Result<T, RequestError>;
 
-fn err(path: impl Into<String>, reason: impl Into<String>) -> Box<RequestError> {
-    Box::new(RequestError::invalid(path, reason))
+fn err(path: impl Into<String>, reason: impl Into<String>) -> RequestError {
+    RequestError::invalid(path, reason)
 }
 
 /// [`err`] at a path built as the walk descends (rendered only here, when
 /// there is an error to report).
 #[inline(never)]
-fn err_at(path: &Path<'_>, reason: impl Into<String>) -> Box<RequestError> {
-    Box::new(RequestError::invalid(path.text(), reason))
+fn err_at(path: &Path<'_>, reason: impl Into<String>) -> RequestError {
+    RequestError::invalid(path.text(), reason)
 }
 
 /// A set of names as a sorted list: requests hold few tools and calls, and
@@ -527,7 +524,7 @@ mod tests {
         request["model"] = json!("glm-4.6");
         let req: UnifiedRequest = serde_json::from_value(request).ok()?;
         let model = Catalog::builtin().resolve(&req.model);
-        match validate(&req, &model).map_err(|e| *e) {
+        match validate(&req, &model) {
             Ok(()) => None,
             Err(crate::request::RequestError::Invalid { path, reason }) => Some((path, reason)),
             Err(other) => Some((String::new(), other.to_string())),

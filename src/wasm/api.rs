@@ -6,8 +6,8 @@ use wasm_bindgen::prelude::*;
 use super::convert::{format_from_js, from_js, headers_from_js, write_headers, write_to_js};
 use super::errors::to_js_error;
 use crate::catalog::{Catalog, ModelInfo};
-use crate::client::{request_fail, ClientOptions};
-use crate::error::{Fail, ZenError};
+use crate::client::{request_error, ClientOptions};
+use crate::error::ZenError;
 use crate::event::Usage;
 use crate::request::parse::read_request;
 use crate::request::BuildOptions;
@@ -19,7 +19,7 @@ pub(crate) fn write_models(w: &mut crate::json_write::JsonWriter<'_>, models: &[
     w.end_array();
 }
 
-fn thrown(e: Fail) -> JsValue {
+fn thrown(e: ZenError) -> JsValue {
     to_js_error(&e)
 }
 
@@ -42,8 +42,7 @@ pub fn build_request(
             .build_options()
     };
     let model = Catalog::builtin().resolve(&req.model);
-    let http =
-        crate::request::build_boxed(&req, &model, &opts).map_err(|e| thrown(request_fail(&e)))?;
+    let http = crate::request::build(&req, &model, &opts).map_err(|e| thrown(request_error(&e)))?;
     write_to_js(&|w| {
         w.begin_object();
         w.field("url", &http.url);
@@ -107,6 +106,6 @@ pub fn decode_response(
     #[wasm_bindgen(js_name = bodyText)] body_text: &str,
 ) -> Result<JsValue, JsValue> {
     let format = format_from_js(format).map_err(thrown)?;
-    let message = crate::response::decode(format, body_text).map_err(thrown)?;
+    let message = crate::response::decode_response(format, body_text).map_err(thrown)?;
     write_to_js(&|w| message.write_json(w)).map_err(thrown)
 }

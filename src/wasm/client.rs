@@ -21,19 +21,19 @@ use super::transport::{
     body_reader, chunk_of, failure, on_abort, response_headers, response_of, send, sleep, Timer,
 };
 use crate::catalog::Catalog;
-use crate::client::{prepare_owned, CallState, ClientOptions, Prepared, Progress};
-use crate::error::{ErrorKind, Fail, ZenError};
+use crate::client::{prepare, CallState, ClientOptions, Next, Prepared, Progress};
+use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
 use crate::wire::WireFormat;
 
-fn thrown(e: Fail) -> JsValue {
+fn thrown(e: ZenError) -> JsValue {
     to_js_error(&e)
 }
 
-fn aborted() -> Fail {
-    ZenError::fail(ErrorKind::Aborted, "the request was aborted".into())
+fn aborted() -> ZenError {
+    ZenError::local(ErrorKind::Aborted, "the request was aborted")
 }
 
 /// What every call of one client shares.
@@ -75,15 +75,15 @@ impl ZenClient {
         }
         let fetch = match field("fetch") {
             f if f.is_undefined() || f.is_null() => global_fetch().ok_or_else(|| {
-                thrown(ZenError::fail(
+                thrown(ZenError::local(
                     ErrorKind::InvalidRequest,
-                    "options.fetch: no global fetch in this host; pass one".into(),
+                    "options.fetch: no global fetch in this host; pass one",
                 ))
             })?,
             f => f.dyn_into::<Function>().map_err(|_| {
-                thrown(ZenError::fail(
+                thrown(ZenError::local(
                     ErrorKind::InvalidRequest,
-                    "options.fetch: not a function".into(),
+                    "options.fetch: not a function",
                 ))
             })?,
         };
@@ -152,7 +152,7 @@ impl ZenClient {
     /// The HTTP request for the JS `request` in the given mode.
     fn prepare(&self, request: &JsValue, stream: bool) -> Result<Prepared, JsValue> {
         let req = from_js(request, "request", read_request).map_err(thrown)?;
-        prepare_owned(req, stream, &self.core.options, Catalog::builtin()).map_err(thrown)
+        prepare(req, stream, &self.core.options, Catalog::builtin()).map_err(thrown)
     }
 
     /// A call of `http` not started yet; `whole` is `None` for a stream.
@@ -178,19 +178,19 @@ impl ZenClient {
 
 /// Turns the 2xx body of a non-streaming call into the value its promise
 /// resolves to (a plain `fn`: one copy of the call machinery serves both).
-type Decode = fn(WireFormat, &str) -> Result<JsValue, Fail>;
+type Decode = fn(WireFormat, &str) -> Result<JsValue, ZenError>;
 
 /// What `complete()` resolves to: the response body decoded into a Message.
-fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, Fail> {
-    let message = crate::response::decode(format, body)?;
+fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, ZenError> {
+    let message = crate::response::decode_response(format, body)?;
     write_to_js(&|w| message.write_json(w))
 }
 
 /// What `listModels()` resolves to: the models list merged with the catalog.
-fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, Fail> {
+fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, ZenError> {
     let catalog = Catalog::builtin()
-        .with_listed(body)
-        .map_err(|e| ZenError::fail(ErrorKind::Protocol, e.to_string()))?;
+        .with_models_list(body)
+        .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
     write_to_js(&|w| write_models(w, catalog.models()))
 }
 
@@ -329,7 +329,7 @@ impl Call {
     }
 
     /// Ends the call with `err`, as the JS error to reject with.
-    fn fail(&mut self, err: Fail) -> JsValue {
+    fn fail(&mut self, err: ZenError) -> JsValue {
         self.ready = None;
         self.end();
         thrown(err)
@@ -455,7 +455,7 @@ enum Step {
     /// The streaming body ended.
     End,
     /// The attempt failed: retry or report, as the policy says.
-    Failed(Fail),
+    Failed(ZenError),
     /// Abandon the attempt; retry after this many milliseconds.
     Retry(u64),
 }
@@ -501,7 +501,7 @@ fn advance(
                             // A non-streaming call reports it like a failed
                             // connection; a stream rejects this `next()` as is.
                             Err(e) if whole.is_some() => {
-                                break 'top Step::Failed(ZenError::fail(
+                                break 'top Step::Failed(ZenError::local(
                                     ErrorKind::Network,
                                     js_message(&e),
                                 ))
@@ -636,9 +636,9 @@ fn advance(
                             },
                             _ => {
                                 let now = Some(js_sys::Date::now() as u64);
-                                Step::Failed(Box::new(ZenError::from_response_at(
+                                Step::Failed(ZenError::from_response_at(
                                     status, headers, &text, now,
-                                )))
+                                ))
                             }
                         }
                     }
@@ -709,9 +709,9 @@ fn advance(
             }
             Step::Failed(err) => {
                 let mut s = call.borrow_mut();
-                match s.state.retry_or_fail(err, js_sys::Math::random()) {
-                    Ok(delay_ms) => delay_ms,
-                    Err(err) => return Err(s.fail(err)),
+                match s.state.on_failure(err, js_sys::Math::random()) {
+                    Next::Retry { delay_ms } => delay_ms,
+                    Next::Fail(err) => return Err(s.fail(err)),
                 }
             }
             Step::Retry(delay_ms) => delay_ms,

@@ -15,22 +15,22 @@ use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 
 use super::host::header_pairs;
 
-use crate::error::{ErrorKind, Fail, ZenError};
+use crate::error::{ErrorKind, ZenError};
 use crate::json_input::InputError;
 use crate::json_write::JsonWriter;
 use crate::wire::WireFormat;
 
 /// What `write` writes, as a JS value, via one `JSON.parse`. (`dyn`: one
 /// copy of this in the package, whatever the callers write.)
-pub(crate) fn write_to_js(write: &dyn Fn(&mut JsonWriter<'_>)) -> Result<JsValue, Fail> {
+pub(crate) fn write_to_js(write: &dyn Fn(&mut JsonWriter<'_>)) -> Result<JsValue, ZenError> {
     let mut w = JsonWriter::new();
     write(&mut w);
     parse_json(&w.finish())
 }
 
 /// `JSON.parse(text)`.
-fn parse_json(text: &str) -> Result<JsValue, Fail> {
-    JSON::parse(text).map_err(|e| ZenError::fail(ErrorKind::Protocol, js_message(&e)))
+fn parse_json(text: &str) -> Result<JsValue, ZenError> {
+    JSON::parse(text).map_err(|e| ZenError::local(ErrorKind::Protocol, js_message(&e)))
 }
 
 /// A JS value read by `parse` from its `JSON.stringify` text (functions
@@ -41,7 +41,7 @@ pub(crate) fn from_js<T>(
     value: &JsValue,
     what: &str,
     parse: fn(&str) -> Result<T, InputError>,
-) -> Result<T, Fail> {
+) -> Result<T, ZenError> {
     let text = js_text(value, what)?;
     parse(&text).map_err(|e| invalid(e.rooted(what)))
 }
@@ -49,7 +49,7 @@ pub(crate) fn from_js<T>(
 /// `JSON.stringify(value)`; the part of [`from_js`] that does not depend on
 /// the type read, kept out of line so each reader's copy stays small.
 #[inline(never)]
-fn js_text(value: &JsValue, what: &str) -> Result<String, Fail> {
+fn js_text(value: &JsValue, what: &str) -> Result<String, ZenError> {
     JSON::stringify(value)
         .map_err(|e| invalid(format!("{what}: {}", js_message(&e))))?
         .as_string()
@@ -57,12 +57,12 @@ fn js_text(value: &JsValue, what: &str) -> Result<String, Fail> {
 }
 
 /// An `invalidRequest` error with `message` (one copy for every reader).
-fn invalid(message: String) -> Fail {
-    ZenError::fail(ErrorKind::InvalidRequest, message)
+fn invalid(message: String) -> ZenError {
+    ZenError::local(ErrorKind::InvalidRequest, message)
 }
 
 /// A wire format name (`"chat"`, `"responses"`, `"messages"`, `"gemini"`).
-pub(crate) fn format_from_js(name: &str) -> Result<WireFormat, Fail> {
+pub(crate) fn format_from_js(name: &str) -> Result<WireFormat, ZenError> {
     name.parse().map_err(invalid)
 }
 

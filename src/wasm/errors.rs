@@ -11,13 +11,13 @@ use crate::error::ZenError;
 /// (absent values are `undefined`).
 pub(crate) fn to_js_error(err: &ZenError) -> JsValue {
     zen_error(
-        &err.message,
-        err.kind.as_str(),
-        err.status,
-        err.retry_after_ms.map(|ms| ms as f64 / 1000.0),
-        err.retryable,
-        err.provider.as_deref(),
-        err.error_type.as_deref(),
-        err.code.as_deref(),
+        err.message(),
+        err.kind().as_str(),
+        err.status(),
+        err.retry_after_ms().map(|ms| ms as f64 / 1000.0),
+        err.retryable(),
+        err.provider(),
+        err.error_type(),
+        err.code(),
     )
 }

@@ -16,7 +16,7 @@ use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
 use super::convert::{js_message, write_headers, write_to_js};
 use super::errors::to_js_error;
 use super::host::{clear_timer, fetch_with, set_timer};
-use crate::error::{ErrorKind, Fail, ZenError};
+use crate::error::{ErrorKind, ZenError};
 use crate::request::HttpRequest;
 
 /// A pending `setTimeout`; cleared on drop, so no early return leaves a
@@ -121,12 +121,12 @@ pub(crate) fn failure(
     attempt: &AbortSignal,
     timeout_prefix: &str,
     ms: u64,
-) -> Fail {
+) -> ZenError {
     if cancel.aborted() {
-        ZenError::fail(ErrorKind::Aborted, "the request was aborted".into())
+        ZenError::local(ErrorKind::Aborted, "the request was aborted")
     } else if attempt.aborted() {
-        ZenError::fail(ErrorKind::Timeout, format!("{timeout_prefix} {ms} ms"))
+        ZenError::local(ErrorKind::Timeout, format!("{timeout_prefix} {ms} ms"))
     } else {
-        ZenError::fail(ErrorKind::Network, js_message(e))
+        ZenError::local(ErrorKind::Network, js_message(e))
     }
 }
