@@ -1,27 +1,38 @@
-//! `ZenClient` and `ZenStream`: the transport around [`crate::client`]'s
-//! state machine. Everything decided here is a host call (fetch, read,
-//! timers, abort); what to retry, deliver or report is decided by the core.
+//! `ZenClient`: plain async code (wasm-bindgen-futures) around
+//! [`crate::client::CallState`], which decides what to deliver, when to
+//! retry and what to report. Here: fetch, body reads, timers and abort.
+//!
+//! Every attempt has its own abort controller ([`Attempt`]); two timers abort
+//! it, and the failure they cause is reported as `timeout`:
+//! * first byte (`firstByteTimeoutMs`): from sending until the response head
+//!   and, for a stream, until its first body bytes (or its whole error body);
+//! * idle (`idleTimeoutMs`): each later read of a stream, and the whole body
+//!   of a non-streaming call.
+//!
+//! A call's cancellation ([`Cancel`]) aborts the attempt in flight and any
+//! pause before a retry at once, so whatever is pending fails as `aborted`.
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
 
 use super::api::write_models;
+use super::cancel::Cancel;
 use super::convert::{from_js, js_message, write_to_js};
 use super::errors::to_js_error;
 use super::event_tape::EventTape;
-use super::host::{abort_fn, done_result, global_fetch, is_browser, make_async_iterable};
+use super::host::{chunk_bytes, global_fetch, is_browser};
+use super::stream::new_stream;
 use super::transport::{
-    body_reader, chunk_of, failure, on_abort, response_headers, response_of, send, sleep, Timer,
+    aborted, body_reader, response_error, response_of, send, sleep, Attempt, Idle, Limit, Timer,
 };
+use super::waiter::Waiter;
 use crate::catalog::Catalog;
-use crate::client::{prepare, CallState, ClientOptions, Next, Prepared, Progress};
+use crate::client::{prepare, CallState, ClientOptions, Next, Progress};
 use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
 use crate::request::parse::read_request;
@@ -30,10 +41,6 @@ use crate::wire::WireFormat;
 
 fn thrown(e: ZenError) -> JsValue {
     to_js_error(&e)
-}
-
-fn aborted() -> ZenError {
-    ZenError::local(ErrorKind::Aborted, "the request was aborted")
 }
 
 /// What every call of one client shares.
@@ -104,13 +111,8 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let prepared = self.prepare(&request, true)?;
-        let call = self.call(prepared.http, prepared.format, None, &options)?;
-        let stream = ZenStream {
-            call,
-            tail: RefCell::new(None),
-        };
-        Ok(make_async_iterable(stream.into()))
+        let call = self.start(&request, true, &options).map_err(thrown)?;
+        Ok(new_stream(call))
     }
 
     /// A non-streaming request, decoded into the final Message. Same
@@ -121,15 +123,13 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_param_type = "UnifiedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let call = self.prepare(&request, false).and_then(|prepared| {
-            self.call(
-                prepared.http,
-                prepared.format,
-                Some(decode_message),
-                &options,
-            )
-        });
-        promise(call, None)
+        let call = self.start(&request, false, &options);
+        promise_of(async move {
+            let call = call?;
+            let body = call.whole_body().await?;
+            let message = crate::response::decode_response(call.format, &body)?;
+            write_to_js(&|w| message.write_json(w))
+        })
     }
 
     /// `GET {baseUrl}/models` merged with the built-in catalog: listed
@@ -138,589 +138,340 @@ impl ZenClient {
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelInfo[]>")]
     pub fn list_models(&self) -> Promise {
         let http = self.core.options.models_request();
-        let call = self.call(
-            http,
-            WireFormat::Chat,
-            Some(decode_models),
-            &JsValue::UNDEFINED,
-        );
-        promise(call, None)
+        let call = Call::new(&self.core, http, WireFormat::Chat);
+        promise_of(async move {
+            let body = call.whole_body().await?;
+            let catalog = Catalog::builtin()
+                .with_models_list(&body)
+                .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
+            write_to_js(&|w| write_models(w, catalog.models()))
+        })
     }
 }
 
 impl ZenClient {
-    /// The HTTP request for the JS `request` in the given mode.
-    fn prepare(&self, request: &JsValue, stream: bool) -> Result<Prepared, JsValue> {
-        let req = from_js(request, "request", read_request).map_err(thrown)?;
-        prepare(req, stream, &self.core.options, Catalog::builtin()).map_err(thrown)
-    }
-
-    /// A call of `http` not started yet; `whole` is `None` for a stream.
-    fn call(
+    /// A call of the JS `request` in the given mode with the call
+    /// `options` (`{signal?}`), not started yet.
+    fn start(
         &self,
-        http: HttpRequest,
-        format: WireFormat,
-        whole: Option<Decode>,
+        request: &JsValue,
+        stream: bool,
         options: &JsValue,
-    ) -> Result<Rc<RefCell<Call>>, JsValue> {
-        Ok(Rc::new(RefCell::new(Call {
-            core: self.core.clone(),
-            http: Rc::new(http),
-            state: CallState::new(format, self.core.options.retry_policy()),
-            whole: whole.map(|decode| (decode, format)),
-            phase: Phase::Idle,
-            cancel: Cancel::new(options)?,
-            ready: None,
-            tape: EventTape::default(),
-        })))
-    }
-}
-
-/// Turns the 2xx body of a non-streaming call into the value its promise
-/// resolves to (a plain `fn`: one copy of the call machinery serves both).
-type Decode = fn(WireFormat, &str) -> Result<JsValue, ZenError>;
-
-/// What `complete()` resolves to: the response body decoded into a Message.
-fn decode_message(format: WireFormat, body: &str) -> Result<JsValue, ZenError> {
-    let message = crate::response::decode_response(format, body)?;
-    write_to_js(&|w| message.write_json(w))
-}
-
-/// What `listModels()` resolves to: the models list merged with the catalog.
-fn decode_models(_: WireFormat, body: &str) -> Result<JsValue, ZenError> {
-    let catalog = Catalog::builtin()
-        .with_models_list(body)
-        .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
-    write_to_js(&|w| write_models(w, catalog.models()))
-}
-
-/// The caller's cancellation: a controller aborted by `stream.cancel()` or
-/// by the caller's `signal` (linked through a bound function, removed again
-/// when the call ends).
-struct Cancel {
-    controller: AbortController,
-    abort: Function,
-    user_signal: Option<AbortSignal>,
-}
-
-impl Cancel {
-    /// From call options `{signal?}`.
-    fn new(options: &JsValue) -> Result<Cancel, JsValue> {
-        let controller = AbortController::new()?;
-        let abort = abort_fn(&controller)?;
-        let signal = if options.is_object() {
-            Reflect::get(options, &JsValue::from_str("signal"))?
-        } else {
-            JsValue::UNDEFINED
-        };
-        let user_signal = if signal.is_object() {
-            let signal = signal.unchecked_into::<AbortSignal>();
-            if signal.aborted() {
-                controller.abort();
-            } else {
-                on_abort(&signal, &abort)?;
-            }
-            Some(signal)
-        } else {
-            None
-        };
-        Ok(Cancel {
-            controller,
-            abort,
-            user_signal,
-        })
-    }
-
-    fn signal(&self) -> AbortSignal {
-        self.controller.signal()
-    }
-
-    fn cancel(&self) {
-        self.controller.abort();
-    }
-
-    /// The call ended: stop listening to the caller's signal.
-    fn release(&self) {
-        if let Some(signal) = &self.user_signal {
-            let _ = signal.remove_event_listener_with_callback("abort", &self.abort);
+    ) -> Result<Rc<Call>, ZenError> {
+        let req = from_js(request, "request", read_request)?;
+        let prepared = prepare(req, stream, &self.core.options, Catalog::builtin())?;
+        let call = Rc::new(Call::new(&self.core, prepared.http, prepared.format));
+        if let Some(signal) = caller_signal(options)? {
+            let weak = Rc::downgrade(&call);
+            let listener = Closure::new(move || {
+                if let Some(call) = weak.upgrade() {
+                    call.cancel();
+                }
+            });
+            call.cancel
+                .follow(signal, listener)
+                .map_err(invalid_signal)?;
         }
+        Ok(call)
     }
 }
 
-/// One attempt's own controller, aborted by the caller's cancellation and
-/// by our timeouts.
-struct Attempt {
-    controller: AbortController,
-    abort: Function,
+/// `options.signal`, when it is an object (taken as an `AbortSignal`).
+fn caller_signal(options: &JsValue) -> Result<Option<AbortSignal>, ZenError> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let signal = Reflect::get(options, &JsValue::from_str("signal")).map_err(invalid_signal)?;
+    Ok(signal.is_object().then(|| signal.unchecked_into()))
 }
 
-impl Attempt {
-    fn new(cancel: &Cancel) -> Result<Attempt, JsValue> {
-        let controller = AbortController::new()?;
-        let abort = abort_fn(&controller)?;
-        on_abort(&cancel.signal(), &abort)?;
-        Ok(Attempt { controller, abort })
-    }
-
-    fn signal(&self) -> AbortSignal {
-        self.controller.signal()
-    }
-
-    fn timer(&self, ms: u64) -> Timer {
-        Timer::start(&self.abort, ms)
-    }
+fn invalid_signal(e: JsValue) -> ZenError {
+    ZenError::local(
+        ErrorKind::InvalidRequest,
+        format!("options.signal: {}", js_message(&e)),
+    )
 }
 
-/// Where a call is.
-enum Phase {
-    /// No attempt in flight: the next step sends the request.
-    Idle,
-    /// Reading the streaming body of the current attempt.
-    Reading {
-        reader: ReadableStreamDefaultReader,
-        attempt: Rc<Attempt>,
-        /// The first-byte timer, until the first chunk arrives.
-        first_timer: Option<Timer>,
-    },
-    /// Ended (normally, by an error, or cancelled).
-    Done,
+/// The promise of `work`, rejected with its error as a JS ZenError.
+fn promise_of(
+    work: impl std::future::Future<Output = Result<JsValue, ZenError>> + 'static,
+) -> Promise {
+    future_to_promise(async move { work.await.map_err(thrown) })
 }
 
-/// One call (streaming or not) across all its attempts.
-struct Call {
+/// The body of a streaming attempt that answered 2xx.
+struct Body {
+    /// `None` for a response without a body (an empty stream).
+    reader: Option<ReadableStreamDefaultReader>,
+    attempt: Attempt,
+    /// The first-byte timer, until the first read settles.
+    first_byte: Option<Timer>,
+    /// The idle timeout of every later read.
+    idle: Idle,
+}
+
+/// One call (streaming or not) across all its attempts. Only one of its
+/// async steps runs at a time (the stream's JS side pulls again only after
+/// the last pull settled), and no `RefCell` borrow is held across an await.
+pub(crate) struct Call {
     core: Rc<ClientCore>,
-    http: Rc<HttpRequest>,
-    state: CallState,
-    /// `None` for a stream; for a non-streaming call, what turns its 2xx
-    /// body (in this format) into the promised value.
-    whole: Option<(Decode, WireFormat)>,
-    phase: Phase,
+    http: HttpRequest,
+    format: WireFormat,
     cancel: Cancel,
-    /// Iterator results (`{value, done: false}`) of the last read, made in
-    /// one crossing, and the index of the next one to hand out.
-    ready: Option<(Array, u32)>,
-    /// The buffers those results cross in.
-    tape: EventTape,
+    state: RefCell<CallState>,
+    /// The streaming body being read, between two pulls.
+    body: RefCell<Option<Body>>,
+    /// The stream ended (its last events were handed out) or failed.
+    ended: Cell<bool>,
+    /// The buffers a stream's events cross to JS in.
+    tape: RefCell<EventTape>,
+    /// Awaits the call's host steps, one at a time.
+    waiter: Waiter,
 }
 
 impl Call {
-    fn take_ready(&mut self) -> Option<JsValue> {
-        let (items, pos) = self.ready.as_mut()?;
-        if *pos >= items.length() {
-            self.ready = None;
-            return None;
+    fn new(core: &Rc<ClientCore>, http: HttpRequest, format: WireFormat) -> Call {
+        Call {
+            core: core.clone(),
+            http,
+            format,
+            cancel: Cancel::new(),
+            state: RefCell::new(CallState::new(format, core.options.retry_policy())),
+            body: RefCell::new(None),
+            ended: Cell::new(false),
+            tape: RefCell::new(EventTape::default()),
+            waiter: Waiter::new(),
         }
-        let item = items.get(*pos);
-        *pos += 1;
-        Some(item)
     }
 
-    fn set_ready(&mut self, events: &[Event]) {
-        if events.is_empty() {
-            return;
+    fn first_byte(&self, what: &'static str) -> Limit {
+        Limit {
+            what,
+            ms: self.core.options.first_byte_timeout_ms,
         }
-        let results = self.tape.hand_over(events, true);
-        self.ready = Some((results.unchecked_into::<Array>(), 0));
     }
 
-    fn end(&mut self) {
-        self.phase = Phase::Done;
-        self.cancel.release();
+    fn idle(&self, what: &'static str) -> Limit {
+        Limit {
+            what,
+            ms: self.core.options.idle_timeout_ms,
+        }
     }
 
-    /// Ends the call with `err`, as the JS error to reject with.
-    fn fail(&mut self, err: ZenError) -> JsValue {
-        self.ready = None;
-        self.end();
-        thrown(err)
-    }
-}
-
-/// A streaming response: an async iterable of `ZenEvent`s.
-#[wasm_bindgen]
-pub struct ZenStream {
-    call: Rc<RefCell<Call>>,
-    /// The promise of the last `next()`, so overlapping calls run in order.
-    tail: RefCell<Option<Promise>>,
-}
-
-#[wasm_bindgen]
-impl ZenStream {
-    /// The next event: `{value, done: false}`, or `{done: true}` at the end.
-    /// Rejects with a ZenError when the stream fails, times out or is
-    /// cancelled.
-    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<ZenEvent, undefined>>")]
-    pub fn next(&self) -> Promise {
-        let previous = self.tail.borrow_mut().take();
-        let next = promise(Ok(self.call.clone()), previous);
-        *self.tail.borrow_mut() = Some(next.clone());
-        next
-    }
-
-    /// Ends the iteration early (what `break` in `for await` calls): cancels
-    /// the request and resolves `{done: true}`.
-    #[wasm_bindgen(
-        js_name = "return",
-        unchecked_return_type = "Promise<IteratorResult<ZenEvent, undefined>>"
-    )]
-    pub fn return_(&self) -> Promise {
-        let mut call = self.call.borrow_mut();
-        call.cancel.cancel();
-        call.ready = None;
-        call.end();
-        Promise::resolve(&done_result())
-    }
-
-    /// The message accumulated so far (final once the iteration ended).
-    #[wasm_bindgen(unchecked_return_type = "Message")]
-    pub fn message(&self) -> Result<JsValue, JsValue> {
-        let call = self.call.borrow();
-        let message = call.state.message();
-        write_to_js(&|w| message.write_json(w)).map_err(thrown)
-    }
-
-    /// Aborts the request at once; a pending or later `next()` throws a
-    /// ZenError of kind `aborted`.
-    pub fn cancel(&self) {
-        self.call.borrow().cancel.cancel();
-    }
-}
-
-/// The promise of one step of `call` (after `previous` settled): the next
-/// stream item, or a non-streaming call's value. The package's one async
-/// body and one `future_to_promise` (`dyn`, so its spawn/resolve machinery
-/// exists once): it only awaits the host promises [`advance`] asks for, so
-/// every decision is plain synchronous code.
-fn promise(call: Result<Rc<RefCell<Call>>, JsValue>, previous: Option<Promise>) -> Promise {
-    let run: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
-        let call = call?;
-        let mut wait = previous.map(|p| (p, Wait::Previous));
+    /// Runs `attempt` until it succeeds, the retry policy gives up or the
+    /// call is cancelled, waiting between attempts as the policy says.
+    async fn retrying<T>(
+        &self,
+        attempt: impl AsyncFn(Attempt) -> Result<T, ZenError>,
+    ) -> Result<T, ZenError> {
         loop {
-            let settled = match wait.take() {
-                Some((promise, what)) => Some((what, JsFuture::from(promise).await)),
-                None => None,
+            if self.cancel.is_cancelled() {
+                return Err(aborted());
+            }
+            self.state.borrow_mut().begin_attempt();
+            let outcome = match Attempt::new() {
+                Ok(started) => {
+                    self.cancel.attempt(started.abort_fn());
+                    attempt(started).await
+                }
+                Err(e) => Err(ZenError::local(ErrorKind::Network, js_message(&e))),
             };
-            match advance(&call, settled)? {
-                Advance::Value(value) => return Ok(value),
-                Advance::Wait(promise, what) => wait = Some((promise, what)),
+            match outcome {
+                Ok(value) => return Ok(value),
+                Err(err) => self.retry_after(err).await?,
             }
         }
-    });
-    future_to_promise(run)
-}
+    }
 
-/// What the host promise a call waits on is for (and what must live until
-/// it settles, such as the timer that aborts it).
-enum Wait {
-    /// A previous `next()`: only the order matters.
-    Previous,
-    /// An attempt's response head, under the first-byte timer.
-    Head { attempt: Attempt, timer: Timer },
-    /// A whole body as text: a non-streaming call's, or the error response
-    /// of a stream.
-    Text {
-        attempt: Attempt,
-        _timer: Timer,
-        status: u16,
-        headers: Vec<(String, String)>,
-        ok: bool,
-        /// The timeout message: "`prefix` `ms` ms".
-        prefix: &'static str,
-        ms: u64,
-    },
-    /// One read of a streaming body, under the first-byte or idle timer.
-    Read {
-        reader: ReadableStreamDefaultReader,
-        attempt: Rc<Attempt>,
-        _timer: Timer,
-        prefix: &'static str,
-        ms: u64,
-    },
-    /// The pause before a retry.
-    Sleep(Timer),
-}
+    /// After a failed attempt: the pause the policy asks for, or the error
+    /// when it gives up.
+    async fn retry_after(&self, err: ZenError) -> Result<(), ZenError> {
+        let next = self
+            .state
+            .borrow_mut()
+            .on_failure(err, js_sys::Math::random());
+        match next {
+            Next::Retry { delay_ms } => self.pause(delay_ms).await,
+            Next::Fail(err) => Err(err),
+        }
+    }
 
-/// What [`advance`] led to.
-enum Advance {
-    /// What the promise resolves to.
-    Value(JsValue),
-    /// Wait for this host promise, then advance again.
-    Wait(Promise, Wait),
-}
+    async fn pause(&self, ms: u64) -> Result<(), ZenError> {
+        sleep(ms, &self.cancel, &self.waiter).await
+    }
 
-/// What an attempt's step led to.
-enum Step {
-    /// Go on (items may be ready, or the body is being read).
-    Continue,
-    /// The streaming body ended.
-    End,
-    /// The attempt failed: retry or report, as the policy says.
-    Failed(ZenError),
-    /// Abandon the attempt; retry after this many milliseconds.
-    Retry(u64),
-}
+    /// What `step` of `attempt` (a host call that returned a promise)
+    /// settles to; a failure typed by [`Attempt::failure`].
+    async fn settle(
+        &self,
+        attempt: &Attempt,
+        step: Result<Promise, JsValue>,
+        limit: Limit,
+    ) -> Result<JsValue, ZenError> {
+        let settled = match step {
+            Ok(promise) => self.waiter.wait(&promise).await,
+            Err(e) => Err(e),
+        };
+        settled.map_err(|e| attempt.failure(&e, &self.cancel, limit))
+    }
 
-/// Moves the call on from what last `settled` (`None`: nothing was awaited)
-/// until it has an item or value to hand out, must wait for the host, ends,
-/// or fails. No `RefCell` borrow is held across a call into user-supplied
-/// objects (`fetch`, the response and its reader may call back into us).
-fn advance(
-    call: &RefCell<Call>,
-    mut settled: Option<(Wait, Result<JsValue, JsValue>)>,
-) -> Result<Advance, JsValue> {
-    let (cancel_signal, first_ms, idle_ms, whole) = {
-        let s = call.borrow();
-        let opts = &s.core.options;
-        (
-            s.cancel.signal(),
-            opts.first_byte_timeout_ms,
-            opts.idle_timeout_ms,
-            s.whole,
-        )
-    };
-    loop {
-        let step = match settled.take() {
-            None | Some((Wait::Previous, _)) => 'top: {
-                let mut s = call.borrow_mut();
-                let done = matches!(s.phase, Phase::Done);
-                if !done && cancel_signal.aborted() {
-                    return Err(s.fail(aborted()));
-                }
-                if let Some(item) = s.take_ready() {
-                    return Ok(Advance::Value(item));
-                }
-                if done {
-                    return Ok(Advance::Value(done_result()));
-                }
-                // Taken, not cloned: every step sets the next phase.
-                match std::mem::replace(&mut s.phase, Phase::Idle) {
-                    Phase::Idle => {
-                        s.state.begin_attempt();
-                        let attempt = match Attempt::new(&s.cancel) {
-                            Ok(attempt) => attempt,
-                            // A non-streaming call reports it like a failed
-                            // connection; a stream rejects this `next()` as is.
-                            Err(e) if whole.is_some() => {
-                                break 'top Step::Failed(ZenError::local(
-                                    ErrorKind::Network,
-                                    js_message(&e),
-                                ))
-                            }
-                            Err(e) => return Err(e),
-                        };
-                        let (core, http) = (s.core.clone(), s.http.clone());
-                        drop(s);
-                        let timer = attempt.timer(first_ms);
-                        match send(&core.fetch, &http, &attempt.signal()) {
-                            Ok(head) => {
-                                return Ok(Advance::Wait(head, Wait::Head { attempt, timer }))
-                            }
-                            Err(e) => Step::Failed(failure(
-                                &e,
-                                &cancel_signal,
-                                &attempt.signal(),
-                                "no response within",
-                                first_ms,
-                            )),
-                        }
-                    }
-                    Phase::Reading {
-                        reader,
-                        attempt,
-                        first_timer,
-                    } => {
-                        drop(s);
-                        let (timer, prefix, ms) = match first_timer {
-                            Some(timer) => (timer, "no data within", first_ms),
-                            None => (attempt.timer(idle_ms), "no data for", idle_ms),
-                        };
-                        let read = reader.read();
-                        return Ok(Advance::Wait(
-                            read,
-                            Wait::Read {
-                                reader,
-                                attempt,
-                                _timer: timer,
-                                prefix,
-                                ms,
-                            },
-                        ));
-                    }
-                    // Not reached: a finished call returned above.
-                    Phase::Done => return Ok(Advance::Value(done_result())),
-                }
-            }
-            Some((Wait::Head { attempt, timer }, result)) => 'head: {
-                let response = match result.and_then(response_of) {
-                    Ok(response) => response,
-                    Err(e) => {
-                        break 'head Step::Failed(failure(
-                            &e,
-                            &cancel_signal,
-                            &attempt.signal(),
-                            "no response within",
-                            first_ms,
-                        ))
-                    }
-                };
-                let ok = response.ok();
-                if whole.is_none() && ok {
-                    break 'head match body_reader(&response) {
-                        Some(reader) => {
-                            call.borrow_mut().phase = Phase::Reading {
-                                reader,
-                                attempt: Rc::new(attempt),
-                                first_timer: Some(timer),
-                            };
-                            Step::Continue
-                        }
-                        // A 2xx without a body: the stream is over.
-                        None => Step::End,
-                    };
-                }
-                // A whole body gets the idle timeout from here on; an error
-                // body of a stream is still the first byte's.
-                let (timer, prefix, ms) = if whole.is_some() {
-                    drop(timer);
-                    let idle = attempt.timer(idle_ms);
-                    (idle, "the body did not arrive within", idle_ms)
+    /// Sends the request on `attempt`: the response head.
+    async fn open(&self, attempt: &Attempt) -> Result<Response, ZenError> {
+        let limit = self.first_byte("no response within");
+        let head = send(&self.core.fetch, &self.http, &attempt.signal());
+        let resolved = self.settle(attempt, head, limit).await?;
+        response_of(resolved).map_err(|e| attempt.failure(&e, &self.cancel, limit))
+    }
+
+    /// The whole 2xx body of a non-streaming call.
+    async fn whole_body(&self) -> Result<String, ZenError> {
+        let body = self
+            .retrying(async |attempt| {
+                let first_byte = attempt.timer(self.first_byte("no response within"));
+                let response = self.open(&attempt).await?;
+                drop(first_byte);
+                let limit = self.idle("the body did not arrive within");
+                let _idle = attempt.timer(limit);
+                let text = self
+                    .settle(&attempt, response.text(), limit)
+                    .await?
+                    .as_string()
+                    .unwrap_or_default();
+                if response.ok() {
+                    Ok(text)
                 } else {
-                    (timer, "no response within", first_ms)
-                };
-                let status = response.status();
-                let headers = response_headers(&response);
-                match response.text() {
-                    Ok(text) => {
-                        let what = Wait::Text {
-                            attempt,
-                            _timer: timer,
-                            status,
-                            headers,
-                            ok,
-                            prefix,
-                            ms,
-                        };
-                        return Ok(Advance::Wait(text, what));
-                    }
-                    Err(e) => {
-                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
-                    }
+                    Err(response_error(&response, &text))
                 }
+            })
+            .await;
+        self.end();
+        body
+    }
+
+    /// Attempts until one answers 2xx: its body, still under the first-byte
+    /// timer.
+    async fn connect(&self) -> Result<Body, ZenError> {
+        self.retrying(async |attempt| {
+            let limit = self.first_byte("no response within");
+            let first_byte = attempt.timer(limit);
+            let response = self.open(&attempt).await?;
+            if !response.ok() {
+                let text = self.settle(&attempt, response.text(), limit).await?;
+                return Err(response_error(
+                    &response,
+                    &text.as_string().unwrap_or_default(),
+                ));
             }
-            Some((
-                Wait::Text {
-                    attempt,
-                    _timer,
-                    status,
-                    headers,
-                    ok,
-                    prefix,
-                    ms,
-                },
-                result,
-            )) => {
-                drop(_timer);
-                match result {
-                    Err(e) => {
-                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
-                    }
-                    Ok(text) => {
-                        let text = text.as_string().unwrap_or_default();
-                        match whole {
-                            Some((decode, format)) if ok => match decode(format, &text) {
-                                Ok(value) => {
-                                    call.borrow_mut().end();
-                                    return Ok(Advance::Value(value));
-                                }
-                                Err(err) => Step::Failed(err),
-                            },
-                            _ => {
-                                let now = Some(js_sys::Date::now() as u64);
-                                Step::Failed(ZenError::from_response_at(
-                                    status, headers, &text, now,
-                                ))
-                            }
-                        }
-                    }
-                }
-            }
-            Some((
-                Wait::Read {
-                    reader,
-                    attempt,
-                    _timer,
-                    prefix,
-                    ms,
-                },
-                result,
-            )) => {
-                // From here on the idle timer applies.
-                drop(_timer);
-                let read = result.and_then(|r| chunk_of(&r));
-                call.borrow_mut().phase = Phase::Reading {
-                    reader,
-                    attempt: attempt.clone(),
-                    first_timer: None,
-                };
-                match read {
-                    Err(e) => {
-                        Step::Failed(failure(&e, &cancel_signal, &attempt.signal(), prefix, ms))
-                    }
-                    Ok(None) => Step::End,
-                    Ok(Some(bytes)) => {
-                        let mut out = Vec::new();
-                        let mut s = call.borrow_mut();
-                        match s.state.on_chunk(&bytes, &mut out, js_sys::Math::random()) {
-                            Progress::Continue => {
-                                s.set_ready(&out);
-                                Step::Continue
-                            }
-                            Progress::Retry { delay_ms } => {
-                                // Close this attempt's connection before the next one.
-                                attempt.controller.abort();
-                                Step::Retry(delay_ms)
-                            }
-                        }
-                    }
-                }
-            }
-            Some((Wait::Sleep(timer), result)) => {
-                drop(timer);
-                if result.is_err() {
-                    return Err(call.borrow_mut().fail(aborted()));
-                }
-                Step::Continue
-            }
+            Ok(Body {
+                reader: body_reader(&response),
+                idle: attempt.idle_timer(self.idle("no data for")),
+                attempt,
+                first_byte: Some(first_byte),
+            })
+        })
+        .await
+    }
+
+    /// One read of `body`, under the first-byte timer for the first and the
+    /// idle timer for the rest: `Some(bytes)`, or `None` at its end.
+    async fn read(&self, body: &mut Body) -> Result<Option<Vec<u8>>, ZenError> {
+        let Some(reader) = &body.reader else {
+            return Ok(None);
         };
-        let delay_ms = match step {
-            Step::Continue => continue,
-            Step::End => {
-                // The last events, then the end of the stream.
-                let mut out = Vec::new();
-                let mut s = call.borrow_mut();
-                match s.state.on_end(&mut out, js_sys::Math::random()) {
-                    Progress::Continue => {
-                        s.set_ready(&out);
-                        s.end();
-                        continue;
-                    }
-                    Progress::Retry { delay_ms } => delay_ms,
-                }
-            }
-            Step::Failed(err) => {
-                let mut s = call.borrow_mut();
-                match s.state.on_failure(err, js_sys::Math::random()) {
-                    Next::Retry { delay_ms } => delay_ms,
-                    Next::Fail(err) => return Err(s.fail(err)),
-                }
-            }
-            Step::Retry(delay_ms) => delay_ms,
+        let first_byte = body.first_byte.take();
+        let limit = match first_byte {
+            Some(_) => self.first_byte("no data within"),
+            None => self.idle("no data for"),
         };
-        // Wait (cut short by cancellation), then a new attempt.
-        call.borrow_mut().phase = Phase::Idle;
-        match sleep(delay_ms, &cancel_signal) {
-            Some((pause, timer)) => return Ok(Advance::Wait(pause, Wait::Sleep(timer))),
-            None => return Err(call.borrow_mut().fail(aborted())),
+        if first_byte.is_none() {
+            body.idle.start();
         }
+        let read = self.settle(&body.attempt, Ok(reader.read()), limit).await;
+        body.idle.stop();
+        drop(first_byte);
+        chunk_bytes(&read?).map_err(|e| body.attempt.failure(&e, &self.cancel, limit))
+    }
+
+    /// Reads the stream until it has events to hand out or ends (then
+    /// `ended` is set), appending them to `out`. Connects (again) when there
+    /// is no body; failures before the first output are retried as the
+    /// policy says, later ones end the call.
+    pub(crate) async fn pull(&self, out: &mut Vec<Event>) -> Result<(), ZenError> {
+        let pulled = self.pull_events(out).await;
+        if pulled.is_err() || self.ended.get() {
+            self.end();
+        }
+        pulled
+    }
+
+    async fn pull_events(&self, out: &mut Vec<Event>) -> Result<(), ZenError> {
+        while out.is_empty() && !self.ended.get() {
+            if self.cancel.is_cancelled() {
+                return Err(aborted());
+            }
+            let taken = self.body.borrow_mut().take();
+            let mut body = match taken {
+                Some(body) => body,
+                None => self.connect().await?,
+            };
+            let random = js_sys::Math::random();
+            let progress = match self.read(&mut body).await {
+                Ok(Some(bytes)) => self.state.borrow_mut().on_chunk(&bytes, out, random),
+                Ok(None) => {
+                    let progress = self.state.borrow_mut().on_end(out, random);
+                    self.ended.set(progress == Progress::Continue);
+                    progress
+                }
+                Err(err) => {
+                    self.retry_after(err).await?;
+                    continue;
+                }
+            };
+            match progress {
+                Progress::Continue if !self.ended.get() => *self.body.borrow_mut() = Some(body),
+                Progress::Continue => {}
+                Progress::Retry { delay_ms } => {
+                    // Close this attempt's connection before the next one.
+                    body.attempt.abort();
+                    self.pause(delay_ms).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `{cancelled}`, true once the call is cancelled (see [`Cancel`]).
+    pub(crate) fn cancelled_flag(&self) -> &Object {
+        self.cancel.flag()
+    }
+
+    /// `events` as a JS array of event objects.
+    pub(crate) fn hand_over(&self, events: &[Event]) -> JsValue {
+        self.tape.borrow_mut().hand_over(events)
+    }
+
+    /// The message accumulated so far, as a JS value.
+    pub(crate) fn message(&self) -> Result<JsValue, ZenError> {
+        let state = self.state.borrow();
+        write_to_js(&|w| state.message().write_json(w))
+    }
+
+    /// Aborts whatever is pending; the next pull fails as `aborted`.
+    pub(crate) fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Ends the call early: cancels it and drops its body.
+    pub(crate) fn close(&self) {
+        self.cancel.cancel();
+        self.ended.set(true);
+        self.body.borrow_mut().take();
+        self.end();
+    }
+
+    /// The call is over: stop listening to the caller's signal.
+    fn end(&self) {
+        self.ended.set(true);
+        self.cancel.release();
     }
 }

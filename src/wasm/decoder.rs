@@ -79,7 +79,7 @@ impl JsStreamDecoder {
             // Most small pushes end here.
             return Array::new().into();
         }
-        let array = self.tape.hand_over(&self.events, false);
+        let array = self.tape.hand_over(&self.events);
         self.events.clear();
         array
     }

@@ -15,12 +15,11 @@ let heap;
 let nums;
 
 /**
- * The events on the tape, as an array of event objects, or with `wrap`, of
- * iterator results `{value: event, done: false}`. Never throws: a JSON text
+ * The events on the tape, as an array of event objects. Never throws: a JSON text
  * that does not parse (a zenwire bug) becomes an `error` event, as every
  * other problem of a stream does.
  */
-export function events_from_tape(memory, at, count, textAt, textLen, wrap) {
+export function events_from_tape(memory, at, count, textAt, textLen) {
   if (heap !== memory.buffer) {
     heap = memory.buffer;
     nums = new Float64Array(heap);
@@ -58,7 +57,7 @@ export function events_from_tape(memory, at, count, textAt, textLen, wrap) {
       default:
         e = { type: "toolCallDelta", choice: nums[i++], index: nums[i++], argumentsDelta: str() };
     }
-    out.push(wrap ? { value: e, done: false } : e);
+    out.push(e);
   }
   return out;
 }

@@ -40,7 +40,6 @@ extern "C" {
         count: usize,
         text_at: usize,
         text_len: usize,
-        wrap: bool,
     ) -> JsValue;
 }
 
@@ -59,9 +58,8 @@ pub(crate) struct EventTape {
 }
 
 impl EventTape {
-    /// `events` as a JS array of event objects, or with `wrap`, of iterator
-    /// results (`{value: event, done: false}`).
-    pub(crate) fn hand_over(&mut self, events: &[Event], wrap: bool) -> JsValue {
+    /// `events` as a JS array of event objects.
+    pub(crate) fn hand_over(&mut self, events: &[Event]) -> JsValue {
         self.nums.clear();
         self.text.clear();
         for event in events {
@@ -73,7 +71,6 @@ impl EventTape {
             self.nums.len(),
             self.text.as_ptr() as usize,
             self.text.len(),
-            wrap,
         );
         if self.text.capacity() > KEEP_CAPACITY || self.json.capacity() > KEEP_CAPACITY {
             *self = EventTape::default();

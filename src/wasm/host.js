@@ -4,25 +4,6 @@
 // `globalThis` at call time (a test or polyfill may replace them).
 
 /**
- * Gives `o`'s class a `[Symbol.asyncIterator]()` returning the object itself
- * (once per class), so `for await (const ev of stream)` works: an exported
- * Rust method cannot return its own JS wrapper object.
- */
-export function make_async_iterable(o) {
-  const proto = Object.getPrototypeOf(o);
-  if (!Object.prototype.hasOwnProperty.call(proto, Symbol.asyncIterator)) {
-    Object.defineProperty(proto, Symbol.asyncIterator, {
-      value() {
-        return this;
-      },
-      writable: true,
-      configurable: true,
-    });
-  }
-  return o;
-}
-
-/**
  * The `[name, value, name, value, …]` of a header collection: the entries of
  * its iterator if it has one (a `Headers`, a `Map`, an array of pairs), else
  * its own enumerable properties (a plain object). Entries that are not arrays
@@ -69,6 +50,18 @@ function headerEntries(headers) {
   return entries;
 }
 
+/**
+ * The chunk of a body read (`{done, value}`), or undefined at the end of the
+ * body. Any object is taken as the Uint8Array it should be: a fetch of
+ * another realm (Miniflare, a polyfill) gives chunks that fail `instanceof`.
+ */
+export function chunk_bytes(result) {
+  if (result.done) return undefined;
+  const chunk = result.value;
+  if (typeof chunk !== "object" || chunk === null) throw new TypeError("body chunk is not a Uint8Array");
+  return chunk;
+}
+
 /** `globalThis.fetch`, for clients given none (undefined when there is none). */
 export function global_fetch() {
   const fetch = globalThis.fetch;
@@ -95,6 +88,55 @@ export function clear_timer(handle) {
   if (handle !== undefined && typeof clearTimeout === "function") clearTimeout.call(globalThis, handle);
 }
 
+/**
+ * Calls `onIdle` when a wait that `start()` began is not `stop()`ped within
+ * `ms`: the idle timeout of a streamed body, restarted for every read. One
+ * `setTimeout` serves many waits (when it fires early for the current wait,
+ * it is set again for the rest), so a wait costs two calls instead of a
+ * `setTimeout` and a `clearTimeout`.
+ */
+export class IdleTimer {
+  #onIdle;
+  #ms;
+  /** When the current wait began (`Date.now()`), or -1 between waits. */
+  #since = -1;
+  /** The pending `setTimeout`, if any. */
+  #handle;
+
+  constructor(onIdle, ms) {
+    this.#onIdle = onIdle;
+    this.#ms = ms;
+  }
+
+  start() {
+    this.#since = Date.now();
+    if (this.#handle === undefined) this.#set(this.#ms);
+  }
+
+  stop() {
+    this.#since = -1;
+  }
+
+  /** Stops it for good: a pending `setTimeout` would keep a Node process alive. */
+  dispose() {
+    this.#since = -1;
+    clear_timer(this.#handle);
+    this.#handle = undefined;
+  }
+
+  #set(ms) {
+    this.#handle = set_timer(() => this.#fire(), ms);
+  }
+
+  #fire() {
+    this.#handle = undefined;
+    if (this.#since < 0) return;
+    const left = this.#since + this.#ms - Date.now();
+    if (left > 0) this.#set(left);
+    else this.#onIdle();
+  }
+}
+
 /** `controller.abort` bound to `controller`: a timer or event callback that aborts it. */
 export function abort_fn(controller) {
   return controller.abort.bind(controller);
@@ -110,11 +152,6 @@ export function send(fetch, url, method, headers, body, signal) {
   const init = { method, headers, signal };
   if (body !== "") init.body = body;
   return Promise.resolve(fetch.call(globalThis, url, init));
-}
-
-/** A fresh `{value: undefined, done: true}`: the end of an iteration. */
-export function done_result() {
-  return { value: undefined, done: true };
 }
 
 /**

@@ -9,12 +9,14 @@ use web_sys::{AbortController, AbortSignal};
 
 #[wasm_bindgen(module = "/src/wasm/host.js")]
 extern "C" {
-    /// Makes `o` (an exported Rust object) its own async iterator.
-    pub(crate) fn make_async_iterable(o: JsValue) -> JsValue;
-
     /// `[name, value, …]` of a `Headers`, a `Map`, an array of pairs or a
     /// plain object (see `convert::headers_from_js`).
     pub(crate) fn header_pairs(headers: &JsValue) -> Array;
+
+    /// The bytes of what one `reader.read()` resolved to, copied into wasm
+    /// memory; `None` at the end of the body.
+    #[wasm_bindgen(catch)]
+    pub(crate) fn chunk_bytes(result: &JsValue) -> Result<Option<Vec<u8>>, JsValue>;
 
     /// `globalThis.fetch`, for clients given none.
     pub(crate) fn global_fetch() -> Option<Function>;
@@ -28,6 +30,23 @@ extern "C" {
 
     /// `clearTimeout(handle)`.
     pub(crate) fn clear_timer(handle: &JsValue);
+
+    /// Calls a function when a wait between `start()` and `stop()` lasts
+    /// too long; one `setTimeout` for many waits.
+    pub(crate) type IdleTimer;
+
+    #[wasm_bindgen(constructor)]
+    pub(crate) fn new(on_idle: &Function, ms: f64) -> IdleTimer;
+
+    #[wasm_bindgen(method)]
+    pub(crate) fn start(this: &IdleTimer);
+
+    #[wasm_bindgen(method)]
+    pub(crate) fn stop(this: &IdleTimer);
+
+    /// Stops it for good (clears its `setTimeout`).
+    #[wasm_bindgen(method)]
+    pub(crate) fn dispose(this: &IdleTimer);
 
     /// `controller.abort`, bound: usable as a timer or event callback.
     #[wasm_bindgen(catch)]
@@ -43,9 +62,6 @@ extern "C" {
         body: &str,
         signal: &AbortSignal,
     ) -> Result<Promise, JsValue>;
-
-    /// A fresh `{value: undefined, done: true}`: the end of an iteration.
-    pub(crate) fn done_result() -> JsValue;
 
     /// The JS `Error` named "ZenError" with the typed fields (`None` as
     /// `undefined`); see `errors::to_js_error`.

@@ -8,16 +8,19 @@
 
 mod alloc;
 mod api;
+mod cancel;
 mod client;
 mod convert;
 mod decoder;
 mod errors;
 mod event_tape;
 mod host;
+mod stream;
 mod transport;
+mod waiter;
 
 pub use api::{build_request, decode_response, estimate_cost, model, models, parse_error};
-pub use client::{ZenClient, ZenStream};
+pub use client::ZenClient;
 pub use decoder::JsStreamDecoder;
 
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -240,7 +243,20 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** What `ZenClient.stream()` returns: `for await (const ev of stream)`. */
 export interface ZenStream extends AsyncIterableIterator<ZenEvent> {
+  /**
+   * The next event: `{value, done: false}`, or `{done: true}` at the end.
+   * Rejects with a ZenError when the stream fails, times out or is
+   * cancelled; every later call is done.
+   */
+  next(): Promise<IteratorResult<ZenEvent, undefined>>;
+  /** Ends the iteration early (what `break` in `for await` calls): cancels the request. */
+  return(): Promise<IteratorResult<ZenEvent, undefined>>;
+  /** The message accumulated so far (final once the iteration ended). */
+  message(): Message;
+  /** Aborts the request at once; a pending or later `next()` throws a ZenError of kind `aborted`. */
+  cancel(): void;
   [Symbol.asyncIterator](): ZenStream;
 }
 "#;

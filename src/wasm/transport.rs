@@ -1,7 +1,7 @@
-//! The I/O pieces the client needs from the JS host, written against the
-//! web platform's lowest common denominator (browsers, Cloudflare Workers,
-//! Node ≥ 18): an injectable `fetch`, `setTimeout`, `AbortController` and
-//! `ReadableStream` readers.
+//! The host I/O the client needs, written against what browsers, Cloudflare
+//! Workers and Node ≥ 18 share: an injectable `fetch`, `setTimeout`,
+//! `AbortController` and `ReadableStream` readers, each wrapped as a small
+//! awaitable step whose failures are typed [`ZenError`]s.
 //!
 //! Why not gloo-net (the stack's fetch wrapper): it always calls the global
 //! `fetch`, and the client must accept an injected one — tests route requests
@@ -9,15 +9,21 @@
 //! made with a `js_sys::Function` and the body is read with
 //! `web_sys::ReadableStreamDefaultReader` directly.
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
+use super::cancel::Cancel;
 use super::convert::{js_message, write_headers, write_to_js};
-use super::errors::to_js_error;
-use super::host::{clear_timer, fetch_with, set_timer};
+use super::host::{abort_fn, clear_timer, fetch_with, set_timer, IdleTimer};
+use super::waiter::Waiter;
 use crate::error::{ErrorKind, ZenError};
 use crate::request::HttpRequest;
+
+/// The error of a call its caller cancelled.
+pub(crate) fn aborted() -> ZenError {
+    ZenError::local(ErrorKind::Aborted, "the request was aborted")
+}
 
 /// A pending `setTimeout`; cleared on drop, so no early return leaves a
 /// timer behind.
@@ -27,7 +33,7 @@ impl Timer {
     /// Calls `callback` after `ms` milliseconds (clamped to what
     /// `setTimeout` accepts: larger delays would fire at once).
     pub(crate) fn start(callback: &Function, ms: u64) -> Timer {
-        Timer(set_timer(callback, ms.min(i32::MAX as u64) as f64))
+        Timer(set_timer(callback, clamp_ms(ms)))
     }
 }
 
@@ -37,27 +43,117 @@ impl Drop for Timer {
     }
 }
 
+/// `ms` as `setTimeout` takes it (larger delays would fire at once).
+fn clamp_ms(ms: u64) -> f64 {
+    ms.min(i32::MAX as u64) as f64
+}
+
+/// An [`IdleTimer`] (`host.js`), stopped for good on drop.
+pub(crate) struct Idle(IdleTimer);
+
+impl Idle {
+    /// A wait begins: it must end within the limit.
+    pub(crate) fn start(&self) {
+        self.0.start();
+    }
+
+    /// The wait ended in time.
+    pub(crate) fn stop(&self) {
+        self.0.stop();
+    }
+}
+
+impl Drop for Idle {
+    fn drop(&mut self) {
+        self.0.dispose();
+    }
+}
+
 /// Runs `callback` when `signal` aborts.
 pub(crate) fn on_abort(signal: &AbortSignal, callback: &Function) -> Result<(), JsValue> {
     signal.add_event_listener_with_callback("abort", callback)
 }
 
-/// A promise resolved after `ms` (the returned timer clears it on drop),
-/// or rejected as soon as `cancel` aborts; `None` when `cancel` already
-/// aborted or cannot be listened to.
-pub(crate) fn sleep(ms: u64, cancel: &AbortSignal) -> Option<(Promise, Timer)> {
-    if cancel.aborted() {
-        return None;
+/// Waits `ms` milliseconds (with `waiter`); fails as `aborted` at once when
+/// the call is cancelled (or already was).
+pub(crate) async fn sleep(ms: u64, cancel: &Cancel, waiter: &Waiter) -> Result<(), ZenError> {
+    if cancel.is_cancelled() {
+        return Err(aborted());
     }
     let mut timer = None;
-    let mut listen = Ok(());
-    // `new_typed`: the constructor `future_to_promise` already imports.
-    let promise = Promise::new_typed::<JsValue>(&mut |resolve, reject| {
-        timer = Some(Timer::start(resolve.unchecked_ref(), ms));
-        listen = on_abort(cancel, reject.unchecked_ref());
+    let pause = Promise::new(&mut |resolve, reject| {
+        timer = Some(Timer::start(&resolve, ms));
+        cancel.pause(Some(reject));
     });
-    listen.ok()?;
-    Some((promise.unchecked_into(), timer?))
+    let result = waiter.wait(&pause).await;
+    cancel.pause(None);
+    drop(timer);
+    result.map(drop).map_err(|_| aborted())
+}
+
+/// A wait that an attempt's timer limits: what it is called in the timeout
+/// error ("`what` `ms` ms").
+#[derive(Clone, Copy)]
+pub(crate) struct Limit {
+    pub(crate) what: &'static str,
+    pub(crate) ms: u64,
+}
+
+/// One attempt's own controller: it aborts the attempt's fetch and body
+/// reads, and is aborted by the call's cancellation and by the attempt's
+/// timers.
+pub(crate) struct Attempt {
+    controller: AbortController,
+    abort: Function,
+}
+
+impl Attempt {
+    pub(crate) fn new() -> Result<Attempt, JsValue> {
+        let controller = AbortController::new()?;
+        let abort = abort_fn(&controller)?;
+        Ok(Attempt { controller, abort })
+    }
+
+    pub(crate) fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
+    /// Aborts the attempt (closes its connection).
+    pub(crate) fn abort(&self) {
+        self.controller.abort();
+    }
+
+    /// A function that aborts the attempt.
+    pub(crate) fn abort_fn(&self) -> &Function {
+        &self.abort
+    }
+
+    /// A timer that aborts the attempt after `limit.ms`.
+    pub(crate) fn timer(&self, limit: Limit) -> Timer {
+        Timer::start(&self.abort, limit.ms)
+    }
+
+    /// A timer that aborts the attempt when one of the waits it is started
+    /// for lasts longer than `limit.ms`.
+    pub(crate) fn idle_timer(&self, limit: Limit) -> Idle {
+        Idle(IdleTimer::new(&self.abort, clamp_ms(limit.ms)))
+    }
+
+    /// The typed error for a failed fetch or read: `aborted` when the caller
+    /// cancelled, `timeout` when a timer aborted the attempt during `limit`,
+    /// `network` otherwise.
+    pub(crate) fn failure(&self, e: &JsValue, cancel: &Cancel, limit: Limit) -> ZenError {
+        if cancel.is_cancelled() {
+            aborted()
+        } else if self.signal().aborted() {
+            ZenError::local(
+                ErrorKind::Timeout,
+                format!("{} {} ms", limit.what, limit.ms),
+            )
+        } else {
+            ZenError::local(ErrorKind::Network, js_message(e))
+        }
+    }
 }
 
 /// Starts sending `req` with `fetch`, aborted by `signal`: the promise of
@@ -67,7 +163,8 @@ pub(crate) fn send(
     req: &HttpRequest,
     signal: &AbortSignal,
 ) -> Result<Promise, JsValue> {
-    let headers = write_to_js(&|w| write_headers(w, &req.headers)).map_err(|e| to_js_error(&e))?;
+    let headers = write_to_js(&|w| write_headers(w, &req.headers))
+        .map_err(|e| JsValue::from_str(e.message()))?;
     fetch_with(fetch, &req.url, &req.method, &headers, &req.body, signal)
 }
 
@@ -82,9 +179,11 @@ pub(crate) fn response_of(resolved: JsValue) -> Result<Response, JsValue> {
     Ok(resolved.unchecked_into::<Response>())
 }
 
-/// The response headers as name/value pairs.
-pub(crate) fn response_headers(response: &Response) -> Vec<(String, String)> {
-    super::convert::headers_from_js(&response.headers())
+/// The typed error an HTTP error response amounts to, from its `body`.
+pub(crate) fn response_error(response: &Response, body: &str) -> ZenError {
+    let headers = super::convert::headers_from_js(&response.headers());
+    let now = js_sys::Date::now() as u64;
+    ZenError::from_response_at(response.status(), headers, body, Some(now))
 }
 
 /// A reader of the body, or `None` for a response without one.
@@ -93,40 +192,4 @@ pub(crate) fn body_reader(response: &Response) -> Option<ReadableStreamDefaultRe
         body.get_reader()
             .unchecked_into::<ReadableStreamDefaultReader>()
     })
-}
-
-/// What one `reader.read()` resolved to: `Some(bytes)`, or `None` at the
-/// end of the body.
-pub(crate) fn chunk_of(result: &JsValue) -> Result<Option<Vec<u8>>, JsValue> {
-    let done = Reflect::get(result, &"done".into())?
-        .as_bool()
-        .unwrap_or(false);
-    if done {
-        return Ok(None);
-    }
-    let value = Reflect::get(result, &"value".into())?;
-    if !value.is_object() {
-        return Err(JsValue::from_str("body chunk is not a Uint8Array"));
-    }
-    // Unchecked for the same cross-realm reason as the Response.
-    Ok(Some(value.unchecked_into::<js_sys::Uint8Array>().to_vec()))
-}
-
-/// The typed error for a rejected fetch or read: `aborted` when the caller
-/// cancelled, `timeout` when our timer aborted the attempt (the message is
-/// "`timeout_prefix` `ms` ms"), `network` otherwise.
-pub(crate) fn failure(
-    e: &JsValue,
-    cancel: &AbortSignal,
-    attempt: &AbortSignal,
-    timeout_prefix: &str,
-    ms: u64,
-) -> ZenError {
-    if cancel.aborted() {
-        ZenError::local(ErrorKind::Aborted, "the request was aborted")
-    } else if attempt.aborted() {
-        ZenError::local(ErrorKind::Timeout, format!("{timeout_prefix} {ms} ms"))
-    } else {
-        ZenError::local(ErrorKind::Network, js_message(e))
-    }
 }

@@ -1,4 +1,5 @@
-// ZenClient end to end against mock-zen (a local Zen stand-in): streaming in
+// ZenClient end to end against mock-zen (a local Zen stand-in), and against an
+// injected fetch for host behaviour mock-zen cannot produce: streaming in
 // every format, tools, reasoning, usage/cost, complete(), listModels(),
 // cancellation, retries, timeouts and typed errors.
 import { test, describe, before, after, beforeEach } from "node:test";
@@ -362,5 +363,206 @@ describe("ZenClient: browser mode", () => {
     for (const c of calls) {
       for (const name of Object.keys(c.headers)) assert.ok(allowed.has(name), `${c.url}: header ${name} would fail CORS`);
     }
+  });
+});
+
+// ------------------------------------------------------------------------
+// The same client against an injected fetch that answers from the test
+// itself: host behaviour mock-zen cannot produce (a fetch that throws,
+// chunks that are not bytes, a body that trickles or stalls) and the timers.
+
+const encoder = new TextEncoder();
+const chatChunk = (delta, extra = {}) =>
+  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", model: "glm-4.6", choices: [{ index: 0, delta, ...extra }] })}\n\n`;
+/** A chat stream saying `words` one delta each. */
+const chatStream = (words) =>
+  chatChunk({ role: "assistant", content: "" }) + words.map((w) => chatChunk({ content: w })).join("") + chatChunk({}, { finish_reason: "stop" }) + "data: [DONE]\n\n";
+
+/**
+ * A streamed 2xx Response of `pieces` (strings or bytes), each after `gapMs`
+ * when given; after `stallAfter` pieces it sends nothing more. Like a real
+ * fetch's, the body fails when the request's `signal` aborts.
+ */
+function sseResponse(pieces, { gapMs, stallAfter, signal } = {}) {
+  let i = 0;
+  const body = new ReadableStream({
+    start(controller) {
+      signal?.addEventListener("abort", () => controller.error(signal.reason));
+    },
+    async pull(controller) {
+      if (stallAfter !== undefined && i >= stallAfter) return new Promise(() => {});
+      if (gapMs !== undefined) await new Promise((r) => setTimeout(r, gapMs));
+      if (i < pieces.length) {
+        const piece = pieces[i++];
+        controller.enqueue(typeof piece === "string" ? encoder.encode(piece) : piece);
+      } else controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
+}
+
+const rateLimited = (seconds) =>
+  new Response(JSON.stringify({ type: "error", error: { type: "RateLimitError", message: "Rate limit exceeded" } }), {
+    status: 429,
+    headers: { "content-type": "application/json", "retry-after": String(seconds) },
+  });
+
+/** A client whose fetch answers request i with `answers[i]()` (the last one again after that). */
+function scripted(answers, options = {}) {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url, init });
+    return answers[Math.min(calls.length, answers.length) - 1](init);
+  };
+  return { client: new zw.ZenClient({ baseUrl: "http://zen.invalid/v1", apiKey: "k", fetch, ...options }), calls };
+}
+
+const hello = { model: "glm-4.6", messages: userSays("hello") };
+
+/**
+ * Runs `body` with `globalThis.setTimeout` recording every delay asked for;
+ * delays in `fast` fire at once (the retry pauses under test), the rest as asked.
+ */
+async function withRecordedTimers(fast, body) {
+  const real = globalThis.setTimeout;
+  const delays = [];
+  globalThis.setTimeout = (f, ms, ...args) => {
+    delays.push(ms);
+    return real(f, fast.includes(ms) ? 0 : ms, ...args);
+  };
+  try {
+    return { result: await body(), delays };
+  } finally {
+    globalThis.setTimeout = real;
+  }
+}
+
+describe("ZenClient: retry timing", () => {
+  test("the pause before a retry is the server's retry-after", async () => {
+    const { client, calls } = scripted([() => rateLimited(7), () => sseResponse([chatStream(["after ", "the wait"])])]);
+    const { result, delays } = await withRecordedTimers([7000], () => drain(client.stream(hello)));
+    assert.equal(result.err, undefined, result.err?.message);
+    assert.equal(text(result.events), "after the wait");
+    assert.equal(calls.length, 2);
+    assert.ok(delays.includes(7000), `a 7 s pause before the retry (timers: ${delays.join(", ")})`);
+  });
+
+  test("complete() retries a 429 too, after its retry-after", async () => {
+    const answer = { id: "c1", object: "chat.completion", model: "glm-4.6", choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }] };
+    const { client, calls } = scripted([() => rateLimited(3), () => new Response(JSON.stringify(answer), { status: 200 })]);
+    const { result, delays } = await withRecordedTimers([3000], () => client.complete(hello));
+    assert.equal(result.choices[0].text, "done");
+    assert.equal(calls.length, 2);
+    assert.ok(delays.includes(3000), `timers: ${delays.join(", ")}`);
+  });
+
+  test("cancelling during the pause before a retry ends the call at once, without the retry", async () => {
+    const ac = new AbortController();
+    const { client, calls } = scripted([() => rateLimited(30), () => sseResponse([chatStream(["never"])])]);
+    const stream = client.stream(hello, { signal: ac.signal });
+    const pending = drain(stream);
+    await eventually(async () => (calls.length === 1 ? true : undefined));
+    ac.abort();
+    const { err } = await pending;
+    assertZenError(err, "aborted");
+    assert.equal(calls.length, 1, "the retry was never sent");
+  });
+});
+
+describe("ZenClient: timeouts per read", () => {
+  test("the first-byte timeout also covers the body's first bytes", async () => {
+    const { client } = scripted([(init) => sseResponse([], { stallAfter: 0, signal: init.signal })], { firstByteTimeoutMs: 50, maxRetries: 0 });
+    const { err } = await drain(client.stream(hello));
+    assertZenError(err, "timeout");
+    assert.equal(err.message, "no data within 50 ms");
+  });
+
+  test("the idle timeout restarts with every read: a body that trickles is not cut off", async () => {
+    const words = Array.from({ length: 12 }, (_, i) => `w${i} `);
+    const pieces = chatStream(words).match(/[^]{1,60}/g);
+    const { client } = scripted([() => sseResponse(pieces, { gapMs: 15 })], { idleTimeoutMs: 150, maxRetries: 0 });
+    const { events, err } = await drain(client.stream(hello));
+    assert.ok(pieces.length * 15 > 150, "the whole body takes longer than the idle timeout");
+    assert.equal(err, undefined, err?.message);
+    assert.equal(text(events), words.join(""));
+  });
+
+  test("a body that stalls after some output times out with the idle message", async () => {
+    const pieces = [chatChunk({ role: "assistant", content: "" }), chatChunk({ content: "partial" })];
+    const { client } = scripted([(init) => sseResponse(pieces, { stallAfter: 2, signal: init.signal })], { idleTimeoutMs: 60, maxRetries: 0 });
+    const { events, err } = await drain(client.stream(hello));
+    assertZenError(err, "timeout");
+    assert.equal(err.message, "no data for 60 ms");
+    assert.equal(text(events), "partial");
+  });
+});
+
+describe("ZenClient: every host failure is a ZenError", () => {
+  test("a fetch that throws", async () => {
+    const { client } = scripted([() => { throw new TypeError("fetch failed: connection refused"); }], { maxRetries: 0 });
+    const { err } = await drain(client.stream(hello));
+    assertZenError(err, "network");
+    assert.match(err.message, /connection refused/);
+    await assert.rejects(client.complete(hello), (e) => assertZenError(e, "network") && /connection refused/.test(e.message));
+  });
+
+  test("a fetch that resolves to something that is not a Response", async () => {
+    const { client } = scripted([() => 42], { maxRetries: 0 });
+    const { err } = await drain(client.stream(hello));
+    assertZenError(err, "network");
+    assert.match(err.message, /did not resolve to a Response/);
+  });
+
+  test("a body whose chunks are not bytes", async () => {
+    const body = new ReadableStream({ pull: (c) => c.enqueue("data: {}\n\n") });
+    const { client } = scripted([() => new Response(body, { status: 200 })], { maxRetries: 0 });
+    const { err } = await drain(client.stream(hello));
+    assertZenError(err, "network");
+    assert.match(err.message, /not a Uint8Array/);
+  });
+
+  test("an options.signal that cannot be read", () => {
+    const { client } = scripted([() => sseResponse([chatStream(["x"])])]);
+    const options = {
+      get signal() {
+        throw new Error("no signal here");
+      },
+    };
+    assert.throws(() => client.stream(hello, options), (e) => assertZenError(e, "invalidRequest") && /options\.signal: no signal here/.test(e.message));
+  });
+});
+
+describe("ZenStream: the iterator", () => {
+  test("overlapping next() calls are answered in order, then done", async () => {
+    const words = Array.from({ length: 20 }, (_, i) => `w${i} `);
+    const body = chatStream(words);
+    const pieces = body.match(/[^]{1,300}/g);
+    const { client } = scripted([() => sseResponse(pieces)]);
+    const sequential = (await drain(client.stream(hello))).events;
+    const stream = client.stream(hello);
+    const results = await Promise.all(Array.from({ length: sequential.length + 3 }, () => stream.next()));
+    assert.deepEqual(results.slice(0, sequential.length).map((r) => r.value), sequential);
+    for (const r of results.slice(sequential.length)) assert.deepEqual(r, { value: undefined, done: true });
+    assert.equal(stream.message().choices[0].text, words.join(""));
+  });
+
+  test("after cancel(), the events of the last read are not handed out: next() throws aborted, then is done", async () => {
+    const { client } = scripted([() => sseResponse([chatStream(["a", "b", "c", "d"])])]);
+    const stream = client.stream(hello);
+    const first = await stream.next();
+    assert.equal(first.done, false);
+    stream.cancel();
+    await assert.rejects(stream.next(), (e) => assertZenError(e, "aborted") !== undefined);
+    assert.deepEqual(await stream.next(), { value: undefined, done: true });
+  });
+
+  test("return() ends the iteration and cancels the request", async () => {
+    let signal;
+    const { client } = scripted([(init) => ((signal = init.signal), sseResponse([chatStream(["a"])], { stallAfter: 1, signal }))]);
+    const stream = client.stream(hello);
+    assert.equal((await stream.next()).done, false);
+    assert.deepEqual(await stream.return(), { value: undefined, done: true });
+    assert.equal(signal.aborted, true, "the request was aborted");
+    assert.deepEqual(await stream.next(), { value: undefined, done: true });
   });
 });

@@ -1,0 +1,71 @@
+//! The stream `ZenClient.stream()` returns: a JS class (`stream.js`) that
+//! hands out the events of one network read from an array, and calls into
+//! wasm ([`StreamCall::pull`]) only when that array is empty. So `for await`
+//! costs a resolved promise per event, and a wasm call and an await per read.
+
+use std::rc::Rc;
+
+use js_sys::Function;
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+use super::client::Call;
+use super::errors::to_js_error;
+
+#[wasm_bindgen(module = "/src/wasm/stream.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = ZenStream)]
+    type JsZenStream;
+
+    #[wasm_bindgen(constructor, js_class = "ZenStream")]
+    fn new(call: StreamCall, cancelled: &Object) -> JsZenStream;
+}
+
+/// The `ZenStream` of `call`.
+pub(crate) fn new_stream(call: Rc<Call>) -> JsValue {
+    let cancelled = call.cancelled_flag().clone();
+    JsZenStream::new(StreamCall { call }, &cancelled).into()
+}
+
+/// The wasm side of one `ZenStream` (not exported: only `stream.js` holds
+/// one).
+#[wasm_bindgen(private)]
+pub struct StreamCall {
+    call: Rc<Call>,
+}
+
+#[wasm_bindgen]
+impl StreamCall {
+    /// Reads on until the next network read(s) complete some events, then
+    /// calls `resolve` with them as an array (`[]` once the stream ended),
+    /// or `reject` with a ZenError when the call fails, times out or is
+    /// cancelled (it is over then). The caller makes the promise these
+    /// settle (cheaper in JS than from here) and pulls again only after it
+    /// settled.
+    pub fn pull(&self, resolve: Function, reject: Function) {
+        let call = self.call.clone();
+        spawn_local(async move {
+            let mut events = Vec::new();
+            let _ = match call.pull(&mut events).await {
+                Ok(()) => resolve.call1(&JsValue::UNDEFINED, &call.hand_over(&events)),
+                Err(err) => reject.call1(&JsValue::UNDEFINED, &to_js_error(&err)),
+            };
+        });
+    }
+
+    /// The message accumulated so far.
+    pub fn message(&self) -> Result<JsValue, JsValue> {
+        self.call.message().map_err(|e| to_js_error(&e))
+    }
+
+    /// Aborts the request at once (a pending or later pull rejects).
+    pub fn cancel(&self) {
+        self.call.cancel();
+    }
+
+    /// Ends the stream early (the iterator's `return()`): cancels it.
+    pub fn close(&self) {
+        self.call.close();
+    }
+}

@@ -1,0 +1,135 @@
+// What ZenClient costs per network read and per event, counted: every call
+// into the wasm module (each export, wrapped before the package loads) and
+// every read of the body (an injected fetch whose ReadableStream counts its
+// pulls). The client must do a bounded number of wasm calls per read and none
+// per event: the events of one read are handed out from a JS array.
+import { test, describe, before } from "node:test";
+import assert from "node:assert/strict";
+
+// Counts calls into every function the wasm instance exports. Installed
+// before the package is loaded (this file runs in its own process).
+let wasmCalls = 0;
+const Instance = WebAssembly.Instance;
+WebAssembly.Instance = function CountingInstance(module, imports) {
+  const { exports } = new Instance(module, imports);
+  const counted = {};
+  for (const [name, value] of Object.entries(exports)) {
+    counted[name] =
+      typeof value === "function"
+        ? function (...args) {
+            wasmCalls++;
+            return value.apply(this, args);
+          }
+        : value;
+  }
+  return { exports: counted };
+};
+const { loadNodePkg } = await import("./support/pkg.mjs");
+
+let zw;
+before(async () => {
+  zw = await loadNodePkg();
+  // One stream first: the package's first calls also grow its tables.
+  await streamCounted(inPieces(chatBody(1), 1));
+});
+
+const encoder = new TextEncoder();
+
+/** A chat stream of `deltas` text deltas, then a finish, usage and `[DONE]`. */
+function chatBody(deltas) {
+  const chunk = (delta, extra = {}) =>
+    `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", model: "glm-4.6", choices: [{ index: 0, delta, ...extra }] })}\n\n`;
+  let body = chunk({ role: "assistant", content: "" });
+  for (let i = 0; i < deltas; i++) body += chunk({ content: `w${i} ` });
+  body += chunk({}, { finish_reason: "stop" });
+  body += `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 3, completion_tokens: deltas } })}\n\n`;
+  return encoder.encode(body + "data: [DONE]\n\n");
+}
+
+/** `bytes` in `count` pieces of (nearly) equal size. */
+function inPieces(bytes, count) {
+  const size = Math.ceil(bytes.length / count);
+  const pieces = [];
+  for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
+  return pieces;
+}
+
+/** A fetch answering with `pieces` as a streamed 2xx body (or `body` text
+ *  for a non-streaming call); `reads` counts the pulls of the body. */
+function countingFetch(pieces, body) {
+  const seen = { reads: 0, requests: 0 };
+  const fetch = async () => {
+    seen.requests++;
+    if (body !== undefined) return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+    let i = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        seen.reads++;
+        if (i < pieces.length) controller.enqueue(pieces[i++]);
+        else controller.close();
+      },
+    });
+    return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream" } });
+  };
+  return { fetch, seen };
+}
+
+/** Iterates a stream of `pieces` to its end: the events, the body reads and
+ *  the wasm calls it took (from `stream()` on). */
+async function streamCounted(pieces) {
+  const { fetch, seen } = countingFetch(pieces);
+  const client = new zw.ZenClient({ baseUrl: "http://zen.invalid/v1", apiKey: "k", fetch, maxRetries: 0 });
+  const before = wasmCalls;
+  const events = [];
+  for await (const ev of client.stream({ model: "glm-4.6", messages: [{ role: "user", content: "hi" }] })) events.push(ev);
+  return { events, reads: seen.reads, calls: wasmCalls - before };
+}
+
+describe("ZenClient: wasm calls and reads are counted", () => {
+  test("a stream costs the same wasm calls whether its reads complete 10 or 1000 events", async () => {
+    const few = await streamCounted(inPieces(chatBody(10), 4));
+    const many = await streamCounted(inPieces(chatBody(1000), 4));
+    assert.equal(few.events.filter((e) => e.type === "textDelta").length, 10);
+    assert.equal(many.events.filter((e) => e.type === "textDelta").length, 1000);
+    // Every piece read once, then the read that finds the end.
+    assert.equal(few.reads, 5);
+    assert.equal(many.reads, 5);
+    assert.equal(many.calls, few.calls, `wasm calls: ${few.calls} for 10 events, ${many.calls} for 1000`);
+  });
+
+  test("wasm calls grow with the reads, at a bounded number per read", async () => {
+    const body = chatBody(200);
+    const four = await streamCounted(inPieces(body, 4));
+    const forty = await streamCounted(inPieces(body, 40));
+    assert.deepEqual(forty.events, four.events, "the same events whatever the pieces");
+    assert.equal(forty.reads, 41);
+    const perRead = (forty.calls - four.calls) / (forty.reads - four.reads);
+    // Today 5: the pull, the read's callback, copying the bytes in, and two
+    // runs of the task (after the pull, after the read).
+    assert.ok(perRead <= 6, `${perRead} wasm calls per read`);
+    assert.ok(four.calls <= 10 + 6 * four.reads, `${four.calls} wasm calls for a stream of ${four.reads} reads`);
+  });
+
+  test("complete() costs the same wasm calls for a short and a long answer", async () => {
+    const answer = (text) =>
+      JSON.stringify({
+        id: "c1",
+        object: "chat.completion",
+        model: "glm-4.6",
+        choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 3, completion_tokens: 5 },
+      });
+    const counted = async (text) => {
+      const { fetch, seen } = countingFetch(undefined, answer(text));
+      const client = new zw.ZenClient({ baseUrl: "http://zen.invalid/v1", apiKey: "k", fetch, maxRetries: 0 });
+      const before = wasmCalls;
+      const message = await client.complete({ model: "glm-4.6", messages: [{ role: "user", content: "hi" }] });
+      assert.equal(message.choices[0].text, text);
+      assert.equal(seen.requests, 1);
+      return wasmCalls - before;
+    };
+    const short = await counted("ok");
+    const long = await counted("word ".repeat(20000));
+    assert.equal(long, short, `wasm calls: ${short} for a short answer, ${long} for a 100 KB one`);
+  });
+});
