@@ -13,6 +13,8 @@
 //! pause before a retry at once, so whatever is pending fails as `aborted`.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
@@ -124,12 +126,12 @@ impl ZenClient {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         let call = self.start(&request, false, &options);
-        promise_of(async move {
+        promise_of(Box::pin(async move {
             let call = call?;
             let body = call.whole_body().await?;
             let message = crate::response::decode_response(call.format, &body)?;
             write_to_js(&|w| message.write_json(w))
-        })
+        }))
     }
 
     /// `GET {baseUrl}/models` merged with the built-in catalog: listed
@@ -139,13 +141,13 @@ impl ZenClient {
     pub fn list_models(&self) -> Promise {
         let http = self.core.options.models_request();
         let call = Call::new(&self.core, http, WireFormat::Chat);
-        promise_of(async move {
+        promise_of(Box::pin(async move {
             let body = call.whole_body().await?;
             let catalog = Catalog::builtin()
                 .with_models_list(&body)
                 .map_err(|e| ZenError::local(ErrorKind::Protocol, e.to_string()))?;
             write_to_js(&|w| write_models(w, catalog.models()))
-        })
+        }))
     }
 }
 
@@ -192,10 +194,9 @@ fn invalid_signal(e: JsValue) -> ZenError {
     )
 }
 
-/// The promise of `work`, rejected with its error as a JS ZenError.
-fn promise_of(
-    work: impl std::future::Future<Output = Result<JsValue, ZenError>> + 'static,
-) -> Promise {
+/// The promise of `work`, rejected with its error as a JS ZenError. (`dyn`:
+/// one copy of the promise machinery serves `complete` and `listModels`.)
+fn promise_of(work: Pin<Box<dyn Future<Output = Result<JsValue, ZenError>>>>) -> Promise {
     future_to_promise(async move { work.await.map_err(thrown) })
 }
 
