@@ -140,10 +140,16 @@ fn stream_decoder_is_split_invariant_on_every_fixture() {
     // Deterministic pseudo-random piece sizes.
     let mut rng = XorShift(0x9e37_79b9);
     let random: Vec<usize> = (0..64).map(|_| rng.below(23) + 1).collect();
+    let mut seen = std::collections::BTreeSet::new();
     for (format, name, body) in FIXTURES {
         let whole = decode_in_pieces(format, body, &[body.len().max(1)]);
         let events: Vec<serde_json::Value> = serde_json::from_str(&whole.0).unwrap();
         assert!(!events.is_empty(), "{format}/{name}: no events");
+        seen.extend(
+            events
+                .iter()
+                .filter_map(|e| e["type"].as_str().map(str::to_owned)),
+        );
         // Same events as the native decoder: the binding adds nothing.
         let (native, native_msg) = zenwire::stream::decode_all(format.parse().unwrap(), body);
         assert_eq!(
@@ -162,6 +168,26 @@ fn stream_decoder_is_split_invariant_on_every_fixture() {
             whole,
             "{format}/{name} random"
         );
+    }
+    // So the JS objects of every event variant (the tape's fast path and
+    // the JSON path) were compared with the native writer above.
+    for t in [
+        "start",
+        "textDelta",
+        "reasoningDelta",
+        "reasoningSignature",
+        "reasoningRedacted",
+        "refusalDelta",
+        "toolCallStart",
+        "toolCallDelta",
+        "toolCall",
+        "toolCallInvalid",
+        "usage",
+        "cost",
+        "finish",
+        "error",
+    ] {
+        assert!(seen.contains(t), "no {t} event in the fixtures: {seen:?}");
     }
 }
 
