@@ -2,9 +2,12 @@
 //! Thin glue over the core — request building, decoding, the catalog, cost
 //! and the client's retry/delivery decisions all live in plain modules with
 //! native tests; this module moves values across the boundary and does the
-//! host I/O (fetch, timers, abort; the few steps written in JS are in
-//! `host`). The TypeScript below is the contract: the exact shape of every
-//! value crossing the boundary (tests/ts type-checks the documented usage).
+//! host I/O (fetch, timers, abort). The steps written in JS are real modules
+//! beside it: `host.js` (host calls), `stream.js` (the `ZenStream`
+//! iterator), `event_tape.js` (events into objects). The TypeScript below is
+//! the contract: the exact shape of every value crossing the boundary
+//! (tests/ts type-checks the documented usage, tests/event_shapes.rs checks
+//! it against the values the Rust writes).
 
 mod alloc;
 mod api;

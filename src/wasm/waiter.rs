@@ -1,10 +1,11 @@
 //! Awaiting JS promises with two callbacks made once per call.
 //!
 //! `JsFuture` makes a pair of closures for every promise it awaits (a JS
-//! function each, registered for finalization), which was most of the cost
-//! of reading a streamed body piece by piece. A call awaits one host promise
-//! at a time (send, read, pause), so one pair of callbacks serves all of
-//! them: they put the outcome in a slot and wake the task waiting on it.
+//! function each, registered for finalization): for a stream read in small
+//! pieces, more than the rest of what a read costs the client. A call
+//! awaits one host promise at a time (send, read, pause), so one pair of
+//! callbacks serves all of them: they put the outcome in a slot and wake the
+//! task waiting on it.
 
 use std::cell::RefCell;
 use std::future::poll_fn;
