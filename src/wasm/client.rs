@@ -393,18 +393,22 @@ impl Call {
         chunk_bytes(&read?).map_err(|e| body.attempt.failure(&e, &self.cancel, limit))
     }
 
-    /// Reads the stream until it has events to hand out or ends (then
-    /// `ended` is set), appending them to `out`. Connects (again) when there
-    /// is no body; failures before the first output are retried as the
-    /// policy says, later ones end the call.
-    pub(crate) async fn pull(&self, out: &mut Vec<Event>) -> Result<(), ZenError> {
-        let pulled = self.pull_events(out).await;
-        if pulled.is_err() || self.ended.get() {
+    /// The events of the next network read(s) that complete any, as a JS
+    /// array; `[]` once the stream ended. Connects (again) when there is no
+    /// body; failures before the first output are retried as the policy
+    /// says, later ones end the call.
+    pub(crate) async fn pull(&self) -> Result<JsValue, ZenError> {
+        let mut events = Vec::new();
+        let pulled = self.pull_events(&mut events).await;
+        let array = pulled.map(|()| self.tape.borrow_mut().hand_over(&events));
+        if array.is_err() || self.ended.get() {
             self.end();
         }
-        pulled
+        array
     }
 
+    /// Reads until a read completes events (appended to `out`) or the body
+    /// ends (then `ended` is set).
     async fn pull_events(&self, out: &mut Vec<Event>) -> Result<(), ZenError> {
         while out.is_empty() && !self.ended.get() {
             if self.cancel.is_cancelled() {
@@ -446,11 +450,6 @@ impl Call {
         self.cancel.flag()
     }
 
-    /// `events` as a JS array of event objects.
-    pub(crate) fn hand_over(&self, events: &[Event]) -> JsValue {
-        self.tape.borrow_mut().hand_over(events)
-    }
-
     /// The message accumulated so far, as a JS value.
     pub(crate) fn message(&self) -> Result<JsValue, ZenError> {
         let state = self.state.borrow();
@@ -470,9 +469,12 @@ impl Call {
         self.end();
     }
 
-    /// The call is over: stop listening to the caller's signal.
+    /// The call is over: stop listening to the caller's signal, give back
+    /// the tape's buffers (the call lives on, for `message()`, until its
+    /// stream is collected).
     fn end(&self) {
         self.ended.set(true);
         self.cancel.release();
+        *self.tape.borrow_mut() = EventTape::default();
     }
 }

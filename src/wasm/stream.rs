@@ -46,9 +46,8 @@ impl StreamCall {
     pub fn pull(&self, resolve: Function, reject: Function) {
         let call = self.call.clone();
         spawn_local(async move {
-            let mut events = Vec::new();
-            let _ = match call.pull(&mut events).await {
-                Ok(()) => resolve.call1(&JsValue::UNDEFINED, &call.hand_over(&events)),
+            let _ = match call.pull().await {
+                Ok(events) => resolve.call1(&JsValue::UNDEFINED, &events),
                 Err(err) => reject.call1(&JsValue::UNDEFINED, &to_js_error(&err)),
             };
         });
