@@ -42,6 +42,9 @@ pub mod sse;
 pub mod stream;
 pub mod wire;
 mod word_scan;
+// The wasm package's allocator; natively only for its tests.
+#[cfg(any(test, all(target_arch = "wasm32", feature = "js")))]
+mod spare_alloc;
 
 pub use error::{ErrorKind, ZenError};
 pub use event::{Accumulator, Event, FinishReason, Message, Usage};

@@ -9,7 +9,6 @@
 //! (tests/ts type-checks the documented usage, tests/event_shapes.rs checks
 //! it against the values the Rust writes).
 
-mod alloc;
 mod api;
 mod cancel;
 mod client;
@@ -28,8 +27,11 @@ pub use decoder::JsStreamDecoder;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// talc, with the last freed block kept for the next allocation of its
+/// layout (`crate::spare_alloc`).
 #[global_allocator]
-static ALLOCATOR: alloc::SpareTalc = alloc::SpareTalc::new();
+static ALLOCATOR: crate::spare_alloc::Spare<talc::wasm::WasmDynamicTalc> =
+    crate::spare_alloc::Spare::new(talc::wasm::new_wasm_dynamic_allocator());
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
