@@ -70,24 +70,26 @@ export class ZenStream {
 
   #pull() {
     this.#events = [];
-    const pulled = new Promise((resolve, reject) => this.#call.pull(resolve, reject));
-    this.#pending = pulled.then(
-      (events) => {
-        this.#pending = undefined;
-        if (events.length === 0) {
+    this.#pending = new Promise((resolve, reject) => {
+      this.#call.pull(
+        (events) => {
+          this.#pending = undefined;
+          if (events.length === 0) {
+            this.#done = true;
+            resolve(done());
+          } else {
+            this.#events = events;
+            this.#next = 1;
+            resolve({ value: events[0], done: false });
+          }
+        },
+        (error) => {
+          this.#pending = undefined;
           this.#done = true;
-          return done();
-        }
-        this.#events = events;
-        this.#next = 1;
-        return { value: events[0], done: false };
-      },
-      (error) => {
-        this.#pending = undefined;
-        this.#done = true;
-        throw error;
-      },
-    );
+          reject(error);
+        },
+      );
+    });
     return this.#pending;
   }
 }
