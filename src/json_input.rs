@@ -14,7 +14,7 @@
 //! a repeated field is an error (serde's "duplicate field"); integers must be
 //! written as integers (`3`, not `3.0`) and fit their type. Numbers and
 //! free-form values are built by `json_value` into the `serde_json` types,
-//! classified and rounded exactly as serde_json does.
+//! classified as serde_json classifies them, floats correctly rounded.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -269,7 +269,8 @@ impl<'a> Input<'a> {
         self.r.bool().map_err(|e| Self::syntax(at, e))
     }
 
-    /// A number, converted exactly as serde_json converts a typed field.
+    /// A number, classified as serde_json classifies a typed field's and
+    /// correctly rounded when it is a float ([`json_value::number`]).
     fn number(&mut self, at: &Path) -> Result<serde_json::Number, InputError> {
         if self.kind(at)? != Kind::Number {
             return Err(self.wrong_type(at, "a number"));

@@ -11,10 +11,8 @@ use std::borrow::Cow;
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::{plain_decimal, Kind};
-use crate::json_value::parse_value;
 use crate::json_view::View;
-use crate::json_write::JsonWriter;
-use crate::wire::{PendingToolCall, WireFormat};
+use crate::wire::{value_arguments, PendingToolCall, WireFormat};
 
 /// Decodes a non-streaming response body of `format` into a [`Message`].
 /// An error body (even with HTTP 200) is returned as `Err`, as is a body
@@ -174,18 +172,15 @@ fn push_tool_call(
 }
 
 /// Arguments as JSON text: strings verbatim (parsed later, once), other
-/// values serialized compactly the way `serde_json` writes them, so the
-/// delta text does not depend on the body's whitespace.
+/// values by [`value_arguments`].
 fn arguments_text(v: Option<View<'_>>) -> String {
     let Some(v) = v.filter(|v| !v.is_null()) else {
         return String::new();
     };
-    if let Some(s) = v.as_str() {
-        return s.into_owned();
+    match v.as_str() {
+        Some(s) => s.into_owned(),
+        None => value_arguments(v.raw()),
     }
-    // A value nested past the tree limit is kept as written; parsing it
-    // again when the call completes reports it as invalid.
-    parse_value(v.raw()).map_or_else(|_| v.raw().to_owned(), |value| JsonWriter::text(&value))
 }
 
 fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::ModelInfo;
+use crate::json::JsonError;
 use crate::json_write::JsonWriter;
 use crate::wire::WireFormat;
 
@@ -96,9 +97,10 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    /// The body parsed back into JSON.
-    pub fn body_json(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(&self.body)
+    /// The body parsed back into JSON (numbers read as everywhere in
+    /// zenwire: floats correctly rounded).
+    pub fn body_json(&self) -> Result<Value, JsonError> {
+        crate::json_value::parse_value(&self.body)
     }
 
     /// The value of a header (name matched case-insensitively).

@@ -21,7 +21,8 @@ use std::borrow::Cow;
 
 use super::event_data::{payload, read_event_data};
 use super::fields;
-use super::openai::{member, raw_error, raw_error_event, StreamedCall};
+use super::fields::optional_raw;
+use super::openai::{member, raw_error_event, StreamedCall};
 use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Reader};
@@ -108,7 +109,7 @@ impl<'a> Chunk<'a> {
                 "usage" => ChatUsage::read(r, &mut self.usage)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut self.normalized_usage)?,
                 "cost" => fields::cost(r, &mut self.cost)?,
-                "error" => self.error = raw_error(r)?,
+                "error" => self.error = optional_raw(r)?,
                 _ => r.skip()?,
             }
         }

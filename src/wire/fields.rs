@@ -179,8 +179,18 @@ pub(crate) fn optional_array(r: &mut Reader<'_>) -> Result<bool, JsonError> {
     }
 }
 
-/// `null` → `None`; any other value as a `serde_json::Value`. For the rare,
-/// shape-free values (tool arguments sent whole) that are kept as JSON.
+/// `null` → `None`; any other value as its exact text, for values kept
+/// whole and read later if at all (tool arguments sent as objects, error
+/// objects).
+pub(crate) fn optional_raw<'a>(r: &mut Reader<'a>) -> Result<Option<&'a str>, JsonError> {
+    match r.peek()? {
+        Kind::Null => r.null().map(|()| None),
+        _ => r.raw().map(Some),
+    }
+}
+
+/// `null` → `None`; any other value as a `serde_json::Value`, for a rare,
+/// shape-free value read at once (Gemini's error `code`).
 pub(crate) fn optional_value(
     r: &mut Reader<'_>,
     slot: &mut Option<Value>,

@@ -39,15 +39,14 @@ use serde_json::Value;
 use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
-use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
 use crate::wire::fields::{
-    self, optional_array, optional_bool, optional_object, optional_str, optional_u32, optional_u64,
-    optional_value,
+    self, optional_array, optional_bool, optional_object, optional_raw, optional_str, optional_u32,
+    optional_u64, optional_value,
 };
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::{PendingToolCall, WireDecoder};
+use crate::wire::{value_arguments, PendingToolCall, WireDecoder};
 
 /// Decodes Gemini SSE events into unified events.
 #[derive(Debug, Default)]
@@ -224,8 +223,9 @@ impl<'a> Part<'a> {
 struct FunctionCall<'a> {
     id: Option<Cow<'a, str>>,
     name: Option<Cow<'a, str>>,
-    /// Read once per call, never on a per-token path.
-    args: Option<Value>,
+    /// The `args` value's text (`None` for `null`), parsed once the call
+    /// is complete.
+    args: Option<&'a str>,
 }
 
 impl<'a> FunctionCall<'a> {
@@ -239,7 +239,7 @@ impl<'a> FunctionCall<'a> {
             match key.as_ref() {
                 "id" => optional_str(r, &mut call.id)?,
                 "name" => optional_str(r, &mut call.name)?,
-                "args" => optional_value(r, &mut call.args)?,
+                "args" => call.args = optional_raw(r)?,
                 _ => r.skip()?,
             }
         }
@@ -523,32 +523,22 @@ impl GeminiDecoder {
     }
 }
 
-/// A whole function call: start, its arguments as one fragment, the call.
+/// A whole function call: start, its arguments as one fragment, the call
+/// (or `toolCallInvalid`, when the arguments make no JSON tree).
 fn push_function_call(choice: u32, index: u32, call: FunctionCall<'_>, out: &mut Vec<Event>) {
     let id = call
         .id
         .filter(|id| !id.is_empty())
         .map_or_else(|| format!("call_{index}"), Cow::into_owned);
-    let name = call.name.map(Cow::into_owned).unwrap_or_default();
-    let arguments = match call.args {
-        None | Some(Value::Null) => Value::Object(Default::default()),
-        Some(args) => args,
-    };
-    // The serialized arguments are never empty (`{}` at least), so the
-    // announcement always carries them as one delta.
     let call = PendingToolCall {
         choice,
         index,
         id,
-        name,
-        arguments: JsonWriter::text(&arguments),
+        name: call.name.map(Cow::into_owned).unwrap_or_default(),
+        // Never empty (`{}` at least), so the announcement always carries
+        // the arguments as one delta.
+        arguments: call.args.map_or_else(|| "{}".to_owned(), value_arguments),
     };
     call.announce(out);
-    out.push(Event::ToolCall {
-        choice,
-        index,
-        id: call.id,
-        name: call.name,
-        arguments,
-    });
+    out.push(call.complete(false));
 }

@@ -40,17 +40,14 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
 use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
-use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
-use crate::wire::fields::{self, optional_object, optional_str, optional_u64, optional_value};
+use crate::wire::fields::{self, optional_object, optional_raw, optional_str, optional_u64};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::{push_usage, PendingToolCall, WireDecoder};
+use crate::wire::{push_usage, value_arguments, PendingToolCall, WireDecoder};
 
 /// Decodes Anthropic Messages SSE events into unified events.
 #[derive(Debug, Default)]
@@ -227,9 +224,8 @@ struct ContentBlock<'a> {
     kind: Option<BlockType>,
     id: Option<Cow<'a, str>>,
     name: Option<Cow<'a, str>>,
-    /// Only read at block start (once per block), so a `Value` costs nothing
-    /// on the hot path.
-    input: Option<Value>,
+    /// The `input` value's text (`None` for `null`).
+    input: Option<&'a str>,
     text: Option<Cow<'a, str>>,
     thinking: Option<Cow<'a, str>>,
     signature: Option<Cow<'a, str>>,
@@ -248,7 +244,7 @@ impl<'a> ContentBlock<'a> {
                 "type" => b.kind = type_name(r, BlockType::from_name)?,
                 "id" => optional_str(r, &mut b.id)?,
                 "name" => optional_str(r, &mut b.name)?,
-                "input" => optional_value(r, &mut b.input)?,
+                "input" => b.input = optional_raw(r)?,
                 "text" => optional_str(r, &mut b.text)?,
                 "thinking" => optional_str(r, &mut b.thinking)?,
                 "signature" => optional_str(r, &mut b.signature)?,
@@ -578,11 +574,13 @@ impl MessagesDecoder {
         }
         let index = self.tool_calls;
         self.tool_calls = self.tool_calls.saturating_add(1);
-        let arguments = match block.input {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::Object(map)) if map.is_empty() => String::new(),
-            Some(input) => JsonWriter::text(&input),
-        };
+        // The usual `input: {}` at the start says nothing yet: the
+        // arguments stream in as `input_json_delta`s.
+        let arguments = block
+            .input
+            .map(value_arguments)
+            .filter(|a| a != "{}")
+            .unwrap_or_default();
         let call = PendingToolCall {
             choice: 0,
             index,

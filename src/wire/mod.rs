@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Usage};
 use crate::json_value::parse_value;
+use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
 
 pub mod chat;
@@ -144,6 +145,16 @@ pub struct PendingToolCall {
     pub name: String,
     /// Argument text so far.
     pub arguments: String,
+}
+
+/// The argument text of a tool call that a format sends as a JSON value
+/// rather than as text (Anthropic's `input`, Gemini's `args`): the value
+/// written compactly, as serde_json writes it, so the text does not depend
+/// on the sender's whitespace. A value that makes no tree (nested past the
+/// limit, or holding a number beyond the `f64` range) is kept as written:
+/// completing the call then reports it invalid, with that text.
+pub(crate) fn value_arguments(raw: &str) -> String {
+    parse_value(raw).map_or_else(|_| raw.to_owned(), |value| JsonWriter::text(&value))
 }
 
 impl PendingToolCall {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::{strong_error_type_kind, ErrorKind};
 use crate::event::Event;
-use crate::json::{JsonError, Kind, Reader};
+use crate::json::{JsonError, Reader};
 use crate::json_value::parse_value;
 use crate::wire::PendingToolCall;
 
@@ -42,17 +42,8 @@ pub(super) fn member<'a, T>(
     Ok(())
 }
 
-/// The exact text of an `error` value, or `None` for `null`. Errors are rare
-/// and their shapes vary (object, bare string, numeric code), so the text is
-/// kept and parsed as a tree only when it is there ([`raw_error_event`]).
-pub(super) fn raw_error<'a>(r: &mut Reader<'a>) -> Result<Option<&'a str>, JsonError> {
-    match r.peek()? {
-        Kind::Null => r.null().map(|()| None),
-        _ => r.raw().map(Some),
-    }
-}
-
-/// [`error_event`] for an `error` value kept as text by [`raw_error`]. The
+/// [`error_event`] for an `error` value kept as text (errors are rare and
+/// their shapes vary: object, bare string, numeric code). The
 /// text is valid JSON; should it still not make a tree (nested past the
 /// limit), the error is reported from the fallbacks alone rather than lost.
 pub(super) fn raw_error_event(raw: &str, code: Option<&str>, message: Option<&str>) -> Event {
@@ -263,6 +254,7 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+    use crate::wire::fields::optional_raw;
 
     /// `{"v": …}` read with `f`; `Err` when `f` or the document refuses it.
     fn field<'a, T>(
@@ -363,8 +355,8 @@ mod tests {
 
     #[test]
     fn raw_errors_are_parsed_when_present() {
-        assert_eq!(field(r#"{"v":null}"#, raw_error), Ok(None));
-        let raw = field(r#"{"v": {"type":"server_error"} }"#, raw_error)
+        assert_eq!(field(r#"{"v":null}"#, optional_raw), Ok(None));
+        let raw = field(r#"{"v": {"type":"server_error"} }"#, optional_raw)
             .expect("probe JSON")
             .expect("error text");
         assert_eq!(raw, r#"{"type":"server_error"}"#);

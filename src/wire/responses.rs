@@ -25,7 +25,8 @@ use std::borrow::Cow;
 
 use super::event_data::{payload, read_event_data};
 use super::fields;
-use super::openai::{error_event, member, raw_error, raw_error_event, StreamedCall};
+use super::fields::optional_raw;
+use super::openai::{error_event, member, raw_error_event, StreamedCall};
 use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
@@ -113,7 +114,7 @@ impl<'a> StreamEvent<'a> {
                 "arguments" => fields::text(r, &mut ev.arguments)?,
                 "code" => fields::text(r, &mut ev.code)?,
                 "message" => fields::text(r, &mut ev.message)?,
-                "error" => ev.error = raw_error(r)?,
+                "error" => ev.error = optional_raw(r)?,
                 "cost" => fields::cost(r, &mut ev.cost)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut ev.normalized_usage)?,
                 _ => r.skip()?,
@@ -191,7 +192,7 @@ impl<'a> Response<'a> {
                 "incomplete_details" => {
                     member(r, "reason", &mut resp.incomplete_reason, fields::text)?;
                 }
-                "error" => resp.error = raw_error(r)?,
+                "error" => resp.error = optional_raw(r)?,
                 _ => r.skip()?,
             }
         }
