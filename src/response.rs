@@ -12,7 +12,7 @@ use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::{plain_decimal, Kind};
 use crate::json_view::View;
-use crate::wire::{value_arguments, PendingToolCall, WireFormat};
+use crate::wire::{self, push_usage, value_arguments, PendingToolCall, WireFormat};
 
 /// Decodes a non-streaming response body of `format` into a [`Message`].
 /// An error body (even with HTTP 200) is returned as `Err`, as is a body
@@ -96,8 +96,13 @@ fn str_field(v: View<'_>, key: &str) -> Option<String> {
     owned(v.get(key))
 }
 
-fn u64_at(v: View<'_>, path: &[&str]) -> Option<u64> {
-    path.iter().try_fold(v, |v, k| v.get(k))?.as_u64()
+/// A `usage` event from the body's usage object, read and normalised by
+/// the format's stream decoder (`read` is `wire::<format>::usage`), so
+/// both paths count alike; nothing when no count is known.
+fn push_usage_of(usage: Option<View<'_>>, read: fn(&str) -> Option<Usage>, out: &mut Vec<Event>) {
+    if let Some(usage) = usage.and_then(|u| read(u.raw())) {
+        push_usage(usage, out);
+    }
 }
 
 fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
@@ -244,46 +249,8 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             push_finish(out, choice, reason, raw_finish);
         }
     }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(chat_usage(usage)));
-    }
+    push_usage_of(usage, wire::chat::usage, out);
     Ok(())
-}
-
-/// Chat usage → Zen semantics. `prompt_tokens` includes cached (and cache
-/// write) tokens, so they are subtracted. `completion_tokens` includes
-/// reasoning for OpenAI; some compatible providers (xAI) report reasoning
-/// on top of it — recognizable as `total = prompt + completion + reasoning`
-/// — and then reasoning is added to the output.
-pub(crate) fn chat_usage(u: View<'_>) -> Usage {
-    let prompt = u64_at(u, &["prompt_tokens"]);
-    let completion = u64_at(u, &["completion_tokens"]);
-    let total = u64_at(u, &["total_tokens"]);
-    let cache_read = u64_at(u, &["prompt_tokens_details", "cached_tokens"])
-        .or_else(|| u64_at(u, &["cached_tokens"]));
-    let cache_write = u64_at(u, &["prompt_tokens_details", "cache_write_tokens"]);
-    let reasoning = u64_at(u, &["completion_tokens_details", "reasoning_tokens"]);
-    let reasoning_outside = match (prompt, completion, total, reasoning) {
-        (Some(p), Some(c), Some(t), Some(r)) => {
-            r > 0 && p.checked_add(c).and_then(|s| s.checked_add(r)) == Some(t)
-        }
-        _ => false,
-    };
-    let output = if reasoning_outside {
-        completion.zip(reasoning).map(|(c, r)| c.saturating_add(r))
-    } else {
-        completion
-    };
-    Usage {
-        input_tokens: prompt.map(|p| {
-            p.saturating_sub(cache_read.unwrap_or(0))
-                .saturating_sub(cache_write.unwrap_or(0))
-        }),
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: cache_write,
-        reasoning_tokens: reasoning,
-    }
 }
 
 // ----------------------------------------------------------- responses
@@ -395,24 +362,8 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     if let Some((reason, raw)) = finish {
         push_finish(out, 0, reason, Some(raw));
     }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(responses_usage(usage)));
-    }
+    push_usage_of(usage, wire::responses::usage, out);
     Ok(())
-}
-
-/// Responses usage → Zen semantics: `input_tokens` includes cached tokens;
-/// `output_tokens` already includes reasoning.
-pub(crate) fn responses_usage(u: View<'_>) -> Usage {
-    let cache_read = u64_at(u, &["input_tokens_details", "cached_tokens"]);
-    Usage {
-        input_tokens: u64_at(u, &["input_tokens"])
-            .map(|i| i.saturating_sub(cache_read.unwrap_or(0))),
-        output_tokens: u64_at(u, &["output_tokens"]),
-        cache_read_tokens: cache_read,
-        cache_write_tokens: None,
-        reasoning_tokens: u64_at(u, &["output_tokens_details", "reasoning_tokens"]),
-    }
 }
 
 // ------------------------------------------------------------ messages
@@ -472,23 +423,8 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     if let Some(reason) = finish {
         push_finish(out, 0, reason, raw_finish);
     }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(messages_usage(usage)));
-    }
+    push_usage_of(usage, wire::messages::usage, out);
     Ok(())
-}
-
-/// Anthropic usage is already Zen-shaped: `input_tokens` excludes cache
-/// reads/writes, `output_tokens` includes thinking. Reasoning is reported
-/// only by some gateways (`output_tokens_details.thinking_tokens`).
-pub(crate) fn messages_usage(u: View<'_>) -> Usage {
-    Usage {
-        input_tokens: u64_at(u, &["input_tokens"]),
-        output_tokens: u64_at(u, &["output_tokens"]),
-        cache_read_tokens: u64_at(u, &["cache_read_input_tokens"]),
-        cache_write_tokens: u64_at(u, &["cache_creation_input_tokens"]),
-        reasoning_tokens: u64_at(u, &["output_tokens_details", "thinking_tokens"]),
-    }
 }
 
 // -------------------------------------------------------------- gemini
@@ -556,28 +492,6 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             push_finish(out, 0, FinishReason::ContentFilter, Some(raw));
         }
     }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(gemini_usage(usage)));
-    }
+    push_usage_of(usage, wire::gemini::usage, out);
     Ok(())
-}
-
-/// Gemini usage → Zen semantics: `promptTokenCount` includes cached
-/// content; `candidatesTokenCount` excludes thoughts, which are added.
-pub(crate) fn gemini_usage(u: View<'_>) -> Usage {
-    let cache_read = u64_at(u, &["cachedContentTokenCount"]);
-    let thoughts = u64_at(u, &["thoughtsTokenCount"]);
-    let candidates = u64_at(u, &["candidatesTokenCount"]);
-    let output = match (candidates, thoughts) {
-        (None, None) => None,
-        (c, t) => Some(c.unwrap_or(0).saturating_add(t.unwrap_or(0))),
-    };
-    Usage {
-        input_tokens: u64_at(u, &["promptTokenCount"])
-            .map(|p| p.saturating_sub(cache_read.unwrap_or(0))),
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: None,
-        reasoning_tokens: thoughts,
-    }
 }

@@ -6,7 +6,10 @@
 //! cost frame included) and `FORMAT.json` (the non-streaming body with Zen's
 //! top-level `"cost"`). The answer has reasoning (with its signature or
 //! encrypted content where the format has one), text, one tool call, usage
-//! with cached input, and a cost.
+//! with cached input (and cache writes where the format reports them), counts
+//! written the lenient ways gateways write them (`1250.0`, `"64"`, `6.4e1`),
+//! and a cost. `usage_objects_count_the_same_streamed_or_whole` adds more
+//! usage shapes per format, each with the counts it must give.
 
 mod common;
 
@@ -82,10 +85,10 @@ fn chat_completion_equals_the_accumulated_stream() {
     assert_eq!(
         whole.usage,
         Usage {
-            input_tokens: Some(250),
+            input_tokens: Some(100),
             output_tokens: Some(64),
             cache_read_tokens: Some(1000),
-            cache_write_tokens: None,
+            cache_write_tokens: Some(150),
             reasoning_tokens: Some(21),
         }
     );
@@ -245,4 +248,142 @@ fn responses_reasoning_items_join_the_same_way() {
             },
         ]
     );
+}
+
+/// A usage object of `format` in a minimal stream and in a minimal body;
+/// the usage each path reports.
+fn usage_both_ways(format: WireFormat, usage: &str) -> (Usage, Usage) {
+    let (stream, body) = match format {
+        WireFormat::Chat => (
+            format!(
+                "data: {{\"id\":\"c\",\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"hi\"}},\"finish_reason\":\"stop\"}}]}}\n\n\
+                 data: {{\"id\":\"c\",\"model\":\"m\",\"choices\":[],\"usage\":{usage}}}\n\ndata: [DONE]\n\n"
+            ),
+            format!(
+                r#"{{"id":"c","object":"chat.completion","model":"m","choices":[{{"index":0,"message":{{"role":"assistant","content":"hi"}},"finish_reason":"stop"}}],"usage":{usage}}}"#
+            ),
+        ),
+        WireFormat::Responses => (
+            format!(
+                "event: response.output_text.delta\n\
+                 data: {{\"type\":\"response.output_text.delta\",\"output_index\":0,\"content_index\":0,\"delta\":\"hi\"}}\n\n\
+                 event: response.completed\n\
+                 data: {{\"type\":\"response.completed\",\"response\":{{\"id\":\"r\",\"status\":\"completed\",\"model\":\"m\",\"output\":[],\"usage\":{usage}}}}}\n\n"
+            ),
+            format!(
+                r#"{{"id":"r","object":"response","status":"completed","model":"m","output":[{{"id":"m1","type":"message","role":"assistant","content":[{{"type":"output_text","text":"hi"}}]}}],"usage":{usage}}}"#
+            ),
+        ),
+        WireFormat::Messages => (
+            format!(
+                "event: message_start\n\
+                 data: {{\"type\":\"message_start\",\"message\":{{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"m\",\"usage\":{usage}}}}}\n\n\
+                 event: content_block_start\n\
+                 data: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{{\"type\":\"text\",\"text\":\"hi\"}}}}\n\n\
+                 event: content_block_stop\n\
+                 data: {{\"type\":\"content_block_stop\",\"index\":0}}\n\n\
+                 event: message_delta\n\
+                 data: {{\"type\":\"message_delta\",\"delta\":{{\"stop_reason\":\"end_turn\"}}}}\n\n\
+                 event: message_stop\n\
+                 data: {{\"type\":\"message_stop\"}}\n\n"
+            ),
+            format!(
+                r#"{{"id":"m","type":"message","role":"assistant","model":"m","content":[{{"type":"text","text":"hi"}}],"stop_reason":"end_turn","usage":{usage}}}"#
+            ),
+        ),
+        WireFormat::Gemini => (
+            format!(
+                "data: {{\"candidates\":[{{\"content\":{{\"parts\":[{{\"text\":\"hi\"}}],\"role\":\"model\"}},\"finishReason\":\"STOP\",\"index\":0}}],\"usageMetadata\":{usage},\"responseId\":\"r\",\"modelVersion\":\"m\"}}\n\n"
+            ),
+            format!(
+                r#"{{"candidates":[{{"content":{{"parts":[{{"text":"hi"}}],"role":"model"}},"finishReason":"STOP","index":0}}],"usageMetadata":{usage},"responseId":"r","modelVersion":"m"}}"#
+            ),
+        ),
+    };
+    let (events, streamed) = decode_all(format, stream.as_bytes());
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Error { .. })),
+        "{format} {usage}: {events:?}"
+    );
+    let whole = decode_response(format, &body).unwrap_or_else(|e| panic!("{format} {usage}: {e}"));
+    assert_eq!(streamed.choices, whole.choices, "{format} {usage}");
+    (streamed.usage, whole.usage)
+}
+
+#[test]
+fn usage_objects_count_the_same_streamed_or_whole() {
+    use common::usage as u;
+    let cases: &[(WireFormat, &str, Usage)] = &[
+        // Cache writes are inside prompt_tokens, as cache reads are.
+        (
+            WireFormat::Chat,
+            r#"{"prompt_tokens":100,"completion_tokens":10,"prompt_tokens_details":{"cached_tokens":60,"cache_write_tokens":30}}"#,
+            u(Some(10), Some(10), Some(60), Some(30), None),
+        ),
+        // A top-level cached_tokens (no details object).
+        (
+            WireFormat::Chat,
+            r#"{"prompt_tokens":100,"completion_tokens":10,"cached_tokens":40}"#,
+            u(Some(60), Some(10), Some(40), None, None),
+        ),
+        // The details' count wins over a top-level one.
+        (
+            WireFormat::Chat,
+            r#"{"prompt_tokens":100,"completion_tokens":10,"cached_tokens":40,"prompt_tokens_details":{"cached_tokens":50}}"#,
+            u(Some(50), Some(10), Some(50), None, None),
+        ),
+        // Counts as integral floats, exponents and strings all count.
+        (
+            WireFormat::Chat,
+            r#"{"prompt_tokens":"100","completion_tokens":1e1,"completion_tokens_details":{"reasoning_tokens":4.0}}"#,
+            u(Some(100), Some(10), None, None, Some(4)),
+        ),
+        // xAI: reasoning outside completion_tokens (total says so).
+        (
+            WireFormat::Chat,
+            r#"{"prompt_tokens":100,"completion_tokens":10,"total_tokens":114,"completion_tokens_details":{"reasoning_tokens":4}}"#,
+            u(Some(100), Some(14), None, None, Some(4)),
+        ),
+        // What is no count is unknown, and costs nothing else.
+        (
+            WireFormat::Chat,
+            r#"{"prompt_tokens":-1,"completion_tokens":1.5,"prompt_tokens_details":{"cached_tokens":true}}"#,
+            u(None, None, None, None, None),
+        ),
+        (
+            WireFormat::Responses,
+            r#"{"input_tokens":"100","output_tokens":2e1,"input_tokens_details":{"cached_tokens":30.0},"output_tokens_details":{"reasoning_tokens":"5"}}"#,
+            u(Some(70), Some(20), Some(30), None, Some(5)),
+        ),
+        (
+            WireFormat::Responses,
+            r#"{"input_tokens":1.5,"output_tokens":null}"#,
+            u(None, None, None, None, None),
+        ),
+        (
+            WireFormat::Messages,
+            r#"{"input_tokens":10.0,"output_tokens":"7","cache_read_input_tokens":5e1,"cache_creation_input_tokens":" 20 ","output_tokens_details":{"thinking_tokens":3}}"#,
+            u(Some(10), Some(7), Some(50), Some(20), Some(3)),
+        ),
+        (
+            WireFormat::Messages,
+            r#"{"input_tokens":-3,"output_tokens":{"n":1}}"#,
+            u(None, None, None, None, None),
+        ),
+        (
+            WireFormat::Gemini,
+            r#"{"promptTokenCount":"100","candidatesTokenCount":2.0e1,"thoughtsTokenCount":5,"cachedContentTokenCount":40.0}"#,
+            u(Some(60), Some(25), Some(40), None, Some(5)),
+        ),
+        (
+            WireFormat::Gemini,
+            r#"{"promptTokenCount":false,"candidatesTokenCount":0.5}"#,
+            u(None, None, None, None, None),
+        ),
+    ];
+    for (format, usage, want) in cases {
+        let (streamed, whole) = usage_both_ways(*format, usage);
+        assert_eq!(&streamed, want, "{format} stream: {usage}");
+        assert_eq!(&whole, want, "{format} body: {usage}");
+    }
 }

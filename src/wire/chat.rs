@@ -10,6 +10,10 @@
 //!   `normalizedUsage`, and the cost frame Zen appends AFTER `data: [DONE]` —
 //!   which is why `[DONE]` is skipped rather than treated as the end.
 //! * an `error` object in a data line (upstream error mid-stream).
+//! * `usage` with cache reads (`prompt_tokens_details.cached_tokens`, or a
+//!   top-level `cached_tokens`) and cache writes
+//!   (`prompt_tokens_details.cache_write_tokens`), all inside
+//!   `prompt_tokens`. The non-streaming decoder reads usage with this code.
 //!
 //! Tool calls are keyed by (choice, wire `index`). The unified `index` is
 //! assigned in order of appearance within each choice, so it stays dense even
@@ -228,7 +232,7 @@ impl<'a> ToolCallChunk<'a> {
     }
 }
 
-/// A chunk's `usage` (OpenAI field names).
+/// A `usage` object (OpenAI field names), in a chunk or a whole response.
 #[derive(Default)]
 struct ChatUsage {
     prompt_tokens: Option<u64>,
@@ -236,8 +240,19 @@ struct ChatUsage {
     total_tokens: Option<u64>,
     /// `prompt_tokens_details.cached_tokens`.
     cached_tokens: Option<u64>,
+    /// A top-level `cached_tokens` (some compatible providers), used when
+    /// `prompt_tokens_details` has none.
+    top_cached_tokens: Option<u64>,
+    /// `prompt_tokens_details.cache_write_tokens`.
+    cache_write_tokens: Option<u64>,
     /// `completion_tokens_details.reasoning_tokens`.
     reasoning_tokens: Option<u64>,
+}
+
+/// The usage a Chat Completions `usage` object's text amounts to: the
+/// stream's reading ([`ChatUsage`]), for non-streaming bodies.
+pub(crate) fn usage(text: &str) -> Option<Usage> {
+    fields::read_text(text, ChatUsage::read).map(|u| u.to_usage())
 }
 
 impl ChatUsage {
@@ -253,8 +268,20 @@ impl ChatUsage {
                 "prompt_tokens" => fields::count(r, &mut u.prompt_tokens)?,
                 "completion_tokens" => fields::count(r, &mut u.completion_tokens)?,
                 "total_tokens" => fields::count(r, &mut u.total_tokens)?,
+                "cached_tokens" => fields::count(r, &mut u.top_cached_tokens)?,
                 "prompt_tokens_details" => {
-                    member(r, "cached_tokens", &mut u.cached_tokens, fields::count)?;
+                    (u.cached_tokens, u.cache_write_tokens) = (None, None);
+                    if fields::optional_object(r)? {
+                        while let Some(key) = r.next_key()? {
+                            match key.as_ref() {
+                                "cached_tokens" => fields::count(r, &mut u.cached_tokens)?,
+                                "cache_write_tokens" => {
+                                    fields::count(r, &mut u.cache_write_tokens)?
+                                }
+                                _ => r.skip()?,
+                            }
+                        }
+                    }
                 }
                 "completion_tokens_details" => {
                     member(
@@ -270,12 +297,14 @@ impl ChatUsage {
         Ok(())
     }
 
-    /// Zen semantics: input excludes cached tokens; output includes reasoning.
-    /// OpenAI counts reasoning inside `completion_tokens`; xAI does not (its
+    /// Zen semantics: input excludes cache reads and writes (both are
+    /// inside `prompt_tokens`); output includes reasoning. OpenAI counts
+    /// reasoning inside `completion_tokens`; xAI does not (its
     /// `total_tokens` = prompt + completion + reasoning), which is detected
     /// from the total and corrected so output always includes reasoning.
     fn to_usage(&self) -> Usage {
-        let cached = self.cached_tokens;
+        let cached = self.cached_tokens.or(self.top_cached_tokens);
+        let cache_write = self.cache_write_tokens;
         let reasoning = self.reasoning_tokens;
         let mut output = self.completion_tokens;
         if let (Some(p), Some(c), Some(r), Some(t)) = (
@@ -290,12 +319,13 @@ impl ChatUsage {
             }
         }
         Usage {
-            input_tokens: self
-                .prompt_tokens
-                .map(|p| p.saturating_sub(cached.unwrap_or(0))),
+            input_tokens: self.prompt_tokens.map(|p| {
+                p.saturating_sub(cached.unwrap_or(0))
+                    .saturating_sub(cache_write.unwrap_or(0))
+            }),
             output_tokens: output,
             cache_read_tokens: cached,
-            cache_write_tokens: None,
+            cache_write_tokens: cache_write,
             reasoning_tokens: reasoning,
         }
     }

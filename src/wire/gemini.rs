@@ -43,7 +43,7 @@ use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
 use crate::wire::fields::{
     self, optional_array, optional_bool, optional_object, optional_raw, optional_str, optional_u32,
-    optional_u64, optional_value,
+    optional_value,
 };
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::{value_arguments, PendingToolCall, WireDecoder};
@@ -247,6 +247,12 @@ impl<'a> FunctionCall<'a> {
     }
 }
 
+/// The usage a Gemini `usageMetadata` object's text amounts to: the
+/// stream's reading ([`UsageMetadata`]), for non-streaming bodies.
+pub(crate) fn usage(text: &str) -> Option<Usage> {
+    fields::read_text(text, UsageMetadata::read).map(|u| u.to_usage())
+}
+
 /// Gemini's `usageMetadata`.
 #[derive(Default)]
 struct UsageMetadata {
@@ -265,10 +271,10 @@ impl UsageMetadata {
         let u = slot.insert(UsageMetadata::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "promptTokenCount" => optional_u64(r, &mut u.prompt_token_count)?,
-                "candidatesTokenCount" => optional_u64(r, &mut u.candidates_token_count)?,
-                "thoughtsTokenCount" => optional_u64(r, &mut u.thoughts_token_count)?,
-                "cachedContentTokenCount" => optional_u64(r, &mut u.cached_content_token_count)?,
+                "promptTokenCount" => fields::count(r, &mut u.prompt_token_count)?,
+                "candidatesTokenCount" => fields::count(r, &mut u.candidates_token_count)?,
+                "thoughtsTokenCount" => fields::count(r, &mut u.thoughts_token_count)?,
+                "cachedContentTokenCount" => fields::count(r, &mut u.cached_content_token_count)?,
                 _ => r.skip()?,
             }
         }

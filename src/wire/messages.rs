@@ -45,7 +45,7 @@ use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Kind, Reader};
 use crate::sse::SseEventRef;
 use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
-use crate::wire::fields::{self, optional_object, optional_raw, optional_str, optional_u64};
+use crate::wire::fields::{self, optional_object, optional_raw, optional_str};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::{push_usage, value_arguments, PendingToolCall, WireDecoder};
 
@@ -312,8 +312,14 @@ impl<'a> Delta<'a> {
     }
 }
 
-/// Anthropic's `usage` object (in `message_start.message` and
-/// `message_delta`).
+/// The usage an Anthropic `usage` object's text amounts to: the stream's
+/// reading ([`WireUsage`]), for non-streaming bodies.
+pub(crate) fn usage(text: &str) -> Option<Usage> {
+    fields::read_text(text, WireUsage::read).map(|u| u.to_usage())
+}
+
+/// Anthropic's `usage` object (in `message_start.message`,
+/// `message_delta` and a whole message).
 #[derive(Default)]
 struct WireUsage {
     input_tokens: Option<u64>,
@@ -333,11 +339,11 @@ impl WireUsage {
         let u = slot.insert(WireUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "input_tokens" => optional_u64(r, &mut u.input_tokens)?,
-                "output_tokens" => optional_u64(r, &mut u.output_tokens)?,
-                "cache_read_input_tokens" => optional_u64(r, &mut u.cache_read_input_tokens)?,
+                "input_tokens" => fields::count(r, &mut u.input_tokens)?,
+                "output_tokens" => fields::count(r, &mut u.output_tokens)?,
+                "cache_read_input_tokens" => fields::count(r, &mut u.cache_read_input_tokens)?,
                 "cache_creation_input_tokens" => {
-                    optional_u64(r, &mut u.cache_creation_input_tokens)?
+                    fields::count(r, &mut u.cache_creation_input_tokens)?
                 }
                 "output_tokens_details" => {
                     // Like serde's `Option<struct>`: absent, null and an
@@ -346,7 +352,7 @@ impl WireUsage {
                     if optional_object(r)? {
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
-                                "thinking_tokens" => optional_u64(r, &mut u.thinking_tokens)?,
+                                "thinking_tokens" => fields::count(r, &mut u.thinking_tokens)?,
                                 _ => r.skip()?,
                             }
                         }

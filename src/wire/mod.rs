@@ -124,7 +124,7 @@ impl WireDecoder for AnyWireDecoder {
 /// Appends `usage` as a `usage` event unless no count is known. Shared by
 /// every decoder (never inlined) so the wasm package has one copy.
 #[inline(never)]
-pub(super) fn push_usage(usage: Usage, out: &mut Vec<Event>) {
+pub(crate) fn push_usage(usage: Usage, out: &mut Vec<Event>) {
     if !usage.is_empty() {
         out.push(Event::Usage(usage));
     }

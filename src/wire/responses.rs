@@ -200,6 +200,12 @@ impl<'a> Response<'a> {
     }
 }
 
+/// The usage a Responses `usage` object's text amounts to: the stream's
+/// reading ([`ResponsesUsage`]), for non-streaming bodies.
+pub(crate) fn usage(text: &str) -> Option<Usage> {
+    fields::read_text(text, ResponsesUsage::read).map(|u| u.to_usage())
+}
+
 /// A response's `usage` (Responses field names).
 #[derive(Default)]
 struct ResponsesUsage {
