@@ -9,9 +9,10 @@
 //! The tree is the one `serde_json::from_str` builds (the tests compare them
 //! on generated documents): numbers are classified as serde_json classifies
 //! them and floats are correctly rounded ([`number`]), a repeated key keeps
-//! its last value, and nesting stops at serde_json's recursion limit. The
-//! one difference is the reader's: a `\u` escape naming a lone surrogate
-//! reads as U+FFFD, where serde_json refuses the document.
+//! its last value, and nesting stops where serde_json's stops (the reader's
+//! [`crate::json::MAX_DEPTH`]). The one difference is the reader's: a `\u`
+//! escape naming a lone surrogate reads as U+FFFD, where serde_json refuses
+//! the document.
 //!
 //! The tree is built with an explicit stack, not recursion, so no input can
 //! exhaust the call stack.
@@ -21,9 +22,6 @@ use std::mem;
 use serde_json::{Map, Number, Value};
 
 use crate::json::{JsonError, Kind, Reader};
-
-/// Containers open at once, at most: serde_json refuses the 128th level.
-const MAX_NESTING: usize = 127;
 
 /// A container being filled.
 enum Open {
@@ -62,7 +60,6 @@ pub(crate) fn read_value(r: &mut Reader<'_>) -> Result<Value, JsonError> {
             }
             Kind::String => Value::String(r.str()?.into_owned()),
             Kind::Array => {
-                nest(r, &stack)?;
                 r.begin_array()?;
                 if r.next_item()? {
                     stack.push(Open::Array(Vec::new()));
@@ -71,7 +68,6 @@ pub(crate) fn read_value(r: &mut Reader<'_>) -> Result<Value, JsonError> {
                 Value::Array(Vec::new())
             }
             Kind::Object => {
-                nest(r, &stack)?;
                 r.begin_object()?;
                 if let Some(key) = r.next_key()? {
                     stack.push(Open::Object(Map::new(), key.into_owned()));
@@ -104,17 +100,6 @@ pub(crate) fn read_value(r: &mut Reader<'_>) -> Result<Value, JsonError> {
             stack.pop();
         }
     }
-}
-
-/// Refuses a container that would exceed serde_json's nesting limit.
-fn nest(r: &Reader<'_>, stack: &[Open]) -> Result<(), JsonError> {
-    if stack.len() < MAX_NESTING {
-        return Ok(());
-    }
-    Err(JsonError {
-        offset: r.offset(),
-        reason: "recursion limit exceeded",
-    })
 }
 
 /// A number lexeme (already checked against the grammar) as a `Number`:
@@ -216,9 +201,11 @@ mod tests {
                 );
             }
         }
-        let deep = format!("{}{}", "[".repeat(128), "]".repeat(128));
-        let err = parse_value(&deep).unwrap_err();
-        assert_eq!(err.reason, "recursion limit exceeded");
+        let at = crate::json::MAX_DEPTH;
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse_value(&nested(at)).is_ok());
+        let err = parse_value(&nested(at + 1)).unwrap_err();
+        assert_eq!(err.reason, "JSON nested too deeply");
     }
 
     #[test]

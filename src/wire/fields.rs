@@ -312,7 +312,7 @@ mod tests {
         refused(r#"{"v":"true"}"#, |r| value(optional_bool)(r).map(drop));
         refused(r#"{"v":[]}"#, |r| optional_object(r).map(drop));
         refused(r#"{"v":{}}"#, |r| optional_array(r).map(drop));
-        // Past serde_json's nesting limit a value makes no tree.
+        // Past the nesting limit (json::MAX_DEPTH) a value makes no tree.
         let deep = format!(r#"{{"v":{}{}}}"#, "[".repeat(128), "]".repeat(128));
         refused(&deep, |r| value(optional_value)(r).map(drop));
         // A lone surrogate escape reads as U+FFFD, as everywhere in the reader.
