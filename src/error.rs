@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
 use crate::json::Kind;
-use crate::json_view::View;
+use crate::json_view::{members, View};
 
 /// What kind of failure an error is. Serialized camelCase (`"rateLimit"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -563,11 +563,10 @@ impl ParsedBody {
         };
         let text = |v: Option<View<'_>>| v.and_then(View::as_str).map(String::from);
         let mut out = ParsedBody::default();
-        let [error, message, detail] = value.fields(["error", "message", "detail"]);
+        members!(value => error, message, detail);
         match error.map(|e| (e.kind(), e)) {
             Some((Kind::Object, err)) => {
-                let [message, error_type, code, status, details] =
-                    err.fields(["message", "type", "code", "status", "details"]);
+                members!(err => message, error_type: "type", code, status, details);
                 out.message = text(message);
                 out.error_type = text(error_type);
                 if let Some(code) = code {
@@ -705,7 +704,7 @@ fn token_kind(token: &str) -> Option<(ErrorKind, Strength)> {
 
 /// `{"@type": "…RetryInfo", "retryDelay": "38s"}` → 38000.
 fn google_retry_delay_ms(detail: View<'_>) -> Option<u64> {
-    let [kind, delay] = detail.fields(["@type", "retryDelay"]);
+    members!(detail => kind: "@type", delay: "retryDelay");
     let is_retry_info = kind
         .and_then(View::as_str)
         .is_some_and(|t| t.ends_with("RetryInfo"));

@@ -23,7 +23,27 @@ pub(crate) struct View<'a> {
     text: &'a str,
 }
 
+/// Binds members of an object [`View`] by key, in one pass:
+/// `members!(v => id, error_type: "type")` declares `id` (the value of key
+/// `"id"`) and `error_type` (of `"type"`), each an `Option<View>`. Each
+/// name sits next to its key, so no list can be reordered against another.
+macro_rules! members {
+    ($view:expr => $($name:ident $(: $key:literal)?),+ $(,)?) => {
+        let [$($name),+] = $view.fields([$($crate::json_view::members!(@key $name $($key)?)),+]);
+    };
+    (@key $name:ident $key:literal) => {
+        $key
+    };
+    (@key $name:ident) => {
+        stringify!($name)
+    };
+}
+pub(crate) use members;
+
 impl<'a> View<'a> {
+    /// `null`, for lookups on a value that may be absent.
+    pub(crate) const NULL: View<'static> = View { text: "null" };
+
     /// `text` as one whole document (whitespace around it allowed).
     pub(crate) fn document(text: &'a str) -> Result<View<'a>, JsonError> {
         let mut r = Reader::new(text);

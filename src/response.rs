@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::{plain_decimal, Kind};
-use crate::json_view::View;
+use crate::json_view::{members, View};
 use crate::wire::{self, push_usage, value_arguments, PendingToolCall, WireFormat};
 
 /// Decodes a non-streaming response body of `format` into a [`Message`].
@@ -70,7 +70,7 @@ fn not_a_response(format: WireFormat) -> ZenError {
 /// `{"error": {…}}` (OpenAI/Google/upstream), `{"type":"error",…}` (Zen,
 /// Anthropic). A Responses object carries `"error": null` on success.
 fn is_error_body(root: View<'_>) -> bool {
-    let [ty, error] = root.fields(["type", "error"]);
+    members!(root => ty: "type", error);
     owned(ty).as_deref() == Some("error")
         || error.is_some_and(|e| matches!(e.kind(), Kind::Object | Kind::String))
 }
@@ -198,25 +198,19 @@ fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {
 // ---------------------------------------------------------------- chat
 
 fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [choices, id, model, usage] = root.fields(["choices", "id", "model", "usage"]);
+    members!(root => choices, id, model, usage);
     let Some(choices) = choices.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Chat));
     };
     start(id, model, out);
     for (pos, ch) in choices.enumerate() {
-        let [index, finish_reason, message] = ch.fields(["index", "finish_reason", "message"]);
+        members!(ch => index, finish_reason, message);
         let choice = index_of(index, pos);
         let raw_finish = owned(finish_reason);
         let finish = raw_finish.as_deref().map(crate::wire::chat::finish_reason);
         let truncated = finish == Some(FinishReason::Length);
         if let Some(msg) = message {
-            let [reasoning_content, reasoning, content, refusal, tool_calls] = msg.fields([
-                "reasoning_content",
-                "reasoning",
-                "content",
-                "refusal",
-                "tool_calls",
-            ]);
+            members!(msg => reasoning_content, reasoning, content, refusal, tool_calls);
             // `reasoning_content` (GLM, Kimi, DeepSeek, xAI) or `reasoning` (vLLM, OpenRouter).
             let reasoning = owned(reasoning_content).or_else(|| owned(reasoning));
             push_text(out, choice, reasoning, reasoning_event);
@@ -231,9 +225,8 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             push_text(out, choice, owned(refusal), refusal_event);
             let calls = tool_calls.and_then(View::as_array);
             for (i, call) in calls.into_iter().flatten().enumerate() {
-                let [index, id, function] = call.fields(["index", "id", "function"]);
-                let [name, arguments] =
-                    function.map_or([None; 2], |f| f.fields(["name", "arguments"]));
+                members!(call => index, id, function);
+                members!(function.unwrap_or(View::NULL) => name, arguments);
                 push_tool_call(
                     out,
                     choice,
@@ -256,14 +249,7 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
 // ----------------------------------------------------------- responses
 
 fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [output, status, incomplete_details, id, model, usage] = root.fields([
-        "output",
-        "status",
-        "incomplete_details",
-        "id",
-        "model",
-        "usage",
-    ]);
+    members!(root => output, status, incomplete_details, id, model, usage);
     let Some(items) = output.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Responses));
     };
@@ -285,17 +271,16 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     // the stream decoder does when a delta opens a new part.
     let mut reasoning_seen = false;
     for item in items {
-        let [ty, summary, content, encrypted_content, call_id, id, name, arguments] =
-            item.fields([
-                "type",
-                "summary",
-                "content",
-                "encrypted_content",
-                "call_id",
-                "id",
-                "name",
-                "arguments",
-            ]);
+        members!(item =>
+            ty: "type",
+            summary,
+            content,
+            encrypted_content,
+            call_id,
+            id,
+            name,
+            arguments,
+        );
         match owned(ty).as_deref() {
             Some("reasoning") => {
                 for parts in [summary, content].into_iter().flatten() {
@@ -319,7 +304,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("message") => {
                 let parts = content.and_then(View::as_array);
                 for part in parts.into_iter().flatten() {
-                    let [ty, text, refusal] = part.fields(["type", "text", "refusal"]);
+                    members!(part => ty: "type", text, refusal);
                     match owned(ty).as_deref() {
                         Some("output_text") => push_text(out, 0, owned(text), text_event),
                         Some("refusal") => push_text(out, 0, owned(refusal), refusal_event),
@@ -369,8 +354,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
 // ------------------------------------------------------------ messages
 
 fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [content, stop_reason, id, model, usage] =
-        root.fields(["content", "stop_reason", "id", "model", "usage"]);
+    members!(root => content, stop_reason, id, model, usage);
     let Some(blocks) = content.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Messages));
     };
@@ -382,16 +366,7 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let truncated = finish == Some(FinishReason::Length);
     let mut calls = 0u32;
     for block in blocks {
-        let [ty, text, thinking, signature, data, id, name, input] = block.fields([
-            "type",
-            "text",
-            "thinking",
-            "signature",
-            "data",
-            "id",
-            "name",
-            "input",
-        ]);
+        members!(block => ty: "type", text, thinking, signature, data, id, name, input);
         match owned(ty).as_deref() {
             Some("text") => push_text(out, 0, owned(text), text_event),
             Some("thinking") => {
@@ -430,13 +405,13 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
 // -------------------------------------------------------------- gemini
 
 fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [candidates, prompt_feedback, response_id, model_version, usage] = root.fields([
-        "candidates",
-        "promptFeedback",
-        "responseId",
-        "modelVersion",
-        "usageMetadata",
-    ]);
+    members!(root =>
+        candidates,
+        prompt_feedback: "promptFeedback",
+        response_id: "responseId",
+        model_version: "modelVersion",
+        usage: "usageMetadata",
+    );
     let candidates = candidates.and_then(View::as_array);
     let block_reason = prompt_feedback.and_then(|f| str_field(f, "blockReason"));
     if candidates.is_none() && block_reason.is_none() {
@@ -446,7 +421,7 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let mut any_candidate = false;
     for (pos, cand) in candidates.into_iter().flatten().enumerate() {
         any_candidate = true;
-        let [index, finish_reason, content] = cand.fields(["index", "finishReason", "content"]);
+        members!(cand => index, finish_reason: "finishReason", content);
         let choice = index_of(index, pos);
         let raw_finish = owned(finish_reason);
         let truncated = raw_finish.as_deref() == Some("MAX_TOKENS");
@@ -455,13 +430,12 @@ fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             .and_then(|c| c.get("parts"))
             .and_then(View::as_array);
         for part in parts.into_iter().flatten() {
-            let [thought, text, function_call, thought_signature] =
-                part.fields(["thought", "text", "functionCall", "thoughtSignature"]);
+            members!(part => thought, text, function_call: "functionCall", thought_signature: "thoughtSignature");
             let thought = thought.and_then(View::as_bool) == Some(true);
             let make = if thought { reasoning_event } else { text_event };
             push_text(out, choice, owned(text), make);
             if let Some(call) = function_call {
-                let [id, name, args] = call.fields(["id", "name", "args"]);
+                members!(call => id, name, args);
                 push_tool_call(
                     out,
                     choice,
