@@ -400,9 +400,9 @@ impl Catalog {
 
 // Parsing walks the text with the pull reader rather than deserializing
 // with serde: the derives above serve Rust users (and `serde_json` round
-// trips), but reading through them instantiated a deserializer per struct,
-// ~20 KB of the wasm package for a table read once. The rules are the ones
-// those derives applied: required fields, `null` for the optional ones,
+// trips), but reading through them would put a deserializer per struct,
+// ~20 KB, into the wasm package for a table read once. The rules are the
+// ones those derives apply: required fields, `null` for the optional ones,
 // unknown keys ignored, the last of duplicated keys winning (as in a
 // `serde_json::Value` map), and a nested struct also accepted as an array of
 // its fields in declaration order.

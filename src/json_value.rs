@@ -4,7 +4,7 @@
 //!
 //! Why not `serde_json::from_str::<Value>`: the reader already checks and
 //! unescapes every byte, and calling serde_json's parser for these values
-//! alone put all of it (~9 KB gzip) into the wasm package.
+//! alone would put all of it (~9 KB gzip) into the wasm package.
 //!
 //! The tree is the one `serde_json::from_str` builds (the tests compare them
 //! on generated documents): numbers are classified as serde_json classifies

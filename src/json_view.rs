@@ -1,6 +1,6 @@
 //! [`View`]: `serde_json::Value`-style lookups straight on JSON text, for
 //! the cold, shape-varying documents (non-streaming bodies, error bodies,
-//! the catalog) that were read through a `Value` tree.
+//! the catalog).
 //!
 //! Why not `Value`: building the tree and its accessors, plus a serde
 //! deserializer per struct read out of it, cost the wasm package tens of KB

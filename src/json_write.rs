@@ -103,8 +103,8 @@ impl JsonWriter {
     /// Writes a key given as its finished JSON text with the colon
     /// (`"\"text\":"`): for the crate's own member names, which need no
     /// escaping. Events are mostly fixed keys, and the escape scan of
-    /// [`JsonWriter::key`] was most of the cost of writing one; this is one
-    /// append.
+    /// [`JsonWriter::key`] would be most of the cost of writing one; this is
+    /// one append.
     pub(crate) fn raw_key(&mut self, quoted: &str) {
         debug_assert!(quoted.ends_with("\":"));
         if self.comma {

@@ -3,7 +3,7 @@
 //! deserializers for it) and [`UnifiedRequest::from_json`].
 //!
 //! It accepts exactly the documents the serde derives in `types.rs` accept
-//! and builds the same values (tests/request_parse.rs checks both on the
+//! and builds the same values (tests/input_parse.rs checks both on the
 //! fixtures and on generated requests); only the error text differs, and
 //! names the JSON path. Two deliberate differences, both at the edges:
 //! a `\u` escape naming a lone surrogate reads as U+FFFD (the pull

@@ -92,7 +92,7 @@ pub(crate) fn object(r: &mut Reader<'_>) -> Result<bool, JsonError> {
 
 // Strict readers: the walking counterpart of a serde `Option<T>` field.
 // `null` reads as `None`, a value of the right type as `Some`, and any other
-// value refuses the whole frame (a protocol error), as serde did. For fields
+// value refuses the whole frame (a protocol error), as serde's would. For fields
 // whose type is part of the format's contract (`index`, a token's `text`),
 // where an odd value means the frame cannot be trusted.
 
