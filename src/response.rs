@@ -30,7 +30,8 @@ pub fn decode_response(format: WireFormat, body: &str) -> Result<Message, ZenErr
 /// per choice its reasoning, text, refusal and tool calls (each call as
 /// `toolCallStart`, one `toolCallDelta` and the final `toolCall` /
 /// `toolCallInvalid`, as a stream delivers them) and `finish`, then `usage`
-/// and `cost`.
+/// and `cost`. A Gemini body gives exactly the events of a stream whose
+/// only chunk it is.
 pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, ZenError> {
     let text = body.trim_start_matches('\u{feff}').trim();
     let root = View::first(text).ok_or_else(|| {
@@ -52,9 +53,6 @@ pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, Zen
         WireFormat::Messages => messages(root, &mut out)?,
         WireFormat::Gemini => gemini(root, &mut out)?,
     }
-    if let Some(usd) = cost_of(root) {
-        out.push(Event::Cost { usd });
-    }
     Ok(out)
 }
 
@@ -75,14 +73,19 @@ fn is_error_body(root: View<'_>) -> bool {
         || error.is_some_and(|e| matches!(e.kind(), Kind::Object | Kind::String))
 }
 
-/// Zen's top-level `"cost"`: a decimal string kept verbatim; a number is
-/// kept as written, an exponent written out (`1e-8` → `0.00000001`) as the
-/// stream decoders read it.
-fn cost_of(root: View<'_>) -> Option<String> {
-    let cost = root.get("cost")?;
-    match cost.as_str() {
+/// A `cost` event for Zen's top-level `"cost"`: a decimal string kept
+/// verbatim; a number is kept as written, an exponent written out (`1e-8` →
+/// `0.00000001`) as the stream decoders read it.
+fn push_cost_of(root: View<'_>, out: &mut Vec<Event>) {
+    let Some(cost) = root.get("cost") else {
+        return;
+    };
+    let usd = match cost.as_str() {
         Some(s) => Some(s.into_owned()),
-        None => plain_decimal(cost.as_number()?),
+        None => cost.as_number().and_then(plain_decimal),
+    };
+    if let Some(usd) = usd {
+        out.push(Event::Cost { usd });
     }
 }
 
@@ -243,6 +246,7 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         }
     }
     push_usage_of(usage, wire::chat::usage, out);
+    push_cost_of(root, out);
     Ok(())
 }
 
@@ -348,6 +352,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         push_finish(out, 0, reason, Some(raw));
     }
     push_usage_of(usage, wire::responses::usage, out);
+    push_cost_of(root, out);
     Ok(())
 }
 
@@ -399,73 +404,18 @@ fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         push_finish(out, 0, reason, raw_finish);
     }
     push_usage_of(usage, wire::messages::usage, out);
+    push_cost_of(root, out);
     Ok(())
 }
 
 // -------------------------------------------------------------- gemini
 
+/// A Gemini body is exactly one stream chunk, so the stream decoder reads
+/// it, cost included (see [`wire::gemini::response_events`]).
 fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    members!(root =>
-        candidates,
-        prompt_feedback: "promptFeedback",
-        response_id: "responseId",
-        model_version: "modelVersion",
-        usage: "usageMetadata",
-    );
-    let candidates = candidates.and_then(View::as_array);
-    let block_reason = prompt_feedback.and_then(|f| str_field(f, "blockReason"));
-    if candidates.is_none() && block_reason.is_none() {
-        return Err(not_a_response(WireFormat::Gemini));
+    if wire::gemini::response_events(root.raw(), out) {
+        Ok(())
+    } else {
+        Err(not_a_response(WireFormat::Gemini))
     }
-    start(response_id, model_version, out);
-    let mut any_candidate = false;
-    for (pos, cand) in candidates.into_iter().flatten().enumerate() {
-        any_candidate = true;
-        members!(cand => index, finish_reason: "finishReason", content);
-        let choice = index_of(index, pos);
-        let raw_finish = owned(finish_reason);
-        let truncated = raw_finish.as_deref() == Some("MAX_TOKENS");
-        let mut calls = 0u32;
-        let parts = content
-            .and_then(|c| c.get("parts"))
-            .and_then(View::as_array);
-        for part in parts.into_iter().flatten() {
-            members!(part => thought, text, function_call: "functionCall", thought_signature: "thoughtSignature");
-            let thought = thought.and_then(View::as_bool) == Some(true);
-            let make = if thought { reasoning_event } else { text_event };
-            push_text(out, choice, owned(text), make);
-            if let Some(call) = function_call {
-                members!(call => id, name, args);
-                push_tool_call(
-                    out,
-                    choice,
-                    calls,
-                    // Gemini matches results by name; ids are optional,
-                    // so a stable one is made up when absent.
-                    owned(id).unwrap_or_else(|| format!("call_{calls}")),
-                    name,
-                    args,
-                    truncated,
-                );
-                calls = calls.saturating_add(1);
-            }
-            push_text(out, choice, owned(thought_signature), signature_event);
-        }
-        if let Some(raw) = raw_finish {
-            push_finish(
-                out,
-                choice,
-                crate::wire::gemini::finish_reason(&raw, calls > 0),
-                Some(raw),
-            );
-        }
-    }
-    if !any_candidate {
-        if let Some(raw) = block_reason {
-            // The prompt itself was blocked: no candidate, one filtered choice.
-            push_finish(out, 0, FinishReason::ContentFilter, Some(raw));
-        }
-    }
-    push_usage_of(usage, wire::gemini::usage, out);
-    Ok(())
 }

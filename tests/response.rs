@@ -565,6 +565,20 @@ fn wrong_or_broken_bodies_are_protocol_errors() {
         (WireFormat::Messages, r#"{"id":"x","choices":[]}"#),
         (WireFormat::Responses, r#"{"id":"x","choices":[]}"#),
         (WireFormat::Gemini, r#"{"id":"x","choices":[]}"#),
+        // Typed as Google documents it: a numeric text is no Gemini part.
+        (
+            WireFormat::Gemini,
+            r#"{"candidates":[{"content":{"parts":[{"text":5}]},"finishReason":"STOP"}]}"#,
+        ),
+        // Neither a candidate nor a reason the prompt was blocked.
+        (
+            WireFormat::Gemini,
+            r#"{"candidates":[],"usageMetadata":{}}"#,
+        ),
+        (
+            WireFormat::Gemini,
+            r#"{"promptFeedback":{"blockReason":"BLOCK_REASON_UNSPECIFIED"}}"#,
+        ),
         (WireFormat::Chat, r#"{"choices": "#),
     ] {
         let err = decode_response(format, body).unwrap_err();
@@ -646,8 +660,7 @@ proptest! {
 }
 
 /// A Gemini `finishReason` means the same in a whole response as in a
-/// stream: one table serves both (the whole-response copy once lacked the
-/// image reasons).
+/// stream: one decoder serves both.
 #[test]
 fn gemini_finish_reasons_match_the_stream_decoder() {
     for raw in [

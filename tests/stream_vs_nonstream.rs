@@ -10,12 +10,18 @@
 //! written the lenient ways gateways write them (`1250.0`, `"64"`, `6.4e1`),
 //! and a cost. `usage_objects_count_the_same_streamed_or_whole` adds more
 //! usage shapes per format, each with the counts it must give.
+//!
+//! A Gemini body is exactly one stream chunk, and both are decoded by one
+//! decoder: `gemini-max-tokens-calls` (a signed call and an unsigned one,
+//! then text cut by `MAX_TOKENS`) pins what a token limit means for calls and
+//! where a call's signature goes, and every hand-written Gemini body must
+//! give, event for event, what a stream of that one chunk gives.
 
 mod common;
 
 use serde_json::json;
 use zenwire::event::{FinishReason, Message, ReasoningBlock, Usage};
-use zenwire::response::decode_response;
+use zenwire::response::{decode_response, response_events};
 use zenwire::stream::decode_all;
 use zenwire::{Event, WireFormat};
 
@@ -198,6 +204,133 @@ fn gemini_response_equals_the_accumulated_stream() {
         }
     );
     assert_eq!(whole.cost.as_deref(), Some("0.00115800"));
+}
+
+/// Gemini sends each call whole (`args` is an object, and a call the model
+/// could not finish is not sent: the candidate ends `MALFORMED_FUNCTION_CALL`
+/// instead), so calls made before a `MAX_TOKENS` stop are executable in
+/// both paths; the choice still finishes with `length`.
+#[test]
+fn gemini_calls_before_a_token_limit_are_whole_streamed_or_not() {
+    let (streamed, whole) = both(WireFormat::Gemini, "gemini-max-tokens-calls");
+    assert_eq!(streamed, whole);
+    assert_eq!(whole.id.as_deref(), Some("resp_max_calls"));
+    assert_eq!(whole.choices.len(), 1);
+    let c = &whole.choices[0];
+    assert_eq!(c.finish_reason, Some(FinishReason::Length));
+    assert_eq!(c.raw_finish_reason.as_deref(), Some("MAX_TOKENS"));
+    assert_eq!(c.reasoning, "Two cities: one call each.");
+    assert_eq!(c.signature.as_deref(), Some("CiQB-max-sig=="));
+    assert_eq!(c.text, "While those run, I will");
+    let calls: Vec<_> = c
+        .tool_calls
+        .iter()
+        .map(|t| {
+            (
+                t.index,
+                t.id.as_str(),
+                t.name.as_str(),
+                &t.arguments,
+                &t.invalid,
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (0, "call_0", "get_weather", &json!({"city": "Paris"}), &None),
+            (
+                1,
+                "fc_lyon",
+                "get_weather",
+                &json!({"city": "Lyon", "days": 2}),
+                &None
+            ),
+        ]
+    );
+    assert_eq!(
+        whole.usage,
+        common::usage(Some(90), Some(40), None, None, Some(8))
+    );
+    assert_eq!(whole.cost.as_deref(), Some("0.00056400"));
+}
+
+/// The `type` of each event, in order.
+fn kinds(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A call's signature closes the reasoning that led to it: it goes out
+/// after the reasoning and before the call (the first call of the step),
+/// streamed or not.
+#[test]
+fn gemini_signature_goes_out_before_the_call_it_signs() {
+    let whole = response_events(WireFormat::Gemini, &read("gemini-max-tokens-calls.json"))
+        .expect("a Gemini body");
+    assert_eq!(
+        kinds(&whole),
+        [
+            "start",
+            "reasoningDelta",
+            "reasoningSignature",
+            "toolCallStart",
+            "toolCallDelta",
+            "toolCall",
+            "toolCallStart",
+            "toolCallDelta",
+            "toolCall",
+            "textDelta",
+            "finish",
+            "usage",
+            "cost",
+        ]
+    );
+    let (streamed, _) = decode_all(
+        WireFormat::Gemini,
+        read("gemini-max-tokens-calls.sse").as_bytes(),
+    );
+    let streamed = kinds(&streamed);
+    let signed_call = [
+        "reasoningSignature",
+        "toolCallStart",
+        "toolCallDelta",
+        "toolCall",
+    ];
+    assert!(
+        streamed.windows(4).any(|w| w == signed_call),
+        "{streamed:?}"
+    );
+}
+
+/// A Gemini body is one `GenerateContentResponse`, exactly one stream
+/// chunk: every hand-written body gives, event for event, what a stream of
+/// that one chunk gives.
+#[test]
+fn a_gemini_body_decodes_as_its_one_chunk_stream() {
+    let fixtures = common::fixtures();
+    for path in [
+        "equivalence/gemini.json",
+        "equivalence/gemini-max-tokens-calls.json",
+        "nonstream/gemini-thought-function-call.json",
+        "nonstream/gemini-text-max-tokens.json",
+        "nonstream/gemini-blocked-prompt.json",
+    ] {
+        let body = std::fs::read_to_string(fixtures.join(path)).unwrap();
+        let whole =
+            response_events(WireFormat::Gemini, &body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        // JSON strings hold no raw line breaks: the body fits one data line.
+        let sse = format!("data: {}\n\n", body.replace(['\r', '\n'], " "));
+        let (streamed, _) = decode_all(WireFormat::Gemini, sse.as_bytes());
+        assert_eq!(whole, streamed, "{path}");
+    }
 }
 
 /// Two reasoning items: every part after the first (within an item or in a

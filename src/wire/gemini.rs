@@ -5,9 +5,10 @@
 //! * `candidates[].index` (default 0) is the choice. In `content.parts[]`,
 //!   `text` → `textDelta`, or `reasoningDelta` when the part has
 //!   `thought: true`; a `thoughtSignature` on any part → `reasoningSignature`
-//!   (after the part's text); `functionCall` → `toolCallStart`, one
-//!   `toolCallDelta` holding the serialized arguments, and `toolCall` — Gemini
-//!   sends each call whole. The call id is `functionCall.id` when present,
+//!   (after the part's text, before its call); `functionCall` →
+//!   `toolCallStart`, one `toolCallDelta` holding the serialized arguments,
+//!   and `toolCall` — Gemini sends each call whole, so a call is never
+//!   reported cut off, even in a candidate that ends with `MAX_TOKENS`. The call id is `functionCall.id` when present,
 //!   otherwise `call_<n>` with n the call's index within the choice (Gemini
 //!   matches function responses by name, so the id only has to be stable
 //!   within the response). `inlineData` parts (generated images) and other
@@ -31,6 +32,9 @@
 //!
 //! Invalid JSON yields a `protocol` error and decoding goes on. A body that
 //! ends before any candidate finished yields a retryable `network` error.
+//!
+//! A non-streaming body is one such chunk and is decoded by this same code
+//! ([`response_events`]).
 
 use std::borrow::Cow;
 
@@ -247,12 +251,6 @@ impl<'a> FunctionCall<'a> {
     }
 }
 
-/// The usage a Gemini `usageMetadata` object's text amounts to: the
-/// stream's reading ([`UsageMetadata`]), for non-streaming bodies.
-pub(crate) fn usage(text: &str) -> Option<Usage> {
-    fields::read_text(text, UsageMetadata::read).map(|u| u.to_usage())
-}
-
 /// Gemini's `usageMetadata`.
 #[derive(Default)]
 struct UsageMetadata {
@@ -351,10 +349,9 @@ impl<'a> WireError<'a> {
     }
 }
 
-/// The unified reason of a Gemini `finishReason` (streamed or in a whole
-/// response); `STOP` with function calls means the model stopped to call
-/// tools.
-pub(crate) fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
+/// The unified reason of a Gemini `finishReason`; `STOP` with function
+/// calls means the model stopped to call tools.
+fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
     match raw {
         "STOP" if made_calls => FinishReason::ToolCalls,
         "STOP" => FinishReason::Stop,
@@ -371,15 +368,58 @@ pub(crate) fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
     }
 }
 
+/// Whether a `promptFeedback.blockReason` says the prompt was blocked.
+fn is_block_reason(reason: &str) -> bool {
+    !reason.is_empty() && reason != "BLOCK_REASON_UNSPECIFIED"
+}
+
+/// Decodes a non-streaming body (`:generateContent`). The body is exactly
+/// one stream chunk, a `GenerateContentResponse`, so it is read by the same
+/// [`Frame`] reader and turned into events by a fresh [`GeminiDecoder`]:
+/// what a part, a candidate, a finish reason, usage or Zen's cost mean lives
+/// in one place for both paths. A whole body is complete, so there is no
+/// end-of-stream check. `false` (nothing appended) when `body` is not a
+/// Gemini response: a field of the wrong type, or neither a candidate nor
+/// a prompt block reason.
+pub(crate) fn response_events(body: &str, out: &mut Vec<Event>) -> bool {
+    let mut frame = Frame::default();
+    let mut r = Reader::new(body);
+    let read = frame.read(&mut r).and_then(|()| r.end());
+    let blocked = frame.block_reason.as_deref().is_some_and(is_block_reason);
+    if read.is_err() || (frame.candidates.is_empty() && !blocked) {
+        return false;
+    }
+    GeminiDecoder::default().on_frame(frame, out);
+    true
+}
+
 impl WireDecoder for GeminiDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         let Some(data) = payload(event.data) else {
             return;
         };
         let mut frame = Frame::default();
-        if read_event_data("Gemini", data, out, |r| frame.read(r)).is_none() {
+        if read_event_data("Gemini", data, out, |r| frame.read(r)).is_some() {
+            self.on_frame(frame, out);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Event>) {
+        if self.failed || self.choices.iter().any(|c| c.finished) {
             return;
         }
+        out.push(ended_early_event(
+            "Gemini",
+            self.saw_frame,
+            "any candidate finished",
+        ));
+        self.failed = true;
+    }
+}
+
+impl GeminiDecoder {
+    /// The events of one chunk (of a stream, or a whole body).
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<Event>) {
         self.saw_frame = true;
         if !self.started && (frame.response_id.is_some() || frame.model_version.is_some()) {
             self.started = true;
@@ -398,10 +438,7 @@ impl WireDecoder for GeminiDecoder {
                 out.push(Event::Usage(usage));
             }
         }
-        if let Some(block_reason) = frame
-            .block_reason
-            .filter(|r| !r.is_empty() && r != "BLOCK_REASON_UNSPECIFIED")
-        {
+        if let Some(block_reason) = frame.block_reason.filter(|r| is_block_reason(r)) {
             let state = self.state(0);
             if !state.finished {
                 state.finished = true;
@@ -420,20 +457,6 @@ impl WireDecoder for GeminiDecoder {
         }
     }
 
-    fn finish(&mut self, out: &mut Vec<Event>) {
-        if self.failed || self.choices.iter().any(|c| c.finished) {
-            return;
-        }
-        out.push(ended_early_event(
-            "Gemini",
-            self.saw_frame,
-            "any candidate finished",
-        ));
-        self.failed = true;
-    }
-}
-
-impl GeminiDecoder {
     /// The state of choice `choice`, created on first use.
     fn state(&mut self, choice: u32) -> &mut CandidateState {
         let pos = match self.choices.binary_search_by_key(&choice, |c| c.choice) {
@@ -465,6 +488,14 @@ impl GeminiDecoder {
                     Event::TextDelta { choice, text }
                 });
             }
+            // A signature signs the thinking that led to its part. It goes
+            // out before the part's call, closing that reasoning before the
+            // calls it led to (Gemini 3 signs the first call of a step):
+            // reasoning → signature → calls, as Anthropic's signature_delta
+            // and a Responses reasoning item order them. It goes out after
+            // the part's text: a stream sends a signed text over several
+            // chunks with the signature on the last (or on an empty part
+            // after it), so text first is the order both paths can keep.
             if let Some(signature) = part.thought_signature.filter(|s| !s.is_empty()) {
                 out.push(Event::ReasoningSignature {
                     choice,
@@ -531,6 +562,13 @@ impl GeminiDecoder {
 
 /// A whole function call: start, its arguments as one fragment, the call
 /// (or `toolCallInvalid`, when the arguments make no JSON tree).
+///
+/// Never truncated, whatever the candidate's `finishReason`: Gemini sends
+/// `args` as a parsed object (a protobuf `Struct`), and a call the model
+/// could not finish is not sent at all (the candidate ends with
+/// `MALFORMED_FUNCTION_CALL` instead). So a call in a candidate that ends
+/// with `MAX_TOKENS` is whole: the limit cut what came after it, the choice
+/// finishes with `length`, and the call stays executable, streamed or not.
 fn push_function_call(choice: u32, index: u32, call: FunctionCall<'_>, out: &mut Vec<Event>) {
     let id = call
         .id
