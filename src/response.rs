@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
-use crate::json::{plain_decimal, Kind};
+use crate::json::Kind;
 use crate::json_view::{members, View};
 use crate::wire::{self, push_usage, value_arguments, PendingToolCall, WireFormat};
 
@@ -73,18 +73,10 @@ fn is_error_body(root: View<'_>) -> bool {
         || error.is_some_and(|e| matches!(e.kind(), Kind::Object | Kind::String))
 }
 
-/// A `cost` event for Zen's top-level `"cost"`: a decimal string kept
-/// verbatim; a number is kept as written, an exponent written out (`1e-8` →
-/// `0.00000001`) as the stream decoders read it.
+/// A `cost` event for Zen's top-level `"cost"`, read as the stream
+/// decoders read it ([`wire::zen_cost::cost`]).
 fn push_cost_of(root: View<'_>, out: &mut Vec<Event>) {
-    let Some(cost) = root.get("cost") else {
-        return;
-    };
-    let usd = match cost.as_str() {
-        Some(s) => Some(s.into_owned()),
-        None => cost.as_number().and_then(plain_decimal),
-    };
-    if let Some(usd) = usd {
+    if let Some(usd) = root.get("cost").and_then(|c| wire::zen_cost::cost(c.raw())) {
         out.push(Event::Cost { usd });
     }
 }

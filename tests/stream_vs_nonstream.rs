@@ -383,10 +383,10 @@ fn responses_reasoning_items_join_the_same_way() {
     );
 }
 
-/// A usage object of `format` in a minimal stream and in a minimal body;
-/// the usage each path reports.
-fn usage_both_ways(format: WireFormat, usage: &str) -> (Usage, Usage) {
-    let (stream, body) = match format {
+/// A minimal answer ("hi") of `format` with this usage object, as a stream
+/// and as a body.
+fn minimal_pair(format: WireFormat, usage: &str) -> (String, String) {
+    match format {
         WireFormat::Chat => (
             format!(
                 "data: {{\"id\":\"c\",\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"hi\"}},\"finish_reason\":\"stop\"}}]}}\n\n\
@@ -432,14 +432,27 @@ fn usage_both_ways(format: WireFormat, usage: &str) -> (Usage, Usage) {
                 r#"{{"candidates":[{{"content":{{"parts":[{{"text":"hi"}}],"role":"model"}},"finishReason":"STOP","index":0}}],"usageMetadata":{usage},"responseId":"r","modelVersion":"m"}}"#
             ),
         ),
-    };
+    }
+}
+
+/// Both halves of [`minimal_pair`], checked to decode without error to the
+/// same choices; the two messages.
+fn minimal_both_ways(format: WireFormat, stream: &str, body: &str) -> (Message, Message) {
     let (events, streamed) = decode_all(format, stream.as_bytes());
     assert!(
         !events.iter().any(|e| matches!(e, Event::Error { .. })),
-        "{format} {usage}: {events:?}"
+        "{format} {stream}: {events:?}"
     );
-    let whole = decode_response(format, &body).unwrap_or_else(|e| panic!("{format} {usage}: {e}"));
-    assert_eq!(streamed.choices, whole.choices, "{format} {usage}");
+    let whole = decode_response(format, body).unwrap_or_else(|e| panic!("{format} {body}: {e}"));
+    assert_eq!(streamed.choices, whole.choices, "{format} {body}");
+    (streamed, whole)
+}
+
+/// A usage object of `format` in a minimal stream and in a minimal body;
+/// the usage each path reports.
+fn usage_both_ways(format: WireFormat, usage: &str) -> (Usage, Usage) {
+    let (stream, body) = minimal_pair(format, usage);
+    let (streamed, whole) = minimal_both_ways(format, &stream, &body);
     (streamed.usage, whole.usage)
 }
 
@@ -518,5 +531,34 @@ fn usage_objects_count_the_same_streamed_or_whole() {
         let (streamed, whole) = usage_both_ways(*format, usage);
         assert_eq!(&streamed, want, "{format} stream: {usage}");
         assert_eq!(&whole, want, "{format} body: {usage}");
+    }
+}
+
+/// Zen's `cost` means the same in the stream's cost frame and at the top of
+/// a body: a decimal string (trimmed), a number written out in plain
+/// decimals, and nothing for an empty string or another type.
+#[test]
+fn costs_read_the_same_streamed_or_whole() {
+    let cases: &[(&str, Option<&str>)] = &[
+        (r#""0.00001400""#, Some("0.00001400")),
+        (r#"" 0.5 ""#, Some("0.5")),
+        ("1e-8", Some("0.00000001")),
+        ("0", Some("0")),
+        (r#""""#, None),
+        ("null", None),
+        ("true", None),
+    ];
+    for format in WireFormat::ALL {
+        for (cost, want) in cases {
+            let (mut stream, body) = minimal_pair(format, "{}");
+            stream.push_str(&match format {
+                WireFormat::Chat => format!("data: {{\"choices\":[],\"cost\":{cost}}}\n\n"),
+                _ => format!("event: ping\ndata: {{\"type\":\"ping\",\"cost\":{cost}}}\n\n"),
+            });
+            let body = format!("{},\"cost\":{cost}}}", body.strip_suffix('}').unwrap());
+            let (streamed, whole) = minimal_both_ways(format, &stream, &body);
+            assert_eq!(streamed.cost.as_deref(), *want, "{format} stream: {cost}");
+            assert_eq!(whole.cost.as_deref(), *want, "{format} body: {cost}");
+        }
     }
 }
