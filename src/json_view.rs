@@ -41,9 +41,6 @@ macro_rules! members {
 pub(crate) use members;
 
 impl<'a> View<'a> {
-    /// `null`, for lookups on a value that may be absent.
-    pub(crate) const NULL: View<'static> = View { text: "null" };
-
     /// `text` as one whole document (whitespace around it allowed).
     pub(crate) fn document(text: &'a str) -> Result<View<'a>, JsonError> {
         let mut r = Reader::new(text);

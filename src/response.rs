@@ -183,63 +183,17 @@ fn arguments_text(v: Option<View<'_>>) -> String {
     }
 }
 
-fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {
-    index
-        .and_then(View::as_u64)
-        .and_then(|i| u32::try_from(i).ok())
-        .unwrap_or_else(|| u32::try_from(fallback).unwrap_or(u32::MAX))
-}
-
 // ---------------------------------------------------------------- chat
 
+/// A completion is one stream chunk with `message` in place of `delta`, so
+/// the stream decoder reads it, cost included (see
+/// [`wire::chat::response_events`]).
 fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    members!(root => choices, id, model, usage);
-    let Some(choices) = choices.and_then(View::as_array) else {
-        return Err(not_a_response(WireFormat::Chat));
-    };
-    start(id, model, out);
-    for (pos, ch) in choices.enumerate() {
-        members!(ch => index, finish_reason, message);
-        let choice = index_of(index, pos);
-        let raw_finish = owned(finish_reason);
-        let finish = raw_finish.as_deref().map(crate::wire::chat::finish_reason);
-        let truncated = finish == Some(FinishReason::Length);
-        if let Some(msg) = message {
-            members!(msg => reasoning_content, reasoning, content, refusal, tool_calls);
-            // `reasoning_content` (GLM, Kimi, DeepSeek, xAI) or `reasoning` (vLLM, OpenRouter).
-            let reasoning = owned(reasoning_content).or_else(|| owned(reasoning));
-            push_text(out, choice, reasoning, reasoning_event);
-            if let Some(s) = owned(content) {
-                push_text(out, choice, Some(s), text_event);
-            } else if let Some(parts) = content.and_then(View::as_array) {
-                // Content-part arrays: keep the text parts.
-                for part in parts {
-                    push_text(out, choice, owned(part.get("text")), text_event);
-                }
-            }
-            push_text(out, choice, owned(refusal), refusal_event);
-            let calls = tool_calls.and_then(View::as_array);
-            for (i, call) in calls.into_iter().flatten().enumerate() {
-                members!(call => index, id, function);
-                members!(function.unwrap_or(View::NULL) => name, arguments);
-                push_tool_call(
-                    out,
-                    choice,
-                    index_of(index, i),
-                    owned(id).unwrap_or_default(),
-                    name,
-                    arguments,
-                    truncated,
-                );
-            }
-        }
-        if let Some(reason) = finish {
-            push_finish(out, choice, reason, raw_finish);
-        }
+    if wire::chat::response_events(root.raw(), out) {
+        Ok(())
+    } else {
+        Err(not_a_response(WireFormat::Chat))
     }
-    push_usage_of(usage, wire::chat::usage, out);
-    push_cost_of(root, out);
-    Ok(())
 }
 
 // ----------------------------------------------------------- responses

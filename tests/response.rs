@@ -353,6 +353,8 @@ fn chat_invalid_valid_and_empty_arguments() {
     assert_eq!(m.usage, usage(Some(20), Some(20), Some(0), Some(10), None));
 }
 
+/// As in a stream: every call starts (with its arguments as one delta) as
+/// it comes, and all complete when the choice finishes.
 #[test]
 fn chat_tool_call_events_mirror_a_stream() {
     let body = read(&common::fixtures().join("nonstream/chat-invalid-and-valid-args.json"));
@@ -373,11 +375,11 @@ fn chat_tool_call_events_mirror_a_stream() {
             "textDelta",
             "toolCallStart",
             "toolCallDelta",
-            "toolCall",
             "toolCallStart",
             "toolCallDelta",
-            "toolCallInvalid",
             "toolCallStart",
+            "toolCall",
+            "toolCallInvalid",
             "toolCall",
             "finish",
             "usage"

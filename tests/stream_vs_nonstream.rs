@@ -310,27 +310,98 @@ fn gemini_signature_goes_out_before_the_call_it_signs() {
     );
 }
 
-/// A Gemini body is one `GenerateContentResponse`, exactly one stream
-/// chunk: every hand-written body gives, event for event, what a stream of
-/// that one chunk gives.
-#[test]
-fn a_gemini_body_decodes_as_its_one_chunk_stream() {
-    let fixtures = common::fixtures();
-    for path in [
-        "equivalence/gemini.json",
-        "equivalence/gemini-max-tokens-calls.json",
-        "nonstream/gemini-thought-function-call.json",
-        "nonstream/gemini-text-max-tokens.json",
-        "nonstream/gemini-blocked-prompt.json",
-    ] {
-        let body = std::fs::read_to_string(fixtures.join(path)).unwrap();
-        let whole =
-            response_events(WireFormat::Gemini, &body).unwrap_or_else(|e| panic!("{path}: {e}"));
-        // JSON strings hold no raw line breaks: the body fits one data line.
-        let sse = format!("data: {}\n\n", body.replace(['\r', '\n'], " "));
-        let (streamed, _) = decode_all(WireFormat::Gemini, sse.as_bytes());
+/// Checks that each hand-written body (paths under tests/fixtures) gives,
+/// event for event, what a stream gives whose one data line is `chunk` of
+/// the body (JSON strings hold no raw line breaks, so a body fits one line
+/// once its line breaks are spaces), followed by `tail`.
+fn assert_bodies_are_one_chunk(
+    format: WireFormat,
+    paths: &[&str],
+    chunk: fn(&str) -> String,
+    tail: &str,
+) {
+    for path in paths {
+        let body = std::fs::read_to_string(common::fixtures().join(path)).unwrap();
+        let whole = response_events(format, &body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let line = chunk(&body.replace(['\r', '\n'], " "));
+        let sse = format!("data: {line}\n\n{tail}");
+        let (streamed, _) = decode_all(format, sse.as_bytes());
         assert_eq!(whole, streamed, "{path}");
     }
+}
+
+/// A Gemini body is one `GenerateContentResponse`, exactly one stream
+/// chunk.
+#[test]
+fn a_gemini_body_decodes_as_its_one_chunk_stream() {
+    assert_bodies_are_one_chunk(
+        WireFormat::Gemini,
+        &[
+            "equivalence/gemini.json",
+            "equivalence/gemini-max-tokens-calls.json",
+            "nonstream/gemini-thought-function-call.json",
+            "nonstream/gemini-text-max-tokens.json",
+            "nonstream/gemini-blocked-prompt.json",
+        ],
+        str::to_owned,
+        "",
+    );
+}
+
+/// A completion is one chunk whose choices carry the whole `message` where
+/// a chunk carries its `delta`.
+#[test]
+fn a_chat_completion_decodes_as_its_one_chunk_stream() {
+    assert_bodies_are_one_chunk(
+        WireFormat::Chat,
+        &[
+            "equivalence/chat.json",
+            "equivalence/chat-compat-shapes.json",
+            "nonstream/chat-invalid-and-valid-args.json",
+            "nonstream/chat-length-cut-tool-call.json",
+            "nonstream/chat-two-choices-refusal.json",
+        ],
+        |body| body.replace(r#""message":"#, r#""delta":"#),
+        "data: [DONE]\n\n",
+    );
+}
+
+/// What compatible servers send beyond OpenAI's shapes means the same in a
+/// completion and in a stream: an empty `reasoning_content` beside
+/// `reasoning`, `content` as an array of text parts, tool calls whose wire
+/// indexes skip numbers (the unified index stays dense) and a call without
+/// a tool name (never executable).
+#[test]
+fn chat_compatible_shapes_mean_the_same_streamed_or_whole() {
+    let (streamed, whole) = both(WireFormat::Chat, "chat-compat-shapes");
+    assert_eq!(streamed, whole);
+    assert_eq!(whole.choices.len(), 1);
+    let c = &whole.choices[0];
+    assert_eq!(c.reasoning, "Two lookups; the third tool is unnamed.");
+    assert_eq!(c.text, "Looking up both.");
+    assert_eq!(c.finish_reason, Some(FinishReason::ToolCalls));
+    let calls: Vec<_> = c
+        .tool_calls
+        .iter()
+        .map(|t| (t.index, t.id.as_str(), t.name.as_str(), &t.arguments))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (0, "call_a", "lookup", &json!({"q": "a"})),
+            (1, "call_b", "lookup", &json!({"q": "b"})),
+            (2, "call_c", "", &serde_json::Value::Null),
+        ]
+    );
+    assert_eq!(
+        (&c.tool_calls[0].invalid, &c.tool_calls[1].invalid),
+        (&None, &None)
+    );
+    let unnamed = c.tool_calls[2]
+        .invalid
+        .as_ref()
+        .expect("an unnamed call is invalid");
+    assert!(unnamed.reason.contains("never named"), "{}", unnamed.reason);
 }
 
 /// Two reasoning items: every part after the first (within an item or in a

@@ -235,7 +235,7 @@ impl StreamedCall {
     /// start → deltas → call holds.
     pub(super) fn complete(mut self, truncated: bool, out: &mut Vec<Event>) {
         if self.call.name.is_empty() {
-            return self.fail("the stream never named the tool".into(), out);
+            return self.fail("the tool to call was never named".into(), out);
         }
         if !self.started {
             self.start(out);
