@@ -304,52 +304,13 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
 
 // ------------------------------------------------------------ messages
 
+/// A message body is a `message_start` with its content and stop reason
+/// filled in, so the stream decoder reads it (see
+/// [`wire::messages::response_events`]); the cost is Zen's top-level one.
 fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    members!(root => content, stop_reason, id, model, usage);
-    let Some(blocks) = content.and_then(View::as_array) else {
+    if !wire::messages::response_events(root.raw(), out) {
         return Err(not_a_response(WireFormat::Messages));
-    };
-    start(id, model, out);
-    let raw_finish = owned(stop_reason);
-    let finish = raw_finish
-        .as_deref()
-        .map(crate::wire::messages::finish_reason);
-    let truncated = finish == Some(FinishReason::Length);
-    let mut calls = 0u32;
-    for block in blocks {
-        members!(block => ty: "type", text, thinking, signature, data, id, name, input);
-        match owned(ty).as_deref() {
-            Some("text") => push_text(out, 0, owned(text), text_event),
-            Some("thinking") => {
-                push_text(out, 0, owned(thinking), reasoning_event);
-                push_text(out, 0, owned(signature), signature_event);
-            }
-            Some("redacted_thinking") => {
-                if let Some(data) = owned(data) {
-                    out.push(Event::ReasoningRedacted { choice: 0, data });
-                }
-            }
-            Some("tool_use") => {
-                push_tool_call(
-                    out,
-                    0,
-                    calls,
-                    owned(id).unwrap_or_default(),
-                    name,
-                    input,
-                    truncated,
-                );
-                calls = calls.saturating_add(1);
-            }
-            // server_tool_use, web_search_tool_result, …: not model output
-            // the caller acts on.
-            _ => {}
-        }
     }
-    if let Some(reason) = finish {
-        push_finish(out, 0, reason, raw_finish);
-    }
-    push_usage_of(usage, wire::messages::usage, out);
     push_cost_of(root, out);
     Ok(())
 }

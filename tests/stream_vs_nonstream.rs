@@ -11,11 +11,16 @@
 //! and a cost. `usage_objects_count_the_same_streamed_or_whole` adds more
 //! usage shapes per format, each with the counts it must give.
 //!
-//! A Gemini body is exactly one stream chunk, and both are decoded by one
-//! decoder: `gemini-max-tokens-calls` (a signed call and an unsigned one,
-//! then text cut by `MAX_TOKENS`) pins what a token limit means for calls and
-//! where a call's signature goes, and every hand-written Gemini body must
-//! give, event for event, what a stream of that one chunk gives.
+//! Chat, Messages and Gemini bodies are decoded by their stream decoders,
+//! so each hand-written body must give, event for event, what the stream it
+//! stands for gives: a completion is one chunk with `message` for `delta`, a
+//! message is a `message_start` whose blocks arrive whole, a Gemini body is
+//! one chunk. More hand-written pairs pin the behaviours that once differed
+//! between the paths: `gemini-max-tokens-calls` (a signed call and an
+//! unsigned one, then text cut by `MAX_TOKENS`: what a token limit means for
+//! calls, where a call's signature goes), `messages-max-tokens-after-call`
+//! (a call, then text the limit cut) and `chat-compat-shapes` (what
+//! compatible servers send beyond OpenAI's shapes).
 
 mod common;
 
@@ -402,6 +407,107 @@ fn chat_compatible_shapes_mean_the_same_streamed_or_whole() {
         .as_ref()
         .expect("an unnamed call is invalid");
     assert!(unnamed.reason.contains("never named"), "{}", unnamed.reason);
+}
+
+/// A Messages token limit cuts the block being generated, never the blocks
+/// before it: a tool call followed by text the limit cut is whole and
+/// executable, streamed or not; the choice finishes with `length`.
+#[test]
+fn messages_call_before_a_token_limit_is_whole_streamed_or_not() {
+    let (streamed, whole) = both(WireFormat::Messages, "messages-max-tokens-after-call");
+    assert_eq!(streamed, whole);
+    assert_eq!(whole.choices.len(), 1);
+    let c = &whole.choices[0];
+    assert_eq!(c.finish_reason, Some(FinishReason::Length));
+    assert_eq!(c.raw_finish_reason.as_deref(), Some("max_tokens"));
+    assert_eq!(c.reasoning, "Look it up first.");
+    assert_eq!(c.signature.as_deref(), Some("EqQB-max-sig=="));
+    assert_eq!(c.text, "While that runs, the tides at");
+    assert_eq!(c.tool_calls.len(), 1);
+    let call = &c.tool_calls[0];
+    assert_eq!(
+        (call.id.as_str(), call.name.as_str()),
+        ("toolu_first", "lookup")
+    );
+    assert_eq!(call.arguments, json!({"q": "tides"}));
+    assert_eq!(call.invalid, None);
+}
+
+/// A tool call the token limit cut (the last block) is never executable. A
+/// stream shows it by arguments that do not parse; a body's `input` is
+/// always a whole object, so there the block the limit cut says it.
+#[test]
+fn messages_call_the_token_limit_cut_is_invalid_streamed_or_not() {
+    let stream = concat!(
+        "event: message_start\n",
+        r#"data: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"m","usage":{"input_tokens":5,"output_tokens":1}}}"#,
+        "\n\nevent: content_block_start\n",
+        r#"data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_cut","name":"calc","input":{}}}"#,
+        "\n\nevent: content_block_delta\n",
+        r#"data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"expr\": \"1+"}}"#,
+        "\n\nevent: content_block_stop\n",
+        r#"data: {"type":"content_block_stop","index":0}"#,
+        "\n\nevent: message_delta\n",
+        r#"data: {"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":9}}"#,
+        "\n\nevent: message_stop\n",
+        r#"data: {"type":"message_stop"}"#,
+        "\n\n",
+    );
+    let body = r#"{"id":"m","type":"message","role":"assistant","model":"m","content":[{"type":"tool_use","id":"toolu_cut","name":"calc","input":{"expr":"1+"}}],"stop_reason":"max_tokens","usage":{"input_tokens":5,"output_tokens":9}}"#;
+    let (_, streamed) = decode_all(WireFormat::Messages, stream.as_bytes());
+    let whole = decode_response(WireFormat::Messages, body).expect("a message");
+    for m in [&streamed, &whole] {
+        let c = &m.choices[0];
+        assert_eq!(c.finish_reason, Some(FinishReason::Length));
+        assert_eq!(c.tool_calls.len(), 1);
+        assert_eq!(c.tool_calls[0].id, "toolu_cut");
+        assert!(c.tool_calls[0].invalid.is_some(), "{m:?}");
+    }
+}
+
+/// The stream a whole Messages body stands for: `message_start` (content
+/// empty, no stop reason), each block whole in its `content_block_start`
+/// and then stopped, the stop reason in `message_delta`, `message_stop`,
+/// and Zen's cost in a ping.
+fn messages_stream_of(body: &str) -> String {
+    let frame =
+        |v: serde_json::Value| format!("event: {}\ndata: {v}\n\n", v["type"].as_str().unwrap());
+    let mut message: serde_json::Value = serde_json::from_str(body).unwrap();
+    let object = message.as_object_mut().unwrap();
+    let blocks = object.insert("content".into(), json!([])).unwrap();
+    let stop_reason = object.insert("stop_reason".into(), json!(null));
+    let cost = object.remove("cost");
+    let mut sse = frame(json!({"type": "message_start", "message": message}));
+    for (index, block) in blocks.as_array().unwrap().iter().enumerate() {
+        sse +=
+            &frame(json!({"type": "content_block_start", "index": index, "content_block": block}));
+        sse += &frame(json!({"type": "content_block_stop", "index": index}));
+    }
+    sse += &frame(json!({"type": "message_delta", "delta": {"stop_reason": stop_reason}}));
+    sse += &frame(json!({"type": "message_stop"}));
+    if let Some(cost) = cost {
+        sse += &frame(json!({"type": "ping", "cost": cost}));
+    }
+    sse
+}
+
+/// A whole message is a `message_start` whose content and stop reason are
+/// filled in: it gives, event for event, what the stream it stands for
+/// gives. (Not a body whose last block is a call the token limit cut: see
+/// `messages_call_the_token_limit_cut_is_invalid_streamed_or_not`.)
+#[test]
+fn a_messages_body_decodes_as_the_stream_it_stands_for() {
+    for path in [
+        "equivalence/messages.json",
+        "equivalence/messages-max-tokens-after-call.json",
+        "nonstream/messages-refusal.json",
+    ] {
+        let body = std::fs::read_to_string(common::fixtures().join(path)).unwrap();
+        let whole =
+            response_events(WireFormat::Messages, &body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let (streamed, _) = decode_all(WireFormat::Messages, messages_stream_of(&body).as_bytes());
+        assert_eq!(whole, streamed, "{path}");
+    }
 }
 
 /// Two reasoning items: every part after the first (within an item or in a

@@ -169,12 +169,20 @@ fn type_name<T>(r: &mut Reader<'_>, from_name: fn(&str) -> T) -> Result<Option<T
     Ok(name.map(|t| from_name(&t)))
 }
 
-/// The `message` of `message_start`.
+/// The `message` of `message_start`, or a whole message (a non-streaming
+/// body).
 #[derive(Default)]
 struct StartMessage<'a> {
     id: Option<Cow<'a, str>>,
     model: Option<Cow<'a, str>>,
     usage: Option<WireUsage>,
+    /// The text of `content`: empty in a stream's `message_start` (the
+    /// blocks follow as events, so it is not walked there), the blocks of a
+    /// whole message; `None` when absent or `null`.
+    content: Option<&'a str>,
+    /// `stop_reason`: `null` in a stream's `message_start`, set in a whole
+    /// message.
+    stop_reason: Option<Cow<'a, str>>,
 }
 
 impl<'a> StartMessage<'a> {
@@ -189,6 +197,8 @@ impl<'a> StartMessage<'a> {
                 "id" => optional_str(r, &mut m.id)?,
                 "model" => optional_str(r, &mut m.model)?,
                 "usage" => WireUsage::read(r, &mut m.usage)?,
+                "content" => m.content = optional_raw(r)?,
+                "stop_reason" => optional_str(r, &mut m.stop_reason)?,
                 _ => r.skip()?,
             }
         }
@@ -312,12 +322,6 @@ impl<'a> Delta<'a> {
     }
 }
 
-/// The usage an Anthropic `usage` object's text amounts to: the stream's
-/// reading ([`WireUsage`]), for non-streaming bodies.
-pub(crate) fn usage(text: &str) -> Option<Usage> {
-    fields::read_text(text, WireUsage::read).map(|u| u.to_usage())
-}
-
 /// Anthropic's `usage` object (in `message_start.message`,
 /// `message_delta` and a whole message).
 #[derive(Default)]
@@ -416,9 +420,8 @@ impl<'a> WireError<'a> {
     }
 }
 
-/// The unified reason of an Anthropic `stop_reason` (streamed and, in
-/// [`crate::response`], whole responses).
-pub(crate) fn finish_reason(stop_reason: &str) -> FinishReason {
+/// The unified reason of an Anthropic `stop_reason`.
+fn finish_reason(stop_reason: &str) -> FinishReason {
     match stop_reason {
         "end_turn" | "stop_sequence" => FinishReason::Stop,
         "max_tokens" | "model_context_window_exceeded" => FinishReason::Length,
@@ -426,6 +429,68 @@ pub(crate) fn finish_reason(stop_reason: &str) -> FinishReason {
         "refusal" => FinishReason::Refusal,
         _ => FinishReason::Other,
     }
+}
+
+/// Decodes a non-streaming body (a whole `message`). A whole message is
+/// the `message` of a `message_start` with its content and stop reason
+/// filled in, so it is read by the same readers and decoded by a fresh
+/// [`MessagesDecoder`] as the stream it stands for: the message starts,
+/// each content block starts and stops, the stop reason finishes. What a
+/// block, a tool call, a stop reason and usage mean lives in one place for
+/// both paths.
+///
+/// One difference of shape: a body's `tool_use.input` is always a whole
+/// JSON object, so a call the token limit cut cannot be told by its
+/// arguments (a stream's cut arguments do not parse). The limit cuts the
+/// block being generated, the last one, so that block is left open for the
+/// stop reason to settle, as a stream's `message_delta` settles a block it
+/// never saw stop; the blocks before it were finished.
+///
+/// `false` (nothing appended) when `body` is not a message: a field of the
+/// wrong type, or no `content` array.
+pub(crate) fn response_events(body: &str, out: &mut Vec<Event>) -> bool {
+    let mut message = None;
+    let mut r = Reader::new(body);
+    let read = StartMessage::read(&mut r, &mut message).and_then(|()| r.end());
+    let Some(mut message) = message.filter(|_| read.is_ok()) else {
+        return false;
+    };
+    let Some(blocks) = message.content.take().and_then(content_blocks) else {
+        return false;
+    };
+    let stop_reason = message.stop_reason.take();
+    let cut = stop_reason.as_deref().map(finish_reason) == Some(FinishReason::Length);
+    let mut decoder = MessagesDecoder::default();
+    decoder.on_message_start(Some(message), out);
+    let last = blocks.len().saturating_sub(1);
+    for (position, block) in blocks.into_iter().enumerate() {
+        let index = u32::try_from(position).unwrap_or(u32::MAX);
+        decoder.on_block_start(index, block, out);
+        if !(cut && position == last) {
+            decoder.on_block_stop(index, out);
+        }
+    }
+    let delta = Delta {
+        stop_reason,
+        ..Delta::default()
+    };
+    decoder.on_message_delta(Some(delta), None, out);
+    decoder.on_message_stop(out);
+    true
+}
+
+/// The blocks of a whole message's `content` text; `None` when it is not
+/// an array of blocks.
+fn content_blocks(text: &str) -> Option<Vec<ContentBlock<'_>>> {
+    let mut r = Reader::new(text);
+    r.begin_array().ok()?;
+    let mut blocks = Vec::new();
+    while r.next_item().ok()? {
+        let mut block = None;
+        ContentBlock::read(&mut r, &mut block).ok()?;
+        blocks.extend(block);
+    }
+    Some(blocks)
 }
 
 impl WireDecoder for MessagesDecoder {
