@@ -739,3 +739,68 @@ fn costs_read_the_same_streamed_or_whole() {
         }
     }
 }
+
+/// A call that names no tool cannot be executed: every format reports it
+/// invalid, streamed or whole.
+#[test]
+fn a_call_without_a_tool_name_is_invalid_in_every_format() {
+    let cases = [
+        (
+            WireFormat::Chat,
+            concat!(
+                r#"data: {"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"arguments":"{}"}}]}}]}"#,
+                "\n\n",
+                r#"data: {"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
+                "\n\ndata: [DONE]\n\n",
+            ),
+            r#"{"id":"c","model":"m","choices":[{"index":0,"message":{"tool_calls":[{"id":"call_1","type":"function","function":{"arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#,
+        ),
+        (
+            WireFormat::Responses,
+            concat!(
+                r#"data: {"type":"response.created","response":{"id":"r","model":"m","status":"in_progress","output":[]}}"#,
+                "\n\n",
+                r#"data: {"type":"response.output_item.done","output_index":0,"item":{"id":"fc_1","type":"function_call","status":"completed","call_id":"call_1","arguments":"{}"}}"#,
+                "\n\n",
+                r#"data: {"type":"response.completed","response":{"id":"r","model":"m","status":"completed","output":[]}}"#,
+                "\n\n",
+            ),
+            r#"{"id":"r","object":"response","model":"m","status":"completed","output":[{"id":"fc_1","type":"function_call","status":"completed","call_id":"call_1","arguments":"{}"}]}"#,
+        ),
+        (
+            WireFormat::Messages,
+            concat!(
+                r#"data: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"m"}}"#,
+                "\n\n",
+                r#"data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","input":{}}}"#,
+                "\n\n",
+                r#"data: {"type":"content_block_stop","index":0}"#,
+                "\n\n",
+                r#"data: {"type":"message_delta","delta":{"stop_reason":"tool_use"}}"#,
+                "\n\n",
+                r#"data: {"type":"message_stop"}"#,
+                "\n\n",
+            ),
+            r#"{"id":"m","type":"message","role":"assistant","model":"m","content":[{"type":"tool_use","id":"toolu_1","input":{}}],"stop_reason":"tool_use"}"#,
+        ),
+        (
+            WireFormat::Gemini,
+            concat!(
+                r#"data: {"candidates":[{"content":{"parts":[{"functionCall":{"args":{}}}],"role":"model"},"finishReason":"STOP","index":0}],"responseId":"g","modelVersion":"m"}"#,
+                "\n\n",
+            ),
+            r#"{"candidates":[{"content":{"parts":[{"functionCall":{"args":{}}}],"role":"model"},"finishReason":"STOP","index":0}],"responseId":"g","modelVersion":"m"}"#,
+        ),
+    ];
+    for (format, stream, body) in cases {
+        let (streamed, whole) = minimal_both_ways(format, stream, body);
+        assert_eq!(streamed, whole, "{format}");
+        let calls = &whole.choices[0].tool_calls;
+        assert_eq!(calls.len(), 1, "{format}");
+        let invalid = calls[0].invalid.as_ref();
+        assert!(
+            invalid.is_some_and(|i| i.reason.contains("never named")),
+            "{format}: {calls:?}"
+        );
+    }
+}

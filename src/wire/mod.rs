@@ -159,9 +159,14 @@ pub(crate) fn value_arguments(raw: &str) -> String {
 
 impl PendingToolCall {
     /// Finishes the call: `toolCall` when the arguments parse as JSON (empty
-    /// arguments mean `{}`), `toolCallInvalid` when they do not or when the
-    /// output was cut by a length stop (`truncated`).
+    /// arguments mean `{}`), `toolCallInvalid` when they do not, when the
+    /// output was cut by a length stop (`truncated`), or when no tool was
+    /// named (nothing could execute the call) — in every format, streamed
+    /// or not.
     pub fn complete(self, truncated: bool) -> Event {
+        if self.name.is_empty() {
+            return self.invalid("the tool to call was never named".into());
+        }
         if truncated {
             return self
                 .invalid("output was cut by the token limit before the call finished".into());

@@ -230,14 +230,11 @@ impl StreamedCall {
     }
 
     /// Finishes the call (see [`PendingToolCall::complete`]). A call that
-    /// never got a name cannot be executed and is reported invalid; one that
-    /// got a name but no id still starts (with an empty id) so the sequence
-    /// start → deltas → call holds.
+    /// never got a name is reported invalid without a start (a start names
+    /// the tool); one that got a name but no id still starts (with an empty
+    /// id) so the sequence start → deltas → call holds.
     pub(super) fn complete(mut self, truncated: bool, out: &mut Vec<Event>) {
-        if self.call.name.is_empty() {
-            return self.fail("the tool to call was never named".into(), out);
-        }
-        if !self.started {
+        if !self.started && !self.call.name.is_empty() {
             self.start(out);
         }
         out.push(self.call.complete(truncated));
