@@ -12,6 +12,7 @@ use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
 use crate::json::Kind;
 use crate::json_view::{members, View};
+use crate::wire::responses::{self, ReasoningParagraphs, ReasoningPart, Unfinished};
 use crate::wire::{self, push_usage, value_arguments, PendingToolCall, WireFormat};
 
 /// Decodes a non-streaming response body of `format` into a [`Message`].
@@ -109,7 +110,7 @@ fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
 
 /// Pushes the event `make` builds from a text (a delta or a signature),
 /// unless the text is absent or empty.
-#[inline(never)] // one copy for every text field of every format
+#[inline(never)] // one copy for every text field of a body
 fn push_text(
     out: &mut Vec<Event>,
     choice: u32,
@@ -138,37 +139,12 @@ fn signature_event(choice: u32, signature: String) -> Event {
 }
 
 /// Pushes a `finish` for `choice`.
-#[inline(never)] // one copy for the five places a response finishes a choice
 fn push_finish(out: &mut Vec<Event>, choice: u32, reason: FinishReason, raw: Option<String>) {
     out.push(Event::Finish {
         choice,
         reason,
         raw,
     });
-}
-
-/// Emits a complete tool call the way a stream does: start, the arguments
-/// as one delta, then the parsed (or invalid) call. A missing name reads
-/// as empty.
-#[inline(never)] // one copy for the four formats' calls
-fn push_tool_call(
-    out: &mut Vec<Event>,
-    choice: u32,
-    index: u32,
-    id: String,
-    name: Option<View<'_>>,
-    arguments: Option<View<'_>>,
-    truncated: bool,
-) {
-    let call = PendingToolCall {
-        choice,
-        index,
-        id,
-        name: owned(name).unwrap_or_default(),
-        arguments: arguments_text(arguments),
-    };
-    call.announce(out);
-    out.push(call.complete(truncated));
 }
 
 /// Arguments as JSON text: strings verbatim (parsed later, once), other
@@ -198,6 +174,10 @@ fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
 
 // ----------------------------------------------------------- responses
 
+/// A Responses body lists whole output items where a stream sends their
+/// lifecycle events, so it has its own walk; what its status, reasoning
+/// parts and unfinished calls mean comes from the stream decoder
+/// ([`wire::responses`]).
 fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     members!(root => output, status, incomplete_details, id, model, usage);
     let Some(items) = output.and_then(View::as_array) else {
@@ -206,23 +186,19 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
     let status = owned(status);
     let status = status.as_deref();
     if status == Some("failed") {
-        return Err(ZenError::local(
-            ErrorKind::Server,
-            "the response failed without an error message",
-        ));
+        let (kind, message) = responses::FAILED_WITHOUT_ERROR;
+        return Err(ZenError::local(kind, message));
     }
     let incomplete_reason = incomplete_details.and_then(|d| str_field(d, "reason"));
-    let truncated =
-        status == Some("incomplete") && incomplete_reason.as_deref() != Some("content_filter");
+    let incomplete = (status == Some("incomplete"))
+        .then(|| responses::incomplete(incomplete_reason.as_deref().unwrap_or("")));
     start(id, model, out);
     let mut calls = 0u32;
-    // Reasoning parts (summary or content, in any reasoning item) are
-    // paragraphs: each after the first is prefixed with a blank line, as
-    // the stream decoder does when a delta opens a new part.
-    let mut reasoning_seen = false;
+    let mut paragraphs = ReasoningParagraphs::default();
     for item in items {
         members!(item =>
             ty: "type",
+            item_status: "status",
             summary,
             content,
             encrypted_content,
@@ -233,17 +209,19 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
         );
         match owned(ty).as_deref() {
             Some("reasoning") => {
-                for parts in [summary, content].into_iter().flatten() {
-                    for part in parts.as_array().into_iter().flatten() {
-                        let Some(mut text) = owned(part.get("text")).filter(|t| !t.is_empty())
-                        else {
+                let item_id = owned(id).unwrap_or_default();
+                for (parts, summary) in [(summary, true), (content, false)] {
+                    let parts = parts.and_then(View::as_array).into_iter().flatten();
+                    for (index, part) in (0..).zip(parts) {
+                        let Some(text) = owned(part.get("text")).filter(|t| !t.is_empty()) else {
                             continue;
                         };
-                        if reasoning_seen {
-                            text.insert_str(0, "\n\n");
-                        }
-                        out.push(reasoning_event(0, text));
-                        reasoning_seen = true;
+                        let part = ReasoningPart {
+                            item_id: item_id.clone(),
+                            index,
+                            summary,
+                        };
+                        out.push(reasoning_event(0, paragraphs.text(part, &text)));
                     }
                 }
                 // The encrypted content is the opaque blob to replay with
@@ -263,34 +241,38 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 }
             }
             Some("function_call") => {
-                push_tool_call(
-                    out,
-                    0,
-                    calls,
+                let call = PendingToolCall {
+                    choice: 0,
+                    index: calls,
                     // The tool result must reference call_id, not the item id.
-                    owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
-                    name,
-                    arguments,
-                    truncated,
-                );
+                    id: owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
+                    name: owned(name).unwrap_or_default(),
+                    arguments: arguments_text(arguments),
+                };
+                call.announce(out);
+                // A call its item reports completed is whole; any other is
+                // settled by how the response ended, as the stream settles
+                // the calls still open at its end.
+                let how = match incomplete {
+                    Some((_, how)) if owned(item_status).as_deref() != Some("completed") => how,
+                    _ => Unfinished::Complete,
+                };
+                out.push(how.settle(call));
                 calls = calls.saturating_add(1);
             }
             _ => {}
         }
     }
-    let finish = match status {
-        Some("completed") if calls > 0 => Some((FinishReason::ToolCalls, "completed".to_string())),
-        Some("completed") => Some((FinishReason::Stop, "completed".to_string())),
-        Some("incomplete") => {
+    let finish = match (status, incomplete) {
+        (_, Some((reason, _))) => {
             let raw = incomplete_reason.unwrap_or_else(|| "incomplete".to_string());
-            let reason = match raw.as_str() {
-                "max_output_tokens" => FinishReason::Length,
-                "content_filter" => FinishReason::ContentFilter,
-                _ => FinishReason::Other,
-            };
             Some((reason, raw))
         }
-        Some("cancelled") => Some((FinishReason::Other, "cancelled".to_string())),
+        (Some("completed"), _) if calls > 0 => {
+            Some((FinishReason::ToolCalls, "completed".to_string()))
+        }
+        (Some("completed"), _) => Some((FinishReason::Stop, "completed".to_string())),
+        (Some("cancelled"), _) => Some((FinishReason::Other, "cancelled".to_string())),
         // queued / in_progress (background responses): not finished yet.
         _ => None,
     };

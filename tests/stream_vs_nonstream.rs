@@ -19,7 +19,8 @@
 //! between the paths: `gemini-max-tokens-calls` (a signed call and an
 //! unsigned one, then text cut by `MAX_TOKENS`: what a token limit means for
 //! calls, where a call's signature goes), `messages-max-tokens-after-call`
-//! (a call, then text the limit cut) and `chat-compat-shapes` (what
+//! (a call, then text the limit cut), `responses-incomplete-calls` (a call
+//! completed, then one the limit cut) and `chat-compat-shapes` (what
 //! compatible servers send beyond OpenAI's shapes).
 
 mod common;
@@ -508,6 +509,71 @@ fn a_messages_body_decodes_as_the_stream_it_stands_for() {
         let (streamed, _) = decode_all(WireFormat::Messages, messages_stream_of(&body).as_bytes());
         assert_eq!(whole, streamed, "{path}");
     }
+}
+
+/// A Responses token limit settles only the calls it cut: a call its item
+/// reports completed is whole and executable, one still open is invalid,
+/// streamed or not.
+#[test]
+fn responses_token_limit_settles_only_the_calls_it_cut() {
+    let (streamed, whole) = both(WireFormat::Responses, "responses-incomplete-calls");
+    assert_eq!(streamed, whole);
+    let c = &whole.choices[0];
+    assert_eq!(c.finish_reason, Some(FinishReason::Length));
+    assert_eq!(c.raw_finish_reason.as_deref(), Some("max_output_tokens"));
+    assert_eq!(c.reasoning, "Two searches.");
+    assert_eq!(c.tool_calls.len(), 2);
+    let (done, cut) = (&c.tool_calls[0], &c.tool_calls[1]);
+    assert_eq!(
+        (done.id.as_str(), &done.arguments),
+        ("call_a", &json!({"q": "a"}))
+    );
+    assert_eq!(done.invalid, None);
+    assert_eq!(cut.id, "call_b");
+    let cut = cut.invalid.as_ref().expect("the cut call is invalid");
+    assert_eq!(cut.raw_arguments, r#"{"q":"b"#);
+    assert!(cut.reason.contains("token limit"), "{}", cut.reason);
+}
+
+/// A response the content filter stopped leaves its open call unusable,
+/// and a response that failed without a word is a server error — streamed
+/// or not.
+#[test]
+fn responses_filtered_or_failed_mean_the_same_streamed_or_whole() {
+    let stream = concat!(
+        r#"data: {"type":"response.created","response":{"id":"r","model":"m","status":"in_progress","output":[]}}"#,
+        "\n\n",
+        r#"data: {"type":"response.output_item.added","output_index":0,"item":{"id":"fc_1","type":"function_call","status":"in_progress","call_id":"call_1","name":"f","arguments":""}}"#,
+        "\n\n",
+        r#"data: {"type":"response.function_call_arguments.delta","item_id":"fc_1","output_index":0,"delta":"{\"x\":1}"}"#,
+        "\n\n",
+        r#"data: {"type":"response.incomplete","response":{"id":"r","model":"m","status":"incomplete","incomplete_details":{"reason":"content_filter"},"output":[]}}"#,
+        "\n\n",
+    );
+    let body = r#"{"id":"r","object":"response","model":"m","status":"incomplete","incomplete_details":{"reason":"content_filter"},"output":[{"id":"fc_1","type":"function_call","status":"incomplete","call_id":"call_1","name":"f","arguments":"{\"x\":1}"}]}"#;
+    let (_, streamed) = decode_all(WireFormat::Responses, stream.as_bytes());
+    let whole = decode_response(WireFormat::Responses, body).expect("a response");
+    assert_eq!(streamed, whole);
+    let c = &whole.choices[0];
+    assert_eq!(c.finish_reason, Some(FinishReason::ContentFilter));
+    assert!(c.tool_calls[0].invalid.is_some(), "{c:?}");
+
+    let stream = concat!(
+        r#"data: {"type":"response.created","response":{"id":"r","model":"m","status":"in_progress","output":[]}}"#,
+        "\n\n",
+        r#"data: {"type":"response.failed","response":{"id":"r","model":"m","status":"failed","error":null,"output":[]}}"#,
+        "\n\n",
+    );
+    let body =
+        r#"{"id":"r","object":"response","model":"m","status":"failed","error":null,"output":[]}"#;
+    let (_, streamed) = decode_all(WireFormat::Responses, stream.as_bytes());
+    let streamed = streamed.error.expect("the stream's error");
+    let whole = decode_response(WireFormat::Responses, body).unwrap_err();
+    assert_eq!(
+        (streamed.kind, streamed.retryable, streamed.message.as_str()),
+        (whole.kind(), whole.retryable(), whole.message())
+    );
+    assert_eq!(whole.kind(), zenwire::ErrorKind::Server);
 }
 
 /// Two reasoning items: every part after the first (within an item or in a
