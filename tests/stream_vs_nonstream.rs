@@ -870,3 +870,46 @@ fn a_call_without_a_tool_name_is_invalid_in_every_format() {
         );
     }
 }
+
+/// An error means the same streamed or whole: every hand-written error
+/// body (tests/fixtures/errors) that a body of a format reports as an
+/// error, the stream of that format reports with the same kind when the
+/// body arrives as a data line.
+#[test]
+fn an_error_means_the_same_streamed_or_whole() {
+    let dir = common::fixtures().join("errors");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut compared = 0;
+    for path in &paths {
+        let body = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        for format in WireFormat::ALL {
+            let Err(whole) = decode_response(format, &body) else {
+                panic!("{format} {name}: an error body decoded as an answer");
+            };
+            if whole.status() != Some(200) {
+                continue; // not an error body of this format (a protocol error)
+            }
+            let sse = format!("data: {}\n\n", body.replace(['\r', '\n'], " "));
+            let (events, _) = decode_all(format, sse.as_bytes());
+            let streamed = events.iter().find_map(|e| match e {
+                Event::Error {
+                    kind, retryable, ..
+                } => Some((*kind, *retryable)),
+                _ => None,
+            });
+            assert_eq!(
+                streamed,
+                Some((whole.kind(), whole.retryable())),
+                "{format} {name}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 60, "only {compared} comparisons");
+}

@@ -9,10 +9,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
 use crate::json::{plain_decimal, JsonError, Kind, Reader};
-use crate::json_value::read_value;
 
 /// A string (borrowed when it has no escapes); any other value, `null`
 /// included, is consumed and reads as `None`.
@@ -200,22 +197,6 @@ pub(crate) fn optional_raw<'a>(r: &mut Reader<'a>) -> Result<Option<&'a str>, Js
     }
 }
 
-/// `null` → `None`; any other value as a `serde_json::Value`, for a rare,
-/// shape-free value read at once (Gemini's error `code`).
-pub(crate) fn optional_value(
-    r: &mut Reader<'_>,
-    slot: &mut Option<Value>,
-) -> Result<(), JsonError> {
-    *slot = match r.peek()? {
-        Kind::Null => {
-            r.null()?;
-            None
-        }
-        _ => Some(read_value(r)?),
-    };
-    Ok(())
-}
-
 /// An in-place reader as one that returns its value (for tests).
 #[cfg(test)]
 pub(super) fn value<'a, T>(
@@ -312,18 +293,5 @@ mod tests {
         refused(r#"{"v":"true"}"#, |r| value(optional_bool)(r).map(drop));
         refused(r#"{"v":[]}"#, |r| optional_object(r).map(drop));
         refused(r#"{"v":{}}"#, |r| optional_array(r).map(drop));
-        // Past the nesting limit (json::MAX_DEPTH) a value makes no tree.
-        let deep = format!(r#"{{"v":{}{}}}"#, "[".repeat(128), "]".repeat(128));
-        refused(&deep, |r| value(optional_value)(r).map(drop));
-        // A lone surrogate escape reads as U+FFFD, as everywhere in the reader.
-        assert_eq!(
-            field(r#"{"v":"\ud800"}"#, value(optional_value)),
-            Some(Value::String("\u{fffd}".into()))
-        );
-        assert_eq!(field(r#"{"v":null}"#, value(optional_value)), None);
-        assert_eq!(
-            field(r#"{"v":{"b":1,"a":[true]}}"#, value(optional_value)),
-            Some(serde_json::json!({"a":[true],"b":1}))
-        );
     }
 }

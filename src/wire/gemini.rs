@@ -24,8 +24,8 @@
 //!   candidates) → choice 0 finishes with contentFilter and the raw block
 //!   reason. It is a result, not a failure: no error event, because retrying
 //!   the same prompt would be blocked again.
-//! * `{"error":{code,message,status}}` → an error event (kind from `status`,
-//!   else from the HTTP `code`, else from a Zen/Anthropic-shaped `type`);
+//! * `{"error":{code,message,status}}` → an error event (kind as an HTTP
+//!   error body with these names would have it);
 //!   choices that had output and no finish finish with reason `error`.
 //! * Zen's cost frame (`{"type":"ping","cost":…,"normalizedUsage":…}`) →
 //!   `cost` (+ `usage`).
@@ -38,16 +38,14 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
-use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
-use crate::json::{JsonError, Kind, Reader};
+use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
+use crate::wire::event_data::{
+    ended_early_event, payload, read_event_data, reported_error_event, WireError,
+};
 use crate::wire::fields::{
     self, optional_array, optional_bool, optional_object, optional_raw, optional_str, optional_u32,
-    optional_value,
 };
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::{value_arguments, PendingToolCall, WireDecoder};
@@ -298,57 +296,6 @@ impl UsageMetadata {
     }
 }
 
-/// Google's error object; Zen's own errors use `type` instead of `status`.
-/// A bare string is accepted so that an odd server still yields a readable
-/// error.
-#[derive(Default)]
-struct WireError<'a> {
-    /// The HTTP status, as a number or a numeric string.
-    code: Option<u64>,
-    message: Option<Cow<'a, str>>,
-    status: Option<Cow<'a, str>>,
-    /// Zen's (Anthropic-shaped) error `type`.
-    kind: Option<Cow<'a, str>>,
-}
-
-impl<'a> WireError<'a> {
-    /// `null` reads as no error; a value neither string nor object refuses
-    /// the frame.
-    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
-        *slot = None;
-        match r.peek()? {
-            Kind::Null => r.null(),
-            Kind::String => {
-                slot.insert(WireError::default()).message = Some(r.str()?);
-                Ok(())
-            }
-            _ => {
-                r.begin_object()?;
-                let e = slot.insert(WireError::default());
-                while let Some(key) = r.next_key()? {
-                    match key.as_ref() {
-                        // Error bodies are rare, so any shape is taken.
-                        "code" => {
-                            let mut code = None;
-                            optional_value(r, &mut code)?;
-                            e.code = match code {
-                                Some(Value::Number(n)) => n.as_u64(),
-                                Some(Value::String(s)) => s.trim().parse().ok(),
-                                _ => None,
-                            }
-                        }
-                        "message" => optional_str(r, &mut e.message)?,
-                        "status" => optional_str(r, &mut e.status)?,
-                        "type" => optional_str(r, &mut e.kind)?,
-                        _ => r.skip()?,
-                    }
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
 /// The unified reason of a Gemini `finishReason`; `STOP` with function
 /// calls means the model stopped to call tools.
 fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
@@ -524,21 +471,13 @@ impl GeminiDecoder {
     }
 
     fn on_error(&mut self, error: WireError<'_>, out: &mut Vec<Event>) {
+        let kind = error.names().kind();
         let WireError {
-            code,
             message,
             status,
-            kind: error_type,
+            error_type,
+            ..
         } = error;
-        let kind = status
-            .as_deref()
-            .and_then(error_type_kind)
-            .or_else(|| {
-                code.and_then(|c| u16::try_from(c).ok())
-                    .and_then(ErrorKind::from_status)
-            })
-            .or_else(|| error_type.as_deref().and_then(error_type_kind))
-            .unwrap_or(ErrorKind::Unknown);
         let raw = status.or(error_type).map(Cow::into_owned);
         out.push(reported_error_event(
             kind,

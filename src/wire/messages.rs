@@ -40,11 +40,13 @@
 
 use std::borrow::Cow;
 
-use crate::error::{error_type_kind, ErrorKind};
+use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
-use crate::json::{JsonError, Kind, Reader};
+use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
+use crate::wire::event_data::{
+    ended_early_event, payload, read_event_data, reported_error_event, WireError,
+};
 use crate::wire::fields::{self, optional_object, optional_raw, optional_str};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::wire::{push_usage, value_arguments, PendingToolCall, WireDecoder};
@@ -378,45 +380,6 @@ impl WireUsage {
             cache_write_tokens: self.cache_creation_input_tokens,
             reasoning_tokens: self.thinking_tokens,
         }
-    }
-}
-
-/// `error` is an object in every known producer; a bare string is accepted
-/// so that an odd server still yields a readable error.
-enum WireError<'a> {
-    /// `"error": "…"`: the message alone.
-    Text(Cow<'a, str>),
-    /// `"error": {"type": …, "message": …}`.
-    Object {
-        kind: Option<Cow<'a, str>>,
-        message: Option<Cow<'a, str>>,
-    },
-}
-
-impl<'a> WireError<'a> {
-    /// `null` reads as no error; a value neither string nor object refuses
-    /// the frame.
-    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
-        *slot = match r.peek()? {
-            Kind::Null => {
-                r.null()?;
-                None
-            }
-            Kind::String => Some(WireError::Text(r.str()?)),
-            _ => {
-                r.begin_object()?;
-                let (mut kind, mut message) = (None, None);
-                while let Some(key) = r.next_key()? {
-                    match key.as_ref() {
-                        "type" => optional_str(r, &mut kind)?,
-                        "message" => optional_str(r, &mut message)?,
-                        _ => r.skip()?,
-                    }
-                }
-                Some(WireError::Object { kind, message })
-            }
-        };
-        Ok(())
     }
 }
 
@@ -768,17 +731,11 @@ impl MessagesDecoder {
     }
 
     fn on_error(&mut self, error: Option<WireError<'_>>, out: &mut Vec<Event>) {
-        let (error_type, message) = match error {
-            Some(WireError::Object { kind, message }) => (kind.map(Cow::into_owned), message),
-            Some(WireError::Text(message)) => (None, Some(message)),
-            None => (None, None),
-        };
+        let error = error.unwrap_or_default();
         // Anthropic types and Zen's own (`CreditsError`, …, sent in the same shape
-        // on every endpoint) map through the same table as HTTP error bodies.
-        let kind = error_type
-            .as_deref()
-            .and_then(error_type_kind)
-            .unwrap_or(ErrorKind::Unknown);
+        // on every endpoint) mean what they mean in an HTTP error body.
+        let kind = error.names().kind();
+        let (error_type, message) = (error.error_type.map(Cow::into_owned), error.message);
         self.abandon_open_tools(
             "the stream ended with an error before the call finished",
             out,

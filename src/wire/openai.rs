@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use crate::error::{strong_error_type_kind, ErrorKind};
+use crate::error::ErrorNames;
 use crate::event::Event;
 use crate::json::{JsonError, Reader};
 use crate::json_value::parse_value;
@@ -67,7 +67,13 @@ pub(super) fn error_event(
     let status = err_code
         .and_then(Value::as_u64)
         .or_else(|| field("status").and_then(Value::as_u64));
-    let kind = classify(err_type, code_text, status);
+    let kind = ErrorNames {
+        error_type: err_type,
+        code: code_text,
+        google_status: field("status").and_then(Value::as_str),
+        status: status.and_then(|s| u16::try_from(s).ok()),
+    }
+    .kind();
     let message = field("message")
         .and_then(Value::as_str)
         .or_else(|| error.and_then(Value::as_str))
@@ -82,66 +88,6 @@ pub(super) fn error_event(
         kind,
         message,
         retryable: kind.is_retryable(),
-    }
-}
-
-/// Maps an error's type / code strings (OpenAI, Anthropic and Zen spellings)
-/// and numeric status to an [`ErrorKind`]. A name the error table knows
-/// exactly (the one HTTP error bodies and the other formats' in-stream errors
-/// use) decides first, so a Zen `RegionError` or `GoUsageLimitError` means the
-/// same in every format; then the names below match anywhere in the text
-/// (OpenAI-compatible servers vary the spelling), specific before the
-/// generic ones they contain (`FreeUsageLimitError` before `rate`).
-fn classify(err_type: Option<&str>, code: Option<&str>, status: Option<u64>) -> ErrorKind {
-    if let Some(kind) = [err_type, code]
-        .into_iter()
-        .flatten()
-        .find_map(strong_error_type_kind)
-    {
-        return kind;
-    }
-    const NAMES: &[(&str, ErrorKind)] = &[
-        ("insufficient_quota", ErrorKind::Credits),
-        ("credits", ErrorKind::Credits),
-        ("billing", ErrorKind::Credits),
-        ("insufficient_balance", ErrorKind::Credits),
-        ("monthlylimit", ErrorKind::MonthlyLimit),
-        ("userlimit", ErrorKind::UserLimit),
-        ("freeusagelimit", ErrorKind::FreeUsageLimit),
-        ("freetier", ErrorKind::FreeTier),
-        ("rate_limit", ErrorKind::RateLimit),
-        ("ratelimit", ErrorKind::RateLimit),
-        ("overloaded", ErrorKind::Overloaded),
-        ("server_error", ErrorKind::Server),
-        ("api_error", ErrorKind::Server),
-        ("internal", ErrorKind::Server),
-        ("timeout", ErrorKind::Timeout),
-        ("invalid_api_key", ErrorKind::Auth),
-        ("authentication", ErrorKind::Auth),
-        ("autherror", ErrorKind::Auth),
-        ("permission", ErrorKind::Auth),
-        ("modelerror", ErrorKind::Model),
-        ("model_not_found", ErrorKind::Model),
-        ("not_found", ErrorKind::NotFound),
-        ("invalid_request", ErrorKind::InvalidRequest),
-        ("context_length_exceeded", ErrorKind::InvalidRequest),
-    ];
-    for text in [code, err_type].into_iter().flatten() {
-        let lower = text.to_ascii_lowercase();
-        if let Some((_, kind)) = NAMES.iter().find(|(name, _)| lower.contains(name)) {
-            return *kind;
-        }
-    }
-    match status {
-        Some(400) => ErrorKind::InvalidRequest,
-        Some(401 | 403) => ErrorKind::Auth,
-        Some(402) => ErrorKind::Credits,
-        Some(404) => ErrorKind::NotFound,
-        Some(408) => ErrorKind::Timeout,
-        Some(429) => ErrorKind::RateLimit,
-        Some(529) => ErrorKind::Overloaded,
-        Some(500..=599) => ErrorKind::Server,
-        _ => ErrorKind::Unknown,
     }
 }
 
@@ -251,6 +197,7 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+    use crate::error::ErrorKind;
     use crate::wire::fields::optional_raw;
 
     /// `{"v": …}` read with `f`; `Err` when `f` or the document refuses it.
@@ -427,10 +374,15 @@ mod tests {
             kind(r#"{"code":"UNAVAILABLE"}"#),
             (ErrorKind::Overloaded, true)
         );
-        // A generic name does not beat the substring rules or the status.
+        // A generic name does not beat the status, as in an HTTP error body.
         assert_eq!(
             kind(r#"{"type":"api_error","code":429}"#),
-            (ErrorKind::Server, true)
+            (ErrorKind::RateLimit, true)
+        );
+        // A Google RPC status means what it means in an HTTP error body.
+        assert_eq!(
+            kind(r#"{"code":504,"status":"DEADLINE_EXCEEDED"}"#),
+            (ErrorKind::Timeout, true)
         );
         assert_eq!(
             kind(r#"{"type":"something_new"}"#),
