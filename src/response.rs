@@ -3,8 +3,16 @@
 //! folded by the same [`Accumulator`] — so a non-streamed [`Message`] has
 //! exactly the shape of a streamed one.
 //!
-//! Usage is normalized to Zen's semantics (see [`Usage`]): input excludes
-//! cache reads and writes, output includes reasoning.
+//! One path per behaviour: a Chat, Messages or Gemini body is decoded by
+//! that format's stream decoder as the stream it stands for (a completion
+//! is one chunk with `message` for `delta`, a message a `message_start`
+//! whose blocks arrive whole, a Gemini body one chunk). A Responses body
+//! lists whole output items where its stream sends their lifecycle, so it
+//! has its own walk here, with the stream decoder's rules for how a
+//! response ends, how reasoning parts join and how usage counts. Checked
+//! here for every format: the body is JSON, an object, and not an error
+//! body (which [`ZenError::from_response`] classifies, as it does error
+//! responses).
 
 use std::borrow::Cow;
 
@@ -29,10 +37,10 @@ pub fn decode_response(format: WireFormat, body: &str) -> Result<Message, ZenErr
 
 /// The unified events a non-streaming body of `format` amounts to: `start`,
 /// per choice its reasoning, text, refusal and tool calls (each call as
-/// `toolCallStart`, one `toolCallDelta` and the final `toolCall` /
-/// `toolCallInvalid`, as a stream delivers them) and `finish`, then `usage`
-/// and `cost`. A Gemini body gives exactly the events of a stream whose
-/// only chunk it is.
+/// `toolCallStart`, its arguments as one `toolCallDelta` and the final
+/// `toolCall` / `toolCallInvalid`), `finish`, `usage` and `cost` — for
+/// Chat, Messages and Gemini exactly the events of the stream the body
+/// stands for.
 pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, ZenError> {
     let text = body.trim_start_matches('\u{feff}').trim();
     let root = View::first(text).ok_or_else(|| {

@@ -23,7 +23,7 @@
 //! `delta.function_call` deltas (pre-tools API) are not decoded.
 //!
 //! A non-streaming completion is decoded by this same code, as one chunk
-//! ([`response_events`]).
+//! (`response_events`).
 
 use std::borrow::Cow;
 

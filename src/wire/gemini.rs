@@ -34,7 +34,7 @@
 //! ends before any candidate finished yields a retryable `network` error.
 //!
 //! A non-streaming body is one such chunk and is decoded by this same code
-//! ([`response_events`]).
+//! (`response_events`).
 
 use std::borrow::Cow;
 
