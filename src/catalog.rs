@@ -400,9 +400,9 @@ impl Catalog {
 
 // Parsing walks the text with the pull reader rather than deserializing
 // with serde: the derives above serve Rust users (and `serde_json` round
-// trips), but reading through them instantiated a deserializer per struct,
-// ~20 KB of the wasm package for a table read once. The rules are the ones
-// those derives applied: required fields, `null` for the optional ones,
+// trips), but reading through them would put a deserializer per struct,
+// ~20 KB, into the wasm package for a table read once. The rules are the
+// ones those derives apply: required fields, `null` for the optional ones,
 // unknown keys ignored, the last of duplicated keys winning (as in a
 // `serde_json::Value` map), and a nested struct also accepted as an array of
 // its fields in declaration order.
@@ -512,19 +512,50 @@ fn read_struct(
     }
 }
 
+/// One member of a struct read from catalog JSON: its key and where its
+/// value goes. A struct's members are listed in declaration order, which is
+/// also the order of serde's array form.
+type Member<T> = (&'static str, fn(&mut T, View<'_>) -> Result<(), String>);
+
+/// A struct from its [`Member`]s (see [`read_struct`]).
+fn read_members<T: Default>(
+    v: View<'_>,
+    members: &[Member<T>],
+    required: usize,
+    positional: usize,
+) -> Result<T, String> {
+    // Room for the longest struct read this way (Capabilities).
+    let mut keys = [""; 5];
+    for (key, (name, _)) in keys.iter_mut().zip(members) {
+        *key = name;
+    }
+    let keys = keys.get(..members.len()).unwrap_or_default();
+    let mut out = T::default();
+    read_struct(
+        v,
+        keys,
+        required,
+        positional,
+        &mut |i, value| match members.get(i) {
+            Some((_, set)) => set(&mut out, value),
+            None => Ok(()),
+        },
+    )?;
+    Ok(out)
+}
+
 fn prices(v: View<'_>) -> Result<Prices, String> {
-    let mut p = Prices::default();
-    let names = ["input", "output", "cacheRead", "cacheWrite"];
-    read_struct(v, &names, 2, 4, &mut |i, v| {
-        match i {
-            0 => p.input = string(v)?,
-            1 => p.output = string(v)?,
-            2 => p.cache_read = optional_string(v)?,
-            _ => p.cache_write = optional_string(v)?,
-        }
-        Ok(())
-    })?;
-    Ok(p)
+    const MEMBERS: &[Member<Prices>] = &[
+        ("input", |p, v| string(v).map(|x| p.input = x)),
+        ("output", |p, v| string(v).map(|x| p.output = x)),
+        ("cacheRead", |p, v| {
+            optional_string(v).map(|x| p.cache_read = x)
+        }),
+        ("cacheWrite", |p, v| {
+            optional_string(v).map(|x| p.cache_write = x)
+        }),
+    ];
+    read_members(v, MEMBERS, 2, 4)
 }
 
 /// `pricesOver200k`: prices or `null`.
@@ -536,61 +567,51 @@ fn optional_prices(v: View<'_>) -> Result<Option<Prices>, String> {
 }
 
 fn limits(v: View<'_>) -> Result<Limits, String> {
-    let mut l = Limits::default();
-    read_struct(v, &["context", "output"], 2, 2, &mut |i, v| {
-        *(if i == 0 {
-            &mut l.context
-        } else {
-            &mut l.output
-        }) = unsigned(v)?;
-        Ok(())
-    })?;
-    Ok(l)
+    const MEMBERS: &[Member<Limits>] = &[
+        ("context", |l, v| unsigned(v).map(|x| l.context = x)),
+        ("output", |l, v| unsigned(v).map(|x| l.output = x)),
+    ];
+    read_members(v, MEMBERS, 2, 2)
 }
 
 fn capabilities(v: View<'_>) -> Result<Capabilities, String> {
-    let mut c = Capabilities::default();
-    let names = [
-        "reasoning",
-        "tools",
-        "attachments",
-        "temperature",
-        "interleavedReasoning",
+    const MEMBERS: &[Member<Capabilities>] = &[
+        ("reasoning", |c, v| boolean(v).map(|x| c.reasoning = x)),
+        ("tools", |c, v| boolean(v).map(|x| c.tools = x)),
+        ("attachments", |c, v| boolean(v).map(|x| c.attachments = x)),
+        ("temperature", |c, v| boolean(v).map(|x| c.temperature = x)),
+        ("interleavedReasoning", |c, v| {
+            boolean(v).map(|x| c.interleaved_reasoning = x)
+        }),
     ];
-    read_struct(v, &names, 4, 4, &mut |i, v| {
-        let flag = match i {
-            0 => &mut c.reasoning,
-            1 => &mut c.tools,
-            2 => &mut c.attachments,
-            3 => &mut c.temperature,
-            _ => &mut c.interleaved_reasoning,
-        };
-        *flag = boolean(v)?;
-        Ok(())
-    })?;
-    Ok(c)
+    read_members(v, MEMBERS, 4, 4)
 }
 
-/// A model entry's members, in the order their errors take precedence (as
-/// before): the nested values, then the scalars, each alphabetically.
-const MODEL_FIELDS: [&str; 12] = [
-    "capabilities",
-    "format",
-    "limits",
-    "prices",
-    "pricesOver200k",
-    "free",
-    "id",
-    "name",
-    "provider",
-    "status",
-    "unavailable",
-    "unknown",
-];
+/// Where the error of a model entry's member is reported.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ErrorAt {
+    /// At the member's own path (`models[3].limits`): nested values.
+    Member,
+    /// At the entry's path, the message naming the member: scalars.
+    Entry,
+}
 
-/// How many of [`MODEL_FIELDS`] hold nested values, whose errors name their
-/// own path (`models[3].limits`).
-const NESTED_MODEL_FIELDS: usize = 5;
+/// A model entry's members, in the order their errors take precedence: the
+/// nested values, then the scalars, each alphabetically.
+const MODEL_FIELDS: [(&str, ErrorAt); 12] = [
+    ("capabilities", ErrorAt::Member),
+    ("format", ErrorAt::Member),
+    ("limits", ErrorAt::Member),
+    ("prices", ErrorAt::Member),
+    ("pricesOver200k", ErrorAt::Member),
+    ("free", ErrorAt::Entry),
+    ("id", ErrorAt::Entry),
+    ("name", ErrorAt::Entry),
+    ("provider", ErrorAt::Entry),
+    ("status", ErrorAt::Entry),
+    ("unavailable", ErrorAt::Entry),
+    ("unknown", ErrorAt::Entry),
+];
 
 /// The members a model entry must have, in the order a missing one is
 /// reported (declaration order).
@@ -659,7 +680,7 @@ fn parse_model(item: View<'_>, path: &str) -> Result<ModelInfo, CatalogError> {
     if !item.is_object() {
         return Err(shape_error(path, "expected a model object"));
     }
-    let fields = item.fields(MODEL_FIELDS);
+    let fields = item.fields(MODEL_FIELDS.map(|(name, _)| name));
     let mut m = ModelInfo {
         id: String::new(),
         name: String::new(),
@@ -674,21 +695,18 @@ fn parse_model(item: View<'_>, path: &str) -> Result<ModelInfo, CatalogError> {
         provider: None,
         status: None,
     };
-    for (i, (name, value)) in MODEL_FIELDS.iter().zip(fields).enumerate() {
+    for ((name, error_at), value) in MODEL_FIELDS.iter().zip(fields) {
         let Some(value) = value else { continue };
-        set_model_field(&mut m, name, value).map_err(|e| {
-            if i < NESTED_MODEL_FIELDS {
-                shape_error(format!("{path}.{name}"), e)
-            } else {
-                shape_error(path, format!("{name}: {e}"))
-            }
+        set_model_field(&mut m, name, value).map_err(|e| match error_at {
+            ErrorAt::Member => shape_error(format!("{path}.{name}"), e),
+            ErrorAt::Entry => shape_error(path, format!("{name}: {e}")),
         })?;
     }
     let present = |want: &&str| {
         MODEL_FIELDS
             .iter()
             .zip(fields)
-            .any(|(name, value)| name == want && value.is_some())
+            .any(|((name, _), value)| name == want && value.is_some())
     };
     if let Some(name) = REQUIRED_MODEL_FIELDS.iter().find(|want| !present(want)) {
         return Err(shape_error(path, format!("missing field `{name}`")));

@@ -94,25 +94,34 @@ impl ClientOptions {
             max_retries: Option<u32>,
             browser: Option<bool>,
         }
-        /// The members read, in `Raw`'s order.
-        const FIELDS: &[&str] = &[
-            "baseUrl",
-            "apiKey",
-            "firstByteTimeoutMs",
-            "idleTimeoutMs",
-            "maxRetries",
-            "browser",
+        /// The members read, each with the slot it fills.
+        #[derive(Clone, Copy)]
+        enum Field {
+            BaseUrl,
+            ApiKey,
+            FirstByteTimeoutMs,
+            IdleTimeoutMs,
+            MaxRetries,
+            Browser,
+        }
+        const FIELDS: &[(&str, Field)] = &[
+            ("baseUrl", Field::BaseUrl),
+            ("apiKey", Field::ApiKey),
+            ("firstByteTimeoutMs", Field::FirstByteTimeoutMs),
+            ("idleTimeoutMs", Field::IdleTimeoutMs),
+            ("maxRetries", Field::MaxRetries),
+            ("browser", Field::Browser),
         ];
         // `fetch` and anything else the JS object carries is skipped.
         let raw = read_document(text, |p, at| {
-            p.fields(at, FIELDS, Others::Skip, |p, at, i, raw: &mut Raw| {
-                match i {
-                    0 => raw.base_url = Some(p.string(at)?),
-                    1 => raw.api_key = Some(p.opt_string(at)?),
-                    2 => raw.first_byte_timeout_ms = Some(p.u64(at)?),
-                    3 => raw.idle_timeout_ms = Some(p.u64(at)?),
-                    4 => raw.max_retries = Some(p.u32(at)?),
-                    _ => raw.browser = Some(p.bool(at)?),
+            p.fields(at, FIELDS, Others::Skip, |p, at, field, raw: &mut Raw| {
+                match field {
+                    Field::BaseUrl => raw.base_url = Some(p.string(at)?),
+                    Field::ApiKey => raw.api_key = Some(p.opt_string(at)?),
+                    Field::FirstByteTimeoutMs => raw.first_byte_timeout_ms = Some(p.u64(at)?),
+                    Field::IdleTimeoutMs => raw.idle_timeout_ms = Some(p.u64(at)?),
+                    Field::MaxRetries => raw.max_retries = Some(p.u32(at)?),
+                    Field::Browser => raw.browser = Some(p.bool(at)?),
                 }
                 Ok(())
             })

@@ -432,7 +432,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// `Usd`'s Display as it was written with u128's formatter.
+    /// `Usd`'s Display written with u128's formatter: the reference.
     fn reference_display(atto: u128) -> String {
         let (whole, frac) = (atto / ATTO_PER_USD, atto % ATTO_PER_USD);
         if frac == 0 {
@@ -441,7 +441,7 @@ mod tests {
         format!("{whole}.{}", format!("{frac:018}").trim_end_matches('0'))
     }
 
-    /// `parse_fixed`'s number as it was read with `str::parse::<u128>`.
+    /// `parse_fixed`'s number read with `str::parse::<u128>`: the reference.
     fn reference_atto(whole: &str, frac: &str) -> Option<u128> {
         let frac = frac.trim_end_matches('0');
         let whole = whole.trim_start_matches('0');

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
 use crate::json::Kind;
-use crate::json_view::View;
+use crate::json_view::{members, View};
 
 /// What kind of failure an error is. Serialized camelCase (`"rateLimit"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -231,15 +231,13 @@ impl ZenError {
         // that answers 200) classifies by the status the body itself names.
         let effective_status =
             http_status.or(parsed.numeric_code.filter(|c| (400..600).contains(c)));
-        let status_kind = effective_status.and_then(ErrorKind::from_status);
-
-        let kind = match (parsed.strong_kind(), status_kind, parsed.weak_kind()) {
-            (Some(k), _, _) => k,
-            (None, Some(k), _) if k != ErrorKind::Unknown => k,
-            (None, _, Some(k)) => k,
-            (None, Some(k), None) => k,
-            (None, None, None) => ErrorKind::Unknown,
-        };
+        let kind = ErrorNames {
+            error_type: parsed.error_type.as_deref(),
+            code: parsed.code.as_deref(),
+            google_status: parsed.google_status.as_deref(),
+            status: effective_status,
+        }
+        .kind();
         // Zen's free-tier refusal is a 403 (older clients got 426); an
         // upstream body may not say FreeTierError, the message always does.
         let kind = if matches!(
@@ -563,11 +561,10 @@ impl ParsedBody {
         };
         let text = |v: Option<View<'_>>| v.and_then(View::as_str).map(String::from);
         let mut out = ParsedBody::default();
-        let [error, message, detail] = value.fields(["error", "message", "detail"]);
+        members!(value => error, message, detail);
         match error.map(|e| (e.kind(), e)) {
             Some((Kind::Object, err)) => {
-                let [message, error_type, code, status, details] =
-                    err.fields(["message", "type", "code", "status", "details"]);
+                members!(err => message, error_type: "type", code, status, details);
                 out.message = text(message);
                 out.error_type = text(error_type);
                 if let Some(code) = code {
@@ -597,26 +594,51 @@ impl ParsedBody {
         }
         out
     }
+}
 
-    /// The tokens the body names, most specific first.
-    fn tokens(&self) -> impl Iterator<Item = &str> {
-        [&self.error_type, &self.code, &self.google_status]
-            .into_iter()
-            .filter_map(|t| t.as_deref())
-    }
+/// What an error object names, whoever carried it: an HTTP error body, a
+/// 2xx body that is an error, or an error frame inside a stream of any
+/// format. [`ErrorNames::kind`] is the one classification of them all, so
+/// an upstream error means the same streamed or not.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ErrorNames<'a> {
+    /// The error's `type` (OpenAI, Anthropic, Zen).
+    pub(crate) error_type: Option<&'a str>,
+    /// Its `code`, as text.
+    pub(crate) code: Option<&'a str>,
+    /// Google's RPC `status` (`"RESOURCE_EXHAUSTED"`).
+    pub(crate) google_status: Option<&'a str>,
+    /// The HTTP status the error stands for: the response's, or one the
+    /// error names itself (`"code": 429`).
+    pub(crate) status: Option<u16>,
+}
 
-    /// A kind the body states unambiguously; it beats the HTTP status.
-    fn strong_kind(&self) -> Option<ErrorKind> {
-        self.tokens().find_map(strong_error_type_kind)
-    }
-
-    /// A generic kind (`invalid_request_error`, `api_error`); the HTTP status
-    /// is more telling (Zen/Go returns 402 with `code: invalid_request_error`).
-    fn weak_kind(&self) -> Option<ErrorKind> {
-        self.tokens().find_map(|t| match token_kind(t) {
-            Some((k, Strength::Weak)) => Some(k),
-            _ => None,
-        })
+impl ErrorNames<'_> {
+    /// The kind of failure. A name the table knows as specific
+    /// (`RateLimitError`, `insufficient_quota`, `RESOURCE_EXHAUSTED`) beats
+    /// the status; the status beats a generic name (`invalid_request_error`,
+    /// `api_error`: Zen/Go returns 402 with `code: invalid_request_error`);
+    /// then a known word in a name compatible servers spell their own way;
+    /// then whatever the status says.
+    pub(crate) fn kind(&self) -> ErrorKind {
+        let names = || {
+            [self.error_type, self.code, self.google_status]
+                .into_iter()
+                .flatten()
+        };
+        let named = |strength| {
+            names().find_map(|name| match token_kind(name) {
+                Some((kind, s)) if s == strength => Some(kind),
+                _ => None,
+            })
+        };
+        let by_status = self.status.and_then(ErrorKind::from_status);
+        named(Strength::Strong)
+            .or(by_status.filter(|k| *k != ErrorKind::Unknown))
+            .or_else(|| named(Strength::Weak))
+            .or_else(|| names().find_map(spelled_kind))
+            .or(by_status)
+            .unwrap_or(ErrorKind::Unknown)
     }
 }
 
@@ -626,21 +648,42 @@ enum Strength {
     Weak,
 }
 
-/// The kind an error type or code names so specifically that it beats an
-/// HTTP status (`RateLimitError`, `insufficient_quota`; not the generic
-/// `api_error`), from the same table as [`error_type_kind`].
-pub(crate) fn strong_error_type_kind(token: &str) -> Option<ErrorKind> {
-    match token_kind(token) {
-        Some((k, Strength::Strong)) => Some(k),
-        _ => None,
-    }
-}
-
-/// The kind an error type, code or Google RPC status names (Zen, OpenAI,
-/// Anthropic, Google) — the one table used for HTTP error bodies and for
-/// errors that arrive inside a stream.
-pub(crate) fn error_type_kind(token: &str) -> Option<ErrorKind> {
-    token_kind(token).map(|(kind, _)| kind)
+/// The kind a name no table entry matches may still say: OpenAI-compatible
+/// servers vary the spelling (`RateLimitExceeded`, `model_overloaded`), so a
+/// known word anywhere in it counts, specific words before the generic ones
+/// they contain (`FreeUsageLimitError` before `rate`).
+fn spelled_kind(name: &str) -> Option<ErrorKind> {
+    const WORDS: &[(&str, ErrorKind)] = &[
+        ("insufficient_quota", ErrorKind::Credits),
+        ("credits", ErrorKind::Credits),
+        ("billing", ErrorKind::Credits),
+        ("insufficient_balance", ErrorKind::Credits),
+        ("monthlylimit", ErrorKind::MonthlyLimit),
+        ("userlimit", ErrorKind::UserLimit),
+        ("freeusagelimit", ErrorKind::FreeUsageLimit),
+        ("freetier", ErrorKind::FreeTier),
+        ("rate_limit", ErrorKind::RateLimit),
+        ("ratelimit", ErrorKind::RateLimit),
+        ("overloaded", ErrorKind::Overloaded),
+        ("server_error", ErrorKind::Server),
+        ("api_error", ErrorKind::Server),
+        ("internal", ErrorKind::Server),
+        ("timeout", ErrorKind::Timeout),
+        ("invalid_api_key", ErrorKind::Auth),
+        ("authentication", ErrorKind::Auth),
+        ("autherror", ErrorKind::Auth),
+        ("permission", ErrorKind::Auth),
+        ("modelerror", ErrorKind::Model),
+        ("model_not_found", ErrorKind::Model),
+        ("not_found", ErrorKind::NotFound),
+        ("invalid_request", ErrorKind::InvalidRequest),
+        ("context_length_exceeded", ErrorKind::InvalidRequest),
+    ];
+    let lower = name.to_ascii_lowercase();
+    WORDS
+        .iter()
+        .find(|(word, _)| lower.contains(word))
+        .map(|(_, kind)| *kind)
 }
 
 /// The kind an error type or code names (Zen, OpenAI, Anthropic, Google).
@@ -705,7 +748,7 @@ fn token_kind(token: &str) -> Option<(ErrorKind, Strength)> {
 
 /// `{"@type": "…RetryInfo", "retryDelay": "38s"}` → 38000.
 fn google_retry_delay_ms(detail: View<'_>) -> Option<u64> {
-    let [kind, delay] = detail.fields(["@type", "retryDelay"]);
+    members!(detail => kind: "@type", delay: "retryDelay");
     let is_retry_info = kind
         .and_then(View::as_str)
         .is_some_and(|t| t.ends_with("RetryInfo"));

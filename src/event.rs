@@ -58,36 +58,27 @@ impl Usage {
     /// unknown; other keys ignored) — what this type's `Deserialize`
     /// accepts, without serde's per-type code in the wasm package.
     pub fn from_json(text: &str) -> Result<Usage, InputError> {
-        /// The counts read, in `Usage`'s order; other keys are ignored.
-        const FIELDS: &[&str] = &[
-            "inputTokens",
-            "outputTokens",
-            "cacheReadTokens",
-            "cacheWriteTokens",
-            "reasoningTokens",
+        /// Each count's key and its place in `Usage`; other keys are ignored.
+        type Count = fn(&mut Usage) -> &mut Option<u64>;
+        const COUNTS: &[(&str, Count)] = &[
+            ("inputTokens", |u| &mut u.input_tokens),
+            ("outputTokens", |u| &mut u.output_tokens),
+            ("cacheReadTokens", |u| &mut u.cache_read_tokens),
+            ("cacheWriteTokens", |u| &mut u.cache_write_tokens),
+            ("reasoningTokens", |u| &mut u.reasoning_tokens),
         ];
-        // One slot per count (the walk refuses a repeated key, as serde
-        // does); `None` when absent or `null`.
-        let counts = read_document(text, |p, at| {
+        // The walk refuses a repeated key, as serde does; a count absent or
+        // `null` stays `None`.
+        read_document(text, |p, at| {
             p.fields(
                 at,
-                FIELDS,
+                COUNTS,
                 Others::Skip,
-                |p, at, i, counts: &mut [Option<u64>; 5]| {
-                    if let Some(slot) = counts.get_mut(i) {
-                        *slot = p.opt_u64(at)?;
-                    }
+                |p, at, count, usage: &mut Usage| {
+                    *count(usage) = p.opt_u64(at)?;
                     Ok(())
                 },
             )
-        })?;
-        let [input, output, cache_read, cache_write, reasoning] = counts;
-        Ok(Usage {
-            input_tokens: input,
-            output_tokens: output,
-            cache_read_tokens: cache_read,
-            cache_write_tokens: cache_write,
-            reasoning_tokens: reasoning,
         })
     }
 

@@ -3,7 +3,7 @@
 //! Hand-written rather than the `httpdate` crate: that crate checks a
 //! parsed date by converting it to `SystemTime` and back, which links
 //! `SystemTime`'s panics and `Duration`'s `Debug` into the wasm package;
-//! with its parser that was ~4 KB of the gzipped package for one header
+//! with its parser that is ~4 KB of the gzipped package for one header
 //! form. This module accepts exactly what `httpdate::parse_http_date`
 //! accepts and gives the same instant (the tests check it against the
 //! crate, both ways, on generated input).
@@ -205,8 +205,8 @@ mod tests {
     use proptest::prelude::*;
     use std::time::{Duration, UNIX_EPOCH};
 
-    /// What the `httpdate` crate makes of `s`, called as `error.rs` called
-    /// it (on the trimmed value: the crate checks for non-ASCII bytes
+    /// What the `httpdate` crate makes of `s` trimmed, as
+    /// [`parse_http_date`] trims it (the crate checks for non-ASCII bytes
     /// before it trims).
     fn reference(s: &str) -> Option<u64> {
         let at = httpdate::parse_http_date(s.trim()).ok()?;

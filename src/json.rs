@@ -26,9 +26,17 @@ use std::fmt;
 
 use crate::word_scan::{bytes_below, equal_bytes, first_hit, scan, word_at, WORD};
 
-/// Nesting deeper than this is refused (serde_json's default limit is 128;
-/// no Zen frame comes close). Keeps [`Reader::skip`]'s bracket stack fixed.
-pub const MAX_DEPTH: usize = 256;
+/// Containers open at once, at most: the one nesting limit of every JSON
+/// zenwire reads (frames, bodies, requests, the values kept as trees).
+///
+/// It is serde_json's limit (its parser refuses the 128th level) because
+/// tool arguments, `extra` and schemas are handed over as `serde_json`
+/// values: a document zenwire accepts must make the tree serde_json would
+/// make, and Rust users reading the same text with serde_json must not meet
+/// a document zenwire accepted and they cannot read. No Zen frame comes
+/// close. A fixed limit also keeps the reader's bracket stack a fixed array
+/// and bounds every walk over untrusted input.
+pub const MAX_DEPTH: usize = 127;
 
 /// The type of the next value, from its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +92,7 @@ pub struct Reader<'a> {
     pos: usize,
     after: After,
     /// Open containers: bit `i` set = the `i`-th level is an object.
-    open: [u64; MAX_DEPTH / 64],
+    open: [u64; MAX_DEPTH.div_ceil(64)],
     depth: usize,
 }
 
@@ -95,7 +103,7 @@ impl<'a> Reader<'a> {
             text,
             pos: 0,
             after: After::Start,
-            open: [0; MAX_DEPTH / 64],
+            open: [0; MAX_DEPTH.div_ceil(64)],
             depth: 0,
         }
     }
@@ -891,6 +899,22 @@ mod tests {
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         let mut r = Reader::new(&ok);
         assert_eq!(r.raw().unwrap().len(), ok.len());
+        let past = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let mut r = Reader::new(&past);
+        assert_eq!(r.raw().unwrap_err().reason, "JSON nested too deeply");
+        // Objects count alike, whether skipped or entered.
+        let objects = |n: usize| format!("{}1{}", r#"{"k":"#.repeat(n), "}".repeat(n));
+        assert!(Reader::new(&objects(MAX_DEPTH)).skip().is_ok());
+        assert!(Reader::new(&objects(MAX_DEPTH + 1)).skip().is_err());
+        let mut r = Reader::new(&past);
+        for _ in 0..MAX_DEPTH {
+            r.begin_array().unwrap();
+            assert!(r.next_item().unwrap());
+        }
+        assert_eq!(
+            r.begin_array().unwrap_err().reason,
+            "JSON nested too deeply"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! a repeated field is an error (serde's "duplicate field"); integers must be
 //! written as integers (`3`, not `3.0`) and fit their type. Numbers and
 //! free-form values are built by `json_value` into the `serde_json` types,
-//! classified and rounded exactly as serde_json does.
+//! classified as serde_json classifies them, floats correctly rounded.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -269,7 +269,8 @@ impl<'a> Input<'a> {
         self.r.bool().map_err(|e| Self::syntax(at, e))
     }
 
-    /// A number, converted exactly as serde_json converts a typed field.
+    /// A number, classified as serde_json classifies a typed field's and
+    /// correctly rounded when it is a float ([`json_value::number`]).
     fn number(&mut self, at: &Path) -> Result<serde_json::Number, InputError> {
         if self.kind(at)? != Kind::Number {
             return Err(self.wrong_type(at, "a number"));
@@ -372,45 +373,51 @@ impl<'a> Input<'a> {
         Ok(())
     }
 
-    /// Walks an object into `R`: `field` reads the value of each member
-    /// whose key is in `names` into `raw`, told the key's index there (one
-    /// non-generic lookup instead of a string `match` in every reader);
+    /// Walks an object into `R`. `table` pairs each key with the field it
+    /// fills (an enum value of the reader's), so fields are matched by name:
+    /// reordering a table cannot swap two of them. `field` reads the value
+    /// of each member whose key is in the table into `raw`, told its field;
     /// other keys are skipped or refused as `others` says. A key that comes
     /// twice is refused ("duplicate field", checked before its value is
     /// read, as serde does), so each slot of `raw` is written at most once.
     /// Keeping every owned value in `raw` keeps the error paths of each
     /// reader down to a single drop, which matters for the wasm package's
     /// size.
-    pub(crate) fn fields<R: Default>(
+    pub(crate) fn fields<R: Default, F: Copy>(
         &mut self,
         at: &Path,
-        names: &[&str],
+        table: &[(&str, F)],
         others: Others,
-        mut field: impl FnMut(&mut Self, &Path, usize, &mut R) -> Result<(), InputError>,
+        mut field: impl FnMut(&mut Self, &Path, F, &mut R) -> Result<(), InputError>,
     ) -> Result<R, InputError> {
         let mut raw = R::default();
-        self.members(at, names, others, &mut |p, at, i| field(p, at, i, &mut raw))?;
+        let name = |i: usize| table.get(i).map(|(name, _)| *name);
+        self.members(at, &name, others, &mut |p, at, i| match table.get(i) {
+            Some(&(_, f)) => field(p, at, f, &mut raw),
+            None => Ok(()),
+        })?;
         Ok(raw)
     }
 
     /// The walk of [`Input::fields`], compiled once: each object reader
     /// becomes its own small function called from here, rather than a copy
-    /// of this loop inlined into one giant body.
+    /// of this loop inlined into one giant body. `name(i)` is the table's
+    /// `i`-th key; `field` is told the index of the key it gets.
     #[inline(never)]
-    fn members(
+    fn members<'n>(
         &mut self,
         at: &Path,
-        names: &[&str],
+        name: &dyn Fn(usize) -> Option<&'n str>,
         others: Others,
         field: &mut dyn FnMut(&mut Self, &Path, usize) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
         // One bit per name: the readers' tables are far below 64 names.
-        debug_assert!(names.len() <= 64);
+        debug_assert!(name(64).is_none());
         let mut seen = 0u64;
         self.object(at)?;
         while let Some(key) = self.next_key(at)? {
             let at = at.key(&key);
-            match names.iter().position(|name| *name == key) {
+            match (0..).map_while(name).position(|name| name == key) {
                 Some(i) => {
                     let bit = 1u64.wrapping_shl(i as u32);
                     if seen & bit != 0 {
@@ -419,20 +426,31 @@ impl<'a> Input<'a> {
                     seen |= bit;
                     field(self, &at, i)?;
                 }
-                None if others == Others::Refuse => return Err(at.unknown_field(names)),
+                None if others == Others::Refuse => {
+                    let expected: Vec<&str> = (0..).map_while(name).collect();
+                    return Err(at.unknown_field(&expected));
+                }
                 None => self.skip(&at)?,
             }
         }
         Ok(())
     }
 
-    /// A string that must be one of `names`, as its index there.
-    pub(crate) fn one_of(&mut self, at: &Path, names: &[&str]) -> Result<usize, InputError> {
+    /// A string that must be one of the table's names, as the value the
+    /// table pairs it with.
+    pub(crate) fn one_of<T: Copy>(
+        &mut self,
+        at: &Path,
+        table: &[(&str, T)],
+    ) -> Result<T, InputError> {
         let s = self.str(at)?;
-        names
-            .iter()
-            .position(|name| *name == s)
-            .ok_or_else(|| at.not_one_of(&s, names))
+        match table.iter().find(|(name, _)| *name == s) {
+            Some(&(_, value)) => Ok(value),
+            None => {
+                let names: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
+                Err(at.not_one_of(&s, &names))
+            }
+        }
     }
 
     /// `None` for `null`, else what `read` reads.

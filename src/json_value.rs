@@ -4,14 +4,15 @@
 //!
 //! Why not `serde_json::from_str::<Value>`: the reader already checks and
 //! unescapes every byte, and calling serde_json's parser for these values
-//! alone put all of it (~9 KB gzip) into the wasm package.
+//! alone would put all of it (~9 KB gzip) into the wasm package.
 //!
 //! The tree is the one `serde_json::from_str` builds (the tests compare them
 //! on generated documents): numbers are classified as serde_json classifies
-//! them ([`number`]), a repeated key keeps its last value, and nesting stops
-//! at serde_json's recursion limit. The one difference is the reader's:
-//! a `\u` escape naming a lone surrogate reads as U+FFFD, where serde_json
-//! refuses the document.
+//! them and floats are correctly rounded ([`number`]), a repeated key keeps
+//! its last value, and nesting stops where serde_json's stops (the reader's
+//! [`crate::json::MAX_DEPTH`]). The one difference is the reader's: a `\u`
+//! escape naming a lone surrogate reads as U+FFFD, where serde_json refuses
+//! the document.
 //!
 //! The tree is built with an explicit stack, not recursion, so no input can
 //! exhaust the call stack.
@@ -21,9 +22,6 @@ use std::mem;
 use serde_json::{Map, Number, Value};
 
 use crate::json::{JsonError, Kind, Reader};
-
-/// Containers open at once, at most: serde_json refuses the 128th level.
-const MAX_NESTING: usize = 127;
 
 /// A container being filled.
 enum Open {
@@ -62,7 +60,6 @@ pub(crate) fn read_value(r: &mut Reader<'_>) -> Result<Value, JsonError> {
             }
             Kind::String => Value::String(r.str()?.into_owned()),
             Kind::Array => {
-                nest(r, &stack)?;
                 r.begin_array()?;
                 if r.next_item()? {
                     stack.push(Open::Array(Vec::new()));
@@ -71,7 +68,6 @@ pub(crate) fn read_value(r: &mut Reader<'_>) -> Result<Value, JsonError> {
                 Value::Array(Vec::new())
             }
             Kind::Object => {
-                nest(r, &stack)?;
                 r.begin_object()?;
                 if let Some(key) = r.next_key()? {
                     stack.push(Open::Object(Map::new(), key.into_owned()));
@@ -106,26 +102,32 @@ pub(crate) fn read_value(r: &mut Reader<'_>) -> Result<Value, JsonError> {
     }
 }
 
-/// Refuses a container that would exceed serde_json's nesting limit.
-fn nest(r: &Reader<'_>, stack: &[Open]) -> Result<(), JsonError> {
-    if stack.len() < MAX_NESTING {
-        return Ok(());
-    }
-    Err(JsonError {
-        offset: r.offset(),
-        reason: "recursion limit exceeded",
-    })
-}
-
-/// A number lexeme (already checked against the grammar) as serde_json
-/// reads it: `u64`, `i64` or `f64` as its `Value` would hold it (`-0` is the
-/// float −0.0); `None` for a value too large for an `f64` (serde_json's
-/// "number out of range"). serde_json's own number reading, not its
-/// deserializer: the same f64 whichever way a document was read, without
-/// the visitor and error formatting a `from_str::<T>` brings into the wasm
-/// package.
+/// A number lexeme (already checked against the grammar) as a `Number`:
+/// an integer lexeme (no fraction, no exponent) that fits is a `u64`, or an
+/// `i64` when negative, as serde_json classifies them; anything else is the
+/// `f64` nearest the decimal value, ties to even — the correctly rounded
+/// result `JSON.parse` and `str::parse::<f64>` give, bit for bit (`-0` is
+/// the float −0.0). `None` for a value beyond the largest `f64` (`1e400`),
+/// which a `Number` cannot hold.
+///
+/// Floats go through `lexical-parse-float`, built `compact` (no 10 KB
+/// power-of-five table; numbers are read once per tool call or request,
+/// never per stream event): core's parser is as exact but costs ~9 KB gzip
+/// more in the wasm package, and serde_json's own reading is exact only
+/// with its `float_roundtrip` feature, which costs ~6.5 KB more.
 pub(crate) fn number(text: &str) -> Option<Number> {
-    text.parse().ok()
+    if !text.contains(['.', 'e', 'E']) {
+        if let Ok(n) = text.parse::<u64>() {
+            return Some(n.into());
+        }
+        if let Ok(n) = text.parse::<i64>() {
+            if n != 0 {
+                return Some(n.into());
+            }
+        }
+    }
+    let float: f64 = lexical_parse_float::FromLexical::from_lexical(text.as_bytes()).ok()?;
+    Number::from_f64(float)
 }
 
 #[cfg(test)]
@@ -199,9 +201,11 @@ mod tests {
                 );
             }
         }
-        let deep = format!("{}{}", "[".repeat(128), "]".repeat(128));
-        let err = parse_value(&deep).unwrap_err();
-        assert_eq!(err.reason, "recursion limit exceeded");
+        let at = crate::json::MAX_DEPTH;
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse_value(&nested(at)).is_ok());
+        let err = parse_value(&nested(at + 1)).unwrap_err();
+        assert_eq!(err.reason, "JSON nested too deeply");
     }
 
     #[test]
@@ -271,6 +275,11 @@ mod tests {
             proptest::prop_assert_eq!(parse_value(&text).ok(), theirs.clone());
             if let (Some(a), Some(Value::Number(b))) = (number(&text), theirs) {
                 proptest::prop_assert_eq!((a.is_u64(), a.is_i64()), (b.is_u64(), b.is_i64()));
+            }
+            // Floats bit for bit as core's correctly rounded parser reads them.
+            if let Some(a) = number(&text).filter(Number::is_f64) {
+                let exact = text.parse::<f64>().unwrap();
+                proptest::prop_assert_eq!(a.as_f64().map(f64::to_bits), Some(exact.to_bits()));
             }
         }
 

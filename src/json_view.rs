@@ -1,6 +1,6 @@
 //! [`View`]: `serde_json::Value`-style lookups straight on JSON text, for
 //! the cold, shape-varying documents (non-streaming bodies, error bodies,
-//! the catalog) that were read through a `Value` tree.
+//! the catalog).
 //!
 //! Why not `Value`: building the tree and its accessors, plus a serde
 //! deserializer per struct read out of it, cost the wasm package tens of KB
@@ -22,6 +22,23 @@ use crate::json::{JsonError, Kind, Reader};
 pub(crate) struct View<'a> {
     text: &'a str,
 }
+
+/// Binds members of an object [`View`] by key, in one pass:
+/// `members!(v => id, error_type: "type")` declares `id` (the value of key
+/// `"id"`) and `error_type` (of `"type"`), each an `Option<View>`. Each
+/// name sits next to its key, so no list can be reordered against another.
+macro_rules! members {
+    ($view:expr => $($name:ident $(: $key:literal)?),+ $(,)?) => {
+        let [$($name),+] = $view.fields([$($crate::json_view::members!(@key $name $($key)?)),+]);
+    };
+    (@key $name:ident $key:literal) => {
+        $key
+    };
+    (@key $name:ident) => {
+        stringify!($name)
+    };
+}
+pub(crate) use members;
 
 impl<'a> View<'a> {
     /// `text` as one whole document (whitespace around it allowed).

@@ -8,18 +8,8 @@
 //! `SerializeMap`/`io::Write` stack per type) cost the wasm package tens of
 //! KB and a tenth of decode time in V8, where this is a handful of small
 //! non-generic functions.
-//!
-//! For request bodies it can also lay the request's `extra` over the
-//! document as it is written (`JsonWriter::with_patch`, crate-private): a member the
-//! patch deletes (`null`) or replaces (any non-object) is written and then
-//! cut off the buffer once complete; a member whose patch is an object and
-//! whose value is an object is merged recursively; the patch's remaining
-//! members are appended when their object closes. The result is the same
-//! JSON value as [`crate::request::merge_patch`] over the built body; only
-//! member order differs from a sorted `Value` tree (members appear in the
-//! order written).
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::json::plain_run_end;
 
@@ -40,54 +30,14 @@ use crate::json::plain_run_end;
 /// followed by exactly one value; containers are closed in order. Nothing
 /// here fails or panics; misuse would only produce malformed text, which the
 /// tests of every builder would catch.
-pub struct JsonWriter<'p> {
+pub struct JsonWriter {
     out: String,
     /// A value was completed in the open container, so the next key or array
     /// item needs a comma first.
     comma: bool,
-    /// Number of open containers.
-    depth: usize,
-    /// The open objects that a patch applies to, innermost last.
-    patched: Vec<Patched<'p>>,
-    /// The patch entry for the value about to be written (set by `key` in a
-    /// patched object, or by `new` for the document itself).
-    pending: Option<Pending<'p>>,
-    /// The member being written that the patch deletes or replaces.
-    dropping: Option<Cut>,
 }
 
-/// An open object with a patch over it.
-struct Patched<'p> {
-    /// `depth` inside this object.
-    depth: usize,
-    patch: &'p Map<String, Value>,
-    /// Patch keys already merged into a member written in place.
-    merged: Vec<&'p str>,
-}
-
-/// The patch entry for the next value.
-struct Pending<'p> {
-    /// The member's key (`None` for the document itself).
-    key: Option<&'p str>,
-    /// The patch when it is an object (merged into an object value);
-    /// `None` when it is `null` or a non-object, which replaces the value.
-    object: Option<&'p Map<String, Value>>,
-    /// Where the member starts in `out`, and the comma state before it.
-    cut: Cut,
-}
-
-/// A point to cut the buffer back to.
-#[derive(Clone, Copy)]
-struct Cut {
-    /// `depth` of the object holding the member.
-    depth: usize,
-    /// Length of `out` before the member (its comma included).
-    len: usize,
-    /// `comma` before the member.
-    comma: bool,
-}
-
-impl JsonWriter<'static> {
+impl JsonWriter {
     /// A writer for one document.
     pub fn new() -> Self {
         JsonWriter::with_buffer(String::new())
@@ -97,43 +47,7 @@ impl JsonWriter<'static> {
     /// writes many documents reuses one allocation (see [`JsonWriter::finish`]).
     pub fn with_buffer(mut out: String) -> Self {
         out.clear();
-        JsonWriter {
-            out,
-            comma: false,
-            depth: 0,
-            patched: Vec::new(),
-            pending: None,
-            dropping: None,
-        }
-    }
-}
-
-impl Default for JsonWriter<'static> {
-    fn default() -> Self {
-        JsonWriter::new()
-    }
-}
-
-impl<'p> JsonWriter<'p> {
-    /// A writer whose document (which must be an object) gets `patch` merged
-    /// over it as a JSON Merge Patch.
-    pub(crate) fn with_patch(patch: Option<&'p Map<String, Value>>) -> Self {
-        JsonWriter {
-            out: String::with_capacity(512),
-            comma: false,
-            depth: 0,
-            patched: Vec::new(),
-            pending: patch.map(|p| Pending {
-                key: None,
-                object: Some(p),
-                cut: Cut {
-                    depth: 0,
-                    len: 0,
-                    comma: false,
-                },
-            }),
-            dropping: None,
-        }
+        JsonWriter { out, comma: false }
     }
 
     /// The text written (its buffer, to hand to [`JsonWriter::with_buffer`]
@@ -152,89 +66,47 @@ impl<'p> JsonWriter<'p> {
 
     /// Opens an object.
     pub fn begin_object(&mut self) {
-        let pending = self.begin_value();
+        self.separate();
         self.out.push('{');
-        self.depth += 1;
         self.comma = false;
-        let Some(p) = pending else {
-            return;
-        };
-        match p.object {
-            Some(patch) => {
-                if let (Some(key), Some(parent)) = (p.key, self.patched.last_mut()) {
-                    parent.merged.push(key);
-                }
-                self.patched.push(Patched {
-                    depth: self.depth,
-                    patch,
-                    merged: Vec::new(),
-                });
-            }
-            None => self.drop_member(p),
-        }
     }
 
-    /// Closes an object, first appending what its patch adds.
+    /// Closes an object.
     pub fn end_object(&mut self) {
-        if let Some(open) = self.patched.pop_if(|p| p.depth == self.depth) {
-            for (key, value) in open.patch {
-                if !value.is_null() && !open.merged.contains(&key.as_str()) {
-                    self.key(key);
-                    self.patch_value(value);
-                }
-            }
-        }
         self.out.push('}');
-        self.end_container();
+        self.comma = true;
     }
 
     /// Opens an array.
     pub fn begin_array(&mut self) {
-        if let Some(p) = self.begin_value() {
-            self.drop_member(p);
-        }
+        self.separate();
         self.out.push('[');
-        self.depth += 1;
         self.comma = false;
     }
 
     /// Closes an array.
     pub fn end_array(&mut self) {
         self.out.push(']');
-        self.end_container();
+        self.comma = true;
     }
 
     /// Writes an object key; a value must follow.
     pub fn key(&mut self, key: &str) {
-        let cut = Cut {
-            depth: self.depth,
-            len: self.out.len(),
-            comma: self.comma,
-        };
         // The separator and quotes go in with as few appends as possible:
         // events are mostly keys, and each append is a call at opt-level z.
         self.out.push_str(if self.comma { ",\"" } else { "\"" });
         escape_body(&mut self.out, key);
         self.out.push_str("\":");
         self.comma = false;
-        if let Some(open) = self.patched.last().filter(|p| p.depth == self.depth) {
-            if let Some((key, patch)) = open.patch.get_key_value(key) {
-                self.pending = Some(Pending {
-                    key: Some(key.as_str()),
-                    object: patch.as_object(),
-                    cut,
-                });
-            }
-        }
     }
 
     /// Writes a key given as its finished JSON text with the colon
     /// (`"\"text\":"`): for the crate's own member names, which need no
     /// escaping. Events are mostly fixed keys, and the escape scan of
-    /// [`JsonWriter::key`] was most of the cost of writing one; this is one
-    /// append. Not for a writer with a patch: the key is not looked up in it.
+    /// [`JsonWriter::key`] would be most of the cost of writing one; this is
+    /// one append.
     pub(crate) fn raw_key(&mut self, quoted: &str) {
-        debug_assert!(self.patched.is_empty() && quoted.ends_with("\":"));
+        debug_assert!(quoted.ends_with("\":"));
         if self.comma {
             self.out.push(',');
         }
@@ -245,7 +117,6 @@ impl<'p> JsonWriter<'p> {
     /// Writes a whole member given as finished JSON text (`"\"type\":\"cost\""`),
     /// such as an event's tag; the same terms as [`JsonWriter::raw_key`].
     pub(crate) fn raw_member(&mut self, member: &str) {
-        debug_assert!(self.patched.is_empty());
         if self.comma {
             self.out.push(',');
         }
@@ -267,12 +138,18 @@ impl<'p> JsonWriter<'p> {
 
     /// Writes a string.
     pub fn str(&mut self, s: &str) {
-        self.scalar_start();
+        self.separate();
         self.out.reserve(s.len() + 2);
         self.out.push('"');
         escape_body(&mut self.out, s);
         self.out.push('"');
-        self.end_value();
+        self.comma = true;
+    }
+
+    /// Writes a value given as its finished, compact JSON text (a member
+    /// copied from another document).
+    pub(crate) fn raw_value(&mut self, text: &str) {
+        self.literal(text);
     }
 
     /// Writes a string, or `null` for `None`.
@@ -361,74 +238,23 @@ impl<'p> JsonWriter<'p> {
         }
     }
 
-    /// A patch member added to the body: RFC 7396 merges it into an empty
-    /// object, which drops `null` members of objects at every level (arrays
-    /// are taken as they are).
-    fn patch_value(&mut self, v: &Value) {
-        let Value::Object(members) = v else {
-            self.value(v);
-            return;
-        };
-        self.begin_object();
-        for (key, value) in members.iter().filter(|(_, v)| !v.is_null()) {
-            self.key(key);
-            self.patch_value(value);
-        }
-        self.end_object();
-    }
-
     fn literal(&mut self, text: &str) {
-        self.scalar_start();
+        self.separate();
         self.out.push_str(text);
-        self.end_value();
+        self.comma = true;
     }
 
-    /// Start of a value that is not an object: a patch entry for it can only
-    /// delete or replace it.
-    fn scalar_start(&mut self) {
-        // Without a pending patch entry (always, outside request bodies)
-        // only the separator: `begin_value` moves a whole `Pending` out.
-        if self.pending.is_none() {
-            if self.comma {
-                self.out.push(',');
-            }
-            return;
-        }
-        if let Some(p) = self.begin_value() {
-            self.drop_member(p);
-        }
-    }
-
-    /// Separates an array item from the previous one, and takes the patch
-    /// entry for this value, if any.
-    fn begin_value(&mut self) -> Option<Pending<'p>> {
+    /// The comma before a value that follows another in an array.
+    fn separate(&mut self) {
         if self.comma {
             self.out.push(',');
         }
-        self.pending.take()
     }
+}
 
-    /// Marks the member being started for removal once it is complete. The
-    /// document itself (no key) is never removed.
-    fn drop_member(&mut self, p: Pending<'p>) {
-        if p.key.is_some() {
-            self.dropping = Some(p.cut);
-        }
-    }
-
-    fn end_container(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
-        self.end_value();
-    }
-
-    /// A value is complete: cut it off if it was a member to drop.
-    fn end_value(&mut self) {
-        self.comma = true;
-        if let Some(cut) = self.dropping.filter(|c| c.depth == self.depth) {
-            self.out.truncate(cut.len);
-            self.comma = cut.comma;
-            self.dropping = None;
-        }
+impl Default for JsonWriter {
+    fn default() -> Self {
+        JsonWriter::new()
     }
 }
 
@@ -480,16 +306,9 @@ fn escape_body(out: &mut String, s: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::JsonWriter;
-    use serde_json::{json, Map, Value};
-
-    /// The text of `v` written as a document with `patch` over it.
-    fn patched(v: &Value, patch: &Map<String, Value>) -> String {
-        let mut w = JsonWriter::with_patch(Some(patch));
-        w.value(v);
-        w.finish()
-    }
+    use serde_json::json;
 
     fn str_text(s: &str) -> String {
         let mut w = JsonWriter::new();
@@ -601,58 +420,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn merges_the_patch_as_rfc_7396_does() {
-        // The RFC's cases whose target and patch are objects (a body always is).
-        let cases = crate::request::merge::rfc_7396_examples()
-            .into_iter()
-            .filter(|(target, patch, _)| target.is_object() && patch.is_object());
-        for (target, patch, want) in cases {
-            let text = patched(&target, patch.as_object().unwrap());
-            let got: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(got, want, "patch {patch}");
-        }
-    }
-
-    #[test]
-    fn cuts_deleted_members_with_their_commas() {
-        let body = json!({"a":1,"b":{"x":[1,2]},"c":"3"});
-        let cases = [
-            (json!({"a":null}), r#"{"b":{"x":[1,2]},"c":"3"}"#),
-            (json!({"b":null}), r#"{"a":1,"c":"3"}"#),
-            (json!({"c":null}), r#"{"a":1,"b":{"x":[1,2]}}"#),
-            (json!({"a":null,"b":null,"c":null}), "{}"),
-            (
-                json!({"b":{"x":null,"y":{"z":null}}}),
-                r#"{"a":1,"b":{"y":{}},"c":"3"}"#,
-            ),
-            (
-                json!({"a":{"n":null,"m":[null]}}),
-                r#"{"b":{"x":[1,2]},"c":"3","a":{"m":[null]}}"#,
-            ),
-            (
-                json!({"b":7,"d":false}),
-                r#"{"a":1,"c":"3","b":7,"d":false}"#,
-            ),
-        ];
-        for (patch, want) in cases {
-            assert_eq!(
-                patched(&body, patch.as_object().unwrap()),
-                want,
-                "patch {patch}"
-            );
-        }
-    }
-
+    /// Generated JSON values (also for the merge-patch tests).
     #[cfg(not(target_arch = "wasm32"))]
-    mod prop {
+    pub(crate) mod prop {
         use super::super::JsonWriter;
-        use super::patched;
         use proptest::prelude::*;
         use serde_json::{Map, Value};
 
         /// Keys from a small set, so that patches and bodies collide often.
-        fn key() -> impl Strategy<Value = String> {
+        pub(crate) fn key() -> impl Strategy<Value = String> {
             prop_oneof![
                 Just("a".to_owned()),
                 Just("b".to_owned()),
@@ -662,17 +438,14 @@ mod tests {
             ]
         }
 
-        fn value() -> impl Strategy<Value = Value> {
+        pub(crate) fn value() -> impl Strategy<Value = Value> {
             let leaf = prop_oneof![
                 Just(Value::Null),
                 any::<bool>().prop_map(Value::Bool),
                 any::<u64>().prop_map(Value::from),
                 any::<i64>().prop_map(Value::from),
-                // Floats serde_json parses back exactly (its default parser
-                // is not correctly rounded for long mantissas; arbitrary
-                // floats are checked byte for byte below).
-                (any::<i32>(), 0u32..8)
-                    .prop_map(|(m, e)| Value::from(f64::from(m) / 10f64.powi(e as i32))),
+                // Non-finite floats become `null`, as in serde_json.
+                any::<f64>().prop_map(Value::from),
                 any::<String>().prop_map(Value::String),
             ];
             leaf.prop_recursive(4, 48, 6, |inner| {
@@ -684,7 +457,7 @@ mod tests {
             })
         }
 
-        fn object() -> impl Strategy<Value = Map<String, Value>> {
+        pub(crate) fn object() -> impl Strategy<Value = Map<String, Value>> {
             prop::collection::btree_map(key(), value(), 0..6).prop_map(|m| m.into_iter().collect())
         }
 
@@ -705,19 +478,6 @@ mod tests {
                 w.f64(f);
                 let want = if f.is_finite() { serde_json::to_string(&f).unwrap() } else { "null".to_owned() };
                 prop_assert_eq!(w.finish(), want);
-            }
-
-            #[test]
-            fn patched_output_is_merge_patch_of_the_body(body in object(), patch in object()) {
-                let text = patched(&Value::Object(body.clone()), &patch);
-                let got: Value = serde_json::from_str(&text)
-                    .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
-                // Same members as the text (a duplicate key would parse to
-                // fewer members, hence shorter compact text).
-                prop_assert_eq!(JsonWriter::text(&got).len(), text.len(), "{}", text);
-                let mut want = Value::Object(body);
-                crate::request::merge_patch(&mut want, &Value::Object(patch));
-                prop_assert_eq!(got, want);
             }
         }
     }

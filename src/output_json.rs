@@ -26,7 +26,7 @@ use crate::json_write::JsonWriter;
 impl Event {
     /// Writes the event as its JSON object (`{"type":"textDelta",…}`),
     /// byte-identical to `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         match self {
             Event::Start { id, model } => {
@@ -152,7 +152,7 @@ impl Event {
 
 /// `"type"`, `"choice"` and one string member: the shape of most events.
 /// `tag` and `key` are finished JSON text (`"type":"textDelta"`, `"text":`).
-fn choice_text(w: &mut JsonWriter<'_>, tag: &str, choice: u32, key: &str, value: &str) {
+fn choice_text(w: &mut JsonWriter, tag: &str, choice: u32, key: &str, value: &str) {
     w.raw_member(tag);
     w.raw_key(r#""choice":"#);
     w.u64(u64::from(choice));
@@ -161,7 +161,7 @@ fn choice_text(w: &mut JsonWriter<'_>, tag: &str, choice: u32, key: &str, value:
 
 /// `"type"`, `"choice"` and `"index"` of a tool call event (`tag` as in
 /// [`choice_text`]).
-fn call_head(w: &mut JsonWriter<'_>, tag: &str, choice: u32, index: u32) {
+fn call_head(w: &mut JsonWriter, tag: &str, choice: u32, index: u32) {
     w.raw_member(tag);
     w.raw_key(r#""choice":"#);
     w.u64(u64::from(choice));
@@ -170,7 +170,7 @@ fn call_head(w: &mut JsonWriter<'_>, tag: &str, choice: u32, index: u32) {
 }
 
 /// The members of an error event and of [`StreamError`].
-fn error_members(w: &mut JsonWriter<'_>, kind: ErrorKind, message: &str, retryable: bool) {
+fn error_members(w: &mut JsonWriter, kind: ErrorKind, message: &str, retryable: bool) {
     w.raw_field(r#""kind":"#, kind.as_str());
     w.raw_field(r#""message":"#, message);
     w.raw_key(r#""retryable":"#);
@@ -195,13 +195,13 @@ impl FinishReason {
 impl Usage {
     /// Writes the counts as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         self.write_members(w);
         w.end_object();
     }
 
-    fn write_members(&self, w: &mut JsonWriter<'_>) {
+    fn write_members(&self, w: &mut JsonWriter) {
         w.raw_key(r#""inputTokens":"#);
         w.opt_u64(self.input_tokens);
         w.raw_key(r#""outputTokens":"#);
@@ -218,7 +218,7 @@ impl Usage {
 impl Message {
     /// Writes the message as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.key("id");
         w.opt_str(self.id.as_deref());
@@ -251,7 +251,7 @@ impl Message {
 impl Choice {
     /// Writes the choice as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.key("index");
         w.u64(u64::from(self.index));
@@ -284,7 +284,7 @@ impl Choice {
 impl ReasoningBlock {
     /// Writes the block as a JSON object (`{"type":"thinking",…}`),
     /// byte-identical to `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         match self {
             ReasoningBlock::Thinking { text, signature } => {
@@ -305,7 +305,7 @@ impl ReasoningBlock {
 impl ToolCall {
     /// Writes the call as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.key("index");
         w.u64(u64::from(self.index));
@@ -325,7 +325,7 @@ impl ToolCall {
 impl InvalidToolCall {
     /// Writes the record as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.field("rawArguments", &self.raw_arguments);
         w.field("reason", &self.reason);
@@ -336,7 +336,7 @@ impl InvalidToolCall {
 impl StreamError {
     /// Writes the error as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         error_members(w, self.kind, &self.message, self.retryable);
         w.end_object();
@@ -346,7 +346,7 @@ impl StreamError {
 impl CostEstimate {
     /// Writes the estimate as a JSON object (amounts as decimal strings),
     /// byte-identical to `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         for (key, usd) in [
             ("input", self.input),
@@ -386,7 +386,7 @@ impl Missing {
 impl ModelInfo {
     /// Writes the catalog entry as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.field("id", &self.id);
         w.field("name", &self.name);
@@ -422,7 +422,7 @@ impl ModelInfo {
 impl Prices {
     /// Writes the prices as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.field("input", &self.input);
         w.field("output", &self.output);
@@ -437,7 +437,7 @@ impl Prices {
 impl Limits {
     /// Writes the limits as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.key("context");
         w.u64(self.context);
@@ -450,7 +450,7 @@ impl Limits {
 impl Capabilities {
     /// Writes the capabilities as a JSON object, byte-identical to
     /// `serde_json::to_string(self)`.
-    pub fn write_json(&self, w: &mut JsonWriter<'_>) {
+    pub fn write_json(&self, w: &mut JsonWriter) {
         w.begin_object();
         for (key, on) in [
             ("reasoning", self.reasoning),

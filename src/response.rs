@@ -3,18 +3,25 @@
 //! folded by the same [`Accumulator`] — so a non-streamed [`Message`] has
 //! exactly the shape of a streamed one.
 //!
-//! Usage is normalized to Zen's semantics (see [`Usage`]): input excludes
-//! cache reads and writes, output includes reasoning.
+//! One path per behaviour: a Chat, Messages or Gemini body is decoded by
+//! that format's stream decoder as the stream it stands for (a completion
+//! is one chunk with `message` for `delta`, a message a `message_start`
+//! whose blocks arrive whole, a Gemini body one chunk). A Responses body
+//! lists whole output items where its stream sends their lifecycle, so it
+//! has its own walk here, with the stream decoder's rules for how a
+//! response ends, how reasoning parts join and how usage counts. Checked
+//! here for every format: the body is JSON, an object, and not an error
+//! body (which [`ZenError::from_response`] classifies, as it does error
+//! responses).
 
 use std::borrow::Cow;
 
 use crate::error::{ErrorKind, ZenError};
 use crate::event::{Accumulator, Event, FinishReason, Message, Usage};
-use crate::json::{plain_decimal, Kind};
-use crate::json_value::parse_value;
-use crate::json_view::View;
-use crate::json_write::JsonWriter;
-use crate::wire::{PendingToolCall, WireFormat};
+use crate::json::Kind;
+use crate::json_view::{members, View};
+use crate::wire::responses::{self, ReasoningParagraphs, ReasoningPart, Unfinished};
+use crate::wire::{self, push_usage, value_arguments, PendingToolCall, WireFormat};
 
 /// Decodes a non-streaming response body of `format` into a [`Message`].
 /// An error body (even with HTTP 200) is returned as `Err`, as is a body
@@ -30,9 +37,10 @@ pub fn decode_response(format: WireFormat, body: &str) -> Result<Message, ZenErr
 
 /// The unified events a non-streaming body of `format` amounts to: `start`,
 /// per choice its reasoning, text, refusal and tool calls (each call as
-/// `toolCallStart`, one `toolCallDelta` and the final `toolCall` /
-/// `toolCallInvalid`, as a stream delivers them) and `finish`, then `usage`
-/// and `cost`.
+/// `toolCallStart`, its arguments as one `toolCallDelta` and the final
+/// `toolCall` / `toolCallInvalid`), `finish`, `usage` and `cost` — for
+/// Chat, Messages and Gemini exactly the events of the stream the body
+/// stands for.
 pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, ZenError> {
     let text = body.trim_start_matches('\u{feff}').trim();
     let root = View::first(text).ok_or_else(|| {
@@ -54,9 +62,6 @@ pub fn response_events(format: WireFormat, body: &str) -> Result<Vec<Event>, Zen
         WireFormat::Messages => messages(root, &mut out)?,
         WireFormat::Gemini => gemini(root, &mut out)?,
     }
-    if let Some(usd) = cost_of(root) {
-        out.push(Event::Cost { usd });
-    }
     Ok(out)
 }
 
@@ -72,19 +77,16 @@ fn not_a_response(format: WireFormat) -> ZenError {
 /// `{"error": {…}}` (OpenAI/Google/upstream), `{"type":"error",…}` (Zen,
 /// Anthropic). A Responses object carries `"error": null` on success.
 fn is_error_body(root: View<'_>) -> bool {
-    let [ty, error] = root.fields(["type", "error"]);
+    members!(root => ty: "type", error);
     owned(ty).as_deref() == Some("error")
         || error.is_some_and(|e| matches!(e.kind(), Kind::Object | Kind::String))
 }
 
-/// Zen's top-level `"cost"`: a decimal string kept verbatim; a number is
-/// kept as written, an exponent written out (`1e-8` → `0.00000001`) as the
-/// stream decoders read it.
-fn cost_of(root: View<'_>) -> Option<String> {
-    let cost = root.get("cost")?;
-    match cost.as_str() {
-        Some(s) => Some(s.into_owned()),
-        None => plain_decimal(cost.as_number()?),
+/// A `cost` event for Zen's top-level `"cost"`, read as the stream
+/// decoders read it ([`wire::zen_cost::cost`]).
+fn push_cost_of(root: View<'_>, out: &mut Vec<Event>) {
+    if let Some(usd) = root.get("cost").and_then(|c| wire::zen_cost::cost(c.raw())) {
+        out.push(Event::Cost { usd });
     }
 }
 
@@ -98,8 +100,13 @@ fn str_field(v: View<'_>, key: &str) -> Option<String> {
     owned(v.get(key))
 }
 
-fn u64_at(v: View<'_>, path: &[&str]) -> Option<u64> {
-    path.iter().try_fold(v, |v, k| v.get(k))?.as_u64()
+/// A `usage` event from the body's usage object, read and normalised by
+/// the format's stream decoder (`read` is `wire::<format>::usage`), so
+/// both paths count alike; nothing when no count is known.
+fn push_usage_of(usage: Option<View<'_>>, read: fn(&str) -> Option<Usage>, out: &mut Vec<Event>) {
+    if let Some(usage) = usage.and_then(|u| read(u.raw())) {
+        push_usage(usage, out);
+    }
 }
 
 fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
@@ -111,7 +118,7 @@ fn start(id: Option<View<'_>>, model: Option<View<'_>>, out: &mut Vec<Event>) {
 
 /// Pushes the event `make` builds from a text (a delta or a signature),
 /// unless the text is absent or empty.
-#[inline(never)] // one copy for every text field of every format
+#[inline(never)] // one copy for every text field of a body
 fn push_text(
     out: &mut Vec<Event>,
     choice: u32,
@@ -140,7 +147,6 @@ fn signature_event(choice: u32, signature: String) -> Event {
 }
 
 /// Pushes a `finish` for `choice`.
-#[inline(never)] // one copy for the five places a response finishes a choice
 fn push_finish(out: &mut Vec<Event>, choice: u32, reason: FinishReason, raw: Option<String>) {
     out.push(Event::Finish {
         choice,
@@ -149,204 +155,81 @@ fn push_finish(out: &mut Vec<Event>, choice: u32, reason: FinishReason, raw: Opt
     });
 }
 
-/// Emits a complete tool call the way a stream does: start, the arguments
-/// as one delta, then the parsed (or invalid) call. A missing name reads
-/// as empty.
-#[inline(never)] // one copy for the four formats' calls
-fn push_tool_call(
-    out: &mut Vec<Event>,
-    choice: u32,
-    index: u32,
-    id: String,
-    name: Option<View<'_>>,
-    arguments: Option<View<'_>>,
-    truncated: bool,
-) {
-    let call = PendingToolCall {
-        choice,
-        index,
-        id,
-        name: owned(name).unwrap_or_default(),
-        arguments: arguments_text(arguments),
-    };
-    call.announce(out);
-    out.push(call.complete(truncated));
-}
-
 /// Arguments as JSON text: strings verbatim (parsed later, once), other
-/// values serialized compactly the way `serde_json` writes them, so the
-/// delta text does not depend on the body's whitespace.
+/// values by [`value_arguments`].
 fn arguments_text(v: Option<View<'_>>) -> String {
     let Some(v) = v.filter(|v| !v.is_null()) else {
         return String::new();
     };
-    if let Some(s) = v.as_str() {
-        return s.into_owned();
+    match v.as_str() {
+        Some(s) => s.into_owned(),
+        None => value_arguments(v.raw()),
     }
-    // A value nested past the tree limit is kept as written; parsing it
-    // again when the call completes reports it as invalid.
-    parse_value(v.raw()).map_or_else(|_| v.raw().to_owned(), |value| JsonWriter::text(&value))
-}
-
-fn index_of(index: Option<View<'_>>, fallback: usize) -> u32 {
-    index
-        .and_then(View::as_u64)
-        .and_then(|i| u32::try_from(i).ok())
-        .unwrap_or_else(|| u32::try_from(fallback).unwrap_or(u32::MAX))
 }
 
 // ---------------------------------------------------------------- chat
 
+/// A completion is one stream chunk with `message` in place of `delta`, so
+/// the stream decoder reads it, cost included (see
+/// [`wire::chat::response_events`]).
 fn chat(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [choices, id, model, usage] = root.fields(["choices", "id", "model", "usage"]);
-    let Some(choices) = choices.and_then(View::as_array) else {
-        return Err(not_a_response(WireFormat::Chat));
-    };
-    start(id, model, out);
-    for (pos, ch) in choices.enumerate() {
-        let [index, finish_reason, message] = ch.fields(["index", "finish_reason", "message"]);
-        let choice = index_of(index, pos);
-        let raw_finish = owned(finish_reason);
-        let finish = raw_finish.as_deref().map(crate::wire::chat::finish_reason);
-        let truncated = finish == Some(FinishReason::Length);
-        if let Some(msg) = message {
-            let [reasoning_content, reasoning, content, refusal, tool_calls] = msg.fields([
-                "reasoning_content",
-                "reasoning",
-                "content",
-                "refusal",
-                "tool_calls",
-            ]);
-            // `reasoning_content` (GLM, Kimi, DeepSeek, xAI) or `reasoning` (vLLM, OpenRouter).
-            let reasoning = owned(reasoning_content).or_else(|| owned(reasoning));
-            push_text(out, choice, reasoning, reasoning_event);
-            if let Some(s) = owned(content) {
-                push_text(out, choice, Some(s), text_event);
-            } else if let Some(parts) = content.and_then(View::as_array) {
-                // Content-part arrays: keep the text parts.
-                for part in parts {
-                    push_text(out, choice, owned(part.get("text")), text_event);
-                }
-            }
-            push_text(out, choice, owned(refusal), refusal_event);
-            let calls = tool_calls.and_then(View::as_array);
-            for (i, call) in calls.into_iter().flatten().enumerate() {
-                let [index, id, function] = call.fields(["index", "id", "function"]);
-                let [name, arguments] =
-                    function.map_or([None; 2], |f| f.fields(["name", "arguments"]));
-                push_tool_call(
-                    out,
-                    choice,
-                    index_of(index, i),
-                    owned(id).unwrap_or_default(),
-                    name,
-                    arguments,
-                    truncated,
-                );
-            }
-        }
-        if let Some(reason) = finish {
-            push_finish(out, choice, reason, raw_finish);
-        }
-    }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(chat_usage(usage)));
-    }
-    Ok(())
-}
-
-/// Chat usage → Zen semantics. `prompt_tokens` includes cached (and cache
-/// write) tokens, so they are subtracted. `completion_tokens` includes
-/// reasoning for OpenAI; some compatible providers (xAI) report reasoning
-/// on top of it — recognizable as `total = prompt + completion + reasoning`
-/// — and then reasoning is added to the output.
-pub(crate) fn chat_usage(u: View<'_>) -> Usage {
-    let prompt = u64_at(u, &["prompt_tokens"]);
-    let completion = u64_at(u, &["completion_tokens"]);
-    let total = u64_at(u, &["total_tokens"]);
-    let cache_read = u64_at(u, &["prompt_tokens_details", "cached_tokens"])
-        .or_else(|| u64_at(u, &["cached_tokens"]));
-    let cache_write = u64_at(u, &["prompt_tokens_details", "cache_write_tokens"]);
-    let reasoning = u64_at(u, &["completion_tokens_details", "reasoning_tokens"]);
-    let reasoning_outside = match (prompt, completion, total, reasoning) {
-        (Some(p), Some(c), Some(t), Some(r)) => {
-            r > 0 && p.checked_add(c).and_then(|s| s.checked_add(r)) == Some(t)
-        }
-        _ => false,
-    };
-    let output = if reasoning_outside {
-        completion.zip(reasoning).map(|(c, r)| c.saturating_add(r))
+    if wire::chat::response_events(root.raw(), out) {
+        Ok(())
     } else {
-        completion
-    };
-    Usage {
-        input_tokens: prompt.map(|p| {
-            p.saturating_sub(cache_read.unwrap_or(0))
-                .saturating_sub(cache_write.unwrap_or(0))
-        }),
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: cache_write,
-        reasoning_tokens: reasoning,
+        Err(not_a_response(WireFormat::Chat))
     }
 }
 
 // ----------------------------------------------------------- responses
 
+/// A Responses body lists whole output items where a stream sends their
+/// lifecycle events, so it has its own walk; what its status, reasoning
+/// parts and unfinished calls mean comes from the stream decoder
+/// ([`wire::responses`]).
 fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [output, status, incomplete_details, id, model, usage] = root.fields([
-        "output",
-        "status",
-        "incomplete_details",
-        "id",
-        "model",
-        "usage",
-    ]);
+    members!(root => output, status, incomplete_details, id, model, usage);
     let Some(items) = output.and_then(View::as_array) else {
         return Err(not_a_response(WireFormat::Responses));
     };
     let status = owned(status);
     let status = status.as_deref();
     if status == Some("failed") {
-        return Err(ZenError::local(
-            ErrorKind::Server,
-            "the response failed without an error message",
-        ));
+        let (kind, message) = responses::FAILED_WITHOUT_ERROR;
+        return Err(ZenError::local(kind, message));
     }
     let incomplete_reason = incomplete_details.and_then(|d| str_field(d, "reason"));
-    let truncated =
-        status == Some("incomplete") && incomplete_reason.as_deref() != Some("content_filter");
+    let incomplete = (status == Some("incomplete"))
+        .then(|| responses::incomplete(incomplete_reason.as_deref().unwrap_or("")));
     start(id, model, out);
     let mut calls = 0u32;
-    // Reasoning parts (summary or content, in any reasoning item) are
-    // paragraphs: each after the first is prefixed with a blank line, as
-    // the stream decoder does when a delta opens a new part.
-    let mut reasoning_seen = false;
+    let mut paragraphs = ReasoningParagraphs::default();
     for item in items {
-        let [ty, summary, content, encrypted_content, call_id, id, name, arguments] =
-            item.fields([
-                "type",
-                "summary",
-                "content",
-                "encrypted_content",
-                "call_id",
-                "id",
-                "name",
-                "arguments",
-            ]);
+        members!(item =>
+            ty: "type",
+            item_status: "status",
+            summary,
+            content,
+            encrypted_content,
+            call_id,
+            id,
+            name,
+            arguments,
+        );
         match owned(ty).as_deref() {
             Some("reasoning") => {
-                for parts in [summary, content].into_iter().flatten() {
-                    for part in parts.as_array().into_iter().flatten() {
-                        let Some(mut text) = owned(part.get("text")).filter(|t| !t.is_empty())
-                        else {
+                let item_id = owned(id).unwrap_or_default();
+                for (parts, summary) in [(summary, true), (content, false)] {
+                    let parts = parts.and_then(View::as_array).into_iter().flatten();
+                    for (index, part) in (0..).zip(parts) {
+                        let Some(text) = owned(part.get("text")).filter(|t| !t.is_empty()) else {
                             continue;
                         };
-                        if reasoning_seen {
-                            text.insert_str(0, "\n\n");
-                        }
-                        out.push(reasoning_event(0, text));
-                        reasoning_seen = true;
+                        let part = ReasoningPart {
+                            item_id: item_id.clone(),
+                            index,
+                            summary,
+                        };
+                        out.push(reasoning_event(0, paragraphs.text(part, &text)));
                     }
                 }
                 // The encrypted content is the opaque blob to replay with
@@ -357,7 +240,7 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
             Some("message") => {
                 let parts = content.and_then(View::as_array);
                 for part in parts.into_iter().flatten() {
-                    let [ty, text, refusal] = part.fields(["type", "text", "refusal"]);
+                    members!(part => ty: "type", text, refusal);
                     match owned(ty).as_deref() {
                         Some("output_text") => push_text(out, 0, owned(text), text_event),
                         Some("refusal") => push_text(out, 0, owned(refusal), refusal_event),
@@ -366,223 +249,70 @@ fn responses(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
                 }
             }
             Some("function_call") => {
-                push_tool_call(
-                    out,
-                    0,
-                    calls,
+                let call = PendingToolCall {
+                    choice: 0,
+                    index: calls,
                     // The tool result must reference call_id, not the item id.
-                    owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
-                    name,
-                    arguments,
-                    truncated,
-                );
+                    id: owned(call_id).or_else(|| owned(id)).unwrap_or_default(),
+                    name: owned(name).unwrap_or_default(),
+                    arguments: arguments_text(arguments),
+                };
+                call.announce(out);
+                // A call its item reports completed is whole; any other is
+                // settled by how the response ended, as the stream settles
+                // the calls still open at its end.
+                let how = match incomplete {
+                    Some((_, how)) if owned(item_status).as_deref() != Some("completed") => how,
+                    _ => Unfinished::Complete,
+                };
+                out.push(how.settle(call));
                 calls = calls.saturating_add(1);
             }
             _ => {}
         }
     }
-    let finish = match status {
-        Some("completed") if calls > 0 => Some((FinishReason::ToolCalls, "completed".to_string())),
-        Some("completed") => Some((FinishReason::Stop, "completed".to_string())),
-        Some("incomplete") => {
+    let finish = match (status, incomplete) {
+        (_, Some((reason, _))) => {
             let raw = incomplete_reason.unwrap_or_else(|| "incomplete".to_string());
-            let reason = match raw.as_str() {
-                "max_output_tokens" => FinishReason::Length,
-                "content_filter" => FinishReason::ContentFilter,
-                _ => FinishReason::Other,
-            };
             Some((reason, raw))
         }
-        Some("cancelled") => Some((FinishReason::Other, "cancelled".to_string())),
+        (Some("completed"), _) if calls > 0 => {
+            Some((FinishReason::ToolCalls, "completed".to_string()))
+        }
+        (Some("completed"), _) => Some((FinishReason::Stop, "completed".to_string())),
+        (Some("cancelled"), _) => Some((FinishReason::Other, "cancelled".to_string())),
         // queued / in_progress (background responses): not finished yet.
         _ => None,
     };
     if let Some((reason, raw)) = finish {
         push_finish(out, 0, reason, Some(raw));
     }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(responses_usage(usage)));
-    }
+    push_usage_of(usage, wire::responses::usage, out);
+    push_cost_of(root, out);
     Ok(())
-}
-
-/// Responses usage → Zen semantics: `input_tokens` includes cached tokens;
-/// `output_tokens` already includes reasoning.
-pub(crate) fn responses_usage(u: View<'_>) -> Usage {
-    let cache_read = u64_at(u, &["input_tokens_details", "cached_tokens"]);
-    Usage {
-        input_tokens: u64_at(u, &["input_tokens"])
-            .map(|i| i.saturating_sub(cache_read.unwrap_or(0))),
-        output_tokens: u64_at(u, &["output_tokens"]),
-        cache_read_tokens: cache_read,
-        cache_write_tokens: None,
-        reasoning_tokens: u64_at(u, &["output_tokens_details", "reasoning_tokens"]),
-    }
 }
 
 // ------------------------------------------------------------ messages
 
+/// A message body is a `message_start` with its content and stop reason
+/// filled in, so the stream decoder reads it (see
+/// [`wire::messages::response_events`]); the cost is Zen's top-level one.
 fn messages(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [content, stop_reason, id, model, usage] =
-        root.fields(["content", "stop_reason", "id", "model", "usage"]);
-    let Some(blocks) = content.and_then(View::as_array) else {
+    if !wire::messages::response_events(root.raw(), out) {
         return Err(not_a_response(WireFormat::Messages));
-    };
-    start(id, model, out);
-    let raw_finish = owned(stop_reason);
-    let finish = raw_finish
-        .as_deref()
-        .map(crate::wire::messages::finish_reason);
-    let truncated = finish == Some(FinishReason::Length);
-    let mut calls = 0u32;
-    for block in blocks {
-        let [ty, text, thinking, signature, data, id, name, input] = block.fields([
-            "type",
-            "text",
-            "thinking",
-            "signature",
-            "data",
-            "id",
-            "name",
-            "input",
-        ]);
-        match owned(ty).as_deref() {
-            Some("text") => push_text(out, 0, owned(text), text_event),
-            Some("thinking") => {
-                push_text(out, 0, owned(thinking), reasoning_event);
-                push_text(out, 0, owned(signature), signature_event);
-            }
-            Some("redacted_thinking") => {
-                if let Some(data) = owned(data) {
-                    out.push(Event::ReasoningRedacted { choice: 0, data });
-                }
-            }
-            Some("tool_use") => {
-                push_tool_call(
-                    out,
-                    0,
-                    calls,
-                    owned(id).unwrap_or_default(),
-                    name,
-                    input,
-                    truncated,
-                );
-                calls = calls.saturating_add(1);
-            }
-            // server_tool_use, web_search_tool_result, …: not model output
-            // the caller acts on.
-            _ => {}
-        }
     }
-    if let Some(reason) = finish {
-        push_finish(out, 0, reason, raw_finish);
-    }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(messages_usage(usage)));
-    }
+    push_cost_of(root, out);
     Ok(())
-}
-
-/// Anthropic usage is already Zen-shaped: `input_tokens` excludes cache
-/// reads/writes, `output_tokens` includes thinking. Reasoning is reported
-/// only by some gateways (`output_tokens_details.thinking_tokens`).
-pub(crate) fn messages_usage(u: View<'_>) -> Usage {
-    Usage {
-        input_tokens: u64_at(u, &["input_tokens"]),
-        output_tokens: u64_at(u, &["output_tokens"]),
-        cache_read_tokens: u64_at(u, &["cache_read_input_tokens"]),
-        cache_write_tokens: u64_at(u, &["cache_creation_input_tokens"]),
-        reasoning_tokens: u64_at(u, &["output_tokens_details", "thinking_tokens"]),
-    }
 }
 
 // -------------------------------------------------------------- gemini
 
+/// A Gemini body is exactly one stream chunk, so the stream decoder reads
+/// it, cost included (see [`wire::gemini::response_events`]).
 fn gemini(root: View<'_>, out: &mut Vec<Event>) -> Result<(), ZenError> {
-    let [candidates, prompt_feedback, response_id, model_version, usage] = root.fields([
-        "candidates",
-        "promptFeedback",
-        "responseId",
-        "modelVersion",
-        "usageMetadata",
-    ]);
-    let candidates = candidates.and_then(View::as_array);
-    let block_reason = prompt_feedback.and_then(|f| str_field(f, "blockReason"));
-    if candidates.is_none() && block_reason.is_none() {
-        return Err(not_a_response(WireFormat::Gemini));
-    }
-    start(response_id, model_version, out);
-    let mut any_candidate = false;
-    for (pos, cand) in candidates.into_iter().flatten().enumerate() {
-        any_candidate = true;
-        let [index, finish_reason, content] = cand.fields(["index", "finishReason", "content"]);
-        let choice = index_of(index, pos);
-        let raw_finish = owned(finish_reason);
-        let truncated = raw_finish.as_deref() == Some("MAX_TOKENS");
-        let mut calls = 0u32;
-        let parts = content
-            .and_then(|c| c.get("parts"))
-            .and_then(View::as_array);
-        for part in parts.into_iter().flatten() {
-            let [thought, text, function_call, thought_signature] =
-                part.fields(["thought", "text", "functionCall", "thoughtSignature"]);
-            let thought = thought.and_then(View::as_bool) == Some(true);
-            let make = if thought { reasoning_event } else { text_event };
-            push_text(out, choice, owned(text), make);
-            if let Some(call) = function_call {
-                let [id, name, args] = call.fields(["id", "name", "args"]);
-                push_tool_call(
-                    out,
-                    choice,
-                    calls,
-                    // Gemini matches results by name; ids are optional,
-                    // so a stable one is made up when absent.
-                    owned(id).unwrap_or_else(|| format!("call_{calls}")),
-                    name,
-                    args,
-                    truncated,
-                );
-                calls = calls.saturating_add(1);
-            }
-            push_text(out, choice, owned(thought_signature), signature_event);
-        }
-        if let Some(raw) = raw_finish {
-            push_finish(
-                out,
-                choice,
-                crate::wire::gemini::finish_reason(&raw, calls > 0),
-                Some(raw),
-            );
-        }
-    }
-    if !any_candidate {
-        if let Some(raw) = block_reason {
-            // The prompt itself was blocked: no candidate, one filtered choice.
-            push_finish(out, 0, FinishReason::ContentFilter, Some(raw));
-        }
-    }
-    if let Some(usage) = usage.filter(|u| u.is_object()) {
-        out.push(Event::Usage(gemini_usage(usage)));
-    }
-    Ok(())
-}
-
-/// Gemini usage → Zen semantics: `promptTokenCount` includes cached
-/// content; `candidatesTokenCount` excludes thoughts, which are added.
-pub(crate) fn gemini_usage(u: View<'_>) -> Usage {
-    let cache_read = u64_at(u, &["cachedContentTokenCount"]);
-    let thoughts = u64_at(u, &["thoughtsTokenCount"]);
-    let candidates = u64_at(u, &["candidatesTokenCount"]);
-    let output = match (candidates, thoughts) {
-        (None, None) => None,
-        (c, t) => Some(c.unwrap_or(0).saturating_add(t.unwrap_or(0))),
-    };
-    Usage {
-        input_tokens: u64_at(u, &["promptTokenCount"])
-            .map(|p| p.saturating_sub(cache_read.unwrap_or(0))),
-        output_tokens: output,
-        cache_read_tokens: cache_read,
-        cache_write_tokens: None,
-        reasoning_tokens: thoughts,
+    if wire::gemini::response_events(root.raw(), out) {
+        Ok(())
+    } else {
+        Err(not_a_response(WireFormat::Gemini))
     }
 }

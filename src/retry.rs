@@ -101,6 +101,23 @@ pub enum GiveUpReason {
     RetryAfterTooLong,
 }
 
+/// A failed attempt as the policy weighs it: what failed and where the call
+/// stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// Whether the error itself allows a retry (a retry needs both this
+    /// and `kind.is_retryable()`).
+    pub retryable: bool,
+    /// How long the server asked to wait, if it did.
+    pub retry_after_ms: Option<u64>,
+    /// Attempts made, the failed one included (1 after the first failed).
+    pub attempts_made: u32,
+    /// Whether any output event reached the caller during the call.
+    pub output_delivered: bool,
+}
+
 impl RetryDecision {
     /// The delay when the decision is to retry.
     pub fn delay_ms(self) -> Option<u64> {
@@ -131,14 +148,14 @@ impl RetryPolicy {
         output_delivered: bool,
         random: f64,
     ) -> RetryDecision {
-        self.decide_for_kind(
-            error.kind(),
-            error.retryable(),
-            error.retry_after_ms(),
+        let failure = Failure {
+            kind: error.kind(),
+            retryable: error.retryable(),
+            retry_after_ms: error.retry_after_ms(),
             attempts_made,
             output_delivered,
-            random,
-        )
+        };
+        self.decide_for_kind(failure, random)
     }
 
     /// Decides from a unified [`Event::Error`]; `None` for any other event.
@@ -153,30 +170,31 @@ impl RetryPolicy {
         match event {
             Event::Error {
                 kind, retryable, ..
-            } => Some(self.decide_for_kind(
-                *kind,
-                *retryable,
-                None,
-                attempts_made,
-                output_delivered,
-                random,
-            )),
+            } => {
+                let failure = Failure {
+                    kind: *kind,
+                    retryable: *retryable,
+                    retry_after_ms: None,
+                    attempts_made,
+                    output_delivered,
+                };
+                Some(self.decide_for_kind(failure, random))
+            }
             _ => None,
         }
     }
 
-    /// The decision from its parts: the error's kind and retryable flag
-    /// (both must allow a retry), the server's retry-after if any, the
-    /// attempts made, whether output was delivered, and the jitter source.
-    pub fn decide_for_kind(
-        &self,
-        kind: ErrorKind,
-        retryable: bool,
-        retry_after_ms: Option<u64>,
-        attempts_made: u32,
-        output_delivered: bool,
-        random: f64,
-    ) -> RetryDecision {
+    /// The decision for a [`Failure`] described field by field (what
+    /// [`RetryPolicy::decide`] and [`RetryPolicy::decide_for_event`] build),
+    /// with `random` the jitter source.
+    pub fn decide_for_kind(&self, failure: Failure, random: f64) -> RetryDecision {
+        let Failure {
+            kind,
+            retryable,
+            retry_after_ms,
+            attempts_made,
+            output_delivered,
+        } = failure;
         let give_up = |reason| RetryDecision::GiveUp { reason };
         if output_delivered {
             return give_up(GiveUpReason::OutputDelivered);

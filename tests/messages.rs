@@ -815,6 +815,8 @@ fn error_types_map_to_kinds() {
     }
 }
 
+/// Without a type, the status the error names decides, as in an HTTP
+/// error body.
 #[test]
 fn error_body_without_type_is_still_an_error() {
     let (events, _) = run(&[ev(
@@ -824,7 +826,7 @@ fn error_body_without_type_is_still_an_error() {
     assert_eq!(
         events,
         vec![Event::Error {
-            kind: ErrorKind::Unknown,
+            kind: ErrorKind::Auth,
             message: "User not found.".into(),
             retryable: false,
         }]

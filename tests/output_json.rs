@@ -138,7 +138,7 @@ fn every_shared_fixture_writes_as_serde_does() {
     assert!(checked > 1000, "only {checked} values checked");
 }
 
-fn written(write: impl FnOnce(&mut JsonWriter<'_>)) -> String {
+fn written(write: impl FnOnce(&mut JsonWriter)) -> String {
     let mut w = JsonWriter::new();
     write(&mut w);
     w.finish()

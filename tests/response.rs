@@ -353,6 +353,8 @@ fn chat_invalid_valid_and_empty_arguments() {
     assert_eq!(m.usage, usage(Some(20), Some(20), Some(0), Some(10), None));
 }
 
+/// As in a stream: every call starts (with its arguments as one delta) as
+/// it comes, and all complete when the choice finishes.
 #[test]
 fn chat_tool_call_events_mirror_a_stream() {
     let body = read(&common::fixtures().join("nonstream/chat-invalid-and-valid-args.json"));
@@ -373,11 +375,11 @@ fn chat_tool_call_events_mirror_a_stream() {
             "textDelta",
             "toolCallStart",
             "toolCallDelta",
-            "toolCall",
             "toolCallStart",
             "toolCallDelta",
-            "toolCallInvalid",
             "toolCallStart",
+            "toolCall",
+            "toolCallInvalid",
             "toolCall",
             "finish",
             "usage"
@@ -565,6 +567,20 @@ fn wrong_or_broken_bodies_are_protocol_errors() {
         (WireFormat::Messages, r#"{"id":"x","choices":[]}"#),
         (WireFormat::Responses, r#"{"id":"x","choices":[]}"#),
         (WireFormat::Gemini, r#"{"id":"x","choices":[]}"#),
+        // Typed as Google documents it: a numeric text is no Gemini part.
+        (
+            WireFormat::Gemini,
+            r#"{"candidates":[{"content":{"parts":[{"text":5}]},"finishReason":"STOP"}]}"#,
+        ),
+        // Neither a candidate nor a reason the prompt was blocked.
+        (
+            WireFormat::Gemini,
+            r#"{"candidates":[],"usageMetadata":{}}"#,
+        ),
+        (
+            WireFormat::Gemini,
+            r#"{"promptFeedback":{"blockReason":"BLOCK_REASON_UNSPECIFIED"}}"#,
+        ),
         (WireFormat::Chat, r#"{"choices": "#),
     ] {
         let err = decode_response(format, body).unwrap_err();
@@ -646,8 +662,7 @@ proptest! {
 }
 
 /// A Gemini `finishReason` means the same in a whole response as in a
-/// stream: one table serves both (the whole-response copy once lacked the
-/// image reasons).
+/// stream: one decoder serves both.
 #[test]
 fn gemini_finish_reasons_match_the_stream_decoder() {
     for raw in [

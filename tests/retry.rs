@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use zenwire::error::ZenError;
-use zenwire::retry::{GiveUpReason, Jitter, RetryDecision, RetryPolicy};
+use zenwire::retry::{Failure, GiveUpReason, Jitter, RetryDecision, RetryPolicy};
 use zenwire::{ErrorKind, Event};
 
 const ALL_KINDS: [ErrorKind; 17] = [
@@ -150,7 +150,16 @@ fn non_retryable_kinds_are_never_retried() {
     }
     // A retryable kind flagged not retryable is respected.
     assert_eq!(
-        p.decide_for_kind(ErrorKind::Server, false, None, 1, false, 0.5),
+        p.decide_for_kind(
+            Failure {
+                kind: ErrorKind::Server,
+                retryable: false,
+                retry_after_ms: None,
+                attempts_made: 1,
+                output_delivered: false
+            },
+            0.5
+        ),
         give_up(GiveUpReason::NotRetryable)
     );
 }
@@ -294,7 +303,16 @@ proptest! {
         random in any::<f64>(),
     ) {
         if let RetryDecision::RetryAfter { delay_ms } =
-            p.decide_for_kind(kind, true, retry_after, attempts, false, random)
+            p.decide_for_kind(
+                Failure {
+                    kind,
+                    retryable: true,
+                    retry_after_ms: retry_after,
+                    attempts_made: attempts,
+                    output_delivered: false,
+                },
+                random,
+            )
         {
             match retry_after {
                 Some(ra) => prop_assert!(delay_ms == ra && ra <= p.max_retry_after_ms),
@@ -312,7 +330,16 @@ proptest! {
         random in any::<f64>(),
     ) {
         prop_assert_eq!(
-            p.decide_for_kind(kind, true, retry_after, attempts, true, random),
+            p.decide_for_kind(
+                Failure {
+                    kind,
+                    retryable: true,
+                    retry_after_ms: retry_after,
+                    attempts_made: attempts,
+                    output_delivered: true,
+                },
+                random,
+            ),
             give_up(GiveUpReason::OutputDelivered)
         );
     }
@@ -325,7 +352,16 @@ proptest! {
         attempts in any::<u32>(),
         random in any::<f64>(),
     ) {
-        let d = p.decide_for_kind(kind, kind.is_retryable(), retry_after, attempts, false, random);
+        let d = p.decide_for_kind(
+            Failure {
+                kind,
+                retryable: kind.is_retryable(),
+                retry_after_ms: retry_after,
+                attempts_made: attempts,
+                output_delivered: false,
+            },
+            random,
+        );
         if !kind.is_retryable() {
             prop_assert_eq!(d, give_up(GiveUpReason::NotRetryable));
         }
@@ -337,7 +373,16 @@ proptest! {
         attempts in any::<u32>(),
         random in 0.0f64..=1.0,
     ) {
-        let d = p.decide_for_kind(ErrorKind::Server, true, None, attempts, false, random);
+        let d = p.decide_for_kind(
+            Failure {
+                kind: ErrorKind::Server,
+                retryable: true,
+                retry_after_ms: None,
+                attempts_made: attempts,
+                output_delivered: false,
+            },
+            random,
+        );
         prop_assert_eq!(d.delay_ms().is_some(), attempts.max(1) <= p.max_retries);
     }
 

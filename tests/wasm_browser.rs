@@ -5,6 +5,8 @@
 //! starts it). Run with `scripts/test-browser`.
 #![cfg(target_arch = "wasm32")]
 
+mod number_text;
+
 use js_sys::{Array, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -261,6 +263,115 @@ fn stream_decoder_hands_over_any_text_exactly() {
     assert_eq!(decode_in_pieces("chat", body, &[body.len()]), expected);
     let sizes: Vec<usize> = (0..97).map(|_| rng.below(40) + 1).collect();
     assert_eq!(decode_in_pieces("chat", body, &sizes), expected);
+}
+
+/// The double `JSON.parse` makes of `text`, as bits (`None`: ±Infinity,
+/// which zenwire refuses rather than rounds).
+fn json_parse_bits(text: &str) -> Option<u64> {
+    let n = json(text).as_f64().expect("a number");
+    n.is_finite().then(|| n.to_bits())
+}
+
+/// `value.x` as bits.
+fn x_bits(value: &JsValue) -> Option<u64> {
+    get(value, "x").as_f64().map(f64::to_bits)
+}
+
+#[wasm_bindgen_test]
+fn numbers_decode_as_json_parse_reads_them() {
+    use number_text::{Decimal, KNOWN};
+    let mut rng = XorShift(0x5bd1_e995);
+    let mut below = |n: u32| rng.below(n as usize) as u32;
+    let mut texts: Vec<String> = KNOWN.iter().map(|t| t.to_string()).collect();
+    texts.extend((0..500).map(|_| Decimal::random(&mut below).text()));
+    texts.push("1e400".into());
+
+    // A chat stream with one tool call per number, `{"x":N}`, its argument
+    // text cut in two deltas.
+    let mut body = String::new();
+    for (i, text) in texts.iter().enumerate() {
+        let args = format!(r#"{{"x":{text}}}"#);
+        let (a, b) = args.split_at(args.len() / 2);
+        for (n, piece) in [a, b].into_iter().enumerate() {
+            let head = if n == 0 {
+                format!(r#""id":"call_{i}","type":"function","function":{{"name":"f","#)
+            } else {
+                r#""function":{"#.to_owned()
+            };
+            let piece = serde_json::to_string(piece).unwrap();
+            body.push_str(&format!(
+                r#"data: {{"id":"c","model":"m","choices":[{{"index":0,"delta":{{"tool_calls":[{{"index":{i},{head}"arguments":{piece}}}}}]}},"finish_reason":null}}]}}"#
+            ));
+            body.push_str("\n\n");
+        }
+    }
+    body.push_str("data: [DONE]\n\n");
+    let mut d = JsStreamDecoder::new("chat").unwrap();
+    let events = Array::new();
+    for piece in body.as_bytes().chunks(97) {
+        for ev in d.push(piece).unchecked_into::<Array>().iter() {
+            events.push(&ev);
+        }
+    }
+    for ev in d.finish().unchecked_into::<Array>().iter() {
+        events.push(&ev);
+    }
+    let calls: Vec<JsValue> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                s(e, "type").as_deref(),
+                Some("toolCall" | "toolCallInvalid")
+            )
+        })
+        .collect();
+    assert_eq!(calls.len(), texts.len());
+    let mut compared = 0;
+    for (text, call) in texts.iter().zip(&calls) {
+        let want = json_parse_bits(text);
+        match want {
+            Some(bits) => {
+                assert_eq!(s(call, "type").as_deref(), Some("toolCall"), "{text}");
+                assert_eq!(
+                    x_bits(&get(call, "arguments")),
+                    Some(bits),
+                    "stream: {text}"
+                );
+                compared += 1;
+            }
+            None => assert_eq!(
+                s(call, "type").as_deref(),
+                Some("toolCallInvalid"),
+                "{text}"
+            ),
+        }
+
+        // Non-streaming, arguments sent as an object (Anthropic's `input`).
+        let whole = format!(
+            r#"{{"id":"msg","type":"message","role":"assistant","model":"m","content":[{{"type":"tool_use","id":"t","name":"f","input":{{"x":{text}}}}}],"stop_reason":"tool_use"}}"#
+        );
+        let msg = decode_response("messages", &whole).unwrap();
+        let call = get(&get(&get(&get(&msg, "choices"), "0"), "toolCalls"), "0");
+        if let Some(bits) = want {
+            assert_eq!(x_bits(&get(&call, "arguments")), Some(bits), "body: {text}");
+
+            // A request built from a JS object: the number crosses as
+            // `JSON.stringify`'s shortest text (`-0` as `0`) and must come
+            // back as JS's own round trip gives it.
+            let req = json(&format!(
+                r#"{{"model":"big-pickle","messages":[{{"role":"user","content":"Hi"}}],"extra":{{"x":{text}}}}}"#
+            ));
+            let js_round_trip = json(&stringify(&get(&req, "extra")));
+            let http = build_request(req, JsValue::UNDEFINED).unwrap();
+            let sent = json(&s(&http, "body").unwrap());
+            assert_eq!(
+                x_bits(&sent),
+                x_bits(&js_round_trip),
+                "request extra: {text}"
+            );
+        }
+    }
+    assert!(compared > 400, "only {compared} finite numbers");
 }
 
 #[wasm_bindgen_test]

@@ -7,7 +7,7 @@ use crate::event::ReasoningBlock;
 use crate::json_write::JsonWriter;
 
 /// Writes the request body. Input must have passed validation.
-pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {
+pub(super) fn body(w: &mut JsonWriter, req: &UnifiedRequest, model: &ModelInfo) {
     w.begin_object();
     w.field("model", &req.model);
     w.key("messages");
@@ -86,7 +86,7 @@ pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelIn
     w.end_object();
 }
 
-fn message(w: &mut JsonWriter<'_>, m: &RequestMessage, model: &ModelInfo) {
+fn message(w: &mut JsonWriter, m: &RequestMessage, model: &ModelInfo) {
     w.begin_object();
     match m {
         RequestMessage::User { content } => {
@@ -160,7 +160,7 @@ pub(super) fn reasoning_text(reasoning: Option<&str>, blocks: &[ReasoningBlock])
     }
 }
 
-fn user_content(w: &mut JsonWriter<'_>, content: &Content) {
+fn user_content(w: &mut JsonWriter, content: &Content) {
     let parts = match content {
         Content::Text(t) => return w.str(t),
         Content::Parts(parts) => parts,

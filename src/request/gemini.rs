@@ -13,7 +13,7 @@ use crate::event::ReasoningBlock;
 use crate::json_write::JsonWriter;
 
 /// Writes the request body. Input must have passed validation.
-pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {
+pub(super) fn body(w: &mut JsonWriter, req: &UnifiedRequest, model: &ModelInfo) {
     w.begin_object();
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
         w.key("systemInstruction");
@@ -111,7 +111,7 @@ pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelIn
 }
 
 /// Writes the items of `contents`.
-fn contents(w: &mut JsonWriter<'_>, req: &UnifiedRequest) {
+fn contents(w: &mut JsonWriter, req: &UnifiedRequest) {
     // Results of parallel calls go back together, in one user content.
     let mut responses = LazyTurn::new("user", "parts");
     for m in &req.messages {
@@ -216,7 +216,7 @@ fn has_part(p: &ContentPart) -> bool {
 
 /// Writes part `p` (one for which [`has_part`] holds), with the turn's
 /// thought signature when it is the signed part.
-fn part(w: &mut JsonWriter<'_>, p: &ContentPart, signature: Option<&str>) {
+fn part(w: &mut JsonWriter, p: &ContentPart, signature: Option<&str>) {
     w.begin_object();
     match p {
         ContentPart::Text { text } => w.field("text", text),
@@ -274,7 +274,7 @@ fn wants_parameters(schema: &Value) -> bool {
 /// level: the schema, each property's schema, `items`, and the members of
 /// `anyOf` / `oneOf` / `allOf`; never from a `properties` map, where they
 /// would be property names).
-fn schema(w: &mut JsonWriter<'_>, s: &Value) {
+fn schema(w: &mut JsonWriter, s: &Value) {
     let Value::Object(map) = s else {
         w.value(s);
         return;

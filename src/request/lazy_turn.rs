@@ -23,7 +23,7 @@ impl LazyTurn {
 
     /// Prepares `w` for the next item of the list, opening the turn first if
     /// this is its first item. `w` must be in the array of turns.
-    pub(crate) fn item(&mut self, w: &mut JsonWriter<'_>) {
+    pub(crate) fn item(&mut self, w: &mut JsonWriter) {
         if !self.open {
             w.begin_object();
             w.field("role", self.role);
@@ -34,7 +34,7 @@ impl LazyTurn {
     }
 
     /// Closes the turn if it was opened; a later item opens a new one.
-    pub(crate) fn close(&mut self, w: &mut JsonWriter<'_>) {
+    pub(crate) fn close(&mut self, w: &mut JsonWriter) {
         if self.open {
             w.end_array();
             w.end_object();

@@ -25,7 +25,7 @@ const ANSWER_ROOM: u64 = 4_096;
 
 /// Writes the request body. Input must have passed validation.
 pub(super) fn body(
-    w: &mut JsonWriter<'_>,
+    w: &mut JsonWriter,
     req: &UnifiedRequest,
     model: &ModelInfo,
 ) -> Result<(), RequestError> {
@@ -231,8 +231,8 @@ fn token_plan(req: &UnifiedRequest, model: &ModelInfo) -> Result<(u64, Option<u6
 
 /// Writes the content blocks of `content` as array items, each announced to
 /// `turn` first when the blocks go into a lazily opened turn.
-fn blocks(w: &mut JsonWriter<'_>, content: &Content, mut turn: Option<&mut LazyTurn>) {
-    let mut block = |w: &mut JsonWriter<'_>| {
+fn blocks(w: &mut JsonWriter, content: &Content, mut turn: Option<&mut LazyTurn>) {
+    let mut block = |w: &mut JsonWriter| {
         if let Some(t) = turn.as_deref_mut() {
             t.item(w);
         }

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::ModelInfo;
+use crate::json::JsonError;
 use crate::json_write::JsonWriter;
 use crate::wire::WireFormat;
 
@@ -96,9 +97,10 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    /// The body parsed back into JSON.
-    pub fn body_json(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(&self.body)
+    /// The body parsed back into JSON (numbers read as everywhere in
+    /// zenwire: floats correctly rounded).
+    pub fn body_json(&self) -> Result<Value, JsonError> {
+        crate::json_value::parse_value(&self.body)
     }
 
     /// The value of a header (name matched case-insensitively).
@@ -201,15 +203,19 @@ pub fn build(
     let base = check_base_url(&options.base_url)?;
     validate::validate(req, model)?;
 
-    // `extra` is merged into the body as it is written (see write.rs).
-    let mut w = JsonWriter::with_patch(req.extra.as_ref());
+    let mut w = JsonWriter::new();
     match model.format {
         WireFormat::Chat => chat::body(&mut w, req, model),
         WireFormat::Responses => responses::body(&mut w, req, model),
         WireFormat::Messages => messages::body(&mut w, req, model)?,
         WireFormat::Gemini => gemini::body(&mut w, req, model),
     }
-    let body = w.finish();
+    let body = match &req.extra {
+        // The builders write valid JSON, so the patch always applies.
+        Some(extra) => merge::patch_body(&w.finish(), extra)
+            .map_err(|e| RequestError::invalid("extra", format!("could not be merged: {e}")))?,
+        None => w.finish(),
+    };
 
     let mut url = base.to_owned();
     let (path, auth_header) = match model.format {
@@ -325,7 +331,7 @@ pub(crate) fn has_sampling(req: &UnifiedRequest, model: &ModelInfo) -> bool {
 /// format) as members of the object being written, where they apply (see
 /// [`sampling_applies`]). Validation already refused non-finite values.
 pub(crate) fn put_sampling(
-    w: &mut JsonWriter<'_>,
+    w: &mut JsonWriter,
     req: &UnifiedRequest,
     model: &ModelInfo,
     top_p_key: &str,
@@ -345,7 +351,7 @@ pub(crate) fn put_sampling(
 
 /// Writes a tool definition's `name` and, when it has one, `description`
 /// (the members every format's tool starts with).
-pub(crate) fn put_tool_head(w: &mut JsonWriter<'_>, tool: &Tool) {
+pub(crate) fn put_tool_head(w: &mut JsonWriter, tool: &Tool) {
     w.field("name", &tool.name);
     if let Some(d) = &tool.description {
         w.field("description", d);

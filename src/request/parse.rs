@@ -3,7 +3,7 @@
 //! deserializers for it) and [`UnifiedRequest::from_json`].
 //!
 //! It accepts exactly the documents the serde derives in `types.rs` accept
-//! and builds the same values (tests/request_parse.rs checks both on the
+//! and builds the same values (tests/input_parse.rs checks both on the
 //! fixtures and on generated requests); only the error text differs, and
 //! names the JSON path. Two deliberate differences, both at the edges:
 //! a `\u` escape naming a lone surrogate reads as U+FFFD (the pull
@@ -21,23 +21,40 @@ use crate::event::ReasoningBlock;
 use crate::json::Kind;
 use crate::json_input::{read_document, Input, InputError, Others, Path};
 
-/// The top-level fields, in the order of [`request`]'s reads; any other
-/// key is refused (as serde's `deny_unknown_fields`), so a typo such as
-/// `maxTokens` fails loudly.
-const REQUEST_FIELDS: &[&str] = &[
-    "model",
-    "system",
-    "messages",
-    "tools",
-    "toolChoice",
-    "maxOutputTokens",
-    "temperature",
-    "topP",
-    "stop",
-    "reasoning",
-    "stream",
-    "extra",
-];
+/// The top-level fields; any other key is refused (as serde's
+/// `deny_unknown_fields`), so a typo such as `maxTokens` fails loudly.
+#[derive(Clone, Copy)]
+enum RequestField {
+    Model,
+    System,
+    Messages,
+    Tools,
+    ToolChoice,
+    MaxOutputTokens,
+    Temperature,
+    TopP,
+    Stop,
+    Reasoning,
+    Stream,
+    Extra,
+}
+
+impl RequestField {
+    const NAMES: &[(&str, Self)] = &[
+        ("model", Self::Model),
+        ("system", Self::System),
+        ("messages", Self::Messages),
+        ("tools", Self::Tools),
+        ("toolChoice", Self::ToolChoice),
+        ("maxOutputTokens", Self::MaxOutputTokens),
+        ("temperature", Self::Temperature),
+        ("topP", Self::TopP),
+        ("stop", Self::Stop),
+        ("reasoning", Self::Reasoning),
+        ("stream", Self::Stream),
+        ("extra", Self::Extra),
+    ];
+}
 
 /// A unified request from JSON text.
 pub(crate) fn read_request(text: &str) -> Result<UnifiedRequest, InputError> {
@@ -58,29 +75,29 @@ struct ReadRequest {
 fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, InputError> {
     let read = p.fields(
         at,
-        REQUEST_FIELDS,
+        RequestField::NAMES,
         Others::Refuse,
-        |p, at, i, read: &mut ReadRequest| {
+        |p, at, field, read: &mut ReadRequest| {
             let req = &mut read.req;
-            match i {
-                0 => {
+            match field {
+                RequestField::Model => {
                     req.model = p.string(at)?;
                     read.has_model = true;
                 }
-                1 => req.system = p.opt_string(at)?,
-                2 => {
+                RequestField::System => req.system = p.opt_string(at)?,
+                RequestField::Messages => {
                     req.messages = p.list(at, message)?;
                     read.has_messages = true;
                 }
-                3 => req.tools = p.list(at, tool)?,
-                4 => req.tool_choice = p.nullable(at, choice)?,
-                5 => req.max_output_tokens = p.opt_u64(at)?,
-                6 => req.temperature = p.opt_f64(at)?,
-                7 => req.top_p = p.opt_f64(at)?,
-                8 => req.stop = p.nullable(at, stop_sequences)?,
-                9 => req.reasoning = p.nullable(at, reasoning_config)?,
-                10 => req.stream = p.bool(at)?,
-                _ => req.extra = p.nullable(at, object_value)?,
+                RequestField::Tools => req.tools = p.list(at, tool)?,
+                RequestField::ToolChoice => req.tool_choice = p.nullable(at, choice)?,
+                RequestField::MaxOutputTokens => req.max_output_tokens = p.opt_u64(at)?,
+                RequestField::Temperature => req.temperature = p.opt_f64(at)?,
+                RequestField::TopP => req.top_p = p.opt_f64(at)?,
+                RequestField::Stop => req.stop = p.nullable(at, stop_sequences)?,
+                RequestField::Reasoning => req.reasoning = p.nullable(at, reasoning_config)?,
+                RequestField::Stream => req.stream = p.bool(at)?,
+                RequestField::Extra => req.extra = p.nullable(at, object_value)?,
             }
             Ok(())
         },
@@ -94,36 +111,48 @@ fn request(p: &mut Input<'_>, at: &Path) -> Result<UnifiedRequest, InputError> {
     Ok(read.req)
 }
 
-/// The `role` values of a message.
-const ROLES: &[&str] = &["user", "assistant", "tool"];
-
 /// Who speaks in a message.
+#[derive(Clone, Copy)]
 enum Role {
     User,
     Assistant,
     Tool,
 }
 
-fn role(p: &mut Input<'_>, at: &Path) -> Result<Role, InputError> {
-    Ok(match p.one_of(at, ROLES)? {
-        0 => Role::User,
-        1 => Role::Assistant,
-        _ => Role::Tool,
-    })
+impl Role {
+    /// The `role` values of a message.
+    const NAMES: &[(&str, Self)] = &[
+        ("user", Self::User),
+        ("assistant", Self::Assistant),
+        ("tool", Self::Tool),
+    ];
 }
 
-/// Every field any role of a message takes, in [`RawMessage`]'s order;
-/// other keys are ignored.
-const MESSAGE_FIELDS: &[&str] = &[
-    "role",
-    "content",
-    "toolCalls",
-    "reasoning",
-    "reasoningBlocks",
-    "toolCallId",
-    "name",
-    "isError",
-];
+/// Every field any role of a message takes; other keys are ignored.
+#[derive(Clone, Copy)]
+enum MessageField {
+    Role,
+    Content,
+    ToolCalls,
+    Reasoning,
+    ReasoningBlocks,
+    ToolCallId,
+    Name,
+    IsError,
+}
+
+impl MessageField {
+    const NAMES: &[(&str, Self)] = &[
+        ("role", Self::Role),
+        ("content", Self::Content),
+        ("toolCalls", Self::ToolCalls),
+        ("reasoning", Self::Reasoning),
+        ("reasoningBlocks", Self::ReasoningBlocks),
+        ("toolCallId", Self::ToolCallId),
+        ("name", Self::Name),
+        ("isError", Self::IsError),
+    ];
+}
 
 /// Every field any role of a message takes, as read.
 #[derive(Default)]
@@ -144,18 +173,20 @@ struct RawMessage {
 fn message(p: &mut Input<'_>, at: &Path) -> Result<RequestMessage, InputError> {
     let raw = p.fields(
         at,
-        MESSAGE_FIELDS,
+        MessageField::NAMES,
         Others::Skip,
-        |p, at, i, raw: &mut RawMessage| {
-            match i {
-                0 => raw.role = Some(role(p, at)?),
-                1 => raw.content = p.nullable(at, message_content)?,
-                2 => raw.tool_calls = p.list(at, tool_call)?,
-                3 => raw.reasoning = p.opt_string(at)?,
-                4 => raw.reasoning_blocks = p.list(at, reasoning_block)?,
-                5 => raw.tool_call_id = p.opt_string(at)?,
-                6 => raw.name = p.opt_string(at)?,
-                _ => raw.is_error = p.bool(at)?,
+        |p, at, field, raw: &mut RawMessage| {
+            match field {
+                MessageField::Role => raw.role = Some(p.one_of(at, Role::NAMES)?),
+                MessageField::Content => raw.content = p.nullable(at, message_content)?,
+                MessageField::ToolCalls => raw.tool_calls = p.list(at, tool_call)?,
+                MessageField::Reasoning => raw.reasoning = p.opt_string(at)?,
+                MessageField::ReasoningBlocks => {
+                    raw.reasoning_blocks = p.list(at, reasoning_block)?
+                }
+                MessageField::ToolCallId => raw.tool_call_id = p.opt_string(at)?,
+                MessageField::Name => raw.name = p.opt_string(at)?,
+                MessageField::IsError => raw.is_error = p.bool(at)?,
             }
             Ok(())
         },
@@ -189,17 +220,40 @@ fn message_content(p: &mut Input<'_>, at: &Path) -> Result<Content, InputError> 
 }
 
 /// The `type` values of a content part.
-const PART_TYPES: &[&str] = &["text", "image"];
+#[derive(Clone, Copy)]
+enum PartType {
+    Text,
+    Image,
+}
 
-/// Every field of any content part, in [`RawPart`]'s order; other keys are
-/// ignored.
-const PART_FIELDS: &[&str] = &["type", "text", "url", "mediaType", "data"];
+impl PartType {
+    const NAMES: &[(&str, Self)] = &[("text", Self::Text), ("image", Self::Image)];
+}
+
+/// Every field of any content part; other keys are ignored.
+#[derive(Clone, Copy)]
+enum PartField {
+    Type,
+    Text,
+    Url,
+    MediaType,
+    Data,
+}
+
+impl PartField {
+    const NAMES: &[(&str, Self)] = &[
+        ("type", Self::Type),
+        ("text", Self::Text),
+        ("url", Self::Url),
+        ("mediaType", Self::MediaType),
+        ("data", Self::Data),
+    ];
+}
 
 /// Every field of any content part, as read.
 #[derive(Default)]
 struct RawPart {
-    /// `type`: true for an image.
-    image: Option<bool>,
+    kind: Option<PartType>,
     text: Option<String>,
     url: Option<String>,
     media_type: Option<String>,
@@ -210,35 +264,46 @@ struct RawPart {
 fn content_part(p: &mut Input<'_>, at: &Path) -> Result<ContentPart, InputError> {
     let raw = p.fields(
         at,
-        PART_FIELDS,
+        PartField::NAMES,
         Others::Skip,
-        |p, at, i, raw: &mut RawPart| {
-            match i {
-                0 => raw.image = Some(p.one_of(at, PART_TYPES)? == 1),
-                1 => raw.text = p.opt_string(at)?,
-                2 => raw.url = p.opt_string(at)?,
-                3 => raw.media_type = p.opt_string(at)?,
-                _ => raw.data = p.opt_string(at)?,
+        |p, at, field, raw: &mut RawPart| {
+            match field {
+                PartField::Type => raw.kind = Some(p.one_of(at, PartType::NAMES)?),
+                PartField::Text => raw.text = p.opt_string(at)?,
+                PartField::Url => raw.url = p.opt_string(at)?,
+                PartField::MediaType => raw.media_type = p.opt_string(at)?,
+                PartField::Data => raw.data = p.opt_string(at)?,
             }
             Ok(())
         },
     )?;
-    Ok(if at.required(raw.image, "type")? {
-        ContentPart::Image(ImagePart {
+    Ok(match at.required(raw.kind, "type")? {
+        PartType::Image => ContentPart::Image(ImagePart {
             url: raw.url,
             media_type: raw.media_type,
             data: raw.data,
-        })
-    } else {
-        ContentPart::Text {
+        }),
+        PartType::Text => ContentPart::Text {
             text: at.required(raw.text, "text")?,
-        }
+        },
     })
 }
 
-/// The fields of a tool call, in [`RawToolCall`]'s order; other keys are
-/// ignored.
-const CALL_FIELDS: &[&str] = &["id", "name", "arguments"];
+/// The fields of a tool call; other keys are ignored.
+#[derive(Clone, Copy)]
+enum CallField {
+    Id,
+    Name,
+    Arguments,
+}
+
+impl CallField {
+    const NAMES: &[(&str, Self)] = &[
+        ("id", Self::Id),
+        ("name", Self::Name),
+        ("arguments", Self::Arguments),
+    ];
+}
 
 /// The fields of a tool call as read.
 #[derive(Default)]
@@ -252,13 +317,13 @@ struct RawToolCall {
 fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputError> {
     let raw = p.fields(
         at,
-        CALL_FIELDS,
+        CallField::NAMES,
         Others::Skip,
-        |p, at, i, raw: &mut RawToolCall| {
-            match i {
-                0 => raw.id = Some(p.string(at)?),
-                1 => raw.name = Some(p.string(at)?),
-                _ => raw.arguments = Some(p.value(at)?),
+        |p, at, field, raw: &mut RawToolCall| {
+            match field {
+                CallField::Id => raw.id = Some(p.string(at)?),
+                CallField::Name => raw.name = Some(p.string(at)?),
+                CallField::Arguments => raw.arguments = Some(p.value(at)?),
             }
             Ok(())
         },
@@ -273,17 +338,38 @@ fn tool_call(p: &mut Input<'_>, at: &Path) -> Result<AssistantToolCall, InputErr
 }
 
 /// The `type` values of a reasoning block.
-const BLOCK_TYPES: &[&str] = &["thinking", "redacted"];
+#[derive(Clone, Copy)]
+enum BlockType {
+    Thinking,
+    Redacted,
+}
 
-/// Every field of any reasoning block, in [`RawBlock`]'s order; other keys
-/// are ignored.
-const BLOCK_FIELDS: &[&str] = &["type", "text", "signature", "data"];
+impl BlockType {
+    const NAMES: &[(&str, Self)] = &[("thinking", Self::Thinking), ("redacted", Self::Redacted)];
+}
+
+/// Every field of any reasoning block; other keys are ignored.
+#[derive(Clone, Copy)]
+enum BlockField {
+    Type,
+    Text,
+    Signature,
+    Data,
+}
+
+impl BlockField {
+    const NAMES: &[(&str, Self)] = &[
+        ("type", Self::Type),
+        ("text", Self::Text),
+        ("signature", Self::Signature),
+        ("data", Self::Data),
+    ];
+}
 
 /// Every field of any reasoning block, as read.
 #[derive(Default)]
 struct RawBlock {
-    /// `type`: true for a redacted block.
-    redacted: Option<bool>,
+    kind: Option<BlockType>,
     text: Option<String>,
     signature: Option<String>,
     data: Option<String>,
@@ -293,33 +379,44 @@ struct RawBlock {
 fn reasoning_block(p: &mut Input<'_>, at: &Path) -> Result<ReasoningBlock, InputError> {
     let raw = p.fields(
         at,
-        BLOCK_FIELDS,
+        BlockField::NAMES,
         Others::Skip,
-        |p, at, i, raw: &mut RawBlock| {
-            match i {
-                0 => raw.redacted = Some(p.one_of(at, BLOCK_TYPES)? == 1),
-                1 => raw.text = p.opt_string(at)?,
-                2 => raw.signature = p.opt_string(at)?,
-                _ => raw.data = p.opt_string(at)?,
+        |p, at, field, raw: &mut RawBlock| {
+            match field {
+                BlockField::Type => raw.kind = Some(p.one_of(at, BlockType::NAMES)?),
+                BlockField::Text => raw.text = p.opt_string(at)?,
+                BlockField::Signature => raw.signature = p.opt_string(at)?,
+                BlockField::Data => raw.data = p.opt_string(at)?,
             }
             Ok(())
         },
     )?;
-    Ok(if at.required(raw.redacted, "type")? {
-        ReasoningBlock::Redacted {
+    Ok(match at.required(raw.kind, "type")? {
+        BlockType::Redacted => ReasoningBlock::Redacted {
             data: at.required(raw.data, "data")?,
-        }
-    } else {
-        ReasoningBlock::Thinking {
+        },
+        BlockType::Thinking => ReasoningBlock::Thinking {
             text: at.required(raw.text, "text")?,
             signature: raw.signature,
-        }
+        },
     })
 }
 
-/// The fields of a tool definition, in [`RawTool`]'s order (others are
-/// refused).
-const TOOL_FIELDS: &[&str] = &["name", "description", "parameters"];
+/// The fields of a tool definition (others are refused).
+#[derive(Clone, Copy)]
+enum ToolField {
+    Name,
+    Description,
+    Parameters,
+}
+
+impl ToolField {
+    const NAMES: &[(&str, Self)] = &[
+        ("name", Self::Name),
+        ("description", Self::Description),
+        ("parameters", Self::Parameters),
+    ];
+}
 
 /// The fields of a tool definition as read.
 #[derive(Default)]
@@ -333,13 +430,13 @@ struct RawTool {
 fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
     let raw = p.fields(
         at,
-        TOOL_FIELDS,
+        ToolField::NAMES,
         Others::Refuse,
-        |p, at, i, raw: &mut RawTool| {
-            match i {
-                0 => raw.name = Some(p.string(at)?),
-                1 => raw.description = p.opt_string(at)?,
-                _ => raw.parameters = Some(p.value(at)?),
+        |p, at, field, raw: &mut RawTool| {
+            match field {
+                ToolField::Name => raw.name = Some(p.string(at)?),
+                ToolField::Description => raw.description = p.opt_string(at)?,
+                ToolField::Parameters => raw.parameters = Some(p.value(at)?),
             }
             Ok(())
         },
@@ -359,26 +456,26 @@ fn tool(p: &mut Input<'_>, at: &Path) -> Result<Tool, InputError> {
 }
 
 /// The string forms of a tool choice.
-const CHOICE_MODES: &[&str] = &["auto", "none", "required"];
+const CHOICE_MODES: &[(&str, ToolChoiceMode)] = &[
+    ("auto", ToolChoiceMode::Auto),
+    ("none", ToolChoiceMode::None),
+    ("required", ToolChoiceMode::Required),
+];
 
-/// The fields of a named tool choice (other keys are ignored).
-const CHOICE_FIELDS: &[&str] = &["name"];
+/// The one field of a named tool choice (other keys are ignored).
+const CHOICE_FIELDS: &[(&str, ())] = &[("name", ())];
 
 /// `"auto"` / `"none"` / `"required"`, or `{"name": …}` (other keys of the
 /// object are ignored).
 fn choice(p: &mut Input<'_>, at: &Path) -> Result<ToolChoice, InputError> {
     match p.kind(at)? {
-        Kind::String => Ok(ToolChoice::Mode(match p.one_of(at, CHOICE_MODES)? {
-            0 => ToolChoiceMode::Auto,
-            1 => ToolChoiceMode::None,
-            _ => ToolChoiceMode::Required,
-        })),
+        Kind::String => p.one_of(at, CHOICE_MODES).map(ToolChoice::Mode),
         Kind::Object => {
             let name = p.fields(
                 at,
                 CHOICE_FIELDS,
                 Others::Skip,
-                |p, at, _, name: &mut Option<String>| {
+                |p, at, (), name: &mut Option<String>| {
                     *name = Some(p.string(at)?);
                     Ok(())
                 },
@@ -401,30 +498,41 @@ fn stop_sequences(p: &mut Input<'_>, at: &Path) -> Result<Stop, InputError> {
 }
 
 /// The fields of the reasoning settings (others are refused).
-const REASONING_FIELDS: &[&str] = &["effort", "budgetTokens"];
+#[derive(Clone, Copy)]
+enum ReasoningField {
+    Effort,
+    BudgetTokens,
+}
+
+impl ReasoningField {
+    const NAMES: &[(&str, Self)] = &[
+        ("effort", Self::Effort),
+        ("budgetTokens", Self::BudgetTokens),
+    ];
+}
 
 /// The effort levels.
-const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
+const EFFORTS: &[(&str, ReasoningEffort)] = &[
+    ("minimal", ReasoningEffort::Minimal),
+    ("low", ReasoningEffort::Low),
+    ("medium", ReasoningEffort::Medium),
+    ("high", ReasoningEffort::High),
+];
 
 fn effort(p: &mut Input<'_>, at: &Path) -> Result<ReasoningEffort, InputError> {
-    Ok(match p.one_of(at, EFFORTS)? {
-        0 => ReasoningEffort::Minimal,
-        1 => ReasoningEffort::Low,
-        2 => ReasoningEffort::Medium,
-        _ => ReasoningEffort::High,
-    })
+    p.one_of(at, EFFORTS)
 }
 
 /// Reasoning settings.
 fn reasoning_config(p: &mut Input<'_>, at: &Path) -> Result<ReasoningConfig, InputError> {
     let raw = p.fields(
         at,
-        REASONING_FIELDS,
+        ReasoningField::NAMES,
         Others::Refuse,
-        |p, at, i, raw: &mut ReasoningConfig| {
-            match i {
-                0 => raw.effort = p.nullable(at, effort)?,
-                _ => raw.budget_tokens = p.opt_u64(at)?,
+        |p, at, field, raw: &mut ReasoningConfig| {
+            match field {
+                ReasoningField::Effort => raw.effort = p.nullable(at, effort)?,
+                ReasoningField::BudgetTokens => raw.budget_tokens = p.opt_u64(at)?,
             }
             Ok(())
         },

@@ -7,7 +7,7 @@ use crate::json_write::JsonWriter;
 
 /// Writes the request body. Input must have passed validation (which
 /// refuses `stop`: the Responses API has no stop sequences).
-pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelInfo) {
+pub(super) fn body(w: &mut JsonWriter, req: &UnifiedRequest, model: &ModelInfo) {
     w.begin_object();
     w.field("model", &req.model);
     if let Some(system) = req.system.as_deref().filter(|s| !s.is_empty()) {
@@ -75,7 +75,7 @@ pub(super) fn body(w: &mut JsonWriter<'_>, req: &UnifiedRequest, model: &ModelIn
 }
 
 /// Writes the input items of one message.
-fn items(w: &mut JsonWriter<'_>, m: &RequestMessage) {
+fn items(w: &mut JsonWriter, m: &RequestMessage) {
     match m {
         RequestMessage::User { content } => {
             w.begin_object();

@@ -13,7 +13,7 @@ use crate::request::parse::read_request;
 use crate::request::BuildOptions;
 
 /// `models` as a JSON array (`ModelInfo[]`).
-pub(crate) fn write_models(w: &mut crate::json_write::JsonWriter<'_>, models: &[ModelInfo]) {
+pub(crate) fn write_models(w: &mut crate::json_write::JsonWriter, models: &[ModelInfo]) {
     w.begin_array();
     models.iter().for_each(|m| m.write_json(w));
     w.end_array();

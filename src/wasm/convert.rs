@@ -22,7 +22,7 @@ use crate::wire::WireFormat;
 
 /// What `write` writes, as a JS value, via one `JSON.parse`. (`dyn`: one
 /// copy of this in the package, whatever the callers write.)
-pub(crate) fn write_to_js(write: &dyn Fn(&mut JsonWriter<'_>)) -> Result<JsValue, ZenError> {
+pub(crate) fn write_to_js(write: &dyn Fn(&mut JsonWriter)) -> Result<JsValue, ZenError> {
     let mut w = JsonWriter::new();
     write(&mut w);
     parse_json(&w.finish())
@@ -92,7 +92,7 @@ pub(crate) fn headers_from_js(value: &JsValue) -> Vec<(String, String)> {
 /// Header pairs as a `Record<string,string>` JSON object (the builder's
 /// names are fixed lowercase names, so `JSON.parse` gives the very object
 /// property-by-property setting did, without a `Reflect.set` per header).
-pub(crate) fn write_headers(w: &mut JsonWriter<'_>, headers: &[(String, String)]) {
+pub(crate) fn write_headers(w: &mut JsonWriter, headers: &[(String, String)]) {
     w.begin_object();
     for (name, value) in headers {
         w.field(name, value);

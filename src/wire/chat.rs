@@ -10,21 +10,30 @@
 //!   `normalizedUsage`, and the cost frame Zen appends AFTER `data: [DONE]` —
 //!   which is why `[DONE]` is skipped rather than treated as the end.
 //! * an `error` object in a data line (upstream error mid-stream).
+//! * `usage` with cache reads (`prompt_tokens_details.cached_tokens`, or a
+//!   top-level `cached_tokens`) and cache writes
+//!   (`prompt_tokens_details.cache_write_tokens`), all inside
+//!   `prompt_tokens`.
+//! * `content` as an array of content parts: their `text`s are the text.
 //!
 //! Tool calls are keyed by (choice, wire `index`). The unified `index` is
 //! assigned in order of appearance within each choice, so it stays dense even
 //! when a server skips wire indexes or reuses one index for several calls
 //! (a new, different `id` on an index starts a new call). Legacy
 //! `delta.function_call` deltas (pre-tools API) are not decoded.
+//!
+//! A non-streaming completion is decoded by this same code, as one chunk
+//! (`response_events`).
 
 use std::borrow::Cow;
 
 use super::event_data::{payload, read_event_data};
 use super::fields;
-use super::openai::{member, raw_error, raw_error_event, StreamedCall};
+use super::fields::optional_raw;
+use super::openai::{member, raw_error_event, StreamedCall};
 use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::event::{Event, FinishReason, Usage};
-use crate::json::{JsonError, Reader};
+use crate::json::{JsonError, Kind, Reader};
 use crate::sse::SseEventRef;
 use crate::wire::{push_usage, WireDecoder};
 
@@ -54,13 +63,17 @@ struct ChatCall {
 // frame cut off mid-way emits nothing. A key given twice takes its last value
 // (serde's derive refused such a frame; no server sends one).
 
-/// One `chat.completion.chunk` (or a Zen cost / error frame).
+/// One `chat.completion.chunk` (or a Zen cost / error frame), or a whole
+/// `chat.completion`.
 #[derive(Default)]
 struct Chunk<'a> {
     /// Whether `id` and `model` are read: only until `start` went out, as
     /// nothing else uses them; afterwards they are skipped like unknown
     /// members (same checks, no string hand-off).
     wants_start: bool,
+    /// A whole completion (see [`response_events`]): each choice's
+    /// `message` is read where a chunk has its `delta`.
+    whole: bool,
     id: Option<Cow<'a, str>>,
     model: Option<Cow<'a, str>>,
     /// The first entry of `choices` (`None` when absent, `null` or empty):
@@ -99,7 +112,7 @@ impl<'a> Chunk<'a> {
                                     &mut self.more_choices[last]
                                 }
                             };
-                            choice.read(r)?;
+                            choice.read(r, self.whole)?;
                         }
                     }
                 }
@@ -108,7 +121,7 @@ impl<'a> Chunk<'a> {
                 "usage" => ChatUsage::read(r, &mut self.usage)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut self.normalized_usage)?,
                 "cost" => fields::cost(r, &mut self.cost)?,
-                "error" => self.error = raw_error(r)?,
+                "error" => self.error = optional_raw(r)?,
                 _ => r.skip()?,
             }
         }
@@ -127,12 +140,14 @@ struct ChunkChoice<'a> {
 
 impl<'a> ChunkChoice<'a> {
     /// Walks one choice object into `self` (a default choice); anything
-    /// else refuses the frame.
-    fn read(&mut self, r: &mut Reader<'a>) -> Result<(), JsonError> {
+    /// else refuses the frame. `whole`: a completion's choice, whose
+    /// `message` holds what a chunk's `delta` holds.
+    fn read(&mut self, r: &mut Reader<'a>, whole: bool) -> Result<(), JsonError> {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "delta" => {
+                // A chunk's `delta`, or a completion's `message`.
+                k @ ("delta" | "message") if (k == "message") == whole => {
                     self.delta = None;
                     if fields::optional_object(r)? {
                         self.delta.insert(Delta::default()).read_members(r)?;
@@ -147,7 +162,7 @@ impl<'a> ChunkChoice<'a> {
     }
 }
 
-/// A choice's `delta`.
+/// A choice's `delta` (or a completion's `message`: the same fields).
 #[derive(Default)]
 struct Delta<'a> {
     content: Option<Cow<'a, str>>,
@@ -164,7 +179,7 @@ impl<'a> Delta<'a> {
         let delta = self;
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "content" => fields::text(r, &mut delta.content)?,
+                "content" => content(r, &mut delta.content)?,
                 "reasoning_content" => fields::text(r, &mut delta.reasoning_content)?,
                 "reasoning" => fields::text(r, &mut delta.reasoning)?,
                 "refusal" => fields::text(r, &mut delta.refusal)?,
@@ -184,6 +199,39 @@ impl<'a> Delta<'a> {
         }
         Ok(())
     }
+}
+
+/// A message's `content`: a string or, from some compatible servers, an
+/// array of content parts whose `text` members are joined; any other value
+/// (or part) holds no text. Lenient, like the other optional text fields.
+fn content<'a>(r: &mut Reader<'a>, slot: &mut Option<Cow<'a, str>>) -> Result<(), JsonError> {
+    *slot = None;
+    match r.peek()? {
+        Kind::String => {
+            *slot = Some(r.str()?);
+            return Ok(());
+        }
+        Kind::Array => r.begin_array()?,
+        _ => return r.skip(),
+    }
+    while r.next_item()? {
+        let mut text = None;
+        if fields::object(r)? {
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "text" => fields::text(r, &mut text)?,
+                    _ => r.skip()?,
+                }
+            }
+        }
+        if let Some(part) = text {
+            match slot {
+                Some(joined) => joined.to_mut().push_str(&part),
+                None => *slot = Some(part),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One entry of `delta.tool_calls`: a fragment of a call.
@@ -227,7 +275,7 @@ impl<'a> ToolCallChunk<'a> {
     }
 }
 
-/// A chunk's `usage` (OpenAI field names).
+/// A `usage` object (OpenAI field names), in a chunk or a whole response.
 #[derive(Default)]
 struct ChatUsage {
     prompt_tokens: Option<u64>,
@@ -235,6 +283,11 @@ struct ChatUsage {
     total_tokens: Option<u64>,
     /// `prompt_tokens_details.cached_tokens`.
     cached_tokens: Option<u64>,
+    /// A top-level `cached_tokens` (some compatible providers), used when
+    /// `prompt_tokens_details` has none.
+    top_cached_tokens: Option<u64>,
+    /// `prompt_tokens_details.cache_write_tokens`.
+    cache_write_tokens: Option<u64>,
     /// `completion_tokens_details.reasoning_tokens`.
     reasoning_tokens: Option<u64>,
 }
@@ -252,8 +305,20 @@ impl ChatUsage {
                 "prompt_tokens" => fields::count(r, &mut u.prompt_tokens)?,
                 "completion_tokens" => fields::count(r, &mut u.completion_tokens)?,
                 "total_tokens" => fields::count(r, &mut u.total_tokens)?,
+                "cached_tokens" => fields::count(r, &mut u.top_cached_tokens)?,
                 "prompt_tokens_details" => {
-                    member(r, "cached_tokens", &mut u.cached_tokens, fields::count)?;
+                    (u.cached_tokens, u.cache_write_tokens) = (None, None);
+                    if fields::optional_object(r)? {
+                        while let Some(key) = r.next_key()? {
+                            match key.as_ref() {
+                                "cached_tokens" => fields::count(r, &mut u.cached_tokens)?,
+                                "cache_write_tokens" => {
+                                    fields::count(r, &mut u.cache_write_tokens)?
+                                }
+                                _ => r.skip()?,
+                            }
+                        }
+                    }
                 }
                 "completion_tokens_details" => {
                     member(
@@ -269,12 +334,14 @@ impl ChatUsage {
         Ok(())
     }
 
-    /// Zen semantics: input excludes cached tokens; output includes reasoning.
-    /// OpenAI counts reasoning inside `completion_tokens`; xAI does not (its
+    /// Zen semantics: input excludes cache reads and writes (both are
+    /// inside `prompt_tokens`); output includes reasoning. OpenAI counts
+    /// reasoning inside `completion_tokens`; xAI does not (its
     /// `total_tokens` = prompt + completion + reasoning), which is detected
     /// from the total and corrected so output always includes reasoning.
     fn to_usage(&self) -> Usage {
-        let cached = self.cached_tokens;
+        let cached = self.cached_tokens.or(self.top_cached_tokens);
+        let cache_write = self.cache_write_tokens;
         let reasoning = self.reasoning_tokens;
         let mut output = self.completion_tokens;
         if let (Some(p), Some(c), Some(r), Some(t)) = (
@@ -289,12 +356,13 @@ impl ChatUsage {
             }
         }
         Usage {
-            input_tokens: self
-                .prompt_tokens
-                .map(|p| p.saturating_sub(cached.unwrap_or(0))),
+            input_tokens: self.prompt_tokens.map(|p| {
+                p.saturating_sub(cached.unwrap_or(0))
+                    .saturating_sub(cache_write.unwrap_or(0))
+            }),
             output_tokens: output,
             cache_read_tokens: cached,
-            cache_write_tokens: None,
+            cache_write_tokens: cache_write,
             reasoning_tokens: reasoning,
         }
     }
@@ -444,6 +512,43 @@ impl ChatDecoder {
             }
         }
     }
+}
+
+/// Decodes a non-streaming body (a `chat.completion`). A completion is the
+/// one chunk of a stream whose choices carry the whole `message` where a
+/// chunk carries a `delta`: the same fields, so it is read by the same
+/// [`Chunk`] reader and turned into events by a fresh [`ChatDecoder`], then
+/// finished as a stream would be. What text, reasoning, refusal, tool calls,
+/// finish reasons, usage and Zen's cost mean lives in one place for both
+/// paths. The one difference of shape: each `message.tool_calls` entry is a
+/// whole call, keyed by its position (a delta's entries are fragments keyed
+/// by `index`). `false` (nothing appended) when `body` is not a completion:
+/// a structural field of the wrong type, or no choice.
+pub(crate) fn response_events(body: &str, out: &mut Vec<Event>) -> bool {
+    let mut chunk = Chunk {
+        wants_start: true,
+        whole: true,
+        ..Chunk::default()
+    };
+    let mut r = Reader::new(body);
+    if chunk.read(&mut r).and_then(|()| r.end()).is_err() {
+        return false;
+    }
+    let Some(first) = &mut chunk.choice else {
+        return false;
+    };
+    // Each entry is its own call: keyed by its position, whatever `index`
+    // (if any) the server wrote.
+    for choice in std::iter::once(first).chain(&mut chunk.more_choices) {
+        let calls = choice.delta.iter_mut().flat_map(|d| &mut d.tool_calls);
+        for (position, call) in calls.enumerate() {
+            call.index = u32::try_from(position).ok();
+        }
+    }
+    let mut decoder = ChatDecoder::default();
+    decoder.on_chunk(chunk, out);
+    decoder.finish(out);
+    true
 }
 
 impl WireDecoder for ChatDecoder {

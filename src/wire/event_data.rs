@@ -5,9 +5,10 @@
 
 use std::borrow::Cow;
 
-use crate::error::ErrorKind;
+use super::fields;
+use crate::error::{ErrorKind, ErrorNames};
 use crate::event::Event;
-use crate::json::{JsonError, Reader};
+use crate::json::{JsonError, Kind, Reader};
 
 /// The JSON payload of one SSE event, trimmed, or `None` for a blank
 /// payload or `[DONE]` (nothing to decode).
@@ -61,6 +62,76 @@ fn invalid_json_event(format: &str, data: &str, err: &dyn std::fmt::Display) -> 
             excerpt(data)
         ),
         retryable: false,
+    }
+}
+
+/// The `error` value of a Messages or Gemini frame: an object with the
+/// names any provider uses (Anthropic's and Zen's `type`, Google's `code`
+/// and `status`, an OpenAI-shaped named `code`) and a `message`, or a bare
+/// string taken as the message. Error frames are rare and their shapes
+/// vary, so every name is taken leniently.
+#[derive(Default)]
+pub(super) struct WireError<'a> {
+    pub(super) message: Option<Cow<'a, str>>,
+    /// `type`.
+    pub(super) error_type: Option<Cow<'a, str>>,
+    /// Google's RPC `status` (`"RESOURCE_EXHAUSTED"`).
+    pub(super) status: Option<Cow<'a, str>>,
+    /// A `code` that is a number (or a numeric string): an HTTP status.
+    code: Option<u64>,
+    /// A `code` that is a name (`"model_not_found"`).
+    code_name: Option<Cow<'a, str>>,
+}
+
+impl<'a> WireError<'a> {
+    /// Reads an `error` value into `slot`: `null` reads as no error; a
+    /// value neither string nor object refuses the frame.
+    pub(super) fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
+        *slot = None;
+        match r.peek()? {
+            Kind::Null => r.null(),
+            Kind::String => {
+                slot.insert(WireError::default()).message = Some(r.str()?);
+                Ok(())
+            }
+            _ => {
+                r.begin_object()?;
+                let e = slot.insert(WireError::default());
+                while let Some(key) = r.next_key()? {
+                    match key.as_ref() {
+                        "code" => {
+                            (e.code, e.code_name) = (None, None);
+                            match r.peek()? {
+                                Kind::Number => e.code = r.count()?,
+                                Kind::String => {
+                                    let code = r.str()?;
+                                    match code.trim().parse() {
+                                        Ok(n) => e.code = Some(n),
+                                        Err(_) => e.code_name = Some(code),
+                                    }
+                                }
+                                _ => r.skip()?,
+                            }
+                        }
+                        "message" => fields::text(r, &mut e.message)?,
+                        "status" => fields::text(r, &mut e.status)?,
+                        "type" => fields::text(r, &mut e.error_type)?,
+                        _ => r.skip()?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The names the error gives, for [`ErrorNames::kind`].
+    pub(super) fn names(&self) -> ErrorNames<'_> {
+        ErrorNames {
+            error_type: self.error_type.as_deref(),
+            code: self.code_name.as_deref(),
+            google_status: self.status.as_deref(),
+            status: self.code.and_then(|c| u16::try_from(c).ok()),
+        }
     }
 }
 

@@ -5,9 +5,10 @@
 //! * `candidates[].index` (default 0) is the choice. In `content.parts[]`,
 //!   `text` → `textDelta`, or `reasoningDelta` when the part has
 //!   `thought: true`; a `thoughtSignature` on any part → `reasoningSignature`
-//!   (after the part's text); `functionCall` → `toolCallStart`, one
-//!   `toolCallDelta` holding the serialized arguments, and `toolCall` — Gemini
-//!   sends each call whole. The call id is `functionCall.id` when present,
+//!   (after the part's text, before its call); `functionCall` →
+//!   `toolCallStart`, one `toolCallDelta` holding the serialized arguments,
+//!   and `toolCall` — Gemini sends each call whole, so a call is never
+//!   reported cut off, even in a candidate that ends with `MAX_TOKENS`. The call id is `functionCall.id` when present,
 //!   otherwise `call_<n>` with n the call's index within the choice (Gemini
 //!   matches function responses by name, so the id only has to be stable
 //!   within the response). `inlineData` parts (generated images) and other
@@ -23,31 +24,31 @@
 //!   candidates) → choice 0 finishes with contentFilter and the raw block
 //!   reason. It is a result, not a failure: no error event, because retrying
 //!   the same prompt would be blocked again.
-//! * `{"error":{code,message,status}}` → an error event (kind from `status`,
-//!   else from the HTTP `code`, else from a Zen/Anthropic-shaped `type`);
+//! * `{"error":{code,message,status}}` → an error event (kind as an HTTP
+//!   error body with these names would have it);
 //!   choices that had output and no finish finish with reason `error`.
 //! * Zen's cost frame (`{"type":"ping","cost":…,"normalizedUsage":…}`) →
 //!   `cost` (+ `usage`).
 //!
 //! Invalid JSON yields a `protocol` error and decoding goes on. A body that
 //! ends before any candidate finished yields a retryable `network` error.
+//!
+//! A non-streaming body is one such chunk and is decoded by this same code
+//! (`response_events`).
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
-use crate::error::{error_type_kind, ErrorKind};
 use crate::event::{Event, FinishReason, Usage};
-use crate::json::{JsonError, Kind, Reader};
-use crate::json_write::JsonWriter;
+use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
+use crate::wire::event_data::{
+    ended_early_event, payload, read_event_data, reported_error_event, WireError,
+};
 use crate::wire::fields::{
-    self, optional_array, optional_bool, optional_object, optional_str, optional_u32, optional_u64,
-    optional_value,
+    self, optional_array, optional_bool, optional_object, optional_raw, optional_str, optional_u32,
 };
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::{PendingToolCall, WireDecoder};
+use crate::wire::{value_arguments, PendingToolCall, WireDecoder};
 
 /// Decodes Gemini SSE events into unified events.
 #[derive(Debug, Default)]
@@ -224,8 +225,9 @@ impl<'a> Part<'a> {
 struct FunctionCall<'a> {
     id: Option<Cow<'a, str>>,
     name: Option<Cow<'a, str>>,
-    /// Read once per call, never on a per-token path.
-    args: Option<Value>,
+    /// The `args` value's text (`None` for `null`), parsed once the call
+    /// is complete.
+    args: Option<&'a str>,
 }
 
 impl<'a> FunctionCall<'a> {
@@ -239,7 +241,7 @@ impl<'a> FunctionCall<'a> {
             match key.as_ref() {
                 "id" => optional_str(r, &mut call.id)?,
                 "name" => optional_str(r, &mut call.name)?,
-                "args" => optional_value(r, &mut call.args)?,
+                "args" => call.args = optional_raw(r)?,
                 _ => r.skip()?,
             }
         }
@@ -265,10 +267,10 @@ impl UsageMetadata {
         let u = slot.insert(UsageMetadata::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "promptTokenCount" => optional_u64(r, &mut u.prompt_token_count)?,
-                "candidatesTokenCount" => optional_u64(r, &mut u.candidates_token_count)?,
-                "thoughtsTokenCount" => optional_u64(r, &mut u.thoughts_token_count)?,
-                "cachedContentTokenCount" => optional_u64(r, &mut u.cached_content_token_count)?,
+                "promptTokenCount" => fields::count(r, &mut u.prompt_token_count)?,
+                "candidatesTokenCount" => fields::count(r, &mut u.candidates_token_count)?,
+                "thoughtsTokenCount" => fields::count(r, &mut u.thoughts_token_count)?,
+                "cachedContentTokenCount" => fields::count(r, &mut u.cached_content_token_count)?,
                 _ => r.skip()?,
             }
         }
@@ -294,61 +296,9 @@ impl UsageMetadata {
     }
 }
 
-/// Google's error object; Zen's own errors use `type` instead of `status`.
-/// A bare string is accepted so that an odd server still yields a readable
-/// error.
-#[derive(Default)]
-struct WireError<'a> {
-    /// The HTTP status, as a number or a numeric string.
-    code: Option<u64>,
-    message: Option<Cow<'a, str>>,
-    status: Option<Cow<'a, str>>,
-    /// Zen's (Anthropic-shaped) error `type`.
-    kind: Option<Cow<'a, str>>,
-}
-
-impl<'a> WireError<'a> {
-    /// `null` reads as no error; a value neither string nor object refuses
-    /// the frame.
-    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
-        *slot = None;
-        match r.peek()? {
-            Kind::Null => r.null(),
-            Kind::String => {
-                slot.insert(WireError::default()).message = Some(r.str()?);
-                Ok(())
-            }
-            _ => {
-                r.begin_object()?;
-                let e = slot.insert(WireError::default());
-                while let Some(key) = r.next_key()? {
-                    match key.as_ref() {
-                        // Error bodies are rare, so any shape is taken.
-                        "code" => {
-                            let mut code = None;
-                            optional_value(r, &mut code)?;
-                            e.code = match code {
-                                Some(Value::Number(n)) => n.as_u64(),
-                                Some(Value::String(s)) => s.trim().parse().ok(),
-                                _ => None,
-                            }
-                        }
-                        "message" => optional_str(r, &mut e.message)?,
-                        "status" => optional_str(r, &mut e.status)?,
-                        "type" => optional_str(r, &mut e.kind)?,
-                        _ => r.skip()?,
-                    }
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-/// The unified reason of a Gemini `finishReason` (streamed or in a whole
-/// response); `STOP` with function calls means the model stopped to call
-/// tools.
-pub(crate) fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
+/// The unified reason of a Gemini `finishReason`; `STOP` with function
+/// calls means the model stopped to call tools.
+fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
     match raw {
         "STOP" if made_calls => FinishReason::ToolCalls,
         "STOP" => FinishReason::Stop,
@@ -365,15 +315,58 @@ pub(crate) fn finish_reason(raw: &str, made_calls: bool) -> FinishReason {
     }
 }
 
+/// Whether a `promptFeedback.blockReason` says the prompt was blocked.
+fn is_block_reason(reason: &str) -> bool {
+    !reason.is_empty() && reason != "BLOCK_REASON_UNSPECIFIED"
+}
+
+/// Decodes a non-streaming body (`:generateContent`). The body is exactly
+/// one stream chunk, a `GenerateContentResponse`, so it is read by the same
+/// [`Frame`] reader and turned into events by a fresh [`GeminiDecoder`]:
+/// what a part, a candidate, a finish reason, usage or Zen's cost mean lives
+/// in one place for both paths. A whole body is complete, so there is no
+/// end-of-stream check. `false` (nothing appended) when `body` is not a
+/// Gemini response: a field of the wrong type, or neither a candidate nor
+/// a prompt block reason.
+pub(crate) fn response_events(body: &str, out: &mut Vec<Event>) -> bool {
+    let mut frame = Frame::default();
+    let mut r = Reader::new(body);
+    let read = frame.read(&mut r).and_then(|()| r.end());
+    let blocked = frame.block_reason.as_deref().is_some_and(is_block_reason);
+    if read.is_err() || (frame.candidates.is_empty() && !blocked) {
+        return false;
+    }
+    GeminiDecoder::default().on_frame(frame, out);
+    true
+}
+
 impl WireDecoder for GeminiDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         let Some(data) = payload(event.data) else {
             return;
         };
         let mut frame = Frame::default();
-        if read_event_data("Gemini", data, out, |r| frame.read(r)).is_none() {
+        if read_event_data("Gemini", data, out, |r| frame.read(r)).is_some() {
+            self.on_frame(frame, out);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Event>) {
+        if self.failed || self.choices.iter().any(|c| c.finished) {
             return;
         }
+        out.push(ended_early_event(
+            "Gemini",
+            self.saw_frame,
+            "any candidate finished",
+        ));
+        self.failed = true;
+    }
+}
+
+impl GeminiDecoder {
+    /// The events of one chunk (of a stream, or a whole body).
+    fn on_frame(&mut self, frame: Frame<'_>, out: &mut Vec<Event>) {
         self.saw_frame = true;
         if !self.started && (frame.response_id.is_some() || frame.model_version.is_some()) {
             self.started = true;
@@ -392,10 +385,7 @@ impl WireDecoder for GeminiDecoder {
                 out.push(Event::Usage(usage));
             }
         }
-        if let Some(block_reason) = frame
-            .block_reason
-            .filter(|r| !r.is_empty() && r != "BLOCK_REASON_UNSPECIFIED")
-        {
+        if let Some(block_reason) = frame.block_reason.filter(|r| is_block_reason(r)) {
             let state = self.state(0);
             if !state.finished {
                 state.finished = true;
@@ -414,20 +404,6 @@ impl WireDecoder for GeminiDecoder {
         }
     }
 
-    fn finish(&mut self, out: &mut Vec<Event>) {
-        if self.failed || self.choices.iter().any(|c| c.finished) {
-            return;
-        }
-        out.push(ended_early_event(
-            "Gemini",
-            self.saw_frame,
-            "any candidate finished",
-        ));
-        self.failed = true;
-    }
-}
-
-impl GeminiDecoder {
     /// The state of choice `choice`, created on first use.
     fn state(&mut self, choice: u32) -> &mut CandidateState {
         let pos = match self.choices.binary_search_by_key(&choice, |c| c.choice) {
@@ -459,6 +435,14 @@ impl GeminiDecoder {
                     Event::TextDelta { choice, text }
                 });
             }
+            // A signature signs the thinking that led to its part. It goes
+            // out before the part's call, closing that reasoning before the
+            // calls it led to (Gemini 3 signs the first call of a step):
+            // reasoning → signature → calls, as Anthropic's signature_delta
+            // and a Responses reasoning item order them. It goes out after
+            // the part's text: a stream sends a signed text over several
+            // chunks with the signature on the last (or on an empty part
+            // after it), so text first is the order both paths can keep.
             if let Some(signature) = part.thought_signature.filter(|s| !s.is_empty()) {
                 out.push(Event::ReasoningSignature {
                     choice,
@@ -487,21 +471,13 @@ impl GeminiDecoder {
     }
 
     fn on_error(&mut self, error: WireError<'_>, out: &mut Vec<Event>) {
+        let kind = error.names().kind();
         let WireError {
-            code,
             message,
             status,
-            kind: error_type,
+            error_type,
+            ..
         } = error;
-        let kind = status
-            .as_deref()
-            .and_then(error_type_kind)
-            .or_else(|| {
-                code.and_then(|c| u16::try_from(c).ok())
-                    .and_then(ErrorKind::from_status)
-            })
-            .or_else(|| error_type.as_deref().and_then(error_type_kind))
-            .unwrap_or(ErrorKind::Unknown);
         let raw = status.or(error_type).map(Cow::into_owned);
         out.push(reported_error_event(
             kind,
@@ -523,32 +499,29 @@ impl GeminiDecoder {
     }
 }
 
-/// A whole function call: start, its arguments as one fragment, the call.
+/// A whole function call: start, its arguments as one fragment, the call
+/// (or `toolCallInvalid`, when the arguments make no JSON tree).
+///
+/// Never truncated, whatever the candidate's `finishReason`: Gemini sends
+/// `args` as a parsed object (a protobuf `Struct`), and a call the model
+/// could not finish is not sent at all (the candidate ends with
+/// `MALFORMED_FUNCTION_CALL` instead). So a call in a candidate that ends
+/// with `MAX_TOKENS` is whole: the limit cut what came after it, the choice
+/// finishes with `length`, and the call stays executable, streamed or not.
 fn push_function_call(choice: u32, index: u32, call: FunctionCall<'_>, out: &mut Vec<Event>) {
     let id = call
         .id
         .filter(|id| !id.is_empty())
         .map_or_else(|| format!("call_{index}"), Cow::into_owned);
-    let name = call.name.map(Cow::into_owned).unwrap_or_default();
-    let arguments = match call.args {
-        None | Some(Value::Null) => Value::Object(Default::default()),
-        Some(args) => args,
-    };
-    // The serialized arguments are never empty (`{}` at least), so the
-    // announcement always carries them as one delta.
     let call = PendingToolCall {
         choice,
         index,
         id,
-        name,
-        arguments: JsonWriter::text(&arguments),
+        name: call.name.map(Cow::into_owned).unwrap_or_default(),
+        // Never empty (`{}` at least), so the announcement always carries
+        // the arguments as one delta.
+        arguments: call.args.map_or_else(|| "{}".to_owned(), value_arguments),
     };
     call.announce(out);
-    out.push(Event::ToolCall {
-        choice,
-        index,
-        id: call.id,
-        name: call.name,
-        arguments,
-    });
+    out.push(call.complete(false));
 }

@@ -40,17 +40,16 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
-use crate::error::{error_type_kind, ErrorKind};
+use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
-use crate::json::{JsonError, Kind, Reader};
-use crate::json_write::JsonWriter;
+use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::event_data::{ended_early_event, payload, read_event_data, reported_error_event};
-use crate::wire::fields::{self, optional_object, optional_str, optional_u64, optional_value};
+use crate::wire::event_data::{
+    ended_early_event, payload, read_event_data, reported_error_event, WireError,
+};
+use crate::wire::fields::{self, optional_object, optional_raw, optional_str};
 use crate::wire::zen_cost::{push_cost_events, ZenNormalizedUsage};
-use crate::wire::{push_usage, PendingToolCall, WireDecoder};
+use crate::wire::{push_usage, value_arguments, PendingToolCall, WireDecoder};
 
 /// Decodes Anthropic Messages SSE events into unified events.
 #[derive(Debug, Default)]
@@ -172,12 +171,20 @@ fn type_name<T>(r: &mut Reader<'_>, from_name: fn(&str) -> T) -> Result<Option<T
     Ok(name.map(|t| from_name(&t)))
 }
 
-/// The `message` of `message_start`.
+/// The `message` of `message_start`, or a whole message (a non-streaming
+/// body).
 #[derive(Default)]
 struct StartMessage<'a> {
     id: Option<Cow<'a, str>>,
     model: Option<Cow<'a, str>>,
     usage: Option<WireUsage>,
+    /// The text of `content`: empty in a stream's `message_start` (the
+    /// blocks follow as events, so it is not walked there), the blocks of a
+    /// whole message; `None` when absent or `null`.
+    content: Option<&'a str>,
+    /// `stop_reason`: `null` in a stream's `message_start`, set in a whole
+    /// message.
+    stop_reason: Option<Cow<'a, str>>,
 }
 
 impl<'a> StartMessage<'a> {
@@ -192,6 +199,8 @@ impl<'a> StartMessage<'a> {
                 "id" => optional_str(r, &mut m.id)?,
                 "model" => optional_str(r, &mut m.model)?,
                 "usage" => WireUsage::read(r, &mut m.usage)?,
+                "content" => m.content = optional_raw(r)?,
+                "stop_reason" => optional_str(r, &mut m.stop_reason)?,
                 _ => r.skip()?,
             }
         }
@@ -227,9 +236,8 @@ struct ContentBlock<'a> {
     kind: Option<BlockType>,
     id: Option<Cow<'a, str>>,
     name: Option<Cow<'a, str>>,
-    /// Only read at block start (once per block), so a `Value` costs nothing
-    /// on the hot path.
-    input: Option<Value>,
+    /// The `input` value's text (`None` for `null`).
+    input: Option<&'a str>,
     text: Option<Cow<'a, str>>,
     thinking: Option<Cow<'a, str>>,
     signature: Option<Cow<'a, str>>,
@@ -248,7 +256,7 @@ impl<'a> ContentBlock<'a> {
                 "type" => b.kind = type_name(r, BlockType::from_name)?,
                 "id" => optional_str(r, &mut b.id)?,
                 "name" => optional_str(r, &mut b.name)?,
-                "input" => optional_value(r, &mut b.input)?,
+                "input" => b.input = optional_raw(r)?,
                 "text" => optional_str(r, &mut b.text)?,
                 "thinking" => optional_str(r, &mut b.thinking)?,
                 "signature" => optional_str(r, &mut b.signature)?,
@@ -316,8 +324,8 @@ impl<'a> Delta<'a> {
     }
 }
 
-/// Anthropic's `usage` object (in `message_start.message` and
-/// `message_delta`).
+/// Anthropic's `usage` object (in `message_start.message`,
+/// `message_delta` and a whole message).
 #[derive(Default)]
 struct WireUsage {
     input_tokens: Option<u64>,
@@ -337,11 +345,11 @@ impl WireUsage {
         let u = slot.insert(WireUsage::default());
         while let Some(key) = r.next_key()? {
             match key.as_ref() {
-                "input_tokens" => optional_u64(r, &mut u.input_tokens)?,
-                "output_tokens" => optional_u64(r, &mut u.output_tokens)?,
-                "cache_read_input_tokens" => optional_u64(r, &mut u.cache_read_input_tokens)?,
+                "input_tokens" => fields::count(r, &mut u.input_tokens)?,
+                "output_tokens" => fields::count(r, &mut u.output_tokens)?,
+                "cache_read_input_tokens" => fields::count(r, &mut u.cache_read_input_tokens)?,
                 "cache_creation_input_tokens" => {
-                    optional_u64(r, &mut u.cache_creation_input_tokens)?
+                    fields::count(r, &mut u.cache_creation_input_tokens)?
                 }
                 "output_tokens_details" => {
                     // Like serde's `Option<struct>`: absent, null and an
@@ -350,7 +358,7 @@ impl WireUsage {
                     if optional_object(r)? {
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
-                                "thinking_tokens" => optional_u64(r, &mut u.thinking_tokens)?,
+                                "thinking_tokens" => fields::count(r, &mut u.thinking_tokens)?,
                                 _ => r.skip()?,
                             }
                         }
@@ -375,48 +383,8 @@ impl WireUsage {
     }
 }
 
-/// `error` is an object in every known producer; a bare string is accepted
-/// so that an odd server still yields a readable error.
-enum WireError<'a> {
-    /// `"error": "…"`: the message alone.
-    Text(Cow<'a, str>),
-    /// `"error": {"type": …, "message": …}`.
-    Object {
-        kind: Option<Cow<'a, str>>,
-        message: Option<Cow<'a, str>>,
-    },
-}
-
-impl<'a> WireError<'a> {
-    /// `null` reads as no error; a value neither string nor object refuses
-    /// the frame.
-    fn read(r: &mut Reader<'a>, slot: &mut Option<Self>) -> Result<(), JsonError> {
-        *slot = match r.peek()? {
-            Kind::Null => {
-                r.null()?;
-                None
-            }
-            Kind::String => Some(WireError::Text(r.str()?)),
-            _ => {
-                r.begin_object()?;
-                let (mut kind, mut message) = (None, None);
-                while let Some(key) = r.next_key()? {
-                    match key.as_ref() {
-                        "type" => optional_str(r, &mut kind)?,
-                        "message" => optional_str(r, &mut message)?,
-                        _ => r.skip()?,
-                    }
-                }
-                Some(WireError::Object { kind, message })
-            }
-        };
-        Ok(())
-    }
-}
-
-/// The unified reason of an Anthropic `stop_reason` (streamed and, in
-/// [`crate::response`], whole responses).
-pub(crate) fn finish_reason(stop_reason: &str) -> FinishReason {
+/// The unified reason of an Anthropic `stop_reason`.
+fn finish_reason(stop_reason: &str) -> FinishReason {
     match stop_reason {
         "end_turn" | "stop_sequence" => FinishReason::Stop,
         "max_tokens" | "model_context_window_exceeded" => FinishReason::Length,
@@ -424,6 +392,68 @@ pub(crate) fn finish_reason(stop_reason: &str) -> FinishReason {
         "refusal" => FinishReason::Refusal,
         _ => FinishReason::Other,
     }
+}
+
+/// Decodes a non-streaming body (a whole `message`). A whole message is
+/// the `message` of a `message_start` with its content and stop reason
+/// filled in, so it is read by the same readers and decoded by a fresh
+/// [`MessagesDecoder`] as the stream it stands for: the message starts,
+/// each content block starts and stops, the stop reason finishes. What a
+/// block, a tool call, a stop reason and usage mean lives in one place for
+/// both paths.
+///
+/// One difference of shape: a body's `tool_use.input` is always a whole
+/// JSON object, so a call the token limit cut cannot be told by its
+/// arguments (a stream's cut arguments do not parse). The limit cuts the
+/// block being generated, the last one, so that block is left open for the
+/// stop reason to settle, as a stream's `message_delta` settles a block it
+/// never saw stop; the blocks before it were finished.
+///
+/// `false` (nothing appended) when `body` is not a message: a field of the
+/// wrong type, or no `content` array.
+pub(crate) fn response_events(body: &str, out: &mut Vec<Event>) -> bool {
+    let mut message = None;
+    let mut r = Reader::new(body);
+    let read = StartMessage::read(&mut r, &mut message).and_then(|()| r.end());
+    let Some(mut message) = message.filter(|_| read.is_ok()) else {
+        return false;
+    };
+    let Some(blocks) = message.content.take().and_then(content_blocks) else {
+        return false;
+    };
+    let stop_reason = message.stop_reason.take();
+    let cut = stop_reason.as_deref().map(finish_reason) == Some(FinishReason::Length);
+    let mut decoder = MessagesDecoder::default();
+    decoder.on_message_start(Some(message), out);
+    let last = blocks.len().saturating_sub(1);
+    for (position, block) in blocks.into_iter().enumerate() {
+        let index = u32::try_from(position).unwrap_or(u32::MAX);
+        decoder.on_block_start(index, block, out);
+        if !(cut && position == last) {
+            decoder.on_block_stop(index, out);
+        }
+    }
+    let delta = Delta {
+        stop_reason,
+        ..Delta::default()
+    };
+    decoder.on_message_delta(Some(delta), None, out);
+    decoder.on_message_stop(out);
+    true
+}
+
+/// The blocks of a whole message's `content` text; `None` when it is not
+/// an array of blocks.
+fn content_blocks(text: &str) -> Option<Vec<ContentBlock<'_>>> {
+    let mut r = Reader::new(text);
+    r.begin_array().ok()?;
+    let mut blocks = Vec::new();
+    while r.next_item().ok()? {
+        let mut block = None;
+        ContentBlock::read(&mut r, &mut block).ok()?;
+        blocks.extend(block);
+    }
+    Some(blocks)
 }
 
 impl WireDecoder for MessagesDecoder {
@@ -578,11 +608,13 @@ impl MessagesDecoder {
         }
         let index = self.tool_calls;
         self.tool_calls = self.tool_calls.saturating_add(1);
-        let arguments = match block.input {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::Object(map)) if map.is_empty() => String::new(),
-            Some(input) => JsonWriter::text(&input),
-        };
+        // The usual `input: {}` at the start says nothing yet: the
+        // arguments stream in as `input_json_delta`s.
+        let arguments = block
+            .input
+            .map(value_arguments)
+            .filter(|a| a != "{}")
+            .unwrap_or_default();
         let call = PendingToolCall {
             choice: 0,
             index,
@@ -699,17 +731,11 @@ impl MessagesDecoder {
     }
 
     fn on_error(&mut self, error: Option<WireError<'_>>, out: &mut Vec<Event>) {
-        let (error_type, message) = match error {
-            Some(WireError::Object { kind, message }) => (kind.map(Cow::into_owned), message),
-            Some(WireError::Text(message)) => (None, Some(message)),
-            None => (None, None),
-        };
+        let error = error.unwrap_or_default();
         // Anthropic types and Zen's own (`CreditsError`, …, sent in the same shape
-        // on every endpoint) map through the same table as HTTP error bodies.
-        let kind = error_type
-            .as_deref()
-            .and_then(error_type_kind)
-            .unwrap_or(ErrorKind::Unknown);
+        // on every endpoint) mean what they mean in an HTTP error body.
+        let kind = error.names().kind();
+        let (error_type, message) = (error.error_type.map(Cow::into_owned), error.message);
         self.abandon_open_tools(
             "the stream ended with an error before the call finished",
             out,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Usage};
 use crate::json_value::parse_value;
+use crate::json_write::JsonWriter;
 use crate::sse::SseEventRef;
 
 pub mod chat;
@@ -123,7 +124,7 @@ impl WireDecoder for AnyWireDecoder {
 /// Appends `usage` as a `usage` event unless no count is known. Shared by
 /// every decoder (never inlined) so the wasm package has one copy.
 #[inline(never)]
-pub(super) fn push_usage(usage: Usage, out: &mut Vec<Event>) {
+pub(crate) fn push_usage(usage: Usage, out: &mut Vec<Event>) {
     if !usage.is_empty() {
         out.push(Event::Usage(usage));
     }
@@ -146,11 +147,26 @@ pub struct PendingToolCall {
     pub arguments: String,
 }
 
+/// The argument text of a tool call that a format sends as a JSON value
+/// rather than as text (Anthropic's `input`, Gemini's `args`): the value
+/// written compactly, as serde_json writes it, so the text does not depend
+/// on the sender's whitespace. A value that makes no tree (nested past the
+/// limit, or holding a number beyond the `f64` range) is kept as written:
+/// completing the call then reports it invalid, with that text.
+pub(crate) fn value_arguments(raw: &str) -> String {
+    parse_value(raw).map_or_else(|_| raw.to_owned(), |value| JsonWriter::text(&value))
+}
+
 impl PendingToolCall {
     /// Finishes the call: `toolCall` when the arguments parse as JSON (empty
-    /// arguments mean `{}`), `toolCallInvalid` when they do not or when the
-    /// output was cut by a length stop (`truncated`).
+    /// arguments mean `{}`), `toolCallInvalid` when they do not, when the
+    /// output was cut by a length stop (`truncated`), or when no tool was
+    /// named (nothing could execute the call) — in every format, streamed
+    /// or not.
     pub fn complete(self, truncated: bool) -> Event {
+        if self.name.is_empty() {
+            return self.invalid("the tool to call was never named".into());
+        }
         if truncated {
             return self
                 .invalid("output was cut by the token limit before the call finished".into());

@@ -11,9 +11,9 @@
 
 use serde_json::Value;
 
-use crate::error::{strong_error_type_kind, ErrorKind};
+use crate::error::ErrorNames;
 use crate::event::Event;
-use crate::json::{JsonError, Kind, Reader};
+use crate::json::{JsonError, Reader};
 use crate::json_value::parse_value;
 use crate::wire::PendingToolCall;
 
@@ -42,17 +42,8 @@ pub(super) fn member<'a, T>(
     Ok(())
 }
 
-/// The exact text of an `error` value, or `None` for `null`. Errors are rare
-/// and their shapes vary (object, bare string, numeric code), so the text is
-/// kept and parsed as a tree only when it is there ([`raw_error_event`]).
-pub(super) fn raw_error<'a>(r: &mut Reader<'a>) -> Result<Option<&'a str>, JsonError> {
-    match r.peek()? {
-        Kind::Null => r.null().map(|()| None),
-        _ => r.raw().map(Some),
-    }
-}
-
-/// [`error_event`] for an `error` value kept as text by [`raw_error`]. The
+/// [`error_event`] for an `error` value kept as text (errors are rare and
+/// their shapes vary: object, bare string, numeric code). The
 /// text is valid JSON; should it still not make a tree (nested past the
 /// limit), the error is reported from the fallbacks alone rather than lost.
 pub(super) fn raw_error_event(raw: &str, code: Option<&str>, message: Option<&str>) -> Event {
@@ -76,7 +67,13 @@ pub(super) fn error_event(
     let status = err_code
         .and_then(Value::as_u64)
         .or_else(|| field("status").and_then(Value::as_u64));
-    let kind = classify(err_type, code_text, status);
+    let kind = ErrorNames {
+        error_type: err_type,
+        code: code_text,
+        google_status: field("status").and_then(Value::as_str),
+        status: status.and_then(|s| u16::try_from(s).ok()),
+    }
+    .kind();
     let message = field("message")
         .and_then(Value::as_str)
         .or_else(|| error.and_then(Value::as_str))
@@ -91,66 +88,6 @@ pub(super) fn error_event(
         kind,
         message,
         retryable: kind.is_retryable(),
-    }
-}
-
-/// Maps an error's type / code strings (OpenAI, Anthropic and Zen spellings)
-/// and numeric status to an [`ErrorKind`]. A name the error table knows
-/// exactly (the one HTTP error bodies and the other formats' in-stream errors
-/// use) decides first, so a Zen `RegionError` or `GoUsageLimitError` means the
-/// same in every format; then the names below match anywhere in the text
-/// (OpenAI-compatible servers vary the spelling), specific before the
-/// generic ones they contain (`FreeUsageLimitError` before `rate`).
-fn classify(err_type: Option<&str>, code: Option<&str>, status: Option<u64>) -> ErrorKind {
-    if let Some(kind) = [err_type, code]
-        .into_iter()
-        .flatten()
-        .find_map(strong_error_type_kind)
-    {
-        return kind;
-    }
-    const NAMES: &[(&str, ErrorKind)] = &[
-        ("insufficient_quota", ErrorKind::Credits),
-        ("credits", ErrorKind::Credits),
-        ("billing", ErrorKind::Credits),
-        ("insufficient_balance", ErrorKind::Credits),
-        ("monthlylimit", ErrorKind::MonthlyLimit),
-        ("userlimit", ErrorKind::UserLimit),
-        ("freeusagelimit", ErrorKind::FreeUsageLimit),
-        ("freetier", ErrorKind::FreeTier),
-        ("rate_limit", ErrorKind::RateLimit),
-        ("ratelimit", ErrorKind::RateLimit),
-        ("overloaded", ErrorKind::Overloaded),
-        ("server_error", ErrorKind::Server),
-        ("api_error", ErrorKind::Server),
-        ("internal", ErrorKind::Server),
-        ("timeout", ErrorKind::Timeout),
-        ("invalid_api_key", ErrorKind::Auth),
-        ("authentication", ErrorKind::Auth),
-        ("autherror", ErrorKind::Auth),
-        ("permission", ErrorKind::Auth),
-        ("modelerror", ErrorKind::Model),
-        ("model_not_found", ErrorKind::Model),
-        ("not_found", ErrorKind::NotFound),
-        ("invalid_request", ErrorKind::InvalidRequest),
-        ("context_length_exceeded", ErrorKind::InvalidRequest),
-    ];
-    for text in [code, err_type].into_iter().flatten() {
-        let lower = text.to_ascii_lowercase();
-        if let Some((_, kind)) = NAMES.iter().find(|(name, _)| lower.contains(name)) {
-            return *kind;
-        }
-    }
-    match status {
-        Some(400) => ErrorKind::InvalidRequest,
-        Some(401 | 403) => ErrorKind::Auth,
-        Some(402) => ErrorKind::Credits,
-        Some(404) => ErrorKind::NotFound,
-        Some(408) => ErrorKind::Timeout,
-        Some(429) => ErrorKind::RateLimit,
-        Some(529) => ErrorKind::Overloaded,
-        Some(500..=599) => ErrorKind::Server,
-        _ => ErrorKind::Unknown,
     }
 }
 
@@ -239,14 +176,11 @@ impl StreamedCall {
     }
 
     /// Finishes the call (see [`PendingToolCall::complete`]). A call that
-    /// never got a name cannot be executed and is reported invalid; one that
-    /// got a name but no id still starts (with an empty id) so the sequence
-    /// start → deltas → call holds.
+    /// never got a name is reported invalid without a start (a start names
+    /// the tool); one that got a name but no id still starts (with an empty
+    /// id) so the sequence start → deltas → call holds.
     pub(super) fn complete(mut self, truncated: bool, out: &mut Vec<Event>) {
-        if self.call.name.is_empty() {
-            return self.fail("the stream never named the tool".into(), out);
-        }
-        if !self.started {
+        if !self.started && !self.call.name.is_empty() {
             self.start(out);
         }
         out.push(self.call.complete(truncated));
@@ -263,6 +197,8 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+    use crate::error::ErrorKind;
+    use crate::wire::fields::optional_raw;
 
     /// `{"v": …}` read with `f`; `Err` when `f` or the document refuses it.
     fn field<'a, T>(
@@ -363,8 +299,8 @@ mod tests {
 
     #[test]
     fn raw_errors_are_parsed_when_present() {
-        assert_eq!(field(r#"{"v":null}"#, raw_error), Ok(None));
-        let raw = field(r#"{"v": {"type":"server_error"} }"#, raw_error)
+        assert_eq!(field(r#"{"v":null}"#, optional_raw), Ok(None));
+        let raw = field(r#"{"v": {"type":"server_error"} }"#, optional_raw)
             .expect("probe JSON")
             .expect("error text");
         assert_eq!(raw, r#"{"type":"server_error"}"#);
@@ -438,10 +374,15 @@ mod tests {
             kind(r#"{"code":"UNAVAILABLE"}"#),
             (ErrorKind::Overloaded, true)
         );
-        // A generic name does not beat the substring rules or the status.
+        // A generic name does not beat the status, as in an HTTP error body.
         assert_eq!(
             kind(r#"{"type":"api_error","code":429}"#),
-            (ErrorKind::Server, true)
+            (ErrorKind::RateLimit, true)
+        );
+        // A Google RPC status means what it means in an HTTP error body.
+        assert_eq!(
+            kind(r#"{"code":504,"status":"DEADLINE_EXCEEDED"}"#),
+            (ErrorKind::Timeout, true)
         );
         assert_eq!(
             kind(r#"{"type":"something_new"}"#),

@@ -25,13 +25,14 @@ use std::borrow::Cow;
 
 use super::event_data::{payload, read_event_data};
 use super::fields;
-use super::openai::{error_event, member, raw_error, raw_error_event, StreamedCall};
+use super::fields::optional_raw;
+use super::openai::{error_event, member, raw_error_event, StreamedCall};
 use super::zen_cost::{push_cost_events, ZenNormalizedUsage};
 use crate::error::ErrorKind;
 use crate::event::{Event, FinishReason, Usage};
 use crate::json::{JsonError, Reader};
 use crate::sse::SseEventRef;
-use crate::wire::{push_usage, WireDecoder};
+use crate::wire::{push_usage, PendingToolCall, WireDecoder};
 
 /// Decodes Responses SSE events into unified events.
 #[derive(Debug, Default)]
@@ -47,8 +48,8 @@ pub struct ResponsesDecoder {
     made_calls: bool,
     /// An `error` event was already reported for the current response.
     error_reported: bool,
-    /// The reasoning part the last reasoning delta belonged to.
-    reasoning_part: Option<ReasoningPart>,
+    /// Reasoning text joined into paragraphs, part by part.
+    paragraphs: ReasoningParagraphs,
 }
 
 /// One function call of the stream, by its item id.
@@ -59,12 +60,44 @@ struct ResponsesCall {
     streamed: Option<StreamedCall>,
 }
 
-/// Which reasoning part a delta belongs to (a change starts a paragraph).
+/// Which reasoning part a piece of reasoning text belongs to: a summary
+/// part or a content part of a reasoning item.
 #[derive(Debug, PartialEq)]
-struct ReasoningPart {
-    item_id: String,
-    index: u64,
-    summary: bool,
+pub(crate) struct ReasoningPart {
+    /// The reasoning item's id.
+    pub(crate) item_id: String,
+    /// The part's index within the item's summary (or content).
+    pub(crate) index: u64,
+    /// A summary part (else a raw content part).
+    pub(crate) summary: bool,
+}
+
+/// Reasoning parts (summary or content, of any reasoning item) are
+/// paragraphs: text that opens a new part after earlier reasoning text is
+/// prefixed with a blank line, so the joined reasoning reads as
+/// paragraphs. One rule for the stream's deltas and a whole response's
+/// parts.
+#[derive(Debug, Default)]
+pub(crate) struct ReasoningParagraphs {
+    /// The part the last text belonged to.
+    last: Option<ReasoningPart>,
+}
+
+impl ReasoningParagraphs {
+    /// `text` of `part` as it joins the reasoning so far.
+    pub(crate) fn text(&mut self, part: ReasoningPart, text: &str) -> String {
+        match &self.last {
+            Some(last) if *last == part => text.to_owned(),
+            Some(_) => {
+                self.last = Some(part);
+                format!("\n\n{text}")
+            }
+            None => {
+                self.last = Some(part);
+                text.to_owned()
+            }
+        }
+    }
 }
 
 // The frame structs below are filled by walking the data line with the JSON
@@ -113,7 +146,7 @@ impl<'a> StreamEvent<'a> {
                 "arguments" => fields::text(r, &mut ev.arguments)?,
                 "code" => fields::text(r, &mut ev.code)?,
                 "message" => fields::text(r, &mut ev.message)?,
-                "error" => ev.error = raw_error(r)?,
+                "error" => ev.error = optional_raw(r)?,
                 "cost" => fields::cost(r, &mut ev.cost)?,
                 "normalizedUsage" => ZenNormalizedUsage::read(r, &mut ev.normalized_usage)?,
                 _ => r.skip()?,
@@ -191,12 +224,18 @@ impl<'a> Response<'a> {
                 "incomplete_details" => {
                     member(r, "reason", &mut resp.incomplete_reason, fields::text)?;
                 }
-                "error" => resp.error = raw_error(r)?,
+                "error" => resp.error = optional_raw(r)?,
                 _ => r.skip()?,
             }
         }
         Ok(())
     }
+}
+
+/// The usage a Responses `usage` object's text amounts to: the stream's
+/// reading ([`ResponsesUsage`]), for non-streaming bodies.
+pub(crate) fn usage(text: &str) -> Option<Usage> {
+    fields::read_text(text, ResponsesUsage::read).map(|u| u.to_usage())
 }
 
 /// A response's `usage` (Responses field names).
@@ -256,14 +295,52 @@ impl ResponsesUsage {
 }
 
 /// How calls left open by a response's end are reported.
-enum Unfinished<'r> {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Unfinished {
     /// Completed normally (their arguments decide).
     Complete,
     /// Cut by the output token limit.
     Truncated,
     /// Invalid for this reason.
-    Invalid(&'r str),
+    Invalid(&'static str),
 }
+
+impl Unfinished {
+    /// The final event of an unfinished `call`, settled this way.
+    pub(crate) fn settle(self, call: PendingToolCall) -> Event {
+        match self {
+            Unfinished::Complete => call.complete(false),
+            Unfinished::Truncated => call.complete(true),
+            Unfinished::Invalid(reason) => call.invalid(reason.to_owned()),
+        }
+    }
+}
+
+/// How a response that ended `incomplete` for `reason` (its
+/// `incomplete_details.reason`) finishes its choice, and how its calls not
+/// yet complete are settled. One table for the stream's
+/// `response.incomplete` and a whole response's status.
+pub(crate) fn incomplete(reason: &str) -> (FinishReason, Unfinished) {
+    match reason {
+        "max_output_tokens" => (FinishReason::Length, Unfinished::Truncated),
+        "content_filter" => (
+            FinishReason::ContentFilter,
+            Unfinished::Invalid("the content filter stopped the output before the call finished"),
+        ),
+        _ => (
+            FinishReason::Other,
+            Unfinished::Invalid("the response ended incomplete before the call finished"),
+        ),
+    }
+}
+
+/// The error of a response that `failed` without saying why. A response
+/// fails on the service's side (a request it refuses gets no response at
+/// all), so it is a server error, streamed or not.
+pub(crate) const FAILED_WITHOUT_ERROR: (ErrorKind, &str) = (
+    ErrorKind::Server,
+    "the response failed without an error message",
+);
 
 impl ResponsesDecoder {
     fn on_stream_event(
@@ -406,21 +483,7 @@ impl ResponsesDecoder {
                     .and_then(|r| r.incomplete_reason.as_deref())
                     .unwrap_or("incomplete")
                     .to_owned();
-                let (reason, unfinished) = match raw.as_str() {
-                    "max_output_tokens" => (FinishReason::Length, Unfinished::Truncated),
-                    "content_filter" => (
-                        FinishReason::ContentFilter,
-                        Unfinished::Invalid(
-                            "the content filter stopped the output before the call finished",
-                        ),
-                    ),
-                    _ => (
-                        FinishReason::Other,
-                        Unfinished::Invalid(
-                            "the response ended incomplete before the call finished",
-                        ),
-                    ),
-                };
+                let (reason, unfinished) = incomplete(&raw);
                 self.close_calls(unfinished, out);
                 self.push_usage(ev.response.as_ref(), out);
                 out.push(Event::Finish {
@@ -439,11 +502,14 @@ impl ResponsesDecoder {
                     let err = ev.response.as_ref().and_then(|r| r.error);
                     out.push(match err {
                         Some(e) => raw_error_event(e, None, None),
-                        None => Event::Error {
-                            kind: ErrorKind::Unknown,
-                            message: "the response failed without an error message".into(),
-                            retryable: false,
-                        },
+                        None => {
+                            let (kind, message) = FAILED_WITHOUT_ERROR;
+                            Event::Error {
+                                kind,
+                                message: message.into(),
+                                retryable: kind.is_retryable(),
+                            }
+                        }
                     });
                 }
                 self.push_usage(ev.response.as_ref(), out);
@@ -489,17 +555,7 @@ impl ResponsesDecoder {
             index: index.unwrap_or(0),
             summary,
         };
-        let text = match &self.reasoning_part {
-            Some(last) if *last == part => text.to_owned(),
-            Some(_) => {
-                self.reasoning_part = Some(part);
-                format!("\n\n{text}")
-            }
-            None => {
-                self.reasoning_part = Some(part);
-                text.to_owned()
-            }
-        };
+        let text = self.paragraphs.text(part, text);
         out.push(Event::ReasoningDelta { choice: 0, text });
     }
 
@@ -530,13 +586,12 @@ impl ResponsesDecoder {
         }
     }
 
-    fn close_calls(&mut self, how: Unfinished<'_>, out: &mut Vec<Event>) {
+    fn close_calls(&mut self, how: Unfinished, out: &mut Vec<Event>) {
         for c in &mut self.calls {
             if let Some(s) = c.streamed.take() {
                 match how {
-                    Unfinished::Complete => s.complete(false, out),
-                    Unfinished::Truncated => s.complete(true, out),
                     Unfinished::Invalid(reason) => s.fail(reason.to_owned(), out),
+                    _ => s.complete(how == Unfinished::Truncated, out),
                 }
             }
         }

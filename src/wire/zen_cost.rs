@@ -4,7 +4,8 @@
 //!
 //! All four wire decoders read `cost` (with [`super::fields::cost`]) and
 //! [`ZenNormalizedUsage`] as optional fields of their own frames (one walk
-//! per event) and hand them to [`push_cost_events`]. Both are lenient: an
+//! per event) and hand them to [`push_cost_events`]; a non-streaming body's
+//! `cost` is read the same way ([`cost`]). Both are lenient: an
 //! odd value reads as absent instead of failing the frame.
 
 use super::{fields, push_usage};
@@ -66,6 +67,12 @@ impl ZenNormalizedUsage {
             reasoning_tokens: self.reasoning_tokens,
         }
     }
+}
+
+/// What the text of a `cost` value amounts to (a non-streaming body's
+/// top-level `cost`): the stream decoders' reading, [`fields::cost`].
+pub(crate) fn cost(text: &str) -> Option<String> {
+    fields::read_text(text, fields::cost)
 }
 
 /// Appends the usage (when reported and not empty) and then the cost of a
