@@ -70,7 +70,7 @@ fn every_event() -> Vec<Event> {
             index: 2,
             id: "call_1".into(),
             name: "lookup".into(),
-            arguments: json!({"q": "zen", "n": [1, 2.5, -8], "deep": {"ok": true, "none": null}}),
+            arguments: json!({"q": "zen", "n": [1, 2.5, -8e-84, 27.94081163252683478], "deep": {"ok": true, "none": null}}),
         },
         Event::ToolCallInvalid {
             choice: 0,
