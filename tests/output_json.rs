@@ -107,22 +107,7 @@ fn every_project_fixture_writes_as_serde_does() {
     assert!(checked > 1000, "only {checked} values checked");
     // The fixtures cover every event shape but the ones no recorded
     // provider emits in these files; the proptest below covers all.
-    for t in [
-        "start",
-        "textDelta",
-        "reasoningDelta",
-        "reasoningSignature",
-        "reasoningRedacted",
-        "refusalDelta",
-        "toolCallStart",
-        "toolCallDelta",
-        "toolCall",
-        "toolCallInvalid",
-        "usage",
-        "cost",
-        "finish",
-        "error",
-    ] {
+    for t in common::event_types::EVENT_TYPES {
         assert!(seen.contains(t), "no {t} event in the fixtures: {seen:?}");
     }
 }

@@ -18,6 +18,9 @@ use zenwire::wasm::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "common/event_types.rs"]
+mod event_types;
+
 /// Test-side JS (`wasm_browser.js`): what an application would write (`for await`, `break`,
 /// AbortController, fetch of mock-zen's recording API).
 #[wasm_bindgen(module = "/tests/wasm_browser.js")]
@@ -173,22 +176,7 @@ fn stream_decoder_is_split_invariant_on_every_fixture() {
     }
     // So the JS objects of every event variant (the tape's fast path and
     // the JSON path) were compared with the native writer above.
-    for t in [
-        "start",
-        "textDelta",
-        "reasoningDelta",
-        "reasoningSignature",
-        "reasoningRedacted",
-        "refusalDelta",
-        "toolCallStart",
-        "toolCallDelta",
-        "toolCall",
-        "toolCallInvalid",
-        "usage",
-        "cost",
-        "finish",
-        "error",
-    ] {
+    for t in event_types::EVENT_TYPES {
         assert!(seen.contains(t), "no {t} event in the fixtures: {seen:?}");
     }
 }

@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 
 use zenwire::event::Usage;
 
+pub mod event_types;
+
 /// The project's own fixtures (`tests/fixtures`).
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
