@@ -616,16 +616,14 @@ pub(crate) struct ErrorNames<'a> {
 impl ErrorNames<'_> {
     /// The kind of failure. A name the table knows as specific
     /// (`RateLimitError`, `insufficient_quota`, `RESOURCE_EXHAUSTED`) beats
-    /// the status; the status beats a generic name (`invalid_request_error`,
-    /// `api_error`: Zen/Go returns 402 with `code: invalid_request_error`);
-    /// then a known word in a name compatible servers spell their own way;
+    /// the status; the status beats the rest (Zen/Go returns 402 with
+    /// `code: invalid_request_error`); then a known word in any name, the
+    /// specific words first, so `code: server_is_overloaded` beside
+    /// `type: server_error` is an overload; then a generic name (`error`);
     /// then whatever the status says.
     pub(crate) fn kind(&self) -> ErrorKind {
-        let names = || {
-            [self.error_type, self.code, self.google_status]
-                .into_iter()
-                .flatten()
-        };
+        let names = [self.code, self.error_type, self.google_status];
+        let names = || names.into_iter().flatten();
         let named = |strength| {
             names().find_map(|name| match token_kind(name) {
                 Some((kind, s)) if s == strength => Some(kind),
@@ -635,8 +633,8 @@ impl ErrorNames<'_> {
         let by_status = self.status.and_then(ErrorKind::from_status);
         named(Strength::Strong)
             .or(by_status.filter(|k| *k != ErrorKind::Unknown))
+            .or_else(|| spelled_kind(names()))
             .or_else(|| named(Strength::Weak))
-            .or_else(|| names().find_map(spelled_kind))
             .or(by_status)
             .unwrap_or(ErrorKind::Unknown)
     }
@@ -648,11 +646,12 @@ enum Strength {
     Weak,
 }
 
-/// The kind a name no table entry matches may still say: OpenAI-compatible
-/// servers vary the spelling (`RateLimitExceeded`, `model_overloaded`), so a
-/// known word anywhere in it counts, specific words before the generic ones
-/// they contain (`FreeUsageLimitError` before `rate`).
-fn spelled_kind(name: &str) -> Option<ErrorKind> {
+/// The kind a known word in any of `names` says: OpenAI-compatible servers
+/// vary the spelling (`RateLimitExceeded`, `model_overloaded`), so a word
+/// anywhere in a name counts; specific words before the generic ones
+/// (`overloaded` before `server_error`, `freeusagelimit` before
+/// `ratelimit`), whichever name holds them.
+fn spelled_kind<'a>(names: impl Iterator<Item = &'a str>) -> Option<ErrorKind> {
     const WORDS: &[(&str, ErrorKind)] = &[
         ("insufficient_quota", ErrorKind::Credits),
         ("credits", ErrorKind::Credits),
@@ -679,10 +678,10 @@ fn spelled_kind(name: &str) -> Option<ErrorKind> {
         ("invalid_request", ErrorKind::InvalidRequest),
         ("context_length_exceeded", ErrorKind::InvalidRequest),
     ];
-    let lower = name.to_ascii_lowercase();
+    let lower: Vec<String> = names.map(str::to_ascii_lowercase).collect();
     WORDS
         .iter()
-        .find(|(word, _)| lower.contains(word))
+        .find(|(word, _)| lower.iter().any(|name| name.contains(word)))
         .map(|(_, kind)| *kind)
 }
 

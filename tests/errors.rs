@@ -164,6 +164,9 @@ fn hand_written_error_bodies_map_to_their_kinds() {
     let found = files(&dir, |_| true);
     use ErrorKind as K;
     let expected: &[(&str, u16, ErrorKind)] = &[
+        // A 200 body that is an error: the specific code beats the
+        // generic type.
+        ("200-openai-server-is-overloaded.json", 200, K::Overloaded),
         ("400-google-invalid-argument.json", 400, K::InvalidRequest),
         ("400-openai-context-length.json", 400, K::InvalidRequest),
         ("400-zen-upstream-anthropic.json", 400, K::InvalidRequest),
