@@ -207,6 +207,7 @@ describe("parseError", () => {
   const dir = join(repoRoot, "tests/fixtures/errors");
   // Same table as tests/errors.rs: status from the file name, expected kind.
   const expected = {
+    "200-openai-server-is-overloaded.json": "overloaded",
     "400-google-invalid-argument.json": "invalidRequest",
     "400-openai-context-length.json": "invalidRequest",
     "400-zen-upstream-anthropic.json": "invalidRequest",
