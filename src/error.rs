@@ -616,16 +616,15 @@ pub(crate) struct ErrorNames<'a> {
 impl ErrorNames<'_> {
     /// The kind of failure. A name the table knows as specific
     /// (`RateLimitError`, `insufficient_quota`, `RESOURCE_EXHAUSTED`) beats
-    /// the status; the status beats a generic name (`invalid_request_error`,
-    /// `api_error`: Zen/Go returns 402 with `code: invalid_request_error`);
-    /// then a known word in a name compatible servers spell their own way;
-    /// then whatever the status says.
+    /// the status; the status beats the rest (Zen/Go returns 402 with
+    /// `code: invalid_request_error`); then a known word in a name, the
+    /// code's before the type's (in OpenAI's shape the code is the specific
+    /// one: `code: server_is_overloaded` beside `type: server_error` is an
+    /// overload); then a generic name (`error`); then whatever the status
+    /// says.
     pub(crate) fn kind(&self) -> ErrorKind {
-        let names = || {
-            [self.error_type, self.code, self.google_status]
-                .into_iter()
-                .flatten()
-        };
+        let names = [self.code, self.error_type, self.google_status];
+        let names = || names.into_iter().flatten();
         let named = |strength| {
             names().find_map(|name| match token_kind(name) {
                 Some((kind, s)) if s == strength => Some(kind),
@@ -635,8 +634,8 @@ impl ErrorNames<'_> {
         let by_status = self.status.and_then(ErrorKind::from_status);
         named(Strength::Strong)
             .or(by_status.filter(|k| *k != ErrorKind::Unknown))
-            .or_else(|| named(Strength::Weak))
             .or_else(|| names().find_map(spelled_kind))
+            .or_else(|| named(Strength::Weak))
             .or(by_status)
             .unwrap_or(ErrorKind::Unknown)
     }
@@ -648,10 +647,10 @@ enum Strength {
     Weak,
 }
 
-/// The kind a name no table entry matches may still say: OpenAI-compatible
-/// servers vary the spelling (`RateLimitExceeded`, `model_overloaded`), so a
-/// known word anywhere in it counts, specific words before the generic ones
-/// they contain (`FreeUsageLimitError` before `rate`).
+/// The kind a known word in `name` says: OpenAI-compatible servers vary
+/// the spelling (`RateLimitExceeded`, `model_overloaded`), so a word
+/// anywhere in the name counts, specific words before the generic ones
+/// they contain (`freeusagelimit` before `ratelimit`).
 fn spelled_kind(name: &str) -> Option<ErrorKind> {
     const WORDS: &[(&str, ErrorKind)] = &[
         ("insufficient_quota", ErrorKind::Credits),
