@@ -617,10 +617,11 @@ impl ErrorNames<'_> {
     /// The kind of failure. A name the table knows as specific
     /// (`RateLimitError`, `insufficient_quota`, `RESOURCE_EXHAUSTED`) beats
     /// the status; the status beats the rest (Zen/Go returns 402 with
-    /// `code: invalid_request_error`); then a known word in any name, the
-    /// specific words first, so `code: server_is_overloaded` beside
-    /// `type: server_error` is an overload; then a generic name (`error`);
-    /// then whatever the status says.
+    /// `code: invalid_request_error`); then a known word in a name, the
+    /// code's before the type's (in OpenAI's shape the code is the specific
+    /// one: `code: server_is_overloaded` beside `type: server_error` is an
+    /// overload); then a generic name (`error`); then whatever the status
+    /// says.
     pub(crate) fn kind(&self) -> ErrorKind {
         let names = [self.code, self.error_type, self.google_status];
         let names = || names.into_iter().flatten();
@@ -633,7 +634,7 @@ impl ErrorNames<'_> {
         let by_status = self.status.and_then(ErrorKind::from_status);
         named(Strength::Strong)
             .or(by_status.filter(|k| *k != ErrorKind::Unknown))
-            .or_else(|| spelled_kind(names()))
+            .or_else(|| names().find_map(spelled_kind))
             .or_else(|| named(Strength::Weak))
             .or(by_status)
             .unwrap_or(ErrorKind::Unknown)
@@ -646,12 +647,11 @@ enum Strength {
     Weak,
 }
 
-/// The kind a known word in any of `names` says: OpenAI-compatible servers
-/// vary the spelling (`RateLimitExceeded`, `model_overloaded`), so a word
-/// anywhere in a name counts; specific words before the generic ones
-/// (`overloaded` before `server_error`, `freeusagelimit` before
-/// `ratelimit`), whichever name holds them.
-fn spelled_kind<'a>(names: impl Iterator<Item = &'a str>) -> Option<ErrorKind> {
+/// The kind a known word in `name` says: OpenAI-compatible servers vary
+/// the spelling (`RateLimitExceeded`, `model_overloaded`), so a word
+/// anywhere in the name counts, specific words before the generic ones
+/// they contain (`freeusagelimit` before `ratelimit`).
+fn spelled_kind(name: &str) -> Option<ErrorKind> {
     const WORDS: &[(&str, ErrorKind)] = &[
         ("insufficient_quota", ErrorKind::Credits),
         ("credits", ErrorKind::Credits),
@@ -678,10 +678,10 @@ fn spelled_kind<'a>(names: impl Iterator<Item = &'a str>) -> Option<ErrorKind> {
         ("invalid_request", ErrorKind::InvalidRequest),
         ("context_length_exceeded", ErrorKind::InvalidRequest),
     ];
-    let lower: Vec<String> = names.map(str::to_ascii_lowercase).collect();
+    let lower = name.to_ascii_lowercase();
     WORDS
         .iter()
-        .find(|(word, _)| lower.iter().any(|name| name.contains(word)))
+        .find(|(word, _)| lower.contains(word))
         .map(|(_, kind)| *kind)
 }
 

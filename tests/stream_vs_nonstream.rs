@@ -872,9 +872,9 @@ fn a_call_without_a_tool_name_is_invalid_in_every_format() {
 }
 
 /// An error means the same streamed or whole: every hand-written error
-/// body (tests/fixtures/errors) that a body of a format reports as an
-/// error, the stream of that format reports with the same kind when the
-/// body arrives as a data line.
+/// body (tests/fixtures/errors, and the ones below) that a body of a format
+/// reports as an error, the stream of that format reports with the same
+/// kind when the body arrives as a data line.
 #[test]
 fn an_error_means_the_same_streamed_or_whole() {
     let dir = common::fixtures().join("errors");
@@ -884,12 +884,20 @@ fn an_error_means_the_same_streamed_or_whole() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     paths.sort();
+    let mut bodies: Vec<(String, String)> = paths
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(p).unwrap())
+        })
+        .collect();
+    // OpenAI's overload: the specific code beats the generic type.
+    let overloaded = r#"{"error":{"code":"server_is_overloaded","message":"Overloaded","param":null,"type":"server_error"}}"#;
+    bodies.push(("server_is_overloaded".into(), overloaded.into()));
     let mut compared = 0;
-    for path in &paths {
-        let body = std::fs::read_to_string(path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy();
+    for (name, body) in &bodies {
         for format in WireFormat::ALL {
-            let Err(whole) = decode_response(format, &body) else {
+            let Err(whole) = decode_response(format, body) else {
                 panic!("{format} {name}: an error body decoded as an answer");
             };
             if whole.status() != Some(200) {
@@ -912,4 +920,6 @@ fn an_error_means_the_same_streamed_or_whole() {
         }
     }
     assert!(compared >= 60, "only {compared} comparisons");
+    let whole = decode_response(WireFormat::Chat, overloaded).unwrap_err();
+    assert_eq!(whole.kind(), zenwire::ErrorKind::Overloaded);
 }

@@ -37,6 +37,9 @@
 //! stream) is reported as a `protocol` error, the open tool calls of the first
 //! message become `toolCallInvalid`, and the second message is decoded.
 //! A body that ends before `message_stop` yields a retryable `network` error.
+//!
+//! A non-streaming message is decoded by this same code, as the stream it
+//! stands for (`response_events`).
 
 use std::borrow::Cow;
 

@@ -20,6 +20,11 @@
 //! * Zen's `ping` frames carry `cost` (and sometimes `normalizedUsage`); a
 //!   `cost` at the top level of any event is reported. Pings after
 //!   `response.completed` are normal.
+//!
+//! A non-streaming body lists whole output items instead of these events,
+//! so [`crate::response`] walks it; how a response ends (`incomplete`,
+//! `FAILED_WITHOUT_ERROR`), how reasoning parts join
+//! (`ReasoningParagraphs`) and how usage counts (`usage`) come from here.
 
 use std::borrow::Cow;
 
