@@ -37,6 +37,7 @@ use crate::catalog::Catalog;
 use crate::client::{prepare, CallState, ClientOptions, Next, Progress};
 use crate::error::{ErrorKind, ZenError};
 use crate::event::Event;
+use crate::json_write::JsonWriter;
 use crate::request::parse::read_request;
 use crate::request::HttpRequest;
 use crate::wire::WireFormat;
@@ -450,10 +451,11 @@ impl Call {
         self.cancel.flag()
     }
 
-    /// The message accumulated so far, as a JS value.
-    pub(crate) fn message(&self) -> Result<JsValue, ZenError> {
-        let state = self.state.borrow();
-        write_to_js(&|w| state.message().write_json(w))
+    /// The message accumulated so far, as JSON text.
+    pub(crate) fn message_json(&self) -> String {
+        let mut w = JsonWriter::new();
+        self.state.borrow().message().write_json(&mut w);
+        w.finish()
     }
 
     /// Aborts whatever is pending; the next pull fails as `aborted`.
@@ -461,17 +463,18 @@ impl Call {
         self.cancel.cancel();
     }
 
-    /// Ends the call early: cancels it and drops its body.
+    /// Ends the call, cancelling it first unless it already ended, and
+    /// drops its body.
     pub(crate) fn close(&self) {
-        self.cancel.cancel();
-        self.ended.set(true);
+        if !self.ended.get() {
+            self.cancel.cancel();
+        }
         self.body.borrow_mut().take();
         self.end();
     }
 
     /// The call is over: stop listening to the caller's signal, give back
-    /// the tape's buffers (the call lives on, for `message()`, until its
-    /// stream is collected).
+    /// the tape's buffers.
     fn end(&self) {
         self.ended.set(true);
         self.cancel.release();

@@ -9,8 +9,11 @@ function done() {
 }
 
 export class ZenStream {
-  /** The wasm side (`StreamCall`): pull, message, cancel, close. */
+  /** The wasm side (`StreamCall`: pull, messageJson, cancel, finish) until
+   *  the iteration ends; undefined after. */
   #call;
+  /** The final message as JSON text, once `#call` is finished. */
+  #message;
   /** `{cancelled}`, set by the wasm side (see the constructor). */
   #flag;
   /** The events of the last pull, and the index of the next to hand out. */
@@ -50,18 +53,20 @@ export class ZenStream {
   return() {
     this.#done = true;
     this.#events = [];
-    this.#call.close();
+    // A pull in flight fails as aborted, and finishes the call then.
+    if (this.#pending === undefined) this.#finish();
+    else this.#call.cancel();
     return Promise.resolve(done());
   }
 
   /** The message accumulated so far (final once the iteration ended). */
   message() {
-    return this.#call.message();
+    return JSON.parse(this.#call === undefined ? this.#message : this.#call.messageJson());
   }
 
   /** Aborts the request at once; a pending or later `next()` throws an `aborted` ZenError. */
   cancel() {
-    this.#call.cancel();
+    this.#call?.cancel();
   }
 
   [Symbol.asyncIterator]() {
@@ -74,8 +79,9 @@ export class ZenStream {
       this.#call.pull(
         (events) => {
           this.#pending = undefined;
-          if (events.length === 0) {
-            this.#done = true;
+          if (events.length === 0) this.#done = true;
+          if (this.#done) {
+            this.#finish();
             resolve(done());
           } else {
             this.#events = events;
@@ -86,10 +92,18 @@ export class ZenStream {
         (error) => {
           this.#pending = undefined;
           this.#done = true;
+          this.#finish();
           reject(error);
         },
       );
     });
     return this.#pending;
+  }
+
+  /** The call is over: keep its final message, free its wasm side. */
+  #finish() {
+    if (this.#call === undefined) return;
+    this.#message = this.#call.finish();
+    this.#call = undefined;
   }
 }

@@ -53,9 +53,10 @@ impl StreamCall {
         });
     }
 
-    /// The message accumulated so far.
-    pub fn message(&self) -> Result<JsValue, JsValue> {
-        self.call.message().map_err(|e| to_js_error(&e))
+    /// The message accumulated so far, as JSON text.
+    #[wasm_bindgen(js_name = messageJson)]
+    pub fn message_json(&self) -> String {
+        self.call.message_json()
     }
 
     /// Aborts the request at once (a pending or later pull rejects).
@@ -63,8 +64,13 @@ impl StreamCall {
         self.call.cancel();
     }
 
-    /// Ends the stream early (the iterator's `return()`): cancels it.
-    pub fn close(&self) {
+    /// Ends the call (cancelling it, unless it ended) and frees it: the
+    /// final message, as JSON text. `stream.js` calls this when the
+    /// iteration ends, however it ends: a wasm object left to finalization
+    /// pins its memory until the event loop turns, which a loop of streams
+    /// over an injected `fetch` never lets happen.
+    pub fn finish(self) -> String {
         self.call.close();
+        self.call.message_json()
     }
 }

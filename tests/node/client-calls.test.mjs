@@ -2,16 +2,19 @@
 // into the wasm module (each export, wrapped before the package loads) and
 // every read of the body (an injected fetch whose ReadableStream counts its
 // pulls). The client must do a bounded number of wasm calls per read and none
-// per event: the events of one read are handed out from a JS array.
+// per event: the events of one read are handed out from a JS array. And what
+// a finished stream keeps: the size of the wasm memory.
 import { test, describe, before } from "node:test";
 import assert from "node:assert/strict";
 
 // Counts calls into every function the wasm instance exports. Installed
 // before the package is loaded (this file runs in its own process).
 let wasmCalls = 0;
+let memory;
 const Instance = WebAssembly.Instance;
 WebAssembly.Instance = function CountingInstance(module, imports) {
   const { exports } = new Instance(module, imports);
+  memory = exports.memory;
   const counted = {};
   for (const [name, value] of Object.entries(exports)) {
     counted[name] =
@@ -74,11 +77,15 @@ function countingFetch(pieces, body) {
   return { fetch, seen };
 }
 
+function newClient(fetch) {
+  return new zw.ZenClient({ baseUrl: "http://zen.invalid/v1", apiKey: "k", fetch, maxRetries: 0 });
+}
+
 /** Iterates a stream of `pieces` to its end: the events, the body reads and
  *  the wasm calls it took (from `stream()` on). */
 async function streamCounted(pieces) {
   const { fetch, seen } = countingFetch(pieces);
-  const client = new zw.ZenClient({ baseUrl: "http://zen.invalid/v1", apiKey: "k", fetch, maxRetries: 0 });
+  const client = newClient(fetch);
   const before = wasmCalls;
   const events = [];
   for await (const ev of client.stream({ model: "glm-4.6", messages: [{ role: "user", content: "hi" }] })) events.push(ev);
@@ -133,3 +140,39 @@ describe("ZenClient: wasm calls and reads are counted", () => {
     assert.equal(long, short, `wasm calls: ${short} for a short answer, ${long} for a 100 KB one`);
   });
 });
+
+describe("ZenClient: a finished stream holds no wasm memory", () => {
+  // Finalization (what frees a wasm object whose JS side was collected)
+  // runs only when the event loop turns; a loop of streams on an injected
+  // fetch never lets it. So whatever a stream keeps in wasm after its end
+  // piles up: here, 300 streams of 100 deltas each.
+  const hello = { model: "glm-4.6", messages: [{ role: "user", content: "hi" }] };
+  const pieces = inPieces(chatBody(100), 8);
+  const answer = Array.from({ length: 100 }, (_, i) => `w${i} `).join("");
+
+  test("ended, failed or returned, its memory is reused by the next stream", async () => {
+    const client = newClient(countingFetch(pieces).fetch);
+    const failing = newClient(async () => {
+      throw new TypeError("connection refused");
+    });
+    const rounds = async (n) => {
+      for (let i = 0; i < n; i++) {
+        const ended = client.stream(hello);
+        for await (const _ of ended);
+        assert.equal(ended.message().choices[0].text, answer);
+        const failed = failing.stream(hello);
+        await assert.rejects(failed.next(), /connection refused/);
+        assert.equal(failed.message().choices.length, 0);
+        const returned = client.stream(hello);
+        await returned.next();
+        await returned.return();
+        assert.equal(returned.message().id, "c1");
+      }
+    };
+    await rounds(20);
+    const before = memory.buffer.byteLength;
+    await rounds(300);
+    assert.equal(memory.buffer.byteLength, before, `the wasm memory grew by ${(memory.buffer.byteLength - before) / 1024} KiB`);
+  });
+});
+
