@@ -27,7 +27,7 @@ use super::cancel::Cancel;
 use super::convert::{from_js, js_message, write_to_js};
 use super::errors::to_js_error;
 use super::event_tape::EventTape;
-use super::host::{chunk_bytes, global_fetch, is_browser};
+use super::host::{global_fetch, is_browser, IdleTimer};
 use super::stream::new_stream;
 use super::transport::{
     aborted, body_reader, response_error, response_of, send, sleep, Attempt, Idle, Limit, Timer,
@@ -201,31 +201,34 @@ fn promise_of(work: Pin<Box<dyn Future<Output = Result<JsValue, ZenError>>>>) ->
     future_to_promise(async move { work.await.map_err(thrown) })
 }
 
-/// The body of a streaming attempt that answered 2xx.
+/// The body of a streaming attempt that answered 2xx, read by `stream.js`.
 struct Body {
-    /// `None` for a response without a body (an empty stream).
-    reader: Option<ReadableStreamDefaultReader>,
     attempt: Attempt,
     /// The first-byte timer, until the first read settles.
     first_byte: Option<Timer>,
-    /// The idle timeout of every later read.
+    /// The idle timeout of every later read (`stream.js` starts and stops
+    /// it around each).
     idle: Idle,
 }
 
 /// One call (streaming or not) across all its attempts. Only one of its
-/// async steps runs at a time (the stream's JS side pulls again only after
-/// the last pull settled), and no `RefCell` borrow is held across an await.
+/// steps runs at a time (the stream's JS side starts the next only after the
+/// last settled), and no `RefCell` borrow is held across an await.
 pub(crate) struct Call {
     core: Rc<ClientCore>,
     http: HttpRequest,
     format: WireFormat,
     cancel: Cancel,
     state: RefCell<CallState>,
-    /// The streaming body being read, between two pulls.
+    /// The jitter of the attempt in flight's retry decisions (one draw per
+    /// attempt, in `[0, 1)`).
+    jitter: Cell<f64>,
+    /// The streaming body being read.
     body: RefCell<Option<Body>>,
-    /// The stream ended (its last events were handed out) or failed.
-    ended: Cell<bool>,
-    /// The buffers a stream's events cross to JS in.
+    /// The pause a retry asked for, taken by the next `connect`.
+    pause_before: Cell<Option<u64>>,
+    /// The events of one read, and the buffers they cross to JS in.
+    events: RefCell<Vec<Event>>,
     tape: RefCell<EventTape>,
     /// Awaits the call's host steps, one at a time.
     waiter: Waiter,
@@ -239,8 +242,10 @@ impl Call {
             format,
             cancel: Cancel::new(),
             state: RefCell::new(CallState::new(format, core.options.retry_policy())),
+            jitter: Cell::new(0.0),
             body: RefCell::new(None),
-            ended: Cell::new(false),
+            pause_before: Cell::new(None),
+            events: RefCell::new(Vec::new()),
             tape: RefCell::new(EventTape::default()),
             waiter: Waiter::new(),
         }
@@ -271,6 +276,7 @@ impl Call {
                 return Err(aborted());
             }
             self.state.borrow_mut().begin_attempt();
+            self.jitter.set(js_sys::Math::random());
             let outcome = match Attempt::new() {
                 Ok(started) => {
                     self.cancel.attempt(started.abort_fn());
@@ -288,10 +294,7 @@ impl Call {
     /// After a failed attempt: the pause the policy asks for, or the error
     /// when it gives up.
     async fn retry_after(&self, err: ZenError) -> Result<(), ZenError> {
-        let next = self
-            .state
-            .borrow_mut()
-            .on_failure(err, js_sys::Math::random());
+        let next = self.state.borrow_mut().on_failure(err, self.jitter.get());
         match next {
             Next::Retry { delay_ms } => self.pause(delay_ms).await,
             Next::Fail(err) => Err(err),
@@ -350,100 +353,99 @@ impl Call {
         body
     }
 
-    /// Attempts until one answers 2xx: its body, still under the first-byte
-    /// timer.
-    async fn connect(&self) -> Result<Body, ZenError> {
-        self.retrying(async |attempt| {
-            let limit = self.first_byte("no response within");
-            let first_byte = attempt.timer(limit);
-            let response = self.open(&attempt).await?;
-            if !response.ok() {
-                let text = self.settle(&attempt, response.text(), limit).await?;
-                return Err(response_error(
-                    &response,
-                    &text.as_string().unwrap_or_default(),
-                ));
-            }
-            Ok(Body {
-                reader: body_reader(&response),
-                idle: attempt.idle_timer(self.idle("no data for")),
-                attempt,
-                first_byte: Some(first_byte),
+    /// Connects (again), after the pause a retry asked for: attempts until
+    /// one answers 2xx. Its body stays here, under the first-byte timer until
+    /// its first read; `stream.js` gets its reader (`None` for a response
+    /// without a body) and idle timer. Fails as `aborted` once the call is
+    /// cancelled.
+    pub(crate) async fn connect(
+        &self,
+    ) -> Result<(Option<ReadableStreamDefaultReader>, IdleTimer), ZenError> {
+        if let Some(ms) = self.pause_before.take() {
+            self.pause(ms).await?;
+        }
+        let (reader, body) = self
+            .retrying(async |attempt| {
+                let limit = self.first_byte("no response within");
+                let first_byte = attempt.timer(limit);
+                let response = self.open(&attempt).await?;
+                if !response.ok() {
+                    let text = self.settle(&attempt, response.text(), limit).await?;
+                    return Err(response_error(
+                        &response,
+                        &text.as_string().unwrap_or_default(),
+                    ));
+                }
+                let body = Body {
+                    idle: attempt.idle_timer(self.idle("no data for")),
+                    attempt,
+                    first_byte: Some(first_byte),
+                };
+                Ok((body_reader(&response), body))
             })
-        })
-        .await
+            .await?;
+        let idle = body.idle.timer().clone();
+        *self.body.borrow_mut() = Some(body);
+        Ok((reader, idle))
     }
 
-    /// One read of `body`, under the first-byte timer for the first and the
-    /// idle timer for the rest: `Some(bytes)`, or `None` at its end.
-    async fn read(&self, body: &mut Body) -> Result<Option<Vec<u8>>, ZenError> {
-        let Some(reader) = &body.reader else {
-            return Ok(None);
+    /// What a read of the body brought: `Some(bytes)`, or `None` at its
+    /// end. The events to hand out, as a JS array (empty when the read
+    /// completed none); `undefined` when the stream asked for a retry before
+    /// any output (its connection closed, the pause noted): connect again.
+    pub(crate) fn on_read(&self, bytes: Option<&[u8]>) -> JsValue {
+        let mut body = self.body.borrow_mut();
+        let mut events = self.events.borrow_mut();
+        let progress = {
+            let mut state = self.state.borrow_mut();
+            match bytes {
+                Some(bytes) => state.on_chunk(bytes, &mut events, self.jitter.get()),
+                None => state.on_end(&mut events, self.jitter.get()),
+            }
         };
-        let first_byte = body.first_byte.take();
-        let limit = match first_byte {
+        match progress {
+            Progress::Continue => {
+                if bytes.is_none() {
+                    // The body ended: so did its attempt and timers.
+                    *body = None;
+                } else if let Some(body) = body.as_mut() {
+                    body.first_byte = None;
+                }
+                let array = self.tape.borrow_mut().hand_over(&events);
+                events.clear();
+                array
+            }
+            Progress::Retry { delay_ms } => {
+                // Close this attempt's connection before the next one.
+                if let Some(body) = body.take() {
+                    body.attempt.abort();
+                }
+                self.pause_before.set(Some(delay_ms));
+                JsValue::UNDEFINED
+            }
+        }
+    }
+
+    /// A read of the body failed with `error` (it rejected, or its chunk was
+    /// not bytes): the attempt is over. `Ok`: connect again (the retry
+    /// policy's pause noted); `Err`: the call failed.
+    pub(crate) fn on_read_failure(&self, error: &JsValue) -> Result<(), ZenError> {
+        let Some(body) = self.body.borrow_mut().take() else {
+            return Err(aborted());
+        };
+        let limit = match body.first_byte {
             Some(_) => self.first_byte("no data within"),
             None => self.idle("no data for"),
         };
-        if first_byte.is_none() {
-            body.idle.start();
-        }
-        let read = self.settle(&body.attempt, Ok(reader.read()), limit).await;
-        body.idle.stop();
-        drop(first_byte);
-        chunk_bytes(&read?).map_err(|e| body.attempt.failure(&e, &self.cancel, limit))
-    }
-
-    /// The events of the next network read(s) that complete any, as a JS
-    /// array; `[]` once the stream ended. Connects (again) when there is no
-    /// body; failures before the first output are retried as the policy
-    /// says, later ones end the call.
-    pub(crate) async fn pull(&self) -> Result<JsValue, ZenError> {
-        let mut events = Vec::new();
-        let pulled = self.pull_events(&mut events).await;
-        let array = pulled.map(|()| self.tape.borrow_mut().hand_over(&events));
-        if array.is_err() || self.ended.get() {
-            self.end();
-        }
-        array
-    }
-
-    /// Reads until a read completes events (appended to `out`) or the body
-    /// ends (then `ended` is set).
-    async fn pull_events(&self, out: &mut Vec<Event>) -> Result<(), ZenError> {
-        while out.is_empty() && !self.ended.get() {
-            if self.cancel.is_cancelled() {
-                return Err(aborted());
+        let err = body.attempt.failure(error, &self.cancel, limit);
+        drop(body);
+        match self.state.borrow_mut().on_failure(err, self.jitter.get()) {
+            Next::Retry { delay_ms } => {
+                self.pause_before.set(Some(delay_ms));
+                Ok(())
             }
-            let taken = self.body.borrow_mut().take();
-            let mut body = match taken {
-                Some(body) => body,
-                None => self.connect().await?,
-            };
-            let random = js_sys::Math::random();
-            let progress = match self.read(&mut body).await {
-                Ok(Some(bytes)) => self.state.borrow_mut().on_chunk(&bytes, out, random),
-                Ok(None) => {
-                    let progress = self.state.borrow_mut().on_end(out, random);
-                    self.ended.set(progress == Progress::Continue);
-                    progress
-                }
-                Err(err) => {
-                    self.retry_after(err).await?;
-                    continue;
-                }
-            };
-            match progress {
-                Progress::Continue if !self.ended.get() => *self.body.borrow_mut() = Some(body),
-                Progress::Continue => {}
-                Progress::Retry { delay_ms } => {
-                    // Close this attempt's connection before the next one.
-                    body.attempt.abort();
-                    self.pause(delay_ms).await?;
-                }
-            }
+            Next::Fail(err) => Err(err),
         }
-        Ok(())
     }
 
     /// `{cancelled}`, true once the call is cancelled (see [`Cancel`]).
@@ -458,25 +460,16 @@ impl Call {
         w.finish()
     }
 
-    /// Aborts whatever is pending; the next pull fails as `aborted`.
+    /// Aborts whatever is pending, which fails as `aborted`, and so does
+    /// any later `connect`.
     pub(crate) fn cancel(&self) {
         self.cancel.cancel();
     }
 
-    /// Ends the call, cancelling it first unless it already ended, and
-    /// drops its body.
-    pub(crate) fn close(&self) {
-        if !self.ended.get() {
-            self.cancel.cancel();
-        }
+    /// The call is over: drop its body (stopping its timers), stop listening
+    /// to the caller's signal, give back the tape's buffers.
+    pub(crate) fn end(&self) {
         self.body.borrow_mut().take();
-        self.end();
-    }
-
-    /// The call is over: stop listening to the caller's signal, give back
-    /// the tape's buffers.
-    fn end(&self) {
-        self.ended.set(true);
         self.cancel.release();
         *self.tape.borrow_mut() = EventTape::default();
     }

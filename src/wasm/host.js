@@ -50,18 +50,6 @@ function headerEntries(headers) {
   return entries;
 }
 
-/**
- * The chunk of a body read (`{done, value}`), or undefined at the end of the
- * body. Any object is taken as the Uint8Array it should be: a fetch of
- * another realm (Miniflare, a polyfill) gives chunks that fail `instanceof`.
- */
-export function chunk_bytes(result) {
-  if (result.done) return undefined;
-  const chunk = result.value;
-  if (typeof chunk !== "object" || chunk === null) throw new TypeError("body chunk is not a Uint8Array");
-  return chunk;
-}
-
 /** `globalThis.fetch`, for clients given none (undefined when there is none). */
 export function global_fetch() {
   const fetch = globalThis.fetch;

@@ -13,11 +13,6 @@ extern "C" {
     /// plain object (see `convert::headers_from_js`).
     pub(crate) fn header_pairs(headers: &JsValue) -> Array;
 
-    /// The bytes of what one `reader.read()` resolved to, copied into wasm
-    /// memory; `None` at the end of the body.
-    #[wasm_bindgen(catch)]
-    pub(crate) fn chunk_bytes(result: &JsValue) -> Result<Option<Vec<u8>>, JsValue>;
-
     /// `globalThis.fetch`, for clients given none.
     pub(crate) fn global_fetch() -> Option<Function>;
 
@@ -32,17 +27,13 @@ extern "C" {
     pub(crate) fn clear_timer(handle: &JsValue);
 
     /// Calls a function when a wait between `start()` and `stop()` lasts
-    /// too long; one `setTimeout` for many waits.
+    /// too long; one `setTimeout` for many waits. (`stream.js` calls
+    /// `start()` and `stop()` around each read of a body.)
+    #[derive(Clone)]
     pub(crate) type IdleTimer;
 
     #[wasm_bindgen(constructor)]
     pub(crate) fn new(on_idle: &Function, ms: f64) -> IdleTimer;
-
-    #[wasm_bindgen(method)]
-    pub(crate) fn start(this: &IdleTimer);
-
-    #[wasm_bindgen(method)]
-    pub(crate) fn stop(this: &IdleTimer);
 
     /// Stops it for good (clears its `setTimeout`).
     #[wasm_bindgen(method)]

@@ -1,34 +1,50 @@
 // The async iterator `ZenClient.stream()` returns (made by src/wasm/stream.rs).
-// It hands out the events of one network read from an array and calls into
-// wasm (`call.pull()`) only when that array is empty, so `for await` costs a
-// resolved promise per event, and one wasm call and one await per read.
+// It reads the response body itself, as a user's own loop around
+// `StreamDecoder.push` does: per network read one `reader.read()` and one
+// wasm call (`push`) that decodes the bytes and returns the events they
+// complete, which `next()` hands out from that array. So `for await` costs a
+// resolved promise per event, and one await and one wasm call per read.
+// Everything else — connecting and retrying, the timers, what a failure
+// means — is the wasm side's (`StreamCall`, src/wasm/client.rs): this file
+// only moves bytes and events.
 
 /** `{value: undefined, done: true}`: the end of the iteration. */
 function done() {
   return { value: undefined, done: true };
 }
 
+/** What reading a response without a body gives. */
+const NO_BODY = { value: undefined, done: true };
+
 export class ZenStream {
-  /** The wasm side (`StreamCall`: pull, messageJson, cancel, finish) until
-   *  the iteration ends; undefined after. */
+  /** The wasm side (`StreamCall`) until the iteration ends; undefined after. */
   #call;
   /** The final message as JSON text, once `#call` is finished. */
   #message;
   /** `{cancelled}`, set by the wasm side (see the constructor). */
   #flag;
-  /** The events of the last pull, and the index of the next to hand out. */
+  /** The events of the last read, and the index of the next to hand out. */
   #events = [];
   #next = 0;
   /** The promise of the pull in flight; the next `next()` waits for it. */
   #pending;
   /** Ended, failed or returned: every later `next()` is done. */
   #done = false;
+  /** The body ended: nothing more to read. */
+  #ended = false;
+  /** The body reader of the attempt in flight: undefined until it is
+   *  connected, null for a response without a body. */
+  #reader;
+  /** Its idle timer, and whether its first read (under the first-byte
+   *  timer instead) is still to come. */
+  #idle;
+  #first = true;
 
   /**
    * @param call the wasm side of the stream
    * @param flag `{cancelled}`, true once the call is cancelled (`cancel()`
    *   or the caller's signal): the events not handed out yet are dropped
-   *   then, and the next pull rejects with an `aborted` ZenError.
+   *   then, and the next pull fails with an `aborted` ZenError.
    */
   constructor(call, flag) {
     this.#call = call;
@@ -46,16 +62,18 @@ export class ZenStream {
       return Promise.resolve({ value: this.#events[this.#next++], done: false });
     }
     if (this.#done) return Promise.resolve(done());
-    return this.#pull();
+    this.#events = [];
+    this.#pending = this.#pull();
+    return this.#pending;
   }
 
   /** Ends the iteration early (what `break` in `for await` calls): cancels the request. */
   return() {
     this.#done = true;
     this.#events = [];
+    if (this.#call !== undefined && !this.#ended) this.#call.cancel();
     // A pull in flight fails as aborted, and finishes the call then.
     if (this.#pending === undefined) this.#finish();
-    else this.#call.cancel();
     return Promise.resolve(done());
   }
 
@@ -73,31 +91,74 @@ export class ZenStream {
     return this;
   }
 
-  #pull() {
-    this.#events = [];
-    this.#pending = new Promise((resolve, reject) => {
-      this.#call.pull(
-        (events) => {
-          this.#pending = undefined;
-          if (events.length === 0) this.#done = true;
-          if (this.#done) {
-            this.#finish();
-            resolve(done());
-          } else {
-            this.#events = events;
-            this.#next = 1;
-            resolve({ value: events[0], done: false });
-          }
-        },
-        (error) => {
-          this.#pending = undefined;
-          this.#done = true;
-          this.#finish();
-          reject(error);
-        },
-      );
+  /** The first event of the next read that completes any, or the end. */
+  async #pull() {
+    try {
+      const events = await this.#read();
+      if (events.length === 0 || this.#done) {
+        this.#done = true;
+        this.#finish();
+        return done();
+      }
+      this.#events = events;
+      this.#next = 1;
+      return { value: events[0], done: false };
+    } catch (error) {
+      this.#done = true;
+      this.#finish();
+      throw error;
+    } finally {
+      this.#pending = undefined;
+    }
+  }
+
+  /** Reads until a read completes events; `[]` once the body ended. Throws
+   *  the ZenError the call failed with. */
+  async #read() {
+    const call = this.#call;
+    while (!this.#ended) {
+      // A cancelled call connects no more: that fails as aborted.
+      if (this.#reader === undefined || this.#flag.cancelled) await this.#connect();
+      const idle = this.#first ? undefined : this.#idle;
+      let read;
+      idle?.start();
+      try {
+        read = this.#reader === null ? NO_BODY : await this.#reader.read();
+        // A fetch of another realm (Miniflare, a polyfill) gives chunks that
+        // fail `instanceof Uint8Array`: any object is taken as one.
+        if (!read.done && (typeof read.value !== "object" || read.value === null)) {
+          throw new TypeError("body chunk is not a Uint8Array");
+        }
+      } catch (error) {
+        call.failed(error); // throws, unless the call is to connect again
+        this.#reader = undefined;
+        continue;
+      } finally {
+        idle?.stop();
+      }
+      this.#first = false;
+      const events = read.done ? call.end() : call.push(read.value);
+      if (events === undefined) {
+        // A retry: this attempt is over.
+        this.#reader = undefined;
+        continue;
+      }
+      this.#ended = read.done;
+      if (events.length > 0) return events;
+    }
+    return [];
+  }
+
+  /** Connects (again): the body reader and idle timer of a new attempt. */
+  #connect() {
+    return new Promise((resolve, reject) => {
+      this.#call.connect((reader, idle) => {
+        this.#reader = reader;
+        this.#idle = idle;
+        this.#first = true;
+        resolve();
+      }, reject);
     });
-    return this.#pending;
   }
 
   /** The call is over: keep its final message, free its wasm side. */

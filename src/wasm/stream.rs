@@ -1,7 +1,9 @@
 //! The stream `ZenClient.stream()` returns: a JS class (`stream.js`) that
-//! hands out the events of one network read from an array, and calls into
-//! wasm ([`StreamCall::pull`]) only when that array is empty. So `for await`
-//! costs a resolved promise per event, and a wasm call and an await per read.
+//! reads the response body itself, as a user's own loop around
+//! `StreamDecoder.push` does, and hands out the events of each read from an
+//! array. Per network read: one await and one wasm call ([`StreamCall::push`]),
+//! none per event. What the JS side cannot decide alone — connecting and
+//! retrying, the timers, what a failure means — is asked of [`StreamCall`].
 
 use std::rc::Rc;
 
@@ -29,7 +31,9 @@ pub(crate) fn new_stream(call: Rc<Call>) -> JsValue {
 }
 
 /// The wasm side of one `ZenStream` (not exported: only `stream.js` holds
-/// one).
+/// one). The JS side takes one step at a time: it connects, reads the body
+/// (`push` per read, `end` at its end, `failed` when a read fails), and
+/// connects again when a step says so.
 #[wasm_bindgen(private)]
 pub struct StreamCall {
     call: Rc<Call>,
@@ -37,20 +41,44 @@ pub struct StreamCall {
 
 #[wasm_bindgen]
 impl StreamCall {
-    /// Reads on until the next network read(s) complete some events, then
-    /// calls `resolve` with them as an array (`[]` once the stream ended),
-    /// or `reject` with a ZenError when the call fails, times out or is
-    /// cancelled (it is over then). The caller makes the promise these
-    /// settle (cheaper in JS than from here) and pulls again only after it
-    /// settled.
-    pub fn pull(&self, resolve: Function, reject: Function) {
+    /// Connects (again, after the pause a retry asked for): calls `resolve`
+    /// with the body's reader (`null` for a response without a body) and
+    /// the idle timer to start and stop around every read after the first,
+    /// or `reject` with a ZenError when the call fails, is cancelled or runs
+    /// out of retries (it is over then). The caller makes the promise these
+    /// settle (cheaper in JS than from here).
+    pub fn connect(&self, resolve: Function, reject: Function) {
         let call = self.call.clone();
         spawn_local(async move {
-            let _ = match call.pull().await {
-                Ok(events) => resolve.call1(&JsValue::UNDEFINED, &events),
+            let _ = match call.connect().await {
+                Ok((reader, idle)) => {
+                    let reader = reader.map_or(JsValue::NULL, JsValue::from);
+                    resolve.call2(&JsValue::UNDEFINED, &reader, &idle)
+                }
                 Err(err) => reject.call1(&JsValue::UNDEFINED, &to_js_error(&err)),
             };
         });
+    }
+
+    /// A read brought `chunk`: the events it completed, as an array
+    /// (maybe empty), or `undefined`: the stream asked for a retry, connect
+    /// again. `chunk` must be a `Uint8Array` (`stream.js` checks it is an
+    /// object). No `Result`: a plain return value costs a read less.
+    pub fn push(&self, chunk: &[u8]) -> JsValue {
+        self.call.on_read(Some(chunk))
+    }
+
+    /// The body ended: the last events, or `undefined` (see `push`).
+    pub fn end(&self) -> JsValue {
+        self.call.on_read(None)
+    }
+
+    /// A read failed with `error`: returns when the call is to connect
+    /// again; throws the ZenError the call failed with (it is over then).
+    pub fn failed(&self, error: JsValue) -> Result<(), JsValue> {
+        self.call
+            .on_read_failure(&error)
+            .map_err(|e| to_js_error(&e))
     }
 
     /// The message accumulated so far, as JSON text.
@@ -59,18 +87,19 @@ impl StreamCall {
         self.call.message_json()
     }
 
-    /// Aborts the request at once (a pending or later pull rejects).
+    /// Aborts the request at once: the step pending fails as `aborted`, and
+    /// so does any later `connect`.
     pub fn cancel(&self) {
         self.call.cancel();
     }
 
-    /// Ends the call (cancelling it, unless it ended) and frees it: the
-    /// final message, as JSON text. `stream.js` calls this when the
-    /// iteration ends, however it ends: a wasm object left to finalization
-    /// pins its memory until the event loop turns, which a loop of streams
-    /// over an injected `fetch` never lets happen.
+    /// Ends the call and frees it: the final message, as JSON text.
+    /// `stream.js` calls this when the iteration ends, however it ends: a
+    /// wasm object left to finalization pins its memory until the event
+    /// loop turns, which a loop of streams over an injected `fetch` never
+    /// lets happen.
     pub fn finish(self) -> String {
-        self.call.close();
+        self.call.end();
         self.call.message_json()
     }
 }

@@ -48,18 +48,14 @@ fn clamp_ms(ms: u64) -> f64 {
     ms.min(i32::MAX as u64) as f64
 }
 
-/// An [`IdleTimer`] (`host.js`), stopped for good on drop.
+/// An [`IdleTimer`] (`host.js`), stopped for good on drop. `stream.js`
+/// starts and stops it around each read of a body.
 pub(crate) struct Idle(IdleTimer);
 
 impl Idle {
-    /// A wait begins: it must end within the limit.
-    pub(crate) fn start(&self) {
-        self.0.start();
-    }
-
-    /// The wait ended in time.
-    pub(crate) fn stop(&self) {
-        self.0.stop();
+    /// The timer itself, for `stream.js`.
+    pub(crate) fn timer(&self) -> &IdleTimer {
+        &self.0
     }
 }
 
