@@ -49,6 +49,8 @@ pub struct ResponsesDecoder {
     error_reported: bool,
     /// The reasoning part the last reasoning delta belonged to.
     reasoning_part: Option<ReasoningPart>,
+    /// `response.completed`, `.incomplete` or `.failed` arrived.
+    terminal: bool,
 }
 
 /// One function call of the stream, by its item id.
@@ -386,6 +388,7 @@ impl ResponsesDecoder {
                 _ => {}
             },
             "response.completed" => {
+                self.terminal = true;
                 self.close_calls(Unfinished::Complete, out);
                 self.push_usage(ev.response.as_ref(), out);
                 let reason = if self.made_calls {
@@ -400,6 +403,7 @@ impl ResponsesDecoder {
                 });
             }
             "response.incomplete" => {
+                self.terminal = true;
                 let raw = ev
                     .response
                     .as_ref()
@@ -430,6 +434,7 @@ impl ResponsesDecoder {
                 });
             }
             "response.failed" => {
+                self.terminal = true;
                 self.close_calls(
                     Unfinished::Invalid("the response failed before the call finished"),
                     out,
@@ -579,5 +584,14 @@ impl WireDecoder for ResponsesDecoder {
     /// response event; whether they are usable depends on their arguments.
     fn finish(&mut self, out: &mut Vec<Event>) {
         self.close_calls(Unfinished::Complete, out);
+    }
+}
+
+impl ResponsesDecoder {
+    /// The response's terminal event was seen (`response.completed`,
+    /// `response.incomplete` or `response.failed`, which carry the final
+    /// usage).
+    pub fn terminal_seen(&self) -> bool {
+        self.terminal
     }
 }
