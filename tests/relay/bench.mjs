@@ -64,7 +64,9 @@ const token = mintLocal({ sub: "bench", maxOutputTokens: 64, budgetUsdPerDay: "1
 const viaRelay = { authorization: `Bearer ${token}` };
 
 async function start(workers) {
-  const mf = new Miniflare({ cf: false, workers });
+  // workerd's stdout/stderr (the relay's log lines) are drained, not
+  // printed: an undrained pipe would stall workerd once it fills.
+  const mf = new Miniflare({ cf: false, workers, handleRuntimeStdio: (out, err) => (out.resume(), err.resume()) });
   const url = String(await mf.ready).replace(/\/$/, "");
   return { mf, url, pid: workerdOf(mf) };
 }

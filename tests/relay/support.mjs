@@ -91,7 +91,8 @@ export async function relayWorker(name, vars = {}) {
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2026-04-01",
-    durableObjects: { LIMITER: "Limiter" },
+    // SQLite-backed, as wrangler.toml declares it (`new_sqlite_classes`).
+    durableObjects: { LIMITER: { className: "Limiter", useSQLite: process.env.KV_DO !== "1" } },
     bindings,
   };
 }

@@ -100,9 +100,23 @@ impl DurableObject for Limiter {
                 let revoked = s.is_revoked(c.issued_at);
                 return Response::ok(to_json(serde_json::to_string(&Checked { revoked }))?);
             }
-            Call::Acquire(ask) => serde_json::to_string(&s.acquire(now, &ask)),
-            Call::Settle(settle) => {
-                serde_json::to_string(&s.settle(now, settle.reservation, settle.actual))
+            Call::Acquire(ask) => {
+                let before = s.clone();
+                let decision = s.acquire(now, &ask);
+                if !s.differs_durably(&before) {
+                    // A refusal that changed only request counters: no
+                    // storage write (the write is most of this call's cost).
+                    *self.cached.borrow_mut() = Some(s);
+                    return Response::ok(to_json(serde_json::to_string(&decision))?);
+                }
+                serde_json::to_string(&decision)
+            }
+            Call::Settle(settles) => {
+                let done: Vec<bool> = settles
+                    .iter()
+                    .map(|x| s.settle(now, x.reservation, x.actual))
+                    .collect();
+                serde_json::to_string(&done)
             }
             Call::Hold(h) => serde_json::to_string(&s.hold(now, h.reservation, h.charge)),
             Call::Revoke(r) => {
@@ -122,7 +136,7 @@ impl DurableObject for Limiter {
 /// One call to the object, fully read.
 enum Call {
     Acquire(Ask),
-    Settle(Settle),
+    Settle(Vec<Settle>),
     Hold(Hold),
     Check(Check),
     Revoke(Revoke),

@@ -242,9 +242,10 @@ pub(crate) async fn relay(
         issued_at: caller.issued_at(),
         ttl_ms: config.reservation_ttl_ms,
         count_only: false,
+        settle: Vec::new(),
     };
     let key = caller.limiter_key();
-    let id = match limiter_client::acquire(&env, &key, &ask).await {
+    let id = match limiter_client::acquire(&env, &key, ask).await {
         Some(Decision::Granted { reservation }) => reservation,
         Some(Decision::Denied {
             reason,
@@ -269,8 +270,9 @@ pub(crate) async fn relay(
             issued_at: None,
             ttl_ms: 0,
             count_only: true,
+            settle: Vec::new(),
         };
-        let denied = match limiter_client::acquire(&env, PUBLIC_ALL, &all).await {
+        let denied = match limiter_client::acquire(&env, PUBLIC_ALL, all).await {
             Some(Decision::Granted { .. }) => None,
             Some(Decision::Denied {
                 retry_after_secs, ..

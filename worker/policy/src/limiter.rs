@@ -42,7 +42,7 @@ pub struct Limits {
 }
 
 /// A request's ask to the limiter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ask {
     /// Limits of the caller.
@@ -59,6 +59,10 @@ pub struct Ask {
     /// public mode's deployment-wide rate.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub count_only: bool,
+    /// Settlements of the subject's earlier requests that ride along
+    /// (applied first, so their slots and budget are free for this ask).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settle: Vec<Settle>,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -277,8 +281,12 @@ impl LimiterState {
             .fold(Spend::default(), |acc, r| add(acc, r.spend))
     }
 
-    /// Admits or refuses a request at `now_ms` (Unix ms).
+    /// Admits or refuses a request at `now_ms` (Unix ms), after applying
+    /// the settlements that ride along.
     pub fn acquire(&mut self, now_ms: u64, ask: &Ask) -> Decision {
+        for s in &ask.settle {
+            self.settle(now_ms, s.reservation, s.actual);
+        }
         self.advance(now_ms);
         let deny = |s: &mut Self, reason, retry_after_secs| {
             s.day_denied = s.day_denied.saturating_add(1);
@@ -377,6 +385,18 @@ impl LimiterState {
             self.spent = add(self.spent, spend);
         }
         true
+    }
+
+    /// Whether `self` differs from `before` in what money depends on
+    /// (spend, reservations, revocation): a change that must be stored
+    /// before answering. Request counters alone may be lost with the object
+    /// (they only matter within their minute or for reports).
+    pub fn differs_durably(&self, before: &LimiterState) -> bool {
+        self.spent != before.spent
+            || self.open != before.open
+            || self.next_id != before.next_id
+            || self.revoked_through != before.revoked_through
+            || self.day != before.day
     }
 
     /// Whether a token issued at `issued_at` (Unix s) is revoked.

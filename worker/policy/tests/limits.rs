@@ -32,6 +32,7 @@ fn ask(limits: Limits, usd_: &str, tokens: u64) -> Ask {
         issued_at: Some(100),
         ttl_ms: 0,
         count_only: false,
+        settle: vec![],
     }
 }
 
@@ -198,6 +199,48 @@ fn a_silent_stream_is_charged_at_once_and_corrected_when_it_settles() {
         }
     );
     assert!(!s.hold(late + 3_000, id, true), "unknown after settling");
+}
+
+#[test]
+fn settlements_riding_on_an_acquire_are_applied_first() {
+    use zenwire_relay_policy::limiter::Settle;
+    let mut s = LimiterState::default();
+    let l = Limits {
+        concurrency: Some(1),
+        usd_per_day: Some(usd("1")),
+        ..Limits::default()
+    };
+    let first = granted(s.acquire(T0, &ask(l, "0.6", 10)));
+    // The next ask carries the first one's settlement: its slot and the
+    // unspent part of its reservation are free for it.
+    let next = Ask {
+        settle: vec![Settle {
+            reservation: first,
+            actual: Spend {
+                usd: usd("0.1"),
+                tokens: 5,
+            },
+        }],
+        ..ask(l, "0.6", 10)
+    };
+    let before = s.clone();
+    granted(s.acquire(T0 + 1, &next));
+    assert!(s.differs_durably(&before));
+    let r = s.report(T0 + 1);
+    assert_eq!(
+        (r.spent.usd, r.reserved.usd, r.in_flight),
+        (usd("0.1"), usd("0.6"), 1)
+    );
+    // Replayed (the answer was lost): the settlement is not applied twice.
+    assert!(matches!(s.acquire(T0 + 2, &next), Decision::Denied { .. }));
+    assert_eq!(s.report(T0 + 2).spent.usd, usd("0.1"));
+    // A denial that changes only counters need not be stored.
+    let before = s.clone();
+    assert!(matches!(
+        s.acquire(T0 + 3, &ask(l, "0.6", 10)),
+        Decision::Denied { .. }
+    ));
+    assert!(!s.differs_durably(&before));
 }
 
 #[test]
