@@ -92,7 +92,7 @@ export async function relayWorker(name, vars = {}) {
     ],
     compatibilityDate: "2026-04-01",
     // SQLite-backed, as wrangler.toml declares it (`new_sqlite_classes`).
-    durableObjects: { LIMITER: { className: "Limiter", useSQLite: process.env.KV_DO !== "1" } },
+    durableObjects: { LIMITER: { className: "Limiter", useSQLite: true } },
     bindings,
   };
 }
