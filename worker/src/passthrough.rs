@@ -189,6 +189,8 @@ pub(crate) struct Tap {
     events: Vec<Event>,
     /// Non-streaming body, kept to read its usage at the end.
     kept: Vec<u8>,
+    /// The body was larger than [`MAX_TAPPED_BODY`]: its usage is unknown.
+    kept_overflowed: bool,
     /// Reused buffer the decoder reads each chunk from.
     scratch: Vec<u8>,
     /// Bytes of an incomplete event, held until it completes.
@@ -265,6 +267,7 @@ impl Tap {
                 .then(|| EventDecoder::new(settings.format)),
             events: Vec::new(),
             kept: Vec::new(),
+            kept_overflowed: false,
             scratch: Vec::new(),
             held: Vec::new(),
             usage: Usage::default(),
@@ -289,11 +292,10 @@ impl Tap {
                 d.push(chunk, &mut self.events);
                 self.absorb_events();
             }
-            None => {
-                if self.kept.len() + chunk.len() <= MAX_TAPPED_BODY {
-                    self.kept.extend_from_slice(chunk);
-                }
+            None if self.kept.len() + chunk.len() <= MAX_TAPPED_BODY => {
+                self.kept.extend_from_slice(chunk);
             }
+            None => self.kept_overflowed = true,
         }
     }
 
@@ -329,12 +331,13 @@ impl Tap {
         if let Some(d) = &mut self.decoder {
             d.finish(&mut self.events);
             self.absorb_events();
-        } else if let Ok(events) = zenwire::response::response_events(
-            self.settings.format,
-            &String::from_utf8_lossy(&self.kept),
-        ) {
-            self.body_complete = self.kept.len() <= MAX_TAPPED_BODY;
-            self.absorb(events);
+        } else if !self.kept_overflowed {
+            // (A body too large to keep is charged as reserved.)
+            let body = String::from_utf8_lossy(&self.kept);
+            if let Ok(events) = zenwire::response::response_events(self.settings.format, &body) {
+                self.body_complete = true;
+                self.absorb(events);
+            }
         }
         self.upstream = None;
     }
