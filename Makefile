@@ -128,8 +128,10 @@ test-relay: relay-build
 	source scripts/relay-env.sh && node --test tests/relay/*.test.mjs
 	source scripts/relay-env.sh && cd worker && wrangler deploy --dry-run --outdir /tmp/zenwire-relay-dry-run
 
-## make bench-relay: latency through the relay vs directly to mock-zen (same run), workerd CPU
-## per request (and by stage), 200 concurrent streams twice (errors, RSS). Table in worker/README.md.
+## make bench-relay: what the relay adds over a bare JavaScript Worker pumping the same upstream
+## body through an IdentityTransformStream, same Miniflare, interleaved: first-byte p50, workerd
+## CPU per streamed request (both limiter calls), RSS growth per stream over 3,000 streams.
+## BENCH_STAGES=1 adds the relay's CPU by where a request stops. Table in worker/README.md.
 bench-relay: relay-build
 	$(CARGO) build -q -p mock-zen
 	source scripts/relay-env.sh && node tests/relay/bench.mjs

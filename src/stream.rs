@@ -47,6 +47,17 @@ impl EventDecoder {
         self.sse.finish_with(|item| to_wire(wire, item, out));
         self.wire.finish(out);
     }
+
+    /// The stream's terminal frame has been decoded (chat `[DONE]` or usage
+    /// after a finish reason, Messages `message_delta`/`message_stop`,
+    /// Responses `response.completed`/`incomplete`/`failed`, Gemini every
+    /// candidate finished with `usageMetadata`): the usage seen is final.
+    /// Before that, usage events are interim counts (Messages'
+    /// `message_start` reports one output token), so a stream cut earlier
+    /// cannot be priced by them.
+    pub fn terminal_seen(&self) -> bool {
+        self.wire.terminal_seen()
+    }
 }
 
 /// Decodes a streaming response body of one wire format into unified events,

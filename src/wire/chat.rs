@@ -48,6 +48,9 @@ pub struct ChatDecoder {
     call_counts: Vec<(u32, u32)>,
     /// Choices whose finish_reason has been reported.
     finished: Vec<u32>,
+    /// `[DONE]` arrived, or a usage chunk at or after a finish_reason: the
+    /// usage is final (see [`ChatDecoder::terminal_seen`]).
+    ended: bool,
 }
 
 /// One tool call of the stream, keyed by (choice, wire index).
@@ -400,6 +403,7 @@ impl ChatDecoder {
         }
         if let Some(u) = &chunk.usage {
             push_usage(u.to_usage(), out);
+            self.ended |= !self.finished.is_empty();
         }
         push_cost_events(chunk.cost, chunk.normalized_usage.as_ref(), out);
     }
@@ -551,10 +555,20 @@ pub(crate) fn response_events(body: &str, out: &mut Vec<Event>) -> bool {
     true
 }
 
+impl ChatDecoder {
+    /// The stream's terminal frame was seen: `[DONE]`, or a chunk with
+    /// usage at or after a finish_reason. Usage reported before that may
+    /// still grow (a stream cut earlier was not billed by what it said).
+    pub fn terminal_seen(&self) -> bool {
+        self.ended
+    }
+}
+
 impl WireDecoder for ChatDecoder {
     fn on_event(&mut self, event: &SseEventRef<'_>, out: &mut Vec<Event>) {
         // `[DONE]` is not the end on Zen: the cost frame follows it.
         let Some(data) = payload(event.data) else {
+            self.ended |= event.data.trim() == "[DONE]";
             return;
         };
         let mut chunk = Chunk {

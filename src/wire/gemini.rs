@@ -404,6 +404,16 @@ impl GeminiDecoder {
         }
     }
 
+    /// Every candidate seen has its `finishReason` (or the prompt was
+    /// blocked) and `usageMetadata` arrived, without an error: the usage is
+    /// final. (`usageMetadata` rides on every chunk and grows until then.)
+    pub fn terminal_seen(&self) -> bool {
+        !self.failed
+            && !self.choices.is_empty()
+            && self.choices.iter().all(|c| c.finished)
+            && self.last_usage.is_some()
+    }
+
     /// The state of choice `choice`, created on first use.
     fn state(&mut self, choice: u32) -> &mut CandidateState {
         let pos = match self.choices.binary_search_by_key(&choice, |c| c.choice) {

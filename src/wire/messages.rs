@@ -75,6 +75,9 @@ pub struct MessagesDecoder {
     finished: bool,
     /// The stream reached its end (`message_stop` or an error event).
     ended: bool,
+    /// The current message's terminal frame arrived: `message_delta` with a
+    /// stop reason, or `message_stop` (an error event is not one).
+    terminal: bool,
     /// At least one frame was decoded.
     saw_frame: bool,
 }
@@ -527,6 +530,13 @@ impl WireDecoder for MessagesDecoder {
 }
 
 impl MessagesDecoder {
+    /// The message's terminal frame was seen (`message_delta` with its stop
+    /// reason, or `message_stop`): the usage is final. `message_start`
+    /// carries usage too, but only the opening count.
+    pub fn terminal_seen(&self) -> bool {
+        self.terminal
+    }
+
     fn on_message_start(&mut self, message: Option<StartMessage<'_>>, out: &mut Vec<Event>) {
         let message = message.unwrap_or_default();
         let id = message.id.map(Cow::into_owned);
@@ -552,6 +562,7 @@ impl MessagesDecoder {
         self.message_open = true;
         self.content_since_start = false;
         self.ended = false;
+        self.terminal = false;
         if !self.started {
             self.started = true;
             out.push(Event::Start {
@@ -711,6 +722,7 @@ impl MessagesDecoder {
             raw: Some(raw.into_owned()),
         });
         self.finished = true;
+        self.terminal = true;
     }
 
     fn on_message_stop(&mut self, out: &mut Vec<Event>) {
@@ -731,6 +743,7 @@ impl MessagesDecoder {
         }
         self.message_open = false;
         self.ended = true;
+        self.terminal = true;
     }
 
     fn on_error(&mut self, error: Option<WireError<'_>>, out: &mut Vec<Event>) {

@@ -100,6 +100,17 @@ impl AnyWireDecoder {
             WireFormat::Gemini => AnyWireDecoder::Gemini(Default::default()),
         }
     }
+
+    /// The format's terminal frame was seen, so the usage reported is final
+    /// (each decoder's `terminal_seen` says which frames count).
+    pub fn terminal_seen(&self) -> bool {
+        match self {
+            AnyWireDecoder::Chat(d) => d.terminal_seen(),
+            AnyWireDecoder::Responses(d) => d.terminal_seen(),
+            AnyWireDecoder::Messages(d) => d.terminal_seen(),
+            AnyWireDecoder::Gemini(d) => d.terminal_seen(),
+        }
+    }
 }
 
 impl WireDecoder for AnyWireDecoder {

@@ -55,6 +55,8 @@ pub struct ResponsesDecoder {
     error_reported: bool,
     /// Reasoning text joined into paragraphs, part by part.
     paragraphs: ReasoningParagraphs,
+    /// `response.completed`, `.incomplete` or `.failed` arrived.
+    terminal: bool,
 }
 
 /// One function call of the stream, by its item id.
@@ -468,6 +470,7 @@ impl ResponsesDecoder {
                 _ => {}
             },
             "response.completed" => {
+                self.terminal = true;
                 self.close_calls(Unfinished::Complete, out);
                 self.push_usage(ev.response.as_ref(), out);
                 let reason = if self.made_calls {
@@ -482,6 +485,7 @@ impl ResponsesDecoder {
                 });
             }
             "response.incomplete" => {
+                self.terminal = true;
                 let raw = ev
                     .response
                     .as_ref()
@@ -498,6 +502,7 @@ impl ResponsesDecoder {
                 });
             }
             "response.failed" => {
+                self.terminal = true;
                 self.close_calls(
                     Unfinished::Invalid("the response failed before the call finished"),
                     out,
@@ -639,5 +644,14 @@ impl WireDecoder for ResponsesDecoder {
     /// response event; whether they are usable depends on their arguments.
     fn finish(&mut self, out: &mut Vec<Event>) {
         self.close_calls(Unfinished::Complete, out);
+    }
+}
+
+impl ResponsesDecoder {
+    /// The response's terminal event was seen (`response.completed`,
+    /// `response.incomplete` or `response.failed`, which carry the final
+    /// usage).
+    pub fn terminal_seen(&self) -> bool {
+        self.terminal
     }
 }

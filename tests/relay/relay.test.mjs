@@ -16,6 +16,7 @@ import "./suites/sdks_python.mjs";
 import "./suites/public_mode.mjs";
 import "./suites/admin.mjs";
 import "./suites/logs.mjs";
+import "./suites/attacks.mjs";
 
 after(stopAll);
 

@@ -61,12 +61,28 @@ export async function mockZen() {
 }
 
 // ---- the relay -----------------------------------------------------------
-/** Starts the built Worker in Miniflare against mock-zen with `vars` over the defaults. */
-export async function startRelay(name, vars = {}) {
-  const z = await mockZen();
-  const logs = [];
-  const mf = new Miniflare({
-    cf: false,
+/**
+ * Miniflare options of the built Worker (named `name`) with `vars` over the
+ * suite's defaults; `ZEN_UPSTREAM` defaults to the shared mock-zen.
+ */
+export async function relayWorker(name, vars = {}) {
+  const upstream = vars.ZEN_UPSTREAM ?? `${(await mockZen()).base}/zen/v1`;
+  // A var given as `undefined` is left out (a missing secret).
+  const bindings = {
+    ZEN_UPSTREAM: upstream,
+    ZEN_API_KEY: ZEN_KEY,
+    TOKEN_SIGNING_SECRET: SIGNING_SECRET,
+    ADMIN_SECRET,
+    ALLOWED_ORIGINS: `${ORIGIN},${ORIGIN2}`,
+    MODEL_ALLOWLIST: MODELS,
+    FIRST_BYTE_TIMEOUT_MS: "1500",
+    IDLE_TIMEOUT_MS: "3000",
+    UPSTREAM_RETRIES: "0",
+    ...vars,
+  };
+  for (const [k, v] of Object.entries(bindings)) if (v === undefined) delete bindings[k];
+  return {
+    name,
     modules: true,
     // RELAY_BUILD: another build directory (A/B benchmarks of two builds).
     scriptPath: `${process.env.RELAY_BUILD ?? "worker/build"}/index.js`,
@@ -75,22 +91,21 @@ export async function startRelay(name, vars = {}) {
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2026-04-01",
-    durableObjects: { LIMITER: "Limiter" },
+    // SQLite-backed, as wrangler.toml declares it (`new_sqlite_classes`).
+    durableObjects: { LIMITER: { className: "Limiter", useSQLite: true } },
+    bindings,
+  };
+}
+
+/** Starts the built Worker in Miniflare against mock-zen with `vars` over the defaults. */
+export async function startRelay(name, vars = {}) {
+  const logs = [];
+  const mf = new Miniflare({
+    cf: false,
     handleRuntimeStdio(stdout, stderr) {
       for (const s of [stdout, stderr]) s.on("data", (d) => logs.push(String(d)));
     },
-    bindings: {
-      ZEN_UPSTREAM: `${z.base}/zen/v1`,
-      ZEN_API_KEY: ZEN_KEY,
-      TOKEN_SIGNING_SECRET: SIGNING_SECRET,
-      ADMIN_SECRET,
-      ALLOWED_ORIGINS: `${ORIGIN},${ORIGIN2}`,
-      MODEL_ALLOWLIST: MODELS,
-      FIRST_BYTE_TIMEOUT_MS: "1500",
-      IDLE_TIMEOUT_MS: "3000",
-      UPSTREAM_RETRIES: "0",
-      ...vars,
-    },
+    workers: [await relayWorker(name, vars)],
   });
   const url = await mf.ready;
   const relay = { name, mf, url: String(url).replace(/\/$/, ""), logs, call: null };
@@ -293,6 +308,23 @@ export async function until(fn, { tries = 100, every = 50 } = {}) {
 export function atto(usd) {
   const [whole, frac = ""] = String(usd).split(".");
   return BigInt(whole) * 10n ** 18n + BigInt((frac + "0".repeat(18)).slice(0, 18) || "0");
+}
+
+/** Waits until `usage(relay, key)` shows nothing in flight; returns it. */
+export async function settledUsage(relay, key) {
+  return until(async () => {
+    const u = await usage(relay, key);
+    return u.inFlight === 0 ? u : null;
+  });
+}
+
+/**
+ * Waits, if needed, until at least `ms` remain in the current UTC minute, so
+ * a test counting requests per minute does not straddle a window change.
+ */
+export async function awayFromMinuteEdge(ms = 8000) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < ms) await new Promise((res) => setTimeout(res, left + 50));
 }
 
 /** A unique id for mock-zen scenarios. */

@@ -2,16 +2,16 @@
 //! subject's counters, revoke a subject's tokens.
 
 use serde::Deserialize;
-use worker::{Env, Method, Request, RequestInit, Response, Result};
+use worker::{Env, Request, Response, Result};
 use zenwire::wire::WireFormat;
-use zenwire_relay_policy::config::RelayConfig;
 use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
 use zenwire_relay_policy::headers::client_credential;
+use zenwire_relay_policy::limiter::Revoke;
 use zenwire_relay_policy::route::AdminOp;
 use zenwire_relay_policy::token::{mint, parse_duration_secs, secrets_equal, Claims};
 
-use crate::limiter_object::Revoke;
-use crate::{env_string, header_pairs, now_ms, refuse, respond, LIMITER_BINDING};
+use crate::settings::Settings;
+use crate::{env_string, header_pairs, limiter_client, now_ms, refuse, respond};
 
 /// Body of `POST /admin/tokens`: the claims minus `iat`, with `exp` either
 /// absolute (Unix s) or `ttl` (`1h`, `7d`).
@@ -45,7 +45,7 @@ pub(crate) async fn handle(
     op: AdminOp,
     mut req: Request,
     env: &Env,
-    _config: &RelayConfig,
+    settings: &Settings,
 ) -> Result<Response> {
     let Some(admin_secret) = env_string(env, "ADMIN_SECRET").filter(|s| s.len() >= 16) else {
         let r = Refusal::new(
@@ -68,14 +68,7 @@ pub(crate) async fn handle(
     let now_s = now_ms() / 1000;
     match op {
         AdminOp::MintToken => {
-            let Some(secret) = env_string(env, "TOKEN_SIGNING_SECRET") else {
-                let r = Refusal::new(
-                    RefusalKind::Internal,
-                    "relay_misconfigured",
-                    "TOKEN_SIGNING_SECRET is not set",
-                );
-                return refuse(&r, WireFormat::Chat, &[]);
-            };
+            let secret = &settings.signing_secret;
             let Ok(m) = req.json::<MintRequest>().await else {
                 return bad("body must be JSON claims");
             };
@@ -123,19 +116,6 @@ pub(crate) async fn handle(
 
 /// Calls the limiter object of `key` and passes its JSON answer on.
 async fn limiter_call(env: &Env, key: &str, path: &str, body: Option<String>) -> Result<Response> {
-    let stub = env
-        .durable_object(LIMITER_BINDING)?
-        .id_from_name(key)?
-        .get_stub()?;
-    let mut init = RequestInit::new();
-    init.with_method(if body.is_some() {
-        Method::Post
-    } else {
-        Method::Get
-    });
-    init.with_body(body.map(Into::into));
-    let req = Request::new_with_init(&format!("https://limiter{path}"), &init)?;
-    let mut resp = stub.fetch_with_request(req).await?;
-    let text = resp.text().await?;
+    let text = limiter_client::call(env, key, path, body.unwrap_or_default()).await?;
     respond(200, text, &[("content-type", "application/json".into())])
 }

@@ -4,6 +4,7 @@
 //! upstream, and streams bytes back.
 
 mod admin;
+mod limiter_client;
 mod limiter_object;
 mod passthrough;
 mod settings;
@@ -65,24 +66,41 @@ pub(crate) fn refuse(
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = now_ms();
+    let method = req.method().to_string();
+    let path = req.path();
+    let route = route(&method, &path);
     let settings = match settings::settings(&env) {
         Ok(s) => s,
-        Err(e) => {
-            worker::console_error!("{{\"msg\":\"relay config\",\"error\":{:?}}}", e.to_string());
+        // Static files (the playground) need no settings; everything else
+        // is refused while the vars or secrets are unusable (fail closed:
+        // e.g. a weak signing secret means no token can be trusted).
+        Err(_) if route == Route::Other => return serve_asset(req, &env, &[]).await,
+        Err(_) => {
+            let format = match &route {
+                Route::Api(e) => e.format(),
+                Route::Preflight(f) | Route::ApiNotFound(f) => *f,
+                Route::MethodNotAllowed { format, .. } => *format,
+                _ => WireFormat::Chat,
+            };
             let r = Refusal::new(
                 RefusalKind::Internal,
                 "relay_misconfigured",
                 "relay is misconfigured",
             );
-            return refuse(&r, WireFormat::Chat, &[]);
+            log(&LogLine {
+                endpoint: "misconfigured".to_owned(),
+                status: r.status(),
+                code: Some(r.code),
+                ms_total: now_ms().saturating_sub(started),
+                ..LogLine::default()
+            });
+            return refuse(&r, format, &[]);
         }
     };
     let config = &settings.config;
     let origin = req.headers().get("origin").ok().flatten();
     let cors_headers = cors::response_headers(&config.allowed_origins, origin.as_deref());
-    let method = req.method().to_string();
-    let path = req.path();
-    let (name, resp) = match route(&method, &path) {
+    let (name, resp) = match route {
         // Inference calls write their own, richer line (after the stream ends).
         Route::Api(endpoint) => {
             return upstream::relay(req, env, ctx, settings, endpoint, cors_headers, started).await
@@ -124,21 +142,12 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             );
             ("refused", refuse(&r, format, &cors_headers))
         }
-        Route::Admin(op) => ("admin", admin::handle(op, req, &env, config).await),
+        Route::Admin(op) => ("admin", admin::handle(op, req, &env, settings).await),
         Route::ListModels => (
             "models",
-            upstream::list_models(req, settings, &cors_headers).await,
+            upstream::list_models(req, &env, settings, &cors_headers).await,
         ),
-        Route::Other => (
-            "assets",
-            match env.assets(ASSETS_BINDING) {
-                Ok(assets) => assets.fetch_request(req).await,
-                Err(_) => {
-                    let r = Refusal::new(RefusalKind::NotFound, "not_found", "not found");
-                    refuse(&r, WireFormat::Chat, &cors_headers)
-                }
-            },
-        ),
+        Route::Other => ("assets", serve_asset(req, &env, &cors_headers).await),
     };
     // Every other request gets its one line too (status and time only).
     if let Ok(r) = &resp {
@@ -150,6 +159,21 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         });
     }
     resp
+}
+
+/// A static file (the playground), or 404.
+async fn serve_asset(
+    req: Request,
+    env: &Env,
+    cors_headers: &[(&'static str, String)],
+) -> Result<Response> {
+    match env.assets(ASSETS_BINDING) {
+        Ok(assets) => assets.fetch_request(req).await,
+        Err(_) => {
+            let r = Refusal::new(RefusalKind::NotFound, "not_found", "not found");
+            refuse(&r, WireFormat::Chat, cors_headers)
+        }
+    }
 }
 
 /// Emits the request's log line.

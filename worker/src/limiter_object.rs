@@ -5,10 +5,8 @@
 
 use std::cell::RefCell;
 
-use serde::{Deserialize, Serialize};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
-use zenwire_relay_policy::budget::Spend;
-use zenwire_relay_policy::limiter::{Ask, LimiterState};
+use zenwire_relay_policy::limiter::{Ask, Check, Checked, Hold, LimiterState, Revoke, Settle};
 
 /// The state as a JSON string: one string crosses into JavaScript per
 /// write, where a serialized object took a property call per field.
@@ -16,23 +14,6 @@ const STATE_KEY: &str = "limiter.json";
 /// Where earlier versions kept the state as a structured object; read once
 /// when the JSON key is absent.
 const LEGACY_STATE_KEY: &str = "limiter";
-
-/// A settle call: reservation id and what the request cost.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Settle {
-    /// Reservation to close.
-    pub reservation: u64,
-    /// Actual spend.
-    pub actual: Spend,
-}
-
-/// A revoke call: tokens issued at or before `through` (Unix s) are revoked.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Revoke {
-    /// Watermark.
-    pub through: u64,
-}
 
 /// The per-subject limiter object.
 #[durable_object(fetch)]
@@ -92,7 +73,7 @@ impl DurableObject for Limiter {
         let path = req.path();
         if !matches!(
             path.as_str(),
-            "/acquire" | "/settle" | "/revoke" | "/report"
+            "/acquire" | "/settle" | "/hold" | "/check" | "/revoke" | "/report"
         ) {
             return Response::error("not found", 404);
         }
@@ -103,23 +84,48 @@ impl DurableObject for Limiter {
         let call = match path.as_str() {
             "/acquire" => Call::Acquire(serde_json::from_str(&text).map_err(parse_err)?),
             "/settle" => Call::Settle(serde_json::from_str(&text).map_err(parse_err)?),
+            "/hold" => Call::Hold(serde_json::from_str(&text).map_err(parse_err)?),
+            "/check" => Call::Check(serde_json::from_str(&text).map_err(parse_err)?),
             "/revoke" => Call::Revoke(serde_json::from_str(&text).map_err(parse_err)?),
             _ => Call::Report,
         };
         let mut s = self.load().await?;
         let now = now_ms();
+        let to_json = |v: Result<String, serde_json::Error>| {
+            v.map_err(|e| worker::Error::RustError(e.to_string()))
+        };
         let answer = match call {
-            Call::Acquire(ask) => serde_json::to_string(&s.acquire(now, &ask)),
-            Call::Settle(settle) => {
-                serde_json::to_string(&s.settle(now, settle.reservation, settle.actual))
+            // Read-only: nothing to store.
+            Call::Check(c) => {
+                let revoked = s.is_revoked(c.issued_at);
+                return Response::ok(to_json(serde_json::to_string(&Checked { revoked }))?);
             }
+            Call::Acquire(ask) => {
+                let before = s.clone();
+                let decision = s.acquire(now, &ask);
+                if !s.differs_durably(&before) {
+                    // A refusal that changed only request counters: no
+                    // storage write (the write is most of this call's cost).
+                    *self.cached.borrow_mut() = Some(s);
+                    return Response::ok(to_json(serde_json::to_string(&decision))?);
+                }
+                serde_json::to_string(&decision)
+            }
+            Call::Settle(settles) => {
+                let done: Vec<bool> = settles
+                    .iter()
+                    .map(|x| s.settle(now, x.reservation, x.actual))
+                    .collect();
+                serde_json::to_string(&done)
+            }
+            Call::Hold(h) => serde_json::to_string(&s.hold(now, h.reservation, h.charge)),
             Call::Revoke(r) => {
                 s.revoke(r.through);
                 serde_json::to_string(&s.report(now))
             }
             Call::Report => serde_json::to_string(&s.report(now)),
-        }
-        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+        };
+        let answer = to_json(answer)?;
         self.store(s).await?;
         let headers = worker::Headers::new();
         headers.set("content-type", "application/json")?;
@@ -130,7 +136,9 @@ impl DurableObject for Limiter {
 /// One call to the object, fully read.
 enum Call {
     Acquire(Ask),
-    Settle(Settle),
+    Settle(Vec<Settle>),
+    Hold(Hold),
+    Check(Check),
     Revoke(Revoke),
     Report,
 }

@@ -10,12 +10,25 @@
 //! stream, however, rejects as soon as its reader is gone, and the
 //! `waitUntil` task outlives the response, so the pump sees the client leave
 //! on its next write, cancels the upstream, and reports the outcome (usage,
-//! cost, aborted or not) for settlement and the log line.
+//! cost, whether the stream's terminal frame was seen, aborted or not) for
+//! settlement and the log line.
+//!
+//! Nothing else tells the pump that the client left (no signal fires, empty
+//! writes succeed), and the platform ends a `waitUntil` task 30 s after the
+//! client is gone. So the pump keeps its own clock while it waits for the
+//! upstream: after `silence_charge_ms` of silence it has the reservation
+//! charged in full at once (settlement corrects it if the stream goes on),
+//! and every `renew_ms` it tells the limiter the stream is alive so a
+//! stream longer than the reservation's TTL keeps its concurrency slot.
 //!
 //! Backpressure is one chunk: a write into an identity stream resolves only
 //! once the client side has taken the chunk, and the next upstream read
-//! starts after that. Nothing is held back: each upstream chunk is written
-//! as soon as it is read (the very `Uint8Array` the upstream produced).
+//! starts after that. A stream's chunks go out up to their last complete
+//! event (the very `Uint8Array` the upstream produced when it ends on an
+//! event boundary, as Zen's chunks do); the bytes of an incomplete event
+//! wait for the rest of it, which no client could use earlier anyway. So a
+//! piece that completes an error event holds the whole event, and is
+//! redacted like an error body before it goes out.
 
 use std::future::Future;
 use std::pin::{pin, Pin};
@@ -28,13 +41,19 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use worker::web_sys::{ReadableStream, ReadableStreamDefaultReader, WritableStreamDefaultWriter};
 use worker::{AbortController, Delay};
+use zenwire::cost::Usd;
 use zenwire::event::{Event, Usage};
 use zenwire::stream::EventDecoder;
 use zenwire::wire::WireFormat;
 use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
+use zenwire_relay_policy::redact::redact;
+
+use crate::limiter_client::Reservation;
 
 /// Largest non-streaming body kept aside to read its usage.
 const MAX_TAPPED_BODY: usize = 8 << 20;
+/// Longest incomplete event held back; past it the bytes go out as they are.
+const MAX_HELD_EVENT: usize = 64 << 10;
 
 #[wasm_bindgen]
 extern "C" {
@@ -132,8 +151,31 @@ pub(crate) struct Outcome {
     pub usage: Usage,
     /// Zen's own cost frame/field, when it sent one.
     pub cost: Option<String>,
+    /// The response's terminal frame (or Zen's cost frame, or a whole
+    /// non-streaming body) was seen: `usage` is final.
+    pub complete: bool,
     /// The client went away before the end.
     pub client_aborted: bool,
+    /// A public (token-less) call was billed by Zen (a stream is cut there).
+    pub public_billed: bool,
+}
+
+/// How a [`Tap`] treats its stream.
+pub(crate) struct TapSettings {
+    /// Wire format (dialect of the error frames, decoder).
+    pub format: WireFormat,
+    /// SSE stream (else a whole body, parsed at the end).
+    pub streaming: bool,
+    /// Longest upstream silence before the stream is ended.
+    pub idle_ms: u64,
+    /// Silence after which the reservation is charged at once.
+    pub silence_charge_ms: u64,
+    /// Interval of the signs of life.
+    pub renew_ms: u64,
+    /// Public-mode call: a non-zero cost frame cuts it.
+    pub public: bool,
+    /// The Zen key (redacted from error events).
+    pub zen_key: &'static str,
 }
 
 /// The body passthrough's state: where bytes come from and what the usage
@@ -147,18 +189,31 @@ pub(crate) struct Tap {
     events: Vec<Event>,
     /// Non-streaming body, kept to read its usage at the end.
     kept: Vec<u8>,
+    /// The body was larger than [`MAX_TAPPED_BODY`]: its usage is unknown.
+    kept_overflowed: bool,
     /// Reused buffer the decoder reads each chunk from.
     scratch: Vec<u8>,
+    /// Bytes of an incomplete event, held until it completes.
+    held: Vec<u8>,
     usage: Usage,
     cost: Option<String>,
-    format: WireFormat,
-    idle_ms: u64,
-    /// The idle watchdog: one timer reused across reads (a timer per chunk
-    /// was a `setTimeout`/`clearTimeout` pair and a closure each time).
-    idle: Option<Pin<Box<Delay>>>,
+    /// The current chunk completed an error event.
+    saw_error: bool,
+    /// A whole non-streaming body parsed.
+    body_complete: bool,
+    public_billed: bool,
+    settings: TapSettings,
+    keepalive: Reservation,
+    /// The watchdog: one timer reused across reads (a timer per chunk was a
+    /// `setTimeout`/`clearTimeout` pair and a closure each time).
+    timer: Option<Pin<Box<Delay>>>,
     /// When the current read started (Unix ms): silence is counted from
     /// there, so time spent waiting for a slow client is not silence.
     waiting_since_ms: u64,
+    /// Last sign of life sent (Unix ms).
+    held_at_ms: u64,
+    /// The reservation was charged because of a silence.
+    charged: bool,
     abort: Option<AbortController>,
     /// `end` ran (the decoder is flushed once).
     finished: bool,
@@ -170,31 +225,62 @@ enum Piece {
     Own(Vec<u8>),
 }
 
+/// Just past the last blank line of `bytes` (the end of its last complete
+/// SSE event), if any. A line ends at CRLF, LF or CR; an event ends at an
+/// empty line.
+fn last_event_end(bytes: &[u8]) -> Option<usize> {
+    let mut end = None;
+    let mut line_start = 0;
+    let mut i = 0;
+    while let Some(off) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
+    {
+        let at = i + off;
+        let crlf = bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) == Some(&b'\n');
+        let next = at + if crlf { 2 } else { 1 };
+        if at == line_start {
+            end = Some(next);
+        }
+        line_start = next;
+        i = next;
+    }
+    end
+}
+
 impl Tap {
-    /// A tap over `upstream` (after `held`, the opening bytes already read);
-    /// `streaming` selects the SSE decoder, else the whole body is parsed at
-    /// the end. `abort` stops the upstream fetch.
+    /// A tap over `upstream` (after `held`, the opening bytes already read).
+    /// `abort` stops the upstream fetch; `keepalive` reaches the limiter.
     pub fn new(
         upstream: Option<BodyReader>,
         held: Option<Vec<u8>>,
-        streaming: bool,
-        format: WireFormat,
-        idle_ms: u64,
+        settings: TapSettings,
         abort: AbortController,
+        keepalive: Reservation,
     ) -> Tap {
+        let now = crate::now_ms();
         Tap {
             upstream,
             pending: held,
-            decoder: streaming.then(|| EventDecoder::new(format)),
+            decoder: settings
+                .streaming
+                .then(|| EventDecoder::new(settings.format)),
             events: Vec::new(),
             kept: Vec::new(),
+            kept_overflowed: false,
             scratch: Vec::new(),
+            held: Vec::new(),
             usage: Usage::default(),
             cost: None,
-            format,
-            idle_ms,
-            idle: None,
-            waiting_since_ms: 0,
+            saw_error: false,
+            body_complete: false,
+            public_billed: false,
+            settings,
+            keepalive,
+            timer: None,
+            waiting_since_ms: now,
+            held_at_ms: now,
+            charged: false,
             abort: Some(abort),
             finished: false,
         }
@@ -206,20 +292,11 @@ impl Tap {
                 d.push(chunk, &mut self.events);
                 self.absorb_events();
             }
-            None => {
-                if self.kept.len() + chunk.len() <= MAX_TAPPED_BODY {
-                    self.kept.extend_from_slice(chunk);
-                }
+            None if self.kept.len() + chunk.len() <= MAX_TAPPED_BODY => {
+                self.kept.extend_from_slice(chunk);
             }
+            None => self.kept_overflowed = true,
         }
-    }
-
-    fn observe_js(&mut self, chunk: &Uint8Array) {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.resize(chunk.length() as usize, 0);
-        chunk.copy_to(&mut scratch);
-        self.observe(&scratch);
-        self.scratch = scratch;
     }
 
     /// Takes in the decoder's events, leaving the reused buffer empty.
@@ -233,7 +310,13 @@ impl Tap {
         for ev in events {
             match ev {
                 Event::Usage(u) => self.usage.merge(&u),
-                Event::Cost { usd } => self.cost = Some(usd),
+                Event::Cost { usd } => {
+                    if self.settings.public && Usd::parse(&usd).map_or(true, |c| !c.is_zero()) {
+                        self.public_billed = true;
+                    }
+                    self.cost = Some(usd);
+                }
+                Event::Error { .. } => self.saw_error = true,
                 _ => {}
             }
         }
@@ -248,10 +331,13 @@ impl Tap {
         if let Some(d) = &mut self.decoder {
             d.finish(&mut self.events);
             self.absorb_events();
-        } else if let Ok(events) =
-            zenwire::response::response_events(self.format, &String::from_utf8_lossy(&self.kept))
-        {
-            self.absorb(events);
+        } else if !self.kept_overflowed {
+            // (A body too large to keep is charged as reserved.)
+            let body = String::from_utf8_lossy(&self.kept);
+            if let Ok(events) = zenwire::response::response_events(self.settings.format, &body) {
+                self.body_complete = true;
+                self.absorb(events);
+            }
         }
         self.upstream = None;
     }
@@ -267,77 +353,186 @@ impl Tap {
     }
 
     /// `read`'s result, or `None` once the upstream has sent nothing for
-    /// `idle_ms` while this read waited. The watchdog timer outlives reads;
-    /// when it fires early for this read it is re-armed for the rest.
-    async fn read_within_idle(&mut self, read: impl Future<Output = Read>) -> Option<Read> {
+    /// `idle_ms` while this read waited. Meanwhile the reservation is
+    /// charged after `silence_charge_ms` of silence, and a sign of life goes
+    /// to the limiter every `renew_ms`. The watchdog timer outlives reads and
+    /// is re-armed for whichever of these comes next.
+    async fn read_watched(&mut self, read: impl Future<Output = Read>) -> Option<Read> {
         let mut read = pin!(read);
         self.waiting_since_ms = crate::now_ms();
         loop {
-            let idle_ms = self.idle_ms;
-            let idle = self
-                .idle
-                .get_or_insert_with(|| Box::pin(Delay::from(Duration::from_millis(idle_ms))));
-            match select(read.as_mut(), idle.as_mut()).await {
+            let next = self.next_deadline_ms();
+            let timer = self.timer.get_or_insert_with(|| {
+                let wait = next.saturating_sub(crate::now_ms()).max(1);
+                Box::pin(Delay::from(Duration::from_millis(wait)))
+            });
+            match select(read.as_mut(), timer.as_mut()).await {
                 Either::Left((r, _)) => return Some(r),
                 Either::Right(_) => {
-                    let silent = crate::now_ms().saturating_sub(self.waiting_since_ms);
-                    if silent >= idle_ms {
-                        self.idle = None;
+                    self.timer = None;
+                    let now = crate::now_ms();
+                    let silent = now.saturating_sub(self.waiting_since_ms);
+                    if silent >= self.settings.idle_ms {
                         return None;
                     }
-                    let rest = Duration::from_millis(idle_ms - silent);
-                    self.idle = Some(Box::pin(Delay::from(rest)));
+                    if !self.charged && silent >= self.settings.silence_charge_ms {
+                        self.charged = true;
+                        self.held_at_ms = now;
+                        self.keepalive.hold(true).await;
+                    } else if now.saturating_sub(self.held_at_ms) >= self.settings.renew_ms {
+                        self.held_at_ms = now;
+                        self.keepalive.hold(false).await;
+                    }
                 }
             }
         }
+    }
+
+    /// When the watchdog must next look (Unix ms).
+    fn next_deadline_ms(&self) -> u64 {
+        let s = &self.settings;
+        let mut next = self.waiting_since_ms.saturating_add(s.idle_ms);
+        if !self.charged {
+            next = next.min(self.waiting_since_ms.saturating_add(s.silence_charge_ms));
+        }
+        next.min(self.held_at_ms.saturating_add(s.renew_ms))
+    }
+
+    /// What of the bytes just observed goes to the client now: up to the
+    /// end of their last complete event (streams), redacted when they
+    /// completed an error event. `None` when all of it waits.
+    fn release(&mut self, chunk: Option<Uint8Array>, bytes: &[u8]) -> Option<Piece> {
+        let error = std::mem::take(&mut self.saw_error);
+        if self.decoder.is_none() {
+            return Some(chunk.map_or_else(|| Piece::Own(bytes.to_vec()), Piece::Upstream));
+        }
+        let whole = self.held.is_empty()
+            && matches!(
+                bytes,
+                [.., b'\n', b'\n'] | [.., b'\r', b'\r'] | [.., b'\r', b'\n', b'\r', b'\n']
+            );
+        let piece = if whole {
+            match chunk {
+                Some(c) if !error => return Some(Piece::Upstream(c)),
+                _ => bytes.to_vec(),
+            }
+        } else {
+            let mut all = std::mem::take(&mut self.held);
+            all.extend_from_slice(bytes);
+            let cut = match last_event_end(&all) {
+                Some(cut) => cut,
+                None if all.len() > MAX_HELD_EVENT => all.len(),
+                None => {
+                    self.held = all;
+                    return None;
+                }
+            };
+            self.held = all.split_off(cut);
+            all
+        };
+        if !error {
+            return Some(Piece::Own(piece));
+        }
+        let text = redact(&String::from_utf8_lossy(&piece), &[self.settings.zen_key]);
+        Some(Piece::Own(text.into_bytes()))
     }
 
     /// The next piece for the client, `None` at the end. An upstream that
     /// breaks or goes silent ends the stream with an error frame in the
     /// dialect (streams only; a plain body just ends).
     async fn next_piece(&mut self) -> Option<Piece> {
-        if let Some(first) = self.pending.take() {
-            self.observe(&first);
-            return Some(Piece::Own(first));
-        }
-        let Some(up) = self.upstream.as_ref() else {
-            self.end();
-            return None;
-        };
-        let read = up.read();
-        let fault = match self.read_within_idle(read).await {
-            Some(Read::Chunk(chunk)) => {
-                self.observe_js(&chunk);
-                return Some(Piece::Upstream(chunk));
+        loop {
+            if let Some(first) = self.pending.take() {
+                self.observe(&first);
+                if let Some(cut) = self.cut_if_billed().await {
+                    return cut;
+                }
+                match self.release(None, &first) {
+                    Some(piece) => return Some(piece),
+                    None => continue,
+                }
             }
-            Some(Read::End) => {
+            let Some(up) = self.upstream.as_ref() else {
                 self.end();
-                return None;
-            }
-            Some(Read::Broken) => Refusal::new(
-                RefusalKind::BadGateway,
-                "upstream_reset",
-                "upstream stream ended abruptly",
-            ),
-            None => Refusal::new(
-                RefusalKind::Timeout,
-                "upstream_idle",
-                "upstream stream went silent",
-            ),
-        };
+                // Whatever an unfinished last event left is passed on as is.
+                let rest = std::mem::take(&mut self.held);
+                return (!rest.is_empty()).then_some(Piece::Own(rest));
+            };
+            let read = up.read();
+            let fault = match self.read_watched(read).await {
+                Some(Read::Chunk(chunk)) => {
+                    let mut scratch = std::mem::take(&mut self.scratch);
+                    scratch.resize(chunk.length() as usize, 0);
+                    chunk.copy_to(&mut scratch);
+                    self.observe(&scratch);
+                    if let Some(cut) = self.cut_if_billed().await {
+                        self.scratch = scratch;
+                        return cut;
+                    }
+                    let piece = self.release(Some(chunk), &scratch);
+                    self.scratch = scratch;
+                    match piece {
+                        Some(piece) => return Some(piece),
+                        None => continue,
+                    }
+                }
+                Some(Read::End) => {
+                    self.end();
+                    continue;
+                }
+                Some(Read::Broken) => Refusal::new(
+                    RefusalKind::BadGateway,
+                    "upstream_reset",
+                    "upstream stream ended abruptly",
+                ),
+                None => Refusal::new(
+                    RefusalKind::Timeout,
+                    "upstream_idle",
+                    "upstream stream went silent",
+                ),
+            };
+            return self.stop_with(fault).await;
+        }
+    }
+
+    /// A public call whose cost frame says Zen billed it: a "free" model
+    /// became paid. The stream is cut at once (the cost frame is not passed
+    /// on) and ends with an error frame.
+    async fn cut_if_billed(&mut self) -> Option<Option<Piece>> {
+        if !self.public_billed {
+            return None;
+        }
+        self.held.clear();
+        let r = Refusal::new(
+            RefusalKind::Forbidden,
+            "public_call_billed",
+            "this model is no longer free; the relay stopped the stream",
+        );
+        Some(self.stop_with(r).await)
+    }
+
+    /// Cancels the upstream and ends the stream with `fault` as an error
+    /// frame (streams only).
+    async fn stop_with(&mut self, fault: Refusal) -> Option<Piece> {
         self.cancel_upstream().await;
         self.end();
-        self.decoder
-            .is_some()
-            .then(|| Piece::Own(fault.stream_frame(self.format).into_bytes()))
+        let mut out = std::mem::take(&mut self.held);
+        if self.decoder.is_none() {
+            return (!out.is_empty()).then_some(Piece::Own(out));
+        }
+        out.extend_from_slice(fault.stream_frame(self.settings.format).as_bytes());
+        Some(Piece::Own(out))
     }
 }
 
 /// Moves the body from `tap` to the client's `writer` until the upstream
 /// ends or a write fails (the client left: the upstream is cancelled at
 /// once). Runs inside `waitUntil`, so it finishes even after the client is
-/// gone.
-pub(crate) async fn pump(mut tap: Tap, writer: WritableStreamDefaultWriter) -> Outcome {
+/// gone. Hands the reservation back for settlement.
+pub(crate) async fn pump(
+    mut tap: Tap,
+    writer: WritableStreamDefaultWriter,
+) -> (Outcome, Reservation) {
     let mut client_aborted = false;
     while let Some(piece) = tap.next_piece().await {
         let chunk: JsValue = match piece {
@@ -359,9 +554,16 @@ pub(crate) async fn pump(mut tap: Tap, writer: WritableStreamDefaultWriter) -> O
         // byte was handed over, so the outcome stands.
         let _ = JsFuture::from(writer.close()).await;
     }
-    Outcome {
+    let complete = match &tap.decoder {
+        Some(d) => d.terminal_seen() || tap.cost.is_some(),
+        None => tap.body_complete,
+    };
+    let outcome = Outcome {
         usage: std::mem::take(&mut tap.usage),
         cost: tap.cost.take(),
+        complete,
         client_aborted,
-    }
+        public_billed: tap.public_billed,
+    };
+    (outcome, tap.keepalive)
 }

@@ -6,11 +6,6 @@ use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
-use js_sys::{Object, Promise, Reflect};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use worker::web_sys;
 use worker::{
     AbortController, Context, Delay, Env, Fetch, Headers, Method, Request, RequestInit, Response,
     ResponseBody, Result,
@@ -18,24 +13,25 @@ use worker::{
 use zenwire::error::ZenError;
 use zenwire::retry::{Jitter, RetryDecision, RetryPolicy};
 use zenwire::wire::WireFormat;
-use zenwire_relay_policy::auth::{authenticate, authenticate_listing};
+use zenwire_relay_policy::auth::{authenticate, authenticate_listing, Caller};
 use zenwire_relay_policy::body::{check_declared_length, prepare, too_large};
 use zenwire_relay_policy::budget::{actual, worst_case, Spend};
 use zenwire_relay_policy::config::RelayConfig;
 use zenwire_relay_policy::dialect::{Refusal, RefusalKind};
 use zenwire_relay_policy::early_error::{Opening, OpeningScan};
 use zenwire_relay_policy::headers::{
-    client_credential, client_response_headers, upstream_request_headers, zen_key_header,
+    check_anthropic_beta, client_credential, client_response_headers, upstream_request_headers,
+    zen_key_header,
 };
-use zenwire_relay_policy::limiter::{refusal, Ask, Decision};
+use zenwire_relay_policy::limiter::{refusal, Ask, Decision, Denial, Limits};
 use zenwire_relay_policy::log::LogLine;
 use zenwire_relay_policy::redact::redact;
 use zenwire_relay_policy::route::Endpoint;
 
-use crate::limiter_object::Settle;
-use crate::passthrough::{pump, BodyReader, ClientPipe, Read, Tap};
+use crate::limiter_client::{self, Reservation, PUBLIC_ALL};
+use crate::passthrough::{pump, BodyReader, ClientPipe, Read, Tap, TapSettings};
 use crate::settings::Settings;
-use crate::{catalog, header_pairs, log, now_ms, refuse, respond, LIMITER_BINDING};
+use crate::{catalog, header_pairs, log, now_ms, refuse, respond};
 
 /// Largest upstream error body read (it is passed on redacted).
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -46,6 +42,14 @@ fn misconfigured(what: &str) -> Refusal {
         RefusalKind::Internal,
         "relay_misconfigured",
         "relay is misconfigured",
+    )
+}
+
+fn limiter_failed() -> Refusal {
+    Refusal::new(
+        RefusalKind::Internal,
+        "limiter_failed",
+        "limiter unavailable",
     )
 }
 
@@ -85,53 +89,18 @@ async fn read_capped(
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// A Durable Object stub, called with its own `fetch(url, init)`.
-    type RawStub;
-    #[wasm_bindgen(method, catch)]
-    fn fetch(this: &RawStub, url: &str, init: &JsValue) -> std::result::Result<Promise, JsValue>;
-}
-
-/// One call to the subject's limiter object; its answer's text. Talks to
-/// the stub without the `worker` crate's Request/Response wrappers: those
-/// read a small answer through a Rust stream adapter, which cost more CPU
-/// than the whole limiter decision.
-async fn limiter(env: &Env, key: &str, path: &str, body: String) -> Result<String> {
-    let stub: RawStub = env
-        .durable_object(LIMITER_BINDING)?
-        .get_by_name(key)?
-        .into_rpc();
-    let init = Object::new();
-    Reflect::set(&init, &"method".into(), &"POST".into())?;
-    Reflect::set(&init, &"body".into(), &body.into())?;
-    let resp: web_sys::Response =
-        JsFuture::from(stub.fetch(&format!("https://limiter{path}"), &init)?)
-            .await?
-            .dyn_into()?;
-    if !resp.ok() {
-        return Err(worker::Error::RustError(format!(
-            "limiter answered {}",
-            resp.status()
-        )));
-    }
-    JsFuture::from(resp.text()?)
-        .await?
-        .as_string()
-        .ok_or_else(|| worker::Error::RustError("limiter answer is not text".into()))
-}
-
 /// `GET /zen/v1/models`: the upstream list, passed through (no token needed
 /// in public mode; otherwise a valid token).
 pub(crate) async fn list_models(
     req: Request,
+    env: &Env,
     settings: &Settings,
     cors_headers: &[(&'static str, String)],
 ) -> Result<Response> {
     let config = &settings.config;
     let headers = header_pairs(req.headers());
     let pairs = || headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let secret = settings.signing_secret.as_deref().unwrap_or_default();
+    let secret = &settings.signing_secret;
     let origin = req.headers().get("origin").ok().flatten();
     let ip = req
         .headers()
@@ -139,7 +108,7 @@ pub(crate) async fn list_models(
         .ok()
         .flatten()
         .unwrap_or_default();
-    if let Err(r) = authenticate_listing(
+    let caller = match authenticate_listing(
         config,
         secret.as_bytes(),
         client_credential(pairs()),
@@ -147,7 +116,20 @@ pub(crate) async fn list_models(
         &ip,
         now_ms() / 1000,
     ) {
-        return refuse(&r, WireFormat::Chat, cors_headers);
+        Ok(c) => c,
+        Err(r) => return refuse(&r, WireFormat::Chat, cors_headers),
+    };
+    // A revoked token lists nothing either (one read of its limiter; a
+    // limiter that cannot answer refuses, as for inference).
+    if let Caller::Token(claims) = &caller {
+        let revoked = limiter_client::revoked(env, &caller.limiter_key(), claims.iat).await;
+        match revoked {
+            Ok(false) => {}
+            Ok(true) => {
+                return refuse(&refusal(Denial::Revoked, 0), WireFormat::Chat, cors_headers)
+            }
+            Err(_) => return refuse(&limiter_failed(), WireFormat::Chat, cors_headers),
+        }
     }
     let Some(key) = settings.zen_key.as_deref() else {
         return refuse(
@@ -185,7 +167,7 @@ pub(crate) async fn relay(
     req: Request,
     env: Env,
     ctx: Context,
-    settings: &Settings,
+    settings: &'static Settings,
     endpoint: Endpoint,
     cors_headers: Vec<(&'static str, String)>,
     started: u64,
@@ -213,16 +195,13 @@ pub(crate) async fn relay(
     };
 
     // Who is calling (no body read yet: unauthenticated calls cost nothing).
-    let Some(secret) = settings.signing_secret.as_deref() else {
-        return fail(misconfigured("TOKEN_SIGNING_SECRET"), line);
-    };
     let Some(zen_key) = settings.zen_key.as_deref() else {
         return fail(misconfigured("ZEN_API_KEY"), line);
     };
     let ip = find("cf-connecting-ip").unwrap_or("unknown").to_owned();
     let caller = match authenticate(
         config,
-        secret.as_bytes(),
+        settings.signing_secret.as_bytes(),
         client_credential(pairs()),
         find("origin"),
         &ip,
@@ -232,6 +211,9 @@ pub(crate) async fn relay(
         Err(r) => return fail(r, line),
     };
     line.subject = caller.subject();
+    if let Err(r) = check_anthropic_beta(&config.anthropic_betas, find("anthropic-beta")) {
+        return fail(r, line);
+    }
 
     // Body policy.
     if let Err(r) = check_declared_length(config, find("content-length")) {
@@ -253,42 +235,59 @@ pub(crate) async fn relay(
     };
 
     // Admission.
-    let key = caller.limiter_key();
+    let public = matches!(caller, Caller::Public { .. });
     let ask = Ask {
         limits,
         reserve,
         issued_at: caller.issued_at(),
+        ttl_ms: config.reservation_ttl_ms,
+        count_only: false,
+        settle: Vec::new(),
     };
-    // A limiter that cannot be reached or answers nonsense refuses the call:
-    // admitting it would spend without a reservation.
-    let decision = match limiter(
-        &env,
-        &key,
-        "/acquire",
-        serde_json::to_string(&ask).unwrap_or_default(),
-    )
-    .await
-    {
-        Ok(text) => serde_json::from_str::<Decision>(&text).ok(),
-        Err(_) => None,
-    };
-    let Some(decision) = decision else {
-        return fail(
-            Refusal::new(
-                RefusalKind::Internal,
-                "limiter_failed",
-                "limiter unavailable",
-            ),
-            line,
-        );
-    };
-    let reservation = match decision {
-        Decision::Granted { reservation } => reservation,
-        Decision::Denied {
+    let key = caller.limiter_key();
+    let id = match limiter_client::acquire(&env, &key, ask).await {
+        Some(Decision::Granted { reservation }) => reservation,
+        Some(Decision::Denied {
             reason,
             retry_after_secs,
-        } => return fail(refusal(reason, retry_after_secs), line),
+        }) => return fail(refusal(reason, retry_after_secs), line),
+        None => return fail(limiter_failed(), line),
     };
+    let reservation = Reservation {
+        env: env.clone(),
+        key,
+        id,
+    };
+    if public {
+        // The deployment-wide public rate, counted after the caller's own
+        // (so one address hammering the relay cannot use it up for others).
+        let all = Ask {
+            limits: Limits {
+                rpm: Some(config.public_global_rpm),
+                ..Limits::default()
+            },
+            reserve: Spend::default(),
+            issued_at: None,
+            ttl_ms: 0,
+            count_only: true,
+            settle: Vec::new(),
+        };
+        let denied = match limiter_client::acquire(&env, PUBLIC_ALL, all).await {
+            Some(Decision::Granted { .. }) => None,
+            Some(Decision::Denied {
+                retry_after_secs, ..
+            }) => Some(Refusal::rate_limited(
+                "rate_limit_public",
+                "the relay's public requests-per-minute limit is reached",
+                retry_after_secs,
+            )),
+            None => Some(limiter_failed()),
+        };
+        if let Some(r) = denied {
+            ctx.wait_until(async move { reservation.settle(Spend::default()).await });
+            return fail(r, line);
+        }
+    }
 
     // Upstream, with retries only before any byte went to the client.
     let upstream_headers = upstream_request_headers(pairs(), format, zen_key);
@@ -300,21 +299,6 @@ pub(crate) async fn relay(
         ..RetryPolicy::default()
     };
     let mut attempts = 0u32;
-    let settle_env = env.clone();
-    let settle = move |spend: Spend| {
-        let env = settle_env.clone();
-        let key = key.clone();
-        async move {
-            let body = serde_json::to_string(&Settle {
-                reservation,
-                actual: spend,
-            })
-            .unwrap_or_default();
-            if limiter(&env, &key, "/settle", body).await.is_err() {
-                worker::console_error!("{{\"msg\":\"relay settle failed\"}}");
-            }
-        }
-    };
     let (resp, first_chunk, body_stream, abort) = loop {
         attempts += 1;
         line.attempts = attempts;
@@ -438,8 +422,12 @@ pub(crate) async fn relay(
                 break (resp, first, stream, abort);
             }
             Err(Err(r)) => {
+                // The request went out (or may have): a reset or a timeout
+                // does not mean the provider stopped, and a non-streaming
+                // call that outlived the deadline is billed all the same.
+                // Charged as reserved.
                 abort.abort();
-                ctx.wait_until(settle(Spend::default()));
+                ctx.wait_until(async move { reservation.settle(reserve).await });
                 return fail(r, line);
             }
             Err(Ok((status, rh, text, err))) => {
@@ -451,8 +439,9 @@ pub(crate) async fn relay(
                     Delay::from(Duration::from_millis(delay_ms)).await;
                     continue;
                 }
-                // Pass the upstream error on in its own shape, redacted.
-                ctx.wait_until(settle(Spend::default()));
+                // An error answer: Zen bills nothing. Passed on in its own
+                // shape, redacted.
+                ctx.wait_until(async move { reservation.settle(Spend::default()).await });
                 line.status = status;
                 line.code = Some("upstream_error");
                 line.ms_total = now_ms().saturating_sub(started);
@@ -480,21 +469,34 @@ pub(crate) async fn relay(
     let status = resp.status_code();
     let Some(pipe) = ClientPipe::new() else {
         abort.abort();
-        ctx.wait_until(settle(Spend::default()));
+        ctx.wait_until(async move { reservation.settle(reserve).await });
         return fail(misconfigured("IdentityTransformStream"), line);
     };
     let tap = Tap::new(
         body_stream,
         first_chunk,
-        prepared.stream,
-        format,
-        config.idle_timeout_ms,
+        TapSettings {
+            format,
+            streaming: prepared.stream,
+            idle_ms: config.idle_timeout_ms,
+            silence_charge_ms: config.silence_charge_ms,
+            renew_ms: (config.reservation_ttl_ms / 3).max(1),
+            public,
+            zen_key,
+        },
         abort,
+        reservation,
     );
-    let model = prepared.model.clone();
+    let model = prepared.model;
     ctx.wait_until(async move {
-        let outcome = pump(tap, pipe.writer).await;
-        let spend = actual(&model, &outcome.usage, outcome.cost.as_deref(), reserve);
+        let (outcome, reservation) = pump(tap, pipe.writer).await;
+        let spend = actual(
+            &model,
+            &outcome.usage,
+            outcome.cost.as_deref(),
+            outcome.complete,
+            reserve,
+        );
         line.status = status;
         line.ms_first_byte = Some(first_byte_ms);
         line.ms_total = now_ms().saturating_sub(started);
@@ -502,7 +504,15 @@ pub(crate) async fn relay(
         line.output_tokens = outcome.usage.output_tokens;
         line.cost_usd = Some(spend.usd.to_string());
         line.client_aborted = outcome.client_aborted;
-        settle(spend).await;
+        if outcome.public_billed {
+            line.code = Some("public_call_billed");
+            worker::console_error!(
+                "{{\"msg\":\"relay public call billed\",\"model\":{:?},\"costUsd\":{:?}}}",
+                model.id,
+                outcome.cost.as_deref().unwrap_or_default()
+            );
+        }
+        reservation.settle(spend).await;
         log(&line);
     });
     let h = Headers::new();

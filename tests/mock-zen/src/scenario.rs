@@ -38,6 +38,17 @@ pub enum Scenario {
     Slow,
     /// An answer of exactly this many text deltas.
     Long(usize),
+    /// The connection is closed before any response byte (after the
+    /// request was read, so the request did reach the server).
+    ResetBeforeHeaders,
+    /// The normal answer, but Zen's cost frame (or `cost` field) says this
+    /// many USD were billed, whatever the model's price (a free model that
+    /// became paid).
+    Billed(String),
+    /// Two text deltas, then an in-stream error whose message echoes the
+    /// API key the request carried (an upstream quoting a header), then
+    /// Zen's cost frame "0".
+    LeakyError,
 }
 
 /// Longest answer `long:N` produces, so a typo cannot exhaust memory.
@@ -83,6 +94,22 @@ impl Scenario {
             "credits" => no_arg(Scenario::Credits),
             "free-tier" => no_arg(Scenario::FreeTier),
             "slow" => no_arg(Scenario::Slow),
+            "reset-before-headers" => no_arg(Scenario::ResetBeforeHeaders),
+            "leaky-error" => no_arg(Scenario::LeakyError),
+            "billed" => {
+                let usd = need_arg()?;
+                let valid = usd.split_once('.').map_or(usd.as_str(), |(w, f)| {
+                    if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+                        ""
+                    } else {
+                        w
+                    }
+                });
+                if valid.is_empty() || !valid.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err("billed:<USD> needs a decimal amount like 0.0123".to_string());
+                }
+                Ok(Scenario::Billed(usd))
+            }
             "long" => {
                 let n: usize = need_arg()?
                     .parse()
@@ -116,6 +143,9 @@ impl fmt::Display for Scenario {
             Scenario::FreeTier => f.write_str("free-tier"),
             Scenario::Slow => f.write_str("slow"),
             Scenario::Long(n) => write!(f, "long:{n}"),
+            Scenario::ResetBeforeHeaders => f.write_str("reset-before-headers"),
+            Scenario::Billed(usd) => write!(f, "billed:{usd}"),
+            Scenario::LeakyError => f.write_str("leaky-error"),
         }
     }
 }
@@ -143,6 +173,10 @@ mod tests {
             "free-tier",
             "slow",
             "long:7",
+            "reset-before-headers",
+            "billed:0.0123",
+            "billed:2",
+            "leaky-error",
         ] {
             assert_eq!(Scenario::parse(s).unwrap().to_string(), s);
         }
@@ -159,6 +193,11 @@ mod tests {
             "long:1000001",
             "rate-limit-once",
             "slow:3",
+            "billed",
+            "billed:x",
+            "billed:1.",
+            "billed:.5",
+            "leaky-error:1",
         ] {
             assert!(Scenario::parse(s).is_err(), "{s}");
         }

@@ -456,13 +456,22 @@ fn inference(
             return Ok(());
         }
         Scenario::Garbage => return garbage(out, ask.stream, id, pace),
+        Scenario::ResetBeforeHeaders => {
+            out.drop_connection();
+            return Ok(());
+        }
+        Scenario::Billed(_) | Scenario::LeakyError => {}
         Scenario::Overloaded
         | Scenario::OverloadedAfterOutput
         | Scenario::Reset
         | Scenario::Stall => {}
     }
-    let plan = plan::build(model, &ask, &shape);
+    let mut plan = plan::build(model, &ask, &shape);
+    if let Scenario::Billed(usd) = &scenario {
+        plan.cost = usd.clone();
+    }
     if ask.stream {
+        let key = api_key(req, Some(format)).unwrap_or_default();
         stream(
             out,
             format,
@@ -470,6 +479,7 @@ fn inference(
             &scenario,
             pace,
             state.config.max_stall_ms,
+            &key,
         )
     } else {
         non_stream(
@@ -542,6 +552,7 @@ fn stream(
     scenario: &Scenario,
     pace: u64,
     max_stall: u64,
+    key: &str,
 ) -> Sent {
     let frames = formats::stream(format, plan);
     out.head(200, &sse_headers())?;
@@ -580,6 +591,18 @@ fn stream(
             let _ = out.pause(max_stall);
             out.drop_connection();
             return Ok(());
+        }
+        Scenario::LeakyError => {
+            let cut = after_text(&frames, 2);
+            let head = frames.get(..cut).unwrap_or_default();
+            send_frames(out, head, pace, true)?;
+            let message = format!(
+                "Error from provider: upstream rejected the credential x-api-key: {key} (Authorization: Bearer {key})"
+            );
+            out.pause(pace)?;
+            out.chunk(&formats::error_frame(format, head.len() as u64, &message).bytes)?;
+            out.pause(pace)?;
+            out.chunk(&formats::cost_trailer(format, plan, "0").bytes)?;
         }
         _ => {
             send_frames(out, &frames, pace, true)?;

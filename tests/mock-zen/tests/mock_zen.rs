@@ -1214,3 +1214,98 @@ fn sse_helper_rejects_non_sse() {
     assert!(std::panic::catch_unwind(|| parse_sse("data: a\nnot a field\n\n")).is_err());
     assert_eq!(parse_sse("event: x\ndata: 1\n\n").len(), 1);
 }
+
+#[test]
+fn reset_before_headers_sends_nothing() {
+    let mock = Mock::start();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", mock.port)).unwrap();
+    let body = chat_body("glm-4.6", "hi", true).to_string();
+    s.write_all(&request_bytes(
+        "POST",
+        "/chat/completions",
+        &[
+            ("authorization", BEARER),
+            ("x-mock-scenario", "reset-before-headers"),
+        ],
+        body.as_bytes(),
+        false,
+    ))
+    .unwrap();
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    assert!(got.is_empty(), "no response byte: {got:?}");
+    let rec =
+        mock.wait_last(|r| r["scenario"] == "reset-before-headers" && r["durationMs"].is_u64());
+    assert_eq!(rec["completed"], false);
+}
+
+#[test]
+fn billed_overrides_the_cost_frame_and_field() {
+    let mock = Mock::start();
+    let billed = ("x-mock-scenario", "billed:0.02500000");
+    // big-pickle is free: its cost frame would say "0".
+    let r = mock.post(
+        "/chat/completions",
+        &[billed],
+        &chat_body("big-pickle", "hi", true),
+    );
+    let last = r.sse().pop().unwrap();
+    assert_eq!(last.json()["cost"], "0.02500000");
+    let r = mock.post(
+        "/chat/completions",
+        &[billed],
+        &chat_body("big-pickle", "hi", false),
+    );
+    assert_eq!(r.json()["cost"], "0.02500000");
+    let r = mock.post(
+        GEMINI_STREAM,
+        &[("x-goog-api-key", KEY), billed],
+        &gemini_body("hi"),
+    );
+    assert_eq!(r.sse().pop().unwrap().json()["cost"], "0.02500000");
+}
+
+#[test]
+fn leaky_error_quotes_the_key_in_each_formats_error_shape() {
+    let mock = Mock::start();
+    let leak = ("x-mock-scenario", "leaky-error");
+    let cases = [
+        (
+            "/chat/completions",
+            ("authorization", BEARER),
+            chat_body("glm-4.6", "one two three", true),
+        ),
+        (
+            "/responses",
+            ("authorization", BEARER),
+            responses_body("gpt-5.1", "one two three", true),
+        ),
+        (
+            "/messages",
+            ("x-api-key", KEY),
+            messages_body("claude-sonnet-4-5", "one two three", true),
+        ),
+        (
+            GEMINI_STREAM,
+            ("x-goog-api-key", KEY),
+            gemini_body("one two three"),
+        ),
+    ];
+    for (path, auth, body) in cases {
+        let r = mock.post(path, &[auth, leak], &body);
+        assert_eq!((r.status, r.complete), (200, true), "{path}");
+        let events = r.sse();
+        let error = events.iter().find(|e| e.data.contains(KEY)).expect(path);
+        let j = error.json();
+        assert!(
+            j["error"]["message"]
+                .as_str()
+                .or(j["message"].as_str())
+                .unwrap()
+                .contains(KEY),
+            "{path}: {j}"
+        );
+        assert!(r.text().contains("said"), "{path}: text came first");
+        assert_eq!(events.last().unwrap().json()["cost"], "0", "{path}");
+    }
+}

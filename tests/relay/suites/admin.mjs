@@ -14,7 +14,7 @@ describe("admin", { timeout: 60_000 }, () => {
     assertRefusal(CHAT, await relay.call("/admin/tokens", { body: { sub: "x" } }), 401, { code: "admin_unauthorized" });
     assertRefusal(CHAT, await relay.call("/admin/tokens", { headers: bearer(`${ADMIN_SECRET}x`), body: { sub: "x" } }), 401, { code: "admin_unauthorized" });
     assertRefusal(CHAT, await relay.call("/admin/tokens", { headers: { "x-api-key": SIGNING_SECRET }, body: { sub: "x" } }), 401, { code: "admin_unauthorized" });
-    for (const bad of [{ ttl: "1h" }, { sub: "", ttl: "1h" }, { sub: "x", ttl: "forever" }, { sub: "x" }, { sub: "x", ttl: "1h", maxOutputTokens: 0 }, { sub: "x", ttl: "1h", origins: ["https://a.example/"] }]) {
+    for (const bad of [{ ttl: "1h" }, { sub: "", ttl: "1h" }, { sub: "x", ttl: "forever" }, { sub: "x" }, { sub: "x", ttl: "1h", maxOutputTokens: 0 }, { sub: "x", ttl: "1h", origins: ["https://a.example/"] }, { sub: "x", ttl: "1h", allow: ["everything"] }, { sub: "x", ttl: "1h", allow: "media" }, { sub: "x", ttl: "1h", concurrency: 0 }, { sub: "x", ttl: "1h", budgetUsdPerDy: "1" }]) {
       assertRefusal(CHAT, await relay.call("/admin/tokens", { headers: admin, body: bad }), 400, { code: "invalid_admin_request" });
     }
     assertRefusal(CHAT, await relay.call("/admin/tokens", { headers: admin, body: "not json" }), 400, { code: "invalid_admin_request" });
@@ -25,6 +25,10 @@ describe("admin", { timeout: 60_000 }, () => {
     assert.equal(claims.sub, "carol");
     assert.ok(Math.abs(claims.exp - claims.iat - 7200) <= 1);
     assert.equal((await relay.call(CHAT, { headers: bearer(token), body: bodyFor(CHAT) })).status, 200);
+    // The `allow` claim (input the body cannot bound) is accepted and returned.
+    const a = await relay.call("/admin/tokens", { headers: admin, body: { sub: "dora", ttl: "1h", budgetUsdPerDay: "2", allow: ["media", "serverTools", "stateful"] } });
+    assert.equal(a.status, 200, a.text);
+    assert.deepEqual(a.json().claims.allow, ["media", "serverTools", "stateful"]);
   });
 
   test("usage: per-subject counters; needs the secret and a subject", async () => {

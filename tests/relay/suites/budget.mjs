@@ -45,7 +45,8 @@ describe("budget", { timeout: 60_000 }, () => {
     // Room for five worst cases and a half.
     const budget = (reservation * 11n) / 2n;
     const usd = `${budget / 10n ** 18n}.${String(budget % 10n ** 18n).padStart(18, "0")}`;
-    const t = mintLocal({ sub: "budget", budgetUsdPerDay: usd, ...claims });
+    // All 50 may be in flight at once: the budget alone must hold them.
+    const t = mintLocal({ sub: "budget", budgetUsdPerDay: usd, concurrency: 50, ...claims });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => relay.call(CHAT, { headers: bearer(t), body: body("long:40", i) })));
 
     const ok = results.filter((r) => r.status === 200);

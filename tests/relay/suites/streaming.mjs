@@ -8,7 +8,7 @@ describe("streaming and CORS", { timeout: 60_000 }, () => {
   let relay, token, zen;
   before(async () => {
     zen = await mockZen();
-    relay = await startRelay("streaming");
+    relay = await startRelay("streaming", { ANTHROPIC_BETA_ALLOWLIST: "fine-grained-tool-streaming-2025-05-14" });
     token = await mintAdmin(relay, { sub: "alice", maxOutputTokens: 64 });
   });
 
@@ -44,7 +44,7 @@ describe("streaming and CORS", { timeout: 60_000 }, () => {
 
   test("chat streams through unbuffered: clamped, headers stripped, first event while mock-zen still generates", async () => {
     const s = await relay.open(CHAT, {
-      headers: { ...bearer(token), origin: ORIGIN, cookie: "s=1", "x-forwarded-for": "1.2.3.4", "cf-ray": "abc", "x-opencode-session": "sess-1", "anthropic-beta": "b1", "x-evil": "1" },
+      headers: { ...bearer(token), origin: ORIGIN, cookie: "s=1", "x-forwarded-for": "1.2.3.4", "cf-ray": "abc", "x-opencode-session": "sess-1", "anthropic-beta": "fine-grained-tool-streaming-2025-05-14", "x-evil": "1" },
       body: { model: "big-pickle", stream: true, max_tokens: 5000, messages: [{ role: "user", content: "/mock slow\nhello there" }] },
     });
     assert.equal(s.status, 200);
@@ -60,7 +60,7 @@ describe("streaming and CORS", { timeout: 60_000 }, () => {
     assert.equal(live.body.max_tokens, 64);
     assert.equal(live.headers.authorization, `Bearer ${ZEN_KEY}`);
     assert.equal(live.headers["x-opencode-session"], "sess-1");
-    assert.equal(live.headers["anthropic-beta"], "b1");
+    assert.equal(live.headers["anthropic-beta"], "fine-grained-tool-streaming-2025-05-14");
     for (const h of ["cookie", "x-forwarded-for", "cf-ray", "x-evil", "origin"]) assert.equal(live.headers[h], undefined, h);
     await s.cancel();
   });

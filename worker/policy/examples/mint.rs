@@ -4,7 +4,8 @@
 //! TOKEN_SIGNING_SECRET=… cargo run -p zenwire-relay-policy --example mint -- \
 //!     --sub alice --models big-pickle,claude-sonnet-4-5 --exp 1h \
 //!     --max-output-tokens 2048 --rpm 30 --concurrency 4 \
-//!     --budget-usd-per-day 2.50 --tokens-per-day 500000 --origins https://app.example.com
+//!     --budget-usd-per-day 2.50 --tokens-per-day 500000 --origins https://app.example.com \
+//!     --allow media
 //! ```
 //! The secret is read from `TOKEN_SIGNING_SECRET` (never from an argument,
 //! so it stays out of shell history and process lists). Prints the token.
@@ -13,12 +14,13 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use zenwire::cost::Usd;
-use zenwire_relay_policy::token::{mint, parse_duration_secs, Claims};
+use zenwire_relay_policy::token::{mint, parse_duration_secs, Allowance, Claims};
 
 fn usage() -> ExitCode {
     eprintln!(
         "usage: mint --sub NAME --exp DURATION [--models a,b] [--max-output-tokens N] [--rpm N] \
-         [--concurrency N] [--budget-usd-per-day USD] [--tokens-per-day N] [--origins o1,o2]\n\
+         [--concurrency N] [--budget-usd-per-day USD] [--tokens-per-day N] [--origins o1,o2] \
+         [--allow media,serverTools,stateful]\n\
          (secret from env TOKEN_SIGNING_SECRET; DURATION like 90s, 15m, 1h, 7d)"
     );
     ExitCode::from(2)
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         budget_usd_per_day: None,
         tokens_per_day: None,
         origins: Vec::new(),
+        allow: Vec::new(),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -92,6 +95,16 @@ fn main() -> ExitCode {
                 Ok(u) => claims.budget_usd_per_day = Some(u),
                 Err(_) => return bad("a decimal amount"),
             },
+            "--allow" => {
+                let parsed: Result<Vec<Allowance>, _> = list(value)
+                    .iter()
+                    .map(|a| serde_json::from_value(serde_json::Value::String(a.clone())))
+                    .collect();
+                match parsed {
+                    Ok(a) => claims.allow = a,
+                    Err(_) => return bad("a list of media, serverTools, stateful"),
+                }
+            }
             _ => {
                 eprintln!("mint: unknown flag {flag}");
                 return usage();

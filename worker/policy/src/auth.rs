@@ -5,10 +5,30 @@
 use crate::config::RelayConfig;
 use crate::dialect::{Refusal, RefusalKind};
 use crate::limiter::Limits;
-use crate::token::{self, Claims, TokenError};
+use crate::token::{self, Allowance, Claims, TokenError};
 
 /// The public-mode pseudo-credential (what Zen itself calls keyless use).
 pub const PUBLIC_CREDENTIAL: &str = "public";
+
+/// The address a public-mode caller is counted under: an IPv4 address as
+/// is, an IPv6 address as its /64 (one subscriber usually holds a whole /64,
+/// so per-address limits would be no limits), an IPv4-mapped IPv6 address
+/// as the IPv4 one. Anything unparsable shares the one bucket `unknown`.
+pub fn public_subject(ip: &str) -> String {
+    use std::net::IpAddr;
+    match ip.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+        Err(_) => "unknown".to_owned(),
+    }
+}
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +66,17 @@ impl Caller {
         }
     }
 
+    /// Whether a request may use input of `kind` that its bytes cannot
+    /// bound: always for a token without a budget (nothing to protect), for
+    /// a budgeted one only when its `allow` claim names it, never in public
+    /// mode.
+    pub fn allows(&self, kind: Allowance) -> bool {
+        match self {
+            Caller::Token(c) => !c.has_budget() || c.allow.contains(&kind),
+            Caller::Public { .. } => false,
+        }
+    }
+
     /// Token issue time (for revocation), `None` in public mode.
     pub fn issued_at(&self) -> Option<u64> {
         match self {
@@ -59,7 +90,10 @@ impl Caller {
         match self {
             Caller::Token(c) => Limits {
                 rpm: c.rpm,
-                concurrency: c.concurrency,
+                // A budget bounds overspend only with a finite concurrency.
+                concurrency: c
+                    .concurrency
+                    .or(c.has_budget().then_some(config.token_concurrency)),
                 usd_per_day: c.budget_usd_per_day,
                 tokens_per_day: c.tokens_per_day,
             },
@@ -120,7 +154,9 @@ pub fn authenticate(
                     "public mode serves browser pages on allowed origins only; use a relay token",
                 ));
             }
-            Ok(Caller::Public { ip: ip.to_owned() })
+            Ok(Caller::Public {
+                ip: public_subject(ip),
+            })
         }
         Some(tok) => {
             let claims = token::verify(tok, secret, now).map_err(|e| token_refusal(&e))?;
@@ -155,7 +191,9 @@ pub fn authenticate_listing(
 ) -> Result<Caller, Refusal> {
     let anonymous = matches!(credential, None | Some(PUBLIC_CREDENTIAL));
     if config.public_mode && anonymous && origin.is_none() {
-        return Ok(Caller::Public { ip: ip.to_owned() });
+        return Ok(Caller::Public {
+            ip: public_subject(ip),
+        });
     }
     authenticate(config, secret, credential, origin, ip, now)
 }

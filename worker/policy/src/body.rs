@@ -9,6 +9,7 @@ use zenwire::wire::WireFormat;
 use crate::auth::Caller;
 use crate::config::RelayConfig;
 use crate::dialect::{Refusal, RefusalKind};
+use crate::inputs;
 use crate::route::Endpoint;
 
 /// Most choices/candidates a request may ask for (each multiplies output).
@@ -29,6 +30,9 @@ pub struct Prepared {
     pub choices: u64,
     /// Size of the client's body in bytes (input estimate basis).
     pub body_bytes: usize,
+    /// The body uses input its size cannot bound ([`crate::inputs`]); the
+    /// caller may, so the reservation assumes the model's whole context.
+    pub unbounded_input: bool,
 }
 
 fn invalid(code: &'static str, message: impl Into<String>) -> Refusal {
@@ -101,6 +105,32 @@ pub fn prepare(
         }
     };
     let model = check_model(config, catalog, caller, format, &model_id)?;
+    if format == WireFormat::Gemini {
+        if let Some(field) = inputs::gemini_snake_case_field(obj) {
+            return Err(invalid(
+                "snake_case_field",
+                format!("`{field}`: this relay reads Gemini fields by their camelCase names only; send the camelCase name"),
+            ));
+        }
+    }
+    let uses = inputs::find(format, obj);
+    if let Some(u) = uses.iter().find(|u| !caller.allows(u.kind)) {
+        let whose = match caller {
+            Caller::Token(_) => {
+                "this relay token has a budget and its `allow` claim does not include"
+            }
+            Caller::Public { .. } => "public mode does not allow",
+        };
+        return Err(Refusal::new(
+            RefusalKind::Forbidden,
+            "input_not_allowed",
+            format!(
+                "{} uses input whose cost the request's size cannot bound; {whose} {:?}",
+                u.at,
+                u.kind.as_str()
+            ),
+        ));
+    }
     let choices = choices(obj, format)?;
     let cap = output_cap(config, caller, &model);
     clamp_output(obj, format, cap)?;
@@ -112,6 +142,7 @@ pub fn prepare(
         max_output_tokens: cap,
         choices,
         body_bytes: body.len(),
+        unbounded_input: !uses.is_empty(),
     })
 }
 
@@ -218,38 +249,33 @@ fn choices(obj: &Map<String, Value>, format: WireFormat) -> Result<u64, Refusal>
     }
 }
 
+/// Output-cap fields some backend reads, in any format: Zen converts between
+/// formats, so a field foreign to the endpoint may still reach a backend
+/// that honours it. Each one present is clamped.
+const CAP_FIELDS: [&str; 3] = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
+
 /// Lowers (or sets) the output-token field(s) of `format` to at most `cap`.
 fn clamp_output(obj: &mut Map<String, Value>, format: WireFormat, cap: u64) -> Result<(), Refusal> {
-    fn clamp_field(obj: &mut Map<String, Value>, field: &str, cap: u64) -> Result<bool, Refusal> {
+    /// Clamps `field` when present; returns the value the client asked for.
+    fn clamp_field(
+        obj: &mut Map<String, Value>,
+        field: &str,
+        cap: u64,
+    ) -> Result<Option<u64>, Refusal> {
         match obj.get(field) {
-            None | Some(Value::Null) => Ok(false),
+            None | Some(Value::Null) => Ok(None),
             Some(v) => {
                 let n = positive_int(v, field)?;
                 obj.insert(field.to_owned(), Value::from(n.min(cap)));
-                Ok(true)
+                Ok(Some(n))
             }
         }
     }
-    match format {
-        WireFormat::Chat => {
-            let a = clamp_field(obj, "max_tokens", cap)?;
-            let b = clamp_field(obj, "max_completion_tokens", cap)?;
-            if !a && !b {
-                // `max_tokens` is what Zen's OpenAI-compatible backends read.
-                obj.insert("max_tokens".to_owned(), Value::from(cap));
-            }
-        }
-        WireFormat::Responses => {
-            if !clamp_field(obj, "max_output_tokens", cap)? {
-                obj.insert("max_output_tokens".to_owned(), Value::from(cap));
-            }
-        }
-        WireFormat::Messages => {
-            // Required by the Messages API, so always present afterwards.
-            if !clamp_field(obj, "max_tokens", cap)? {
-                obj.insert("max_tokens".to_owned(), Value::from(cap));
-            }
-        }
+    let primary = match format {
+        // `max_tokens` is what Zen's OpenAI-compatible backends read, and the
+        // Messages API requires it.
+        WireFormat::Chat | WireFormat::Messages => "max_tokens",
+        WireFormat::Responses => "max_output_tokens",
         WireFormat::Gemini => {
             let gc = obj
                 .entry("generationConfig")
@@ -263,10 +289,22 @@ fn clamp_output(obj: &mut Map<String, Value>, format: WireFormat, cap: u64) -> R
                     "`generationConfig` must be an object",
                 ));
             };
-            if !clamp_field(gc, "maxOutputTokens", cap)? {
+            if clamp_field(gc, "maxOutputTokens", cap)?.is_none() {
                 gc.insert("maxOutputTokens".to_owned(), Value::from(cap));
             }
+            return Ok(());
+        }
+    };
+    let mut requested: Option<u64> = None;
+    for field in CAP_FIELDS {
+        if let Some(n) = clamp_field(obj, field, cap)? {
+            requested = Some(requested.map_or(n, |r| r.min(n)));
         }
     }
+    // Always written: the smallest cap asked for, within the relay's.
+    obj.insert(
+        primary.to_owned(),
+        Value::from(requested.unwrap_or(cap).min(cap)),
+    );
     Ok(())
 }

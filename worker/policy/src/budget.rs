@@ -32,7 +32,23 @@ pub fn input_token_bound(bytes: usize) -> u64 {
 /// choice. `budgeted` says a USD budget applies: then a model without a
 /// usable price is refused, since its spend could not be bounded.
 pub fn worst_case(prepared: &Prepared, budgeted: bool) -> Result<Spend, Refusal> {
-    let input = input_token_bound(prepared.body_bytes);
+    let mut input = input_token_bound(prepared.body_bytes);
+    if prepared.unbounded_input {
+        // Media, provider tools or provider-kept state: the body says
+        // nothing about the input, the context window bounds it.
+        let context = prepared.model.limits.context;
+        if budgeted && context == 0 {
+            return Err(Refusal::new(
+                RefusalKind::Forbidden,
+                "model_context_unknown",
+                format!(
+                    "model {} has no known context window, so a spending budget cannot be enforced for input the request's size does not bound",
+                    prepared.model.id
+                ),
+            ));
+        }
+        input = input.max(context);
+    }
     let output = prepared.max_output_tokens.saturating_mul(prepared.choices);
     let plain = estimate(
         &prepared.model,
@@ -77,25 +93,38 @@ pub fn worst_case(prepared: &Prepared, budgeted: bool) -> Result<Spend, Refusal>
     })
 }
 
-/// What a finished request cost. `billed` (Zen's own cost frame/field) wins
-/// over the catalog estimate from `usage`; without usage at all (the stream
-/// broke before its usage) the `reserved` worst case is charged, so a broken
-/// stream never makes spending cheaper.
-pub fn actual(model: &ModelInfo, usage: &Usage, billed: Option<&str>, reserved: Spend) -> Spend {
-    if usage.is_empty() && billed.is_none() {
+/// What a finished request cost. `billed` (Zen's own cost frame/field,
+/// which comes after the stream's end) wins over the catalog estimate from
+/// `usage`. `complete` says the response's terminal frame was seen, so
+/// `usage` is final; a response cut before it (the client left, the
+/// upstream broke or went silent) is charged at least the `reserved` worst
+/// case: its interim usage (Messages' `message_start` reports one output
+/// token) says nothing about what the provider bills, and cutting a stream
+/// must never make spending cheaper.
+pub fn actual(
+    model: &ModelInfo,
+    usage: &Usage,
+    billed: Option<&str>,
+    complete: bool,
+    reserved: Spend,
+) -> Spend {
+    let billed_usd = billed.and_then(|b| Usd::parse(b).ok());
+    if billed_usd.is_none() && !complete {
+        let seen = estimate(model, usage).total;
+        return Spend {
+            usd: if model.free {
+                Usd::ZERO
+            } else {
+                seen.max(reserved.usd)
+            },
+            tokens: usage_tokens(usage).max(reserved.tokens),
+        };
+    }
+    if usage.is_empty() && billed_usd.is_none() {
         return reserved;
     }
-    let tokens = [
-        usage.input_tokens,
-        usage.output_tokens,
-        usage.cache_read_tokens,
-        usage.cache_write_tokens,
-    ]
-    .into_iter()
-    .flatten()
-    .fold(0u64, u64::saturating_add);
-    let billed = billed.and_then(|b| Usd::parse(b).ok());
-    let usd = match billed {
+    let tokens = usage_tokens(usage);
+    let usd = match billed_usd {
         Some(b) => b,
         None if model.free => Usd::ZERO,
         None => {
@@ -110,10 +139,25 @@ pub fn actual(model: &ModelInfo, usage: &Usage, billed: Option<&str>, reserved: 
     };
     Spend {
         usd,
-        tokens: if usage.is_empty() {
-            reserved.tokens
-        } else {
-            tokens
+        tokens: match (usage.is_empty(), billed_usd) {
+            (false, _) => tokens,
+            // Billed nothing and reported nothing: nothing was generated
+            // (an error before output, with Zen's "0" cost frame).
+            (true, Some(b)) if b == Usd::ZERO => 0,
+            (true, _) => reserved.tokens,
         },
     }
+}
+
+/// Every token `usage` counts (input, output, cache reads and writes).
+fn usage_tokens(usage: &Usage) -> u64 {
+    [
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.cache_read_tokens,
+        usage.cache_write_tokens,
+    ]
+    .into_iter()
+    .flatten()
+    .fold(0u64, u64::saturating_add)
 }

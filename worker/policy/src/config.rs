@@ -22,6 +22,21 @@ pub const DEFAULT_PUBLIC_MAX_OUTPUT_TOKENS: u64 = 1024;
 /// Default longest upstream `retry-after` the relay waits out before giving
 /// up and passing the 429 on (the client is waiting for its first byte).
 pub const DEFAULT_RETRY_AFTER_CAP_MS: u64 = 10_000;
+/// Default requests per minute across all public-mode callers together.
+pub const DEFAULT_PUBLIC_GLOBAL_RPM: u32 = 60;
+/// Default concurrency of a token with a budget but no `concurrency` claim:
+/// concurrency × reservation is the most a burst can overspend, so a
+/// budgeted token is never unlimited.
+pub const DEFAULT_TOKEN_CONCURRENCY: u32 = 4;
+/// Default age at which an unsettled reservation is charged in full.
+pub const DEFAULT_RESERVATION_TTL_MS: u64 = 15 * 60 * 1000;
+/// How long the platform lets a `waitUntil` task run after the client has
+/// gone (Cloudflare: 30 s). A stream's settlement must not depend on more.
+pub const WAIT_UNTIL_GRACE_MS: u64 = 30_000;
+/// Default silence after which a stream's reservation is charged at once.
+pub const DEFAULT_SILENCE_CHARGE_MS: u64 = 20_000;
+/// Shortest signing secret accepted (HMAC-SHA256 wants ≥ 32 bytes).
+pub use crate::token::MIN_SECRET_LEN;
 
 /// Which models the deployment serves at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +116,70 @@ pub struct RelayConfig {
     /// `RETRY_AFTER_CAP_MS`: longest upstream `retry-after` waited out; a
     /// longer one is passed to the client instead of retried.
     pub retry_after_cap_ms: u64,
+    /// `ANTHROPIC_BETA_ALLOWLIST`: `anthropic-beta` values a client may
+    /// send (anything else is refused); empty by default, because betas
+    /// switch on tools, larger outputs and other paid features.
+    pub anthropic_betas: Vec<String>,
+    /// `PUBLIC_GLOBAL_RPM`: requests per minute across all public callers.
+    pub public_global_rpm: u32,
+    /// `TOKEN_CONCURRENCY`: requests in flight for a budgeted token without
+    /// a `concurrency` claim.
+    pub token_concurrency: u32,
+    /// `RESERVATION_TTL_MS`: an unsettled reservation this old is charged in
+    /// full (its stream keeps its slot while it shows signs of life).
+    pub reservation_ttl_ms: u64,
+    /// `SILENCE_CHARGE_MS`: a stream whose upstream has been silent this long
+    /// has its reservation charged at once (corrected when it settles), so
+    /// a client that leaves during the silence is charged even if the
+    /// platform ends the task at its 30 s `waitUntil` grace.
+    pub silence_charge_ms: u64,
+}
+
+/// True when `url`'s host is a loopback address (`localhost`, 127.0.0.0/8,
+/// `[::1]`): the only place plain `http://` may go.
+fn is_loopback_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, _)) => {
+                return h
+                    .parse::<std::net::Ipv6Addr>()
+                    .is_ok_and(|a| a.is_loopback())
+            }
+            None => return false,
+        },
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|a| a.is_loopback())
+}
+
+/// Checks `TOKEN_SIGNING_SECRET`: missing, empty or shorter than
+/// [`MIN_SECRET_LEN`] bytes means no token can be trusted, so the relay
+/// serves no API call at all (fail closed).
+pub fn check_signing_secret(secret: Option<&str>) -> Result<&str, ConfigError> {
+    match secret {
+        Some(s) if s.len() >= MIN_SECRET_LEN => Ok(s),
+        Some(s) if !s.is_empty() => Err(ConfigError {
+            var: "TOKEN_SIGNING_SECRET",
+            message: format!(
+                "is {} bytes; at least {MIN_SECRET_LEN} are required",
+                s.len()
+            ),
+        }),
+        _ => Err(ConfigError {
+            var: "TOKEN_SIGNING_SECRET",
+            message: "is not set".into(),
+        }),
+    }
 }
 
 impl RelayConfig {
@@ -127,10 +206,12 @@ impl RelayConfig {
         }
         let upstream = get("ZEN_UPSTREAM").unwrap_or_else(|| DEFAULT_UPSTREAM.to_owned());
         let upstream = upstream.trim_end_matches('/').to_owned();
-        if !(upstream.starts_with("https://") || upstream.starts_with("http://")) {
+        if !(upstream.starts_with("https://") || is_loopback_url(&upstream)) {
             return Err(ConfigError {
                 var: "ZEN_UPSTREAM",
-                message: format!("{upstream:?} is not an http(s) URL"),
+                message: format!(
+                    "{upstream:?} must be an https:// URL (plain http:// only to a loopback address)"
+                ),
             });
         }
         let public_mode = match get("PUBLIC_MODE").as_deref() {
@@ -154,6 +235,48 @@ impl RelayConfig {
                 message: "must be positive".into(),
             });
         }
+        fn positive<T: Default + PartialEq>(var: &'static str, v: T) -> Result<T, ConfigError> {
+            if v == T::default() {
+                return Err(ConfigError {
+                    var,
+                    message: "must be positive".into(),
+                });
+            }
+            Ok(v)
+        }
+        let silence_charge_ms = positive(
+            "SILENCE_CHARGE_MS",
+            num(
+                "SILENCE_CHARGE_MS",
+                get("SILENCE_CHARGE_MS"),
+                DEFAULT_SILENCE_CHARGE_MS,
+            )?,
+        )?;
+        if silence_charge_ms >= WAIT_UNTIL_GRACE_MS {
+            return Err(ConfigError {
+                var: "SILENCE_CHARGE_MS",
+                message: format!(
+                    "must be below the platform's {WAIT_UNTIL_GRACE_MS} ms waitUntil grace"
+                ),
+            });
+        }
+        let reservation_ttl_ms = num(
+            "RESERVATION_TTL_MS",
+            get("RESERVATION_TTL_MS"),
+            DEFAULT_RESERVATION_TTL_MS,
+        )?;
+        if reservation_ttl_ms < 1_000 {
+            return Err(ConfigError {
+                var: "RESERVATION_TTL_MS",
+                message: "must be at least 1000".into(),
+            });
+        }
+        let anthropic_betas: Vec<String> = get("ANTHROPIC_BETA_ALLOWLIST")
+            .unwrap_or_default()
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|b| !b.is_empty())
+            .map(str::to_owned)
+            .collect();
         Ok(RelayConfig {
             upstream,
             allowed_origins: OriginList::parse(&get("ALLOWED_ORIGINS").unwrap_or_default()),
@@ -171,15 +294,21 @@ impl RelayConfig {
                 DEFAULT_PUBLIC_MAX_OUTPUT_TOKENS,
             )?,
             max_body_bytes,
-            first_byte_timeout_ms: num(
+            first_byte_timeout_ms: positive(
                 "FIRST_BYTE_TIMEOUT_MS",
-                get("FIRST_BYTE_TIMEOUT_MS"),
-                DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+                num(
+                    "FIRST_BYTE_TIMEOUT_MS",
+                    get("FIRST_BYTE_TIMEOUT_MS"),
+                    DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+                )?,
             )?,
-            idle_timeout_ms: num(
+            idle_timeout_ms: positive(
                 "IDLE_TIMEOUT_MS",
-                get("IDLE_TIMEOUT_MS"),
-                DEFAULT_IDLE_TIMEOUT_MS,
+                num(
+                    "IDLE_TIMEOUT_MS",
+                    get("IDLE_TIMEOUT_MS"),
+                    DEFAULT_IDLE_TIMEOUT_MS,
+                )?,
             )?,
             upstream_retries: num("UPSTREAM_RETRIES", get("UPSTREAM_RETRIES"), 2)?,
             retry_after_cap_ms: num(
@@ -187,6 +316,22 @@ impl RelayConfig {
                 get("RETRY_AFTER_CAP_MS"),
                 DEFAULT_RETRY_AFTER_CAP_MS,
             )?,
+            anthropic_betas,
+            public_global_rpm: num(
+                "PUBLIC_GLOBAL_RPM",
+                get("PUBLIC_GLOBAL_RPM"),
+                DEFAULT_PUBLIC_GLOBAL_RPM,
+            )?,
+            token_concurrency: positive(
+                "TOKEN_CONCURRENCY",
+                num(
+                    "TOKEN_CONCURRENCY",
+                    get("TOKEN_CONCURRENCY"),
+                    DEFAULT_TOKEN_CONCURRENCY,
+                )?,
+            )?,
+            reservation_ttl_ms,
+            silence_charge_ms,
         })
     }
 }

@@ -10,6 +10,8 @@
 
 use zenwire::wire::WireFormat;
 
+use crate::dialect::{Refusal, RefusalKind};
+
 /// Client headers forwarded upstream (lower-case).
 pub const FORWARDED_REQUEST_HEADERS: [&str; 4] = [
     "anthropic-version",
@@ -31,6 +33,29 @@ pub fn zen_key_header(format: WireFormat, key: &str) -> (&'static str, String) {
         WireFormat::Chat | WireFormat::Responses => ("authorization", format!("Bearer {key}")),
         WireFormat::Messages => ("x-api-key", key.to_owned()),
         WireFormat::Gemini => ("x-goog-api-key", key.to_owned()),
+    }
+}
+
+/// Checks the client's `anthropic-beta` header (comma-separated betas)
+/// against the deployment's allowlist: a beta can switch on tools, longer
+/// outputs or other paid features, so one not on the list is refused rather
+/// than forwarded (or silently dropped, which would change the request).
+pub fn check_anthropic_beta(allowed: &[String], value: Option<&str>) -> Result<(), Refusal> {
+    let Some(value) = value else {
+        return Ok(());
+    };
+    match value
+        .split(',')
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .find(|b| !allowed.iter().any(|a| a == b))
+    {
+        None => Ok(()),
+        Some(beta) => Err(Refusal::new(
+            RefusalKind::Forbidden,
+            "anthropic_beta_not_allowed",
+            format!("anthropic-beta {beta:?} is not allowed by this relay"),
+        )),
     }
 }
 

@@ -9,6 +9,7 @@
 //! * [`auth`] — who is calling: token holder or public-mode visitor.
 //! * [`body`] — body policy before spending: size, JSON, models, clamping.
 //! * [`headers`] — request/response header allow-lists, the Zen key header.
+//! * [`inputs`] — input the body's size cannot bound (media, server tools, state).
 //! * [`early_error`] — an error as a stream's first event (retryable before output).
 //! * [`dialect`] — refusals and stream error frames in each endpoint's dialect.
 //! * [`redact`] — scrubbing key-like strings from upstream error bodies.
@@ -26,6 +27,7 @@ pub mod cors;
 pub mod dialect;
 pub mod early_error;
 pub mod headers;
+pub mod inputs;
 pub mod limiter;
 pub mod log;
 pub mod redact;

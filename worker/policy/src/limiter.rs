@@ -8,16 +8,22 @@
 //! reserved by requests in flight: `spent + open reservations + this worst
 //! case ≤ budget`. A request can only overspend when its actual cost exceeds
 //! its own reservation (an input estimate that was too low), so overspend is
-//! bounded by one reservation.
+//! bounded by one reservation per request in flight — which is why a
+//! budgeted subject always has a finite concurrency.
+//!
+//! A reservation not settled within its TTL is charged in full (settlement
+//! may never come: the Worker can be stopped). It keeps its concurrency slot
+//! while its stream shows signs of life ([`LimiterState::hold`], sent by the
+//! stream every third of the TTL) and is dropped only once it has been
+//! silent for a whole TTL. A late settlement corrects the charge.
 
 use serde::{Deserialize, Serialize};
 use zenwire::cost::Usd;
 
 use crate::budget::Spend;
 
-/// A reservation not settled within this long is charged in full and its
-/// concurrency slot freed (the Worker died mid-request).
-pub const RESERVATION_TTL_MS: u64 = 15 * 60 * 1000;
+/// Default TTL of a reservation (an ask that names none).
+pub const RESERVATION_TTL_MS: u64 = crate::config::DEFAULT_RESERVATION_TTL_MS;
 const MINUTE_MS: u64 = 60_000;
 const DAY_MS: u64 = 86_400_000;
 
@@ -36,7 +42,7 @@ pub struct Limits {
 }
 
 /// A request's ask to the limiter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ask {
     /// Limits of the caller.
@@ -45,6 +51,22 @@ pub struct Ask {
     pub reserve: Spend,
     /// Token issue time (Unix s), checked against revocation.
     pub issued_at: Option<u64>,
+    /// The reservation's TTL in ms (0: [`RESERVATION_TTL_MS`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ttl_ms: u64,
+    /// Only count the request against `limits.rpm` (and revocation): no
+    /// reservation is opened and the granted id means nothing. For the
+    /// public mode's deployment-wide rate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub count_only: bool,
+    /// Settlements of the subject's earlier requests that ride along
+    /// (applied first, so their slots and budget are free for this ask).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settle: Vec<Settle>,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 /// Why the limiter said no.
@@ -81,6 +103,50 @@ pub enum Decision {
     },
 }
 
+/// A settle call: reservation id and what the request cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settle {
+    /// Reservation to close.
+    pub reservation: u64,
+    /// Actual spend.
+    pub actual: Spend,
+}
+
+/// A hold call: a sign of life of a reservation's request
+/// ([`LimiterState::hold`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hold {
+    /// Reservation that is still in use.
+    pub reservation: u64,
+    /// Charge it in full now.
+    pub charge: bool,
+}
+
+/// A revoke call: tokens issued at or before `through` (Unix s) are revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revoke {
+    /// Watermark.
+    pub through: u64,
+}
+
+/// A check call: is a token issued at `issued_at` (Unix s) revoked? Answered
+/// with [`Checked`]; changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// The token's `iat`.
+    pub issued_at: u64,
+}
+
+/// The answer to a [`Check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checked {
+    /// The token is revoked.
+    pub revoked: bool,
+}
+
 /// One open reservation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -91,6 +157,30 @@ pub struct Reservation {
     pub spend: Spend,
     /// When it was made (Unix ms).
     pub at_ms: u64,
+    /// Last sign of life of its request (Unix ms; 0: `at_ms`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seen_ms: u64,
+    /// Its TTL (ms; 0: [`RESERVATION_TTL_MS`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ttl_ms: u64,
+    /// Charged in full on this day (TTL reached, or its stream went silent
+    /// and asked for it); still holds its concurrency slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charged_day: Option<u64>,
+}
+
+impl Reservation {
+    fn ttl(&self) -> u64 {
+        if self.ttl_ms == 0 {
+            RESERVATION_TTL_MS
+        } else {
+            self.ttl_ms
+        }
+    }
+
+    fn last_seen(&self) -> u64 {
+        self.seen_ms.max(self.at_ms)
+    }
 }
 
 /// Everything the limiter keeps for one subject.
@@ -146,6 +236,14 @@ fn add(a: Spend, b: Spend) -> Spend {
     }
 }
 
+/// `a − b`, at least zero in each unit.
+fn sub(a: Spend, b: Spend) -> Spend {
+    Spend {
+        usd: Usd::from_atto(a.usd.atto().saturating_sub(b.usd.atto())),
+        tokens: a.tokens.saturating_sub(b.tokens),
+    }
+}
+
 impl LimiterState {
     /// Rolls the minute/day windows forward and expires stale reservations.
     fn advance(&mut self, now_ms: u64) {
@@ -161,25 +259,34 @@ impl LimiterState {
             self.day_requests = 0;
             self.day_denied = 0;
         }
-        let mut expired = Spend::default();
-        self.open.retain(|r| {
-            let stale = now_ms.saturating_sub(r.at_ms) >= RESERVATION_TTL_MS;
-            if stale {
-                expired = add(expired, r.spend);
+        // Past its TTL a reservation is charged in full; it keeps its slot
+        // until its request has shown no sign of life for a whole TTL.
+        let mut charged = Spend::default();
+        for r in &mut self.open {
+            if r.charged_day.is_none() && now_ms.saturating_sub(r.at_ms) >= r.ttl() {
+                r.charged_day = Some(day);
+                charged = add(charged, r.spend);
             }
-            !stale
-        });
-        self.spent = add(self.spent, expired);
+        }
+        self.open
+            .retain(|r| now_ms.saturating_sub(r.last_seen()) < r.ttl());
+        self.spent = add(self.spent, charged);
     }
 
+    /// What the open, not yet charged, reservations hold.
     fn reserved(&self) -> Spend {
         self.open
             .iter()
+            .filter(|r| r.charged_day.is_none())
             .fold(Spend::default(), |acc, r| add(acc, r.spend))
     }
 
-    /// Admits or refuses a request at `now_ms` (Unix ms).
+    /// Admits or refuses a request at `now_ms` (Unix ms), after applying
+    /// the settlements that ride along.
     pub fn acquire(&mut self, now_ms: u64, ask: &Ask) -> Decision {
+        for s in &ask.settle {
+            self.settle(now_ms, s.reservation, s.actual);
+        }
         self.advance(now_ms);
         let deny = |s: &mut Self, reason, retry_after_secs| {
             s.day_denied = s.day_denied.saturating_add(1);
@@ -188,16 +295,19 @@ impl LimiterState {
                 retry_after_secs,
             }
         };
-        if let (Some(through), Some(iat)) = (self.revoked_through, ask.issued_at) {
-            if iat <= through {
-                return deny(self, Denial::Revoked, 0);
-            }
+        if ask.issued_at.is_some_and(|iat| self.is_revoked(iat)) {
+            return deny(self, Denial::Revoked, 0);
         }
         let to_next_minute = (MINUTE_MS - now_ms % MINUTE_MS).div_ceil(1000);
         let to_next_day = (DAY_MS - now_ms % DAY_MS).div_ceil(1000);
         let l = ask.limits;
         if l.rpm.is_some_and(|rpm| self.minute_requests >= rpm) {
             return deny(self, Denial::Rpm, to_next_minute);
+        }
+        if ask.count_only {
+            self.minute_requests = self.minute_requests.saturating_add(1);
+            self.day_requests = self.day_requests.saturating_add(1);
+            return Decision::Granted { reservation: 0 };
         }
         if l.concurrency.is_some_and(|c| self.open.len() >= c as usize) {
             return deny(self, Denial::Concurrency, 1);
@@ -222,6 +332,9 @@ impl LimiterState {
             id,
             spend: ask.reserve,
             at_ms: now_ms,
+            seen_ms: 0,
+            ttl_ms: ask.ttl_ms,
+            charged_day: None,
         });
         Decision::Granted { reservation: id }
     }
@@ -237,16 +350,58 @@ impl LimiterState {
     }
 
     /// Settles reservation `id` with what the request `actual`ly cost.
-    /// Returns false when the reservation is unknown (already settled or
-    /// expired — then it was charged in full and nothing changes).
+    /// A reservation already charged in full is corrected to `actual` (on a
+    /// later day only upwards: that day's spend never held it). Returns
+    /// false when the reservation is unknown (already settled, or dropped
+    /// after its TTL of silence — then it was charged in full).
     pub fn settle(&mut self, now_ms: u64, id: u64, actual: Spend) -> bool {
         self.advance(now_ms);
         let Some(pos) = self.open.iter().position(|r| r.id == id) else {
             return false;
         };
-        self.open.swap_remove(pos);
-        self.spent = add(self.spent, actual);
+        let r = self.open.swap_remove(pos);
+        self.spent = match r.charged_day {
+            None => add(self.spent, actual),
+            Some(day) if day == self.day => add(sub(self.spent, r.spend), actual),
+            Some(_) => add(self.spent, sub(actual, r.spend)),
+        };
         true
+    }
+
+    /// A sign of life of reservation `id`'s request: it keeps its slot for
+    /// another TTL. With `charge`, the reservation is also charged in full
+    /// now (its stream went silent; if the Worker is stopped before
+    /// settling, the charge stands). Returns false when it is unknown.
+    pub fn hold(&mut self, now_ms: u64, id: u64, charge: bool) -> bool {
+        self.advance(now_ms);
+        let day = self.day;
+        let Some(r) = self.open.iter_mut().find(|r| r.id == id) else {
+            return false;
+        };
+        r.seen_ms = now_ms;
+        if charge && r.charged_day.is_none() {
+            r.charged_day = Some(day);
+            let spend = r.spend;
+            self.spent = add(self.spent, spend);
+        }
+        true
+    }
+
+    /// Whether `self` differs from `before` in what money depends on
+    /// (spend, reservations, revocation): a change that must be stored
+    /// before answering. Request counters alone may be lost with the object
+    /// (they only matter within their minute or for reports).
+    pub fn differs_durably(&self, before: &LimiterState) -> bool {
+        self.spent != before.spent
+            || self.open != before.open
+            || self.next_id != before.next_id
+            || self.revoked_through != before.revoked_through
+            || self.day != before.day
+    }
+
+    /// Whether a token issued at `issued_at` (Unix s) is revoked.
+    pub fn is_revoked(&self, issued_at: u64) -> bool {
+        self.revoked_through.is_some_and(|t| issued_at <= t)
     }
 
     /// Revokes every token of the subject issued at or before `through`

@@ -24,10 +24,42 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// Clock skew tolerated for `iat` in the future, in seconds.
 pub const CLOCK_SKEW_SECS: u64 = 60;
 
-/// What a token allows. Absent limits are not limited by the token (the
-/// deployment's own limits still apply).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Request features whose input the body's size cannot bound, which a
+/// token with a budget may use only when its `allow` claim names them (and
+/// then the request reserves the model's whole context window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+pub enum Allowance {
+    /// Documents/PDFs, files and media fetched by URL or file id, non-image
+    /// inline media (the provider reads far more tokens than the bytes sent).
+    Media,
+    /// Provider-side tools (web search/fetch, URL context, code execution,
+    /// MCP, computer use…): the provider adds input and fees of its own.
+    ServerTools,
+    /// References to state kept by the provider (`previous_response_id`,
+    /// `conversation`, stored prompts, cached content): input the body does
+    /// not contain.
+    Stateful,
+}
+
+impl Allowance {
+    /// The claim value (`media`, `serverTools`, `stateful`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Allowance::Media => "media",
+            Allowance::ServerTools => "serverTools",
+            Allowance::Stateful => "stateful",
+        }
+    }
+}
+
+/// What a token allows. Absent limits are not limited by the token (the
+/// deployment's own limits still apply). Unknown claims are refused, at
+/// mint and at verification: a misspelt limit must not mint an unlimited
+/// token, and a relay must not accept a token whose restrictions it cannot
+/// read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Claims {
     /// Subject: who spends (a user or app name); keys the limiter.
     pub sub: String,
@@ -57,6 +89,10 @@ pub struct Claims {
     /// deployment allows (and non-browser callers without `Origin`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
+    /// Features with unbounded input the holder may use although the token
+    /// has a budget (see [`Allowance`]); empty = none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<Allowance>,
 }
 
 /// Why a token was refused.
@@ -138,6 +174,9 @@ impl Claims {
         if self.max_output_tokens == Some(0) {
             return bad("maxOutputTokens must be positive");
         }
+        if self.concurrency == Some(0) {
+            return bad("concurrency must be positive");
+        }
         if self
             .origins
             .iter()
@@ -146,6 +185,11 @@ impl Claims {
             return bad("origins must be like https://example.com (no trailing slash)");
         }
         Ok(())
+    }
+
+    /// True when the token has a daily budget (USD or tokens).
+    pub fn has_budget(&self) -> bool {
+        self.budget_usd_per_day.is_some() || self.tokens_per_day.is_some()
     }
 
     /// True when the token lets its holder use `model`.

@@ -30,6 +30,9 @@ fn ask(limits: Limits, usd_: &str, tokens: u64) -> Ask {
             tokens,
         },
         issued_at: Some(100),
+        ttl_ms: 0,
+        count_only: false,
+        settle: vec![],
     }
 }
 
@@ -90,6 +93,185 @@ fn concurrency_slots_free_on_settle_and_expiry() {
     ));
     // Stale reservations are charged in full and their slots freed.
     granted(s.acquire(T0 + RESERVATION_TTL_MS + 10, &ask(l, "0", 0)));
+}
+
+#[test]
+fn a_reservation_past_its_ttl_is_charged_in_full_and_a_live_stream_keeps_its_slot() {
+    let mut s = LimiterState::default();
+    let l = Limits {
+        concurrency: Some(1),
+        usd_per_day: Some(usd("10")),
+        ..Limits::default()
+    };
+    let ttl = 60_000;
+    let long = Ask {
+        ttl_ms: ttl,
+        ..ask(l, "1.5", 100)
+    };
+    let id = granted(s.acquire(T0, &long));
+    // The stream shows signs of life every third of the TTL.
+    for i in 1..=5 {
+        assert!(s.hold(T0 + i * ttl / 3, id, false));
+    }
+    let r = s.report(T0 + 5 * ttl / 3);
+    assert_eq!(r.spent.usd, usd("1.5"), "charged in full at its TTL");
+    assert_eq!(r.reserved, Spend::default(), "not counted twice");
+    assert_eq!(r.in_flight, 1, "the live stream keeps its slot");
+    assert!(matches!(
+        s.acquire(T0 + 5 * ttl / 3, &long),
+        Decision::Denied {
+            reason: Denial::Concurrency,
+            ..
+        }
+    ));
+    // Its settlement corrects the charge to what it cost.
+    let cost = Spend {
+        usd: usd("0.25"),
+        tokens: 40,
+    };
+    assert!(s.settle(T0 + 2 * ttl, id, cost));
+    let r = s.report(T0 + 2 * ttl);
+    assert_eq!((r.spent, r.in_flight), (cost, 0));
+
+    // One that stops showing signs of life (the Worker was stopped) is
+    // charged in full at its TTL and dropped a TTL after its last sign.
+    let id = granted(s.acquire(T0 + 3 * ttl, &long));
+    assert!(s.hold(T0 + 3 * ttl + ttl / 2, id, false));
+    assert_eq!(s.report(T0 + 4 * ttl + ttl / 3).in_flight, 1);
+    let r = s.report(T0 + 4 * ttl + ttl / 2);
+    assert_eq!((r.in_flight, r.spent.usd), (0, usd("1.75")));
+    assert!(
+        !s.settle(T0 + 5 * ttl, id, cost),
+        "a late settle changes nothing"
+    );
+    assert_eq!(s.report(T0 + 5 * ttl).spent.usd, usd("1.75"));
+}
+
+#[test]
+fn a_silent_stream_is_charged_at_once_and_corrected_when_it_settles() {
+    let mut s = LimiterState::default();
+    let l = Limits {
+        usd_per_day: Some(usd("10")),
+        ..Limits::default()
+    };
+    let id = granted(s.acquire(T0, &ask(l, "2", 500)));
+    assert!(s.hold(T0 + 20_000, id, true));
+    assert!(s.hold(T0 + 21_000, id, true), "charged once only");
+    let r = s.report(T0 + 21_000);
+    assert_eq!(
+        (r.spent.usd, r.reserved.usd, r.in_flight),
+        (usd("2"), Usd::ZERO, 1)
+    );
+    // The stream resumed and ended normally.
+    assert!(s.settle(
+        T0 + 30_000,
+        id,
+        Spend {
+            usd: usd("0.5"),
+            tokens: 90
+        }
+    ));
+    assert_eq!(
+        s.report(T0 + 30_000).spent,
+        Spend {
+            usd: usd("0.5"),
+            tokens: 90
+        }
+    );
+    // Charged yesterday, settled today: today's spend never held it, so only
+    // an actual cost above the reservation is added.
+    let late = T0 - T0 % 86_400_000 + 86_400_000 - 1_000;
+    let id = granted(s.acquire(late, &ask(l, "2", 500)));
+    assert!(s.hold(late + 500, id, true));
+    assert!(s.settle(
+        late + 2_000,
+        id,
+        Spend {
+            usd: usd("3"),
+            tokens: 600
+        }
+    ));
+    assert_eq!(
+        s.report(late + 2_000).spent,
+        Spend {
+            usd: usd("1"),
+            tokens: 100
+        }
+    );
+    assert!(!s.hold(late + 3_000, id, true), "unknown after settling");
+}
+
+#[test]
+fn settlements_riding_on_an_acquire_are_applied_first() {
+    use zenwire_relay_policy::limiter::Settle;
+    let mut s = LimiterState::default();
+    let l = Limits {
+        concurrency: Some(1),
+        usd_per_day: Some(usd("1")),
+        ..Limits::default()
+    };
+    let first = granted(s.acquire(T0, &ask(l, "0.6", 10)));
+    // The next ask carries the first one's settlement: its slot and the
+    // unspent part of its reservation are free for it.
+    let next = Ask {
+        settle: vec![Settle {
+            reservation: first,
+            actual: Spend {
+                usd: usd("0.1"),
+                tokens: 5,
+            },
+        }],
+        ..ask(l, "0.6", 10)
+    };
+    let before = s.clone();
+    granted(s.acquire(T0 + 1, &next));
+    assert!(s.differs_durably(&before));
+    let r = s.report(T0 + 1);
+    assert_eq!(
+        (r.spent.usd, r.reserved.usd, r.in_flight),
+        (usd("0.1"), usd("0.6"), 1)
+    );
+    // Replayed (the answer was lost): the settlement is not applied twice.
+    assert!(matches!(s.acquire(T0 + 2, &next), Decision::Denied { .. }));
+    assert_eq!(s.report(T0 + 2).spent.usd, usd("0.1"));
+    // A denial that changes only counters need not be stored.
+    let before = s.clone();
+    assert!(matches!(
+        s.acquire(T0 + 3, &ask(l, "0.6", 10)),
+        Decision::Denied { .. }
+    ));
+    assert!(!s.differs_durably(&before));
+}
+
+#[test]
+fn count_only_asks_count_against_the_rate_and_open_nothing() {
+    let mut s = LimiterState::default();
+    let global = Ask {
+        count_only: true,
+        ..ask(
+            Limits {
+                rpm: Some(2),
+                concurrency: Some(1),
+                ..Limits::default()
+            },
+            "0",
+            0,
+        )
+    };
+    let start = T0 - T0 % 60_000;
+    granted(s.acquire(start, &global));
+    granted(s.acquire(start + 1, &global));
+    assert!(matches!(
+        s.acquire(start + 2, &global),
+        Decision::Denied {
+            reason: Denial::Rpm,
+            ..
+        }
+    ));
+    let r = s.report(start + 2);
+    assert_eq!((r.in_flight, r.requests, r.denied), (0, 2, 1));
+    s.revoke(100);
+    assert!(s.is_revoked(100) && !s.is_revoked(101));
 }
 
 #[test]
@@ -228,6 +410,7 @@ fn caller(cap: u64) -> Caller {
         budget_usd_per_day: None,
         tokens_per_day: None,
         origins: vec![],
+        allow: vec![],
     })
 }
 
@@ -288,11 +471,14 @@ fn settlement_prefers_billed_then_estimate_then_reservation() {
         output_tokens: Some(100),
         ..Usage::default()
     };
-    let a = actual(&model, &usage, Some("0.00123"), reserved);
+    let a = actual(&model, &usage, Some("0.00123"), true, reserved);
     assert_eq!((a.usd, a.tokens), (usd("0.00123"), 1100));
-    let a = actual(&model, &usage, None, reserved);
+    let a = actual(&model, &usage, None, true, reserved);
     assert_eq!(a.usd, usd("0.0045")); // 1000*3/1M + 100*15/1M
-    assert_eq!(actual(&model, &Usage::default(), None, reserved), reserved);
+    assert_eq!(
+        actual(&model, &Usage::default(), None, true, reserved),
+        reserved
+    );
     let a = actual(
         &model,
         &Usage {
@@ -300,9 +486,50 @@ fn settlement_prefers_billed_then_estimate_then_reservation() {
             ..Usage::default()
         },
         None,
+        true,
         reserved,
     );
     assert_eq!(a.usd, usd("1"), "unknown output: the reservation is kept");
+    // Zen's "0" cost frame after an error before any output: nothing spent.
+    let a = actual(&model, &Usage::default(), Some("0"), true, reserved);
+    assert_eq!((a.usd, a.tokens), (Usd::ZERO, 0));
+}
+
+#[test]
+fn a_stream_cut_before_its_terminal_frame_costs_at_least_its_reservation() {
+    let model = Catalog::builtin().resolve("claude-sonnet-4-5");
+    let reserved = Spend {
+        usd: usd("0.5"),
+        tokens: 5000,
+    };
+    // What Messages' message_start says: the input and one output token.
+    let opening = Usage {
+        input_tokens: Some(1000),
+        output_tokens: Some(1),
+        ..Usage::default()
+    };
+    assert_eq!(actual(&model, &opening, None, false, reserved), reserved);
+    assert_eq!(
+        actual(&model, &Usage::default(), None, false, reserved),
+        reserved
+    );
+    // Interim usage beyond the reservation (an input estimate that was too
+    // low) is charged as seen.
+    let big = Usage {
+        input_tokens: Some(200_000),
+        output_tokens: Some(10),
+        ..Usage::default()
+    };
+    let a = actual(&model, &big, None, false, reserved);
+    assert_eq!(a.usd, usd("0.60015"));
+    assert_eq!(a.tokens, 200_010);
+    // The same usage with its terminal frame seen is final.
+    let a = actual(&model, &opening, None, true, reserved);
+    assert_eq!(a.usd, usd("0.003015"));
+    // A free model costs nothing however it ends; its tokens still count.
+    let free = Catalog::builtin().resolve("big-pickle");
+    let a = actual(&free, &opening, None, false, reserved);
+    assert_eq!((a.usd, a.tokens), (Usd::ZERO, 5000));
 }
 
 #[test]

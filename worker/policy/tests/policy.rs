@@ -44,6 +44,7 @@ fn claims() -> Claims {
         budget_usd_per_day: None,
         tokens_per_day: None,
         origins: vec![],
+        allow: vec![],
     }
 }
 
@@ -102,7 +103,41 @@ fn clamps_output_in_every_dialect() {
     )
     .unwrap();
     assert_eq!(b["max_completion_tokens"], 500);
-    assert!(b.get("max_tokens").is_none());
+    assert_eq!(
+        b["max_tokens"], 500,
+        "a backend that reads only max_tokens gets the cap too"
+    );
+    let b = prep(
+        Endpoint::Chat,
+        json!({"model":"big-pickle","messages":[],"max_completion_tokens":30,"max_tokens":9000}),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            b["max_tokens"].as_u64(),
+            b["max_completion_tokens"].as_u64()
+        ),
+        (Some(30), Some(30))
+    );
+    // Fields of other formats that Zen's converters might carry are capped too.
+    let b = prep(
+        Endpoint::Chat,
+        json!({"model":"big-pickle","messages":[],"max_output_tokens":9000}),
+    )
+    .unwrap();
+    assert_eq!(
+        (b["max_tokens"].as_u64(), b["max_output_tokens"].as_u64()),
+        (Some(500), Some(500))
+    );
+    let b = prep(
+        Endpoint::Responses,
+        json!({"model":"gpt-5.1","input":"hi","max_tokens":9000}),
+    )
+    .unwrap();
+    assert_eq!(
+        (b["max_tokens"].as_u64(), b["max_output_tokens"].as_u64()),
+        (Some(500), Some(500))
+    );
     let b = prep(
         Endpoint::Chat,
         json!({"model":"big-pickle","messages":[],"max_tokens":20}),

@@ -17,6 +17,7 @@ fn claims() -> Claims {
         budget_usd_per_day: Some(Usd::parse("1.5").unwrap()),
         tokens_per_day: Some(10_000),
         origins: vec!["https://app.example".into()],
+        allow: vec![],
     }
 }
 

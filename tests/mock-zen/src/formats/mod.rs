@@ -104,3 +104,26 @@ pub fn overloaded_body(format: Format) -> (u16, Value) {
         Format::Gemini => (503, gemini::overloaded_error()),
     }
 }
+
+/// An error reported inside a 200 stream, in the format's own shape, with
+/// `message` as its text. `seq` is the Responses sequence number to use.
+pub fn error_frame(format: Format, seq: u64, message: &str) -> Frame {
+    use serde_json::json;
+    match format {
+        Format::Chat => data(
+            &json!({"error": {"message": message, "type": "server_error",
+            "param": null, "code": null}}),
+        ),
+        Format::Responses => event(
+            "error",
+            &json!({"type": "error", "code": "server_error", "message": message,
+                "param": null, "sequence_number": seq}),
+        ),
+        Format::Messages => event(
+            "error",
+            &json!({"type": "error", "error": {"type": "api_error", "message": message}}),
+        ),
+        Format::Gemini => data(&json!({"error": {"code": 500, "message": message,
+            "status": "INTERNAL"}})),
+    }
+}
