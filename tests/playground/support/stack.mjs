@@ -11,9 +11,10 @@
 
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -42,11 +43,12 @@ function freePort() {
 
 /**
  * Runs scripts/demo (expects `make www relay-build` done) on a free port with
- * its own Durable Object state; resolves `{url, mockUrl, stop}` once the
+ * its own Durable Object state (and `env` added to its environment, e.g.
+ * DEMO_MOCK_DELAY_MS); resolves `{url, mockUrl, stop}` once the
  * relay answers /healthz. `stop()` ends scripts/demo, which stops mock-zen and
  * wrangler; the demo runs in its own process group, killed as a backstop.
  */
-export async function startDemoStack({ timeoutMs = 180_000 } = {}) {
+export async function startDemoStack({ timeoutMs = 180_000, env = {} } = {}) {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), "zenwire-playground-"));
   const stateFile = join(dir, "demo.env");
@@ -60,6 +62,7 @@ export async function startDemoStack({ timeoutMs = 180_000 } = {}) {
       DEMO_STATE_FILE: stateFile,
       DEMO_PERSIST_DIR: join(dir, "wrangler-state"),
       DEMO_PUBLIC_RPM: process.env.DEMO_PUBLIC_RPM ?? TEST_PUBLIC_RPM,
+      ...env,
     },
   });
   let output = "";
@@ -184,4 +187,39 @@ export async function lastRequest(mockUrl) {
 export async function allRequests(mockUrl) {
   const res = await fetch(`${mockUrl}/__mock/requests`);
   return res.json();
+}
+
+/** Content types of the files the playground is made of. */
+export const CONTENT_TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".json": "application/json" };
+
+/**
+ * A plain static server for `dir` on a free port of 127.0.0.1 — another
+ * origin than the relay's, as a page hosted elsewhere; resolves `{url, close}`.
+ */
+export async function serveDirectory(dir) {
+  const server = createHttpServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^[/\\]+/, "") || "index.html";
+    try {
+      const body = await readFile(join(dir, path));
+      res.writeHead(200, { "content-type": CONTENT_TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** The admin secret scripts/demo gives the relay (demo-only). */
+const DEMO_ADMIN_SECRET = "demo-admin-secret";
+
+/** A relay token minted by the demo relay's admin API with these claims (e.g. `{rpm: 1}`). */
+export async function mintToken(siteUrl, claims = {}) {
+  const res = await fetch(`${siteUrl}/admin/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${DEMO_ADMIN_SECRET}`, "content-type": "application/json" },
+    body: JSON.stringify({ sub: `test-${Math.random().toString(36).slice(2)}`, ttl: "1h", ...claims }),
+  });
+  if (!res.ok) throw new Error(`minting a token failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
 }
