@@ -5,10 +5,10 @@
 //
 // What the answer says — text, reasoning, refusal, finished tool calls,
 // usage, cost, finish reason, a stream error — comes from the package's own
-// accumulator (`stream.message()`), read once per animation frame and at the
-// end. From the events themselves the page takes only what that message does
-// not hold: when the first token came (and how many deltas since, for the
-// speed), and the arguments of a tool call still forming.
+// accumulator (`stream.message()`), read at each render and at the end. From
+// the events themselves the page takes only what that message does not hold:
+// when the first token came (and how many deltas since, for the speed), and
+// the arguments of a tool call still forming.
 
 import { h, icon } from "./dom.js";
 import { MarkdownView } from "./markdown.js";
@@ -88,9 +88,57 @@ const sleep = (ms, signal) =>
     signal?.addEventListener("abort", () => (clearTimeout(timer), done()), { once: true });
   });
 
+/** Fewest milliseconds between two renders of a streaming answer. */
+const MIN_RENDER_INTERVAL_MS = 50;
+/** Most of the main thread that rendering a streaming answer may take. */
+const RENDER_SHARE = 0.2;
+
 /**
- * Streams `request` into `record`, calling `onUpdate()` at most once per
- * animation frame while events arrive, at every wait, and at the end.
+ * Paces the renders of a streaming answer: each on an animation frame, at
+ * most one per MIN_RENDER_INTERVAL_MS (text that grows 20 times a second
+ * reads as smoothly as at 60), and far enough apart that rendering — the
+ * page's own work and the browser's style, layout and paint after it, which
+ * grow with a very long answer — takes at most RENDER_SHARE of the main thread.
+ */
+class RenderPacer {
+  constructor(render) {
+    this.render = render;
+    this.frame = 0;
+    this.timer = 0;
+    this.next = 0; // no render before this time
+  }
+
+  /** Asks for a render soon. */
+  request() {
+    if (this.frame || this.timer) return;
+    const onFrame = () => (this.frame = requestAnimationFrame(() => this.now()));
+    const wait = this.next - performance.now();
+    if (wait > 0) this.timer = setTimeout(onFrame, wait);
+    else onFrame();
+  }
+
+  /** Renders now, and measures what that cost. */
+  now() {
+    this.cancel();
+    const began = performance.now();
+    this.render();
+    // A task queued now runs after this frame's style, layout and paint.
+    setTimeout(() => {
+      const cost = performance.now() - began;
+      this.next = began + Math.max(MIN_RENDER_INTERVAL_MS, cost / RENDER_SHARE);
+    });
+  }
+
+  cancel() {
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
+    this.frame = this.timer = 0;
+  }
+}
+
+/**
+ * Streams `request` into `record`, calling `onUpdate()` while events arrive
+ * (paced by a RenderPacer), at every wait, and at the end.
  * Resolves when the answer ended — normally, stopped (`signal` aborted →
  * record.stopped) or failed (record.error) — never rejects.
  *
@@ -109,14 +157,11 @@ export async function streamInto(record, { client, request, signal, onUpdate, wh
   let lastAt = null;
   let deltas = 0;
   let stream = null;
-  let frame = 0;
-  const sync = () => {
-    cancelAnimationFrame(frame);
-    frame = 0;
+  const renders = new RenderPacer(() => {
     if (stream) takeMessage(record, stream.message(), where);
     refreshSpeed();
     onUpdate?.();
-  };
+  });
   const refreshSpeed = () => {
     const out = stats.usage.outputTokens;
     stats.approx = !Number.isFinite(out);
@@ -167,7 +212,7 @@ export async function streamInto(record, { client, request, signal, onUpdate, wh
             default:
               break;
           }
-          frame ||= requestAnimationFrame(sync);
+          renders.request();
         }
         break;
       } catch (err) {
@@ -175,7 +220,7 @@ export async function streamInto(record, { client, request, signal, onUpdate, wh
         if (delay == null) throw err;
         live.wait = { title: waitTitle(err, where), until: Date.now() + delay };
         stream = null;
-        sync();
+        renders.now();
         await sleep(delay, signal);
         live.wait = null;
         if (signal?.aborted) throw err;
@@ -188,7 +233,7 @@ export async function streamInto(record, { client, request, signal, onUpdate, wh
       record.error = { ...describeError(err, { ...where, cause }), at: Date.now() };
     }
   } finally {
-    cancelAnimationFrame(frame);
+    renders.cancel();
     if (stream) takeMessage(record, stream.message(), where);
     // A call still forming when the answer ended is kept as what arrived,
     // marked so nobody takes it for a call to run.

@@ -275,7 +275,9 @@ export class ConversationView {
     const view = this.views.find((v) => v?.record === record);
     if (!view) return;
     view.update();
-    this.scrollToEnd();
+    // Called once per animation frame while an answer streams: scroll now,
+    // in this frame, instead of asking for another one.
+    if (this.pinned) this.opts.scroller.scrollTop = this.opts.scroller.scrollHeight;
   }
 
   scrollToEnd(force = false) {
