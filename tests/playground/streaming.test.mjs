@@ -1,8 +1,9 @@
 // Answers while and after they stream: a stopped answer keeps its numbers
 // (estimated, marked partial); New chat leaves an answer streaming in its
 // own conversation; tool calls come from the package's accumulator (a call
-// cut off by Stop is not shown as ready); the Markdown renderer that only
-// re-renders the open block gives the same DOM as rendering the whole text.
+// cut off by Stop is not shown as ready); a slow first token is counted in
+// seconds; the Markdown renderer that only re-renders the open block gives
+// the same DOM as rendering the whole text and never rebuilds settled blocks.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -121,6 +122,21 @@ test("tool calls come from the package: a finished one is ready, one cut off by 
   await page.close();
 });
 
+test("a slow first token shows the seconds waited, with Stop", async () => {
+  const page = await openChat();
+  // mock-zen opens the stream and then sends nothing.
+  await send(page, "/mock stall\nhello?");
+  const status = lastAnswer(page).locator(".msg-status");
+  await page.waitForFunction(() => /^Waiting for the first token… [2-9] s$/.test(document.querySelector("#chat-log .msg-assistant:last-child .msg-status")?.textContent), null, { timeout: 6_000 });
+  const seconds = Number(/(\d+) s$/.exec(await status.innerText())[1]);
+  // The seconds count on.
+  await page.waitForFunction((n) => Number(/(\d+) s$/.exec(document.querySelector("#chat-log .msg-assistant:last-child .msg-status").textContent)?.[1]) > n, seconds, { timeout: 5_000 });
+  await page.getByRole("button", { name: "Stop generating" }).click();
+  await page.waitForSelector('#chat-log .msg-assistant[aria-busy="false"]');
+  assert.equal(await status.innerText(), "Stopped");
+  await page.close();
+});
+
 /** Varied Markdown: lists (loose, nested, ordered), fences (with blank lines, unclosed), tables, nested quotes, reference links, headings. */
 const DOCS = [
   "# Title\n\nPara one\nline two with **bold** and `code`.\n\n- a\n- b\n\n  continued\n\n1. x\n2. y\n\n```js\nconst a = 1;\n\n\nlet b = `t`;\n```\n\n> q\n> > nested\n>\n> back\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n| long cell | x |\n\n[ref]: https://example.com/r\n\nSee [ref] and [later].\n\n    indented\n\n    more\n\n1. a\n\n2. b\n\n- x\n\n  - y\n\n    - z\n\nSetext\n---\n\n***\n\n[later]: https://example.com/later \"T\"\n\nend *em* ~~del~~ <b>html</b> https://auto.example/x\n",
@@ -169,7 +185,18 @@ test("a long Markdown answer streamed through the relay renders as the whole tex
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
   await send(page, "/mock markdown:1500\nsome Markdown please");
   const answer = lastAnswer(page);
+  // Rendered once: the blocks shown while the answer is young (all but the
+  // open tail) are the very same nodes when it has ended, never rebuilt.
+  const body = "#chat-log .msg-assistant:last-child .answer-body";
+  await page.waitForFunction((sel) => document.querySelector(sel)?.children.length >= 12, body, { timeout: 30_000, polling: 50 });
+  const early = await page.evaluateHandle((sel) => {
+    const el = document.querySelector(sel);
+    return { el, blocks: [...el.children].slice(0, -3), busy: el.closest(".msg-assistant").getAttribute("aria-busy") };
+  }, body);
+  assert.equal(await early.evaluate((e) => e.busy), "true", "still streaming");
   await page.waitForSelector('#chat-log .msg-assistant[aria-busy="false"]', { timeout: 60_000 });
+  const kept = await early.evaluate(({ el, blocks }) => blocks.filter((b) => b.parentNode === el).length);
+  assert.equal(kept, await early.evaluate((e) => e.blocks.length), "settled blocks were not rendered again");
   assert.ok((await answer.getByRole("table").count()) > 5, "tables");
   assert.ok((await answer.getByRole("button", { name: "Copy code" }).count()) > 5, "code blocks");
   // The text as the person can copy it, rendered whole, is what streamed in.
