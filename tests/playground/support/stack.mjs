@@ -43,12 +43,11 @@ function freePort() {
 
 /**
  * Runs scripts/demo (expects `make www relay-build` done) on a free port with
- * its own Durable Object state (and `env` added to its environment, e.g.
- * DEMO_MOCK_DELAY_MS); resolves `{url, mockUrl, stop}` once the
+ * its own Durable Object state; resolves `{url, mockUrl, stop}` once the
  * relay answers /healthz. `stop()` ends scripts/demo, which stops mock-zen and
  * wrangler; the demo runs in its own process group, killed as a backstop.
  */
-export async function startDemoStack({ timeoutMs = 180_000, env = {} } = {}) {
+export async function startDemoStack({ timeoutMs = 180_000 } = {}) {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), "zenwire-playground-"));
   const stateFile = join(dir, "demo.env");
@@ -62,7 +61,6 @@ export async function startDemoStack({ timeoutMs = 180_000, env = {} } = {}) {
       DEMO_STATE_FILE: stateFile,
       DEMO_PERSIST_DIR: join(dir, "wrangler-state"),
       DEMO_PUBLIC_RPM: process.env.DEMO_PUBLIC_RPM ?? TEST_PUBLIC_RPM,
-      ...env,
     },
   });
   let output = "";
@@ -190,7 +188,7 @@ export async function allRequests(mockUrl) {
 }
 
 /** Content types of the files the playground is made of. */
-export const CONTENT_TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".json": "application/json" };
+const CONTENT_TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".json": "application/json" };
 
 /**
  * A plain static server for `dir` on a free port of 127.0.0.1 — another
