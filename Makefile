@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup test lint unit bench fuzz demo pkg size check-size test-browser check-types www test-playground relay-build relay test-relay bench-relay dev
+.PHONY: setup test lint unit bench fuzz demo pkg size check-size test-browser check-types www test-playground bench-playground relay-build relay test-relay bench-relay dev
 
 
 # npm binaryen's wasm-opt (node_modules/.bin) and the cargo-installed
@@ -41,8 +41,9 @@ unit:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
-## make bench: criterion benchmarks (numbers go in README).
-bench: setup bench-js
+## make bench: criterion benchmarks, the JS decode table and the playground's
+## main-thread load (numbers go in README).
+bench: setup bench-js bench-playground
 	$(CARGO) bench --bench decode
 
 ## make fuzz: run each fuzz target for a while (needs cargo-fuzz + nightly; not in CI).
@@ -110,6 +111,12 @@ www: pkg
 ## screenshots go to screenshots/.
 test-playground: www relay-build
 	node tests/playground/support/run.mjs node --test --test-concurrency=1 tests/playground/
+
+## make bench-playground: main-thread busy share while a 20,000-token Markdown
+## answer streams into the playground at mock-zen's full rate (the `make demo`
+## stack, headless Chromium, Chrome's own counters), now and before issue #14.
+bench-playground: www relay-build
+	node bench/playground/render.mjs
 
 ## Relay (worker/): build the Worker bundle with worker-build (no downloads).
 relay-build: setup

@@ -45,7 +45,7 @@ async function boot() {
     return;
   }
 
-  const picker = new ModelPicker();
+  const picker = new ModelPicker({ missingCredential: (info) => state.missingCredential(info) });
   const settings = new SettingsDialog(state, toast);
   const ctx = { state, picker, settings, toast, announce };
   const chat = new ChatView(ctx);
@@ -71,7 +71,7 @@ async function boot() {
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", renderTheme);
   const renderConnection = () => {
     const c = state.connection();
-    connection.replaceChildren(h("span", { class: `conn-dot conn-${c.mode}` }), h("span", { class: "conn-label" }, c.label));
+    connection.replaceChildren(h("span", { class: `conn-dot conn-${c.mode}` }), h("span", { class: "conn-label" }, c.label), h("span", { class: "conn-short" }, c.mode === "key" ? "Own key" : "Relay"));
     connection.setAttribute("aria-label", `Connection: ${c.label}. Open settings`);
   };
   state.addEventListener("connection", renderConnection);
@@ -86,24 +86,31 @@ async function boot() {
     themeButton,
     h("button", { type: "button", class: "btn-ghost btn-icon", "aria-label": "Settings", title: "Settings", onclick: () => settings.open() }, icon("gear")),
   );
+  const views = { chat, compare };
+  const viewName = () => (location.hash === "#compare" ? "compare" : "chat");
+  const currentView = () => views[viewName()];
+
   const main = h("main", { class: "main", id: "main" }, chat.el, compare.el);
-  app.replaceChildren(h("a", { class: "skip-link", href: "#main" }, "Skip to the chat"), header, main);
+  // The skip link moves focus itself: following "#main" would change the
+  // hash, which is the route (it would leave compare mode).
+  const skip = h("a", { class: "skip-link", href: "#main", onclick: (e) => (e.preventDefault(), currentView().composer.focus()) }, "Skip to the message box");
+  app.replaceChildren(skip, header, main);
 
   const route = () => {
-    const view = location.hash === "#compare" ? "compare" : "chat";
+    const view = viewName();
     chat.el.hidden = view !== "chat";
     compare.el.hidden = view !== "compare";
     for (const t of tabs) t.setAttribute("aria-current", t.dataset.view === view ? "page" : "false");
     document.title = view === "compare" ? "Compare models · zenwire playground" : "zenwire playground";
-    (view === "chat" ? chat : compare).composer.focus();
+    currentView().composer.focus();
   };
   window.addEventListener("hashchange", route);
 
-  // Esc stops the answer in flight (dialogs close themselves first).
+  // Esc closes the conversations drawer, else stops the answer in flight
+  // (dialogs close themselves first).
   document.addEventListener("keydown", (e) => {
     if (e.key !== "Escape" || e.defaultPrevented || document.querySelector("dialog[open]")) return;
-    const stopped = location.hash === "#compare" ? compare.stop() : chat.stop();
-    if (stopped) e.preventDefault();
+    if (currentView().escape()) e.preventDefault();
   });
 
   picker.setModels(state.models);

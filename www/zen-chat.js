@@ -56,6 +56,7 @@ class ZenChat extends HTMLElement {
       scroller,
       env: {
         client: () => this.getClient(),
+        connection: () => this.connection,
         modelInfo: (id) => modelInfo(id),
         modelLabel: (id) => modelInfo(id).name || id,
       },
@@ -104,11 +105,13 @@ class ZenChat extends HTMLElement {
     return this.getAttribute("model") || "big-pickle";
   }
 
+  /** Where requests go: the relay-url attribute, else the relay that served this script. */
+  get connection() {
+    return { mode: "relay", baseUrl: this.getAttribute("relay-url") || sameOriginRelay(import.meta.url), apiKey: this.getAttribute("token") || "" };
+  }
+
   getClient() {
-    if (!this.client) {
-      const baseUrl = this.getAttribute("relay-url") || sameOriginRelay(import.meta.url);
-      this.client = makeClient({ baseUrl, apiKey: this.getAttribute("token") || undefined });
-    }
+    this.client ??= makeClient(this.connection);
     return this.client;
   }
 
@@ -121,6 +124,7 @@ class ZenChat extends HTMLElement {
 
   /** Starts a new conversation. */
   reset() {
+    this.view.stopAll();
     const conv = newConversation(this.model);
     conv.system = this.getAttribute("system-prompt") ?? "";
     this.view.setConversation(conv);

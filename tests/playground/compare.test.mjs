@@ -51,7 +51,7 @@ test("compare mode streams one prompt to three models side by side", async () =>
 
   // A fourth column can be added; no more than four.
   await page.click("#compare-add");
-  await page.locator("dialog.picker .model-option:not(:disabled)").first().click();
+  await page.getByRole("dialog", { name: "Add a model to compare" }).locator('[role="option"]:not([aria-disabled="true"])').first().click();
   assert.equal(await columns.count(), 4);
   assert.equal(await page.locator("#compare-add").isDisabled(), true);
   assert.deepEqual(page.problems, []);

@@ -1,11 +1,18 @@
-// One assistant answer: streams events from the wasm client into a plain
-// record (what is stored), and renders that record — reasoning, tool calls as
-// they form, sanitized Markdown, live numbers, errors. The same code renders
-// stored answers, chat, compare columns and <zen-chat>.
+// One assistant answer: streams it from the wasm client into a plain record
+// (what is stored), and renders that record — reasoning, tool calls as they
+// form, sanitized Markdown, live numbers, waits, errors. The same code
+// renders stored answers, chat, compare columns and <zen-chat>.
+//
+// What the answer says — text, reasoning, refusal, finished tool calls,
+// usage, cost, finish reason, a stream error — comes from the package's own
+// accumulator (`stream.message()`), read at each render and at the end. From
+// the events themselves the page takes only what that message does not hold:
+// when the first token came (and how many deltas since, for the speed), and
+// the arguments of a tool call still forming.
 
 import { h, icon } from "./dom.js";
-import { renderMarkdown } from "./markdown.js";
-import { describeError, isAbort, Action } from "./errors.js";
+import { MarkdownView } from "./markdown.js";
+import { describeError, isAbort, Action, autoRetryDelay, waitTitle, fetchFailureCause } from "./errors.js";
 import { fmtInt, fmtMs, fmtUsd } from "./format.js";
 import { estimate } from "./zen.js";
 
@@ -25,39 +32,136 @@ export function newAnswer(model) {
   };
 }
 
-/** Live-numbers record of an answer about to stream (so it shows as busy at once). */
+/**
+ * Live-numbers record of an answer about to stream (so it shows as busy at
+ * once). `live` exists only while it streams: when it started, the tool
+ * calls still forming, and the automatic retry being waited for.
+ */
 export function pendingStats() {
-  return { ttftMs: undefined, durationMs: undefined, tokensPerSec: undefined, usage: emptyUsage(), estimate: null, estimateComplete: false, billed: null, live: true, approx: true };
+  return {
+    ttftMs: undefined,
+    durationMs: undefined,
+    tokensPerSec: undefined,
+    usage: emptyUsage(),
+    estimate: null,
+    estimateComplete: false,
+    billed: null,
+    approx: true,
+    partial: false,
+    inputEstimated: false,
+    live: { startedAt: Date.now(), forming: new Map(), wait: null },
+  };
 }
 
 const emptyUsage = () => ({ inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null });
 
+/** Rough token count of text the server never counted for us (≈ 4 characters a token). */
+const approxTokens = (chars) => Math.ceil(chars / 4);
+
+/** The stored form of a finished tool call from `message().choices[].toolCalls`. */
+function toolCallRecord(t) {
+  return {
+    index: t.index,
+    id: t.id,
+    name: t.name,
+    raw: t.invalid ? t.invalid.rawArguments : (JSON.stringify(t.arguments, null, 2) ?? ""),
+    invalid: t.invalid ? t.invalid.reason || "invalid arguments" : "",
+  };
+}
+
+/** Copies what the package accumulated into `record`. */
+function takeMessage(record, m, where) {
+  const c = m.choices.find((x) => x.index === 0) ?? { text: "", reasoning: "", toolCalls: [], finishReason: null };
+  record.content = c.text;
+  record.reasoning = c.reasoning;
+  record.refusal = c.refusal ?? "";
+  record.toolCalls = c.toolCalls.map(toolCallRecord);
+  record.finish = c.finishReason ?? "";
+  record.stats.usage = { ...emptyUsage(), ...m.usage };
+  record.stats.billed = m.cost;
+  if (m.error && !record.error) record.error = { ...describeError({ ...m.error, type: "error" }, where), at: Date.now() };
+}
+
+const sleep = (ms, signal) =>
+  new Promise((done) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), done()), { once: true });
+  });
+
+/** Fewest milliseconds between two renders of a streaming answer. */
+const MIN_RENDER_INTERVAL_MS = 50;
+/** Most of the main thread that rendering a streaming answer may take. */
+const RENDER_SHARE = 0.2;
+
 /**
- * Streams `request` into `record`, calling `onUpdate()` after every batch of
- * events. Resolves when the answer ended — normally, stopped (`signal`
- * aborted → record.stopped) or failed (record.error) — never rejects.
+ * Paces the renders of a streaming answer: each on an animation frame, at
+ * most one per MIN_RENDER_INTERVAL_MS (text that grows 20 times a second
+ * reads as smoothly as at 60), and far enough apart that rendering — the
+ * page's own work and the browser's style, layout and paint after it, which
+ * grow with a very long answer — takes at most RENDER_SHARE of the main thread.
  */
-export async function streamInto(record, { client, request, signal, onUpdate, isFree = false }) {
+class RenderPacer {
+  constructor(render) {
+    this.render = render;
+    this.frame = 0;
+    this.timer = 0;
+    this.next = 0; // no render before this time
+  }
+
+  /** Asks for a render soon. */
+  request() {
+    if (this.frame || this.timer) return;
+    const onFrame = () => (this.frame = requestAnimationFrame(() => this.now()));
+    const wait = this.next - performance.now();
+    if (wait > 0) this.timer = setTimeout(onFrame, wait);
+    else onFrame();
+  }
+
+  /** Renders now, and measures what that cost. */
+  now() {
+    this.cancel();
+    const began = performance.now();
+    this.render();
+    // A task queued now runs after this frame's style, layout and paint.
+    setTimeout(() => {
+      const cost = performance.now() - began;
+      this.next = began + Math.max(MIN_RENDER_INTERVAL_MS, cost / RENDER_SHARE);
+    });
+  }
+
+  cancel() {
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
+    this.frame = this.timer = 0;
+  }
+}
+
+/**
+ * Streams `request` into `record`, calling `onUpdate()` while events arrive
+ * (paced by a RenderPacer), at every wait, and at the end.
+ * Resolves when the answer ended — normally, stopped (`signal` aborted →
+ * record.stopped) or failed (record.error) — never rejects.
+ *
+ * The client is made not to retry by itself (`maxRetries: 0`): a retryable
+ * failure before any output is retried here, after a wait that the answer
+ * shows with its countdown and a Stop button (see `autoRetryDelay`).
+ *
+ * @param opts.where  where the request goes (see errors.js), for the words of errors
+ */
+export async function streamInto(record, { client, request, signal, onUpdate, where = {} }) {
   const started = performance.now();
+  const stats = record.stats ?? pendingStats();
+  record.stats = stats;
+  const live = stats.live;
   let firstAt = null;
   let lastAt = null;
   let deltas = 0;
-  const stats = pendingStats();
-  record.stats = stats;
-  const first = () => {
-    if (firstAt == null) {
-      firstAt = performance.now();
-      stats.ttftMs = firstAt - started;
-    }
-  };
-  const tool = (index) => {
-    let t = record.toolCalls.find((c) => c.index === index);
-    if (!t) {
-      t = { index, id: "", name: "", raw: "", done: false, invalid: "" };
-      record.toolCalls.push(t);
-    }
-    return t;
-  };
+  let stream = null;
+  const renders = new RenderPacer(() => {
+    if (stream) takeMessage(record, stream.message(), where);
+    refreshSpeed();
+    onUpdate?.();
+  });
   const refreshSpeed = () => {
     const out = stats.usage.outputTokens;
     stats.approx = !Number.isFinite(out);
@@ -65,109 +169,129 @@ export async function streamInto(record, { client, request, signal, onUpdate, is
     const seconds = firstAt != null && lastAt != null ? (lastAt - firstAt) / 1000 : 0;
     stats.tokensPerSec = seconds > 0.05 && tokens > 1 ? tokens / seconds : undefined;
   };
+  const output = (counted = true) => {
+    if (firstAt == null) {
+      firstAt = performance.now();
+      stats.ttftMs = firstAt - started;
+    }
+    if (counted) deltas++;
+  };
 
   try {
-    const stream = client.stream(request, { signal });
-    for await (const ev of stream) {
-      lastAt = performance.now();
-      if (typeof ev.choice === "number" && ev.choice !== 0) continue; // one choice is ever requested
-      switch (ev.type) {
-        case "textDelta":
-          first();
-          deltas++;
-          record.content += ev.text;
-          break;
-        case "reasoningDelta":
-          first();
-          deltas++;
-          record.reasoning += ev.text;
-          break;
-        case "refusalDelta":
-          first();
-          record.refusal += ev.text;
-          break;
-        case "toolCallStart": {
-          first();
-          const t = tool(ev.index);
-          t.id = ev.id;
-          t.name = ev.name;
-          break;
+    for (let retries = 0; ; retries++) {
+      try {
+        stream = client.stream(request, { signal });
+        for await (const ev of stream) {
+          lastAt = performance.now();
+          if (typeof ev.choice === "number" && ev.choice !== 0) continue; // one choice is ever requested
+          switch (ev.type) {
+            case "textDelta":
+            case "reasoningDelta":
+              output();
+              break;
+            case "refusalDelta":
+              output(false);
+              break;
+            case "toolCallStart":
+              output(false);
+              live.forming.set(ev.index, { name: ev.name, raw: "" });
+              break;
+            case "toolCallDelta":
+              output();
+              if (live.forming.has(ev.index)) live.forming.get(ev.index).raw += ev.argumentsDelta;
+              break;
+            case "toolCall":
+            case "toolCallInvalid":
+              live.forming.delete(ev.index);
+              break;
+            case "error":
+              // A retryable error before any output (an overloaded provider
+              // opening its stream with it) is retried like an HTTP error.
+              if (firstAt == null && ev.retryable) throw ev;
+              break;
+            default:
+              break;
+          }
+          renders.request();
         }
-        case "toolCallDelta":
-          deltas++;
-          tool(ev.index).raw += ev.argumentsDelta;
-          break;
-        case "toolCall": {
-          const t = tool(ev.index);
-          t.id = ev.id;
-          t.name = ev.name;
-          t.raw = JSON.stringify(ev.arguments, null, 2) ?? "";
-          t.done = true;
-          break;
-        }
-        case "toolCallInvalid": {
-          const t = tool(ev.index);
-          t.id = ev.id;
-          t.name = ev.name;
-          t.raw = ev.rawArguments;
-          t.invalid = ev.reason || "invalid arguments";
-          t.done = true;
-          break;
-        }
-        case "usage":
-          for (const k of Object.keys(stats.usage)) if (Number.isFinite(ev[k])) stats.usage[k] = ev[k];
-          break;
-        case "cost":
-          stats.billed = ev.usd;
-          break;
-        case "finish":
-          record.finish = ev.reason;
-          break;
-        case "error":
-          record.error = { ...describeError(ev), at: Date.now() };
-          break;
-        default:
-          break;
+        break;
+      } catch (err) {
+        const delay = firstAt == null && !signal?.aborted ? autoRetryDelay(err, retries) : null;
+        if (delay == null) throw err;
+        live.wait = { title: waitTitle(err, where), until: Date.now() + delay };
+        stream = null;
+        renders.now();
+        await sleep(delay, signal);
+        live.wait = null;
+        if (signal?.aborted) throw err;
       }
-      refreshSpeed();
-      onUpdate?.();
     }
   } catch (err) {
     if (isAbort(err, signal)) record.stopped = true;
-    else record.error = { ...describeError(err), at: Date.now() };
+    else {
+      const cause = err?.kind === "network" ? (firstAt != null ? "dropped" : await fetchFailureCause(where.baseUrl)) : undefined;
+      record.error = { ...describeError(err, { ...where, cause }), at: Date.now() };
+    }
   } finally {
-    stats.live = false;
+    renders.cancel();
+    if (stream) takeMessage(record, stream.message(), where);
+    // A call still forming when the answer ended is kept as what arrived,
+    // marked so nobody takes it for a call to run.
+    for (const [index, t] of live.forming) record.toolCalls.push({ index, id: "", name: t.name, raw: t.raw, invalid: "cut off before its arguments were complete" });
+    delete stats.live;
     stats.durationMs = performance.now() - started;
     refreshSpeed();
-    const anyUsage = Object.values(stats.usage).some((v) => v != null);
-    const e = anyUsage ? estimate(record.model, stats.usage) : null;
-    if (e) {
-      stats.estimate = e.total;
-      // Unreported cache counts mean "no cache use"; only missing input or
-      // output counts (or prices) make the estimate a lower bound.
-      stats.estimateComplete = !e.missing.some((m) => /^(input|output)/.test(m));
-    } else if (isFree && anyUsage) {
-      stats.estimate = "0";
-      stats.estimateComplete = true;
-    }
-    for (const t of record.toolCalls) t.done = true;
+    finishEstimate(record, request, deltas, where);
     onUpdate?.();
   }
 }
+
+/**
+ * The cost estimate once the answer ended. A stopped or broken answer has no
+ * final usage from the server: its output is estimated from what arrived
+ * (its input too, unless the server reported it when the stream began), and
+ * its numbers are marked partial.
+ */
+function finishEstimate(record, request, deltas, where) {
+  const stats = record.stats;
+  const u = stats.usage;
+  const arrived = record.content.length + record.reasoning.length + record.toolCalls.reduce((n, t) => n + t.raw.length, 0);
+  if ((record.stopped || record.error) && arrived > 0) {
+    stats.partial = true;
+    u.outputTokens = Math.max(u.outputTokens ?? 0, deltas, approxTokens(arrived));
+    if (u.inputTokens == null) {
+      stats.inputEstimated = true;
+      u.inputTokens = approxTokens(JSON.stringify(request.messages ?? []).length + (request.system?.length ?? 0));
+    }
+  }
+  if (!Object.values(u).some((v) => v != null)) return;
+  const e = estimate(record.model, u);
+  if (e) {
+    stats.estimate = e.total;
+    // Unreported cache counts mean "no cache use"; only missing input or
+    // output counts (or prices) make the estimate a lower bound.
+    stats.estimateComplete = !stats.partial && !e.missing.some((m) => /^(input|output)/.test(m));
+  } else if (where.free) {
+    stats.estimate = "0";
+    stats.estimateComplete = !stats.partial;
+  }
+}
+
+/** A silent wait for the first token longer than this shows its seconds. */
+const SHOW_WAITING_AFTER_MS = 2000;
 
 /** Renders one assistant record; call `update()` as the record changes. */
 export class AnswerView {
   /**
    * @param record  the assistant record
-   * @param opts    `{modelLabel(id), onAction(action, view), isLast(): bool}`
+   * @param opts    `{modelLabel(id), onAction(action, view), isLast(): bool, isFree(id): bool}`;
+   *                actions: "retry", "settings", "pickModel", "copy", "regenerate", "stop"
    */
   constructor(record, opts) {
     this.record = record;
     this.opts = opts;
-    this.renderedContent = null;
     this.reasoningToggled = false;
-    this.frame = 0;
-    this.countdown = 0;
+    this.ticker = 0;
 
     this.status = h("span", { class: "msg-status" });
     this.reasoningMeta = h("span", { class: "reasoning-meta" });
@@ -184,7 +308,19 @@ export class AnswerView {
     });
     this.tools = h("div", { class: "tool-calls" });
     this.body = h("div", { class: "md answer-body" });
+    this.markdown = new MarkdownView(this.body);
     this.refusal = h("p", { class: "refusal", hidden: true });
+    // The countdown's seconds change as text data, not as new nodes, so the
+    // conversation's live region announces the wait once, not every second.
+    this.waitText = document.createTextNode("");
+    this.waitSeconds = document.createTextNode("");
+    this.waitNotice = h(
+      "div",
+      { class: "wait-notice", hidden: true },
+      icon("clock", 16),
+      h("span", { class: "wait-text" }, this.waitText, " — retrying in ", this.waitSeconds),
+      h("button", { type: "button", class: "btn btn-sm", onclick: () => this.opts.onAction("stop", this) }, "Stop"),
+    );
     this.errorSlot = h("div", { class: "error-slot" });
     this.stats = h("dl", { class: "stats", "aria-label": "Numbers for this answer" });
     this.actions = h("div", { class: "msg-actions" });
@@ -196,6 +332,7 @@ export class AnswerView {
       this.tools,
       this.body,
       this.refusal,
+      this.waitNotice,
       this.errorSlot,
       this.stats,
       this.actions,
@@ -203,23 +340,14 @@ export class AnswerView {
     this.update();
   }
 
-  /** Re-renders on the next animation frame (many events, one paint). */
-  schedule() {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.update();
-    });
-  }
-
   /** Re-renders now. */
   update() {
     const r = this.record;
-    const streaming = !!r.stats?.live;
+    const live = r.stats?.live;
+    const streaming = !!live;
     this.el.classList.toggle("is-streaming", streaming);
     this.el.setAttribute("aria-busy", streaming ? "true" : "false");
-    this.status.textContent = streaming ? (r.content || r.reasoning ? "Writing…" : "Waiting for the first token…") : r.stopped ? "Stopped" : "";
-    this.status.dataset.state = streaming ? "streaming" : r.stopped ? "stopped" : "";
+    this.renderStatus();
 
     // Reasoning: open while the model thinks, folded once the answer starts
     // (unless the person opened or closed it themselves).
@@ -238,11 +366,7 @@ export class AnswerView {
     }
 
     this.renderTools();
-
-    if (this.renderedContent !== r.content) {
-      this.renderedContent = r.content;
-      this.body.replaceChildren(renderMarkdown(r.content));
-    }
+    this.markdown.update(r.content);
     this.body.hidden = !r.content && !streaming;
 
     this.refusal.hidden = !r.refusal;
@@ -251,10 +375,39 @@ export class AnswerView {
     this.renderError();
     this.renderStats();
     this.renderActions(streaming);
+
+    // The seconds of a wait (or of a long wait for the first token) tick on.
+    const ticking = streaming && (live.wait || r.stats.ttftMs == null);
+    if (ticking && !this.ticker) this.ticker = setInterval(() => this.renderStatus(), 250);
+    else if (!ticking && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = 0;
+    }
+  }
+
+  /** The status next to the model name, and the countdown of a retry. */
+  renderStatus() {
+    const r = this.record;
+    const live = r.stats?.live;
+    const wait = live?.wait;
+    this.waitNotice.hidden = !wait;
+    if (wait) {
+      this.waitText.data = wait.title;
+      this.waitSeconds.data = `${Math.max(0, Math.ceil((wait.until - Date.now()) / 1000))} s`;
+    }
+    let text = "";
+    if (live && r.stats.ttftMs == null) {
+      const waited = Date.now() - live.startedAt;
+      text = wait ? "Waiting" : waited > SHOW_WAITING_AFTER_MS ? `Waiting for the first token… ${Math.floor(waited / 1000)} s` : "Waiting for the first token…";
+    } else if (live) text = "Writing…";
+    else if (r.stopped) text = "Stopped";
+    if (this.status.textContent !== text) this.status.textContent = text;
+    this.status.dataset.state = live ? "streaming" : r.stopped ? "stopped" : "";
   }
 
   renderTools() {
-    const calls = this.record.toolCalls;
+    const calls = [...this.record.toolCalls];
+    for (const [index, t] of this.record.stats?.live?.forming ?? []) calls.push({ index, name: t.name, raw: t.raw, forming: true });
     const key = JSON.stringify(calls);
     if (key === this.toolsKey) return;
     this.toolsKey = key;
@@ -262,14 +415,14 @@ export class AnswerView {
       ...calls.map((t) =>
         h(
           "div",
-          { class: `tool-call${t.invalid ? " is-invalid" : ""}${t.done ? "" : " is-forming"}` },
+          { class: `tool-call${t.invalid ? " is-invalid" : ""}${t.forming ? " is-forming" : ""}` },
           h(
             "div",
             { class: "tool-call-head" },
             icon("tool", 14),
             h("span", {}, "Tool call "),
             h("code", {}, t.name || "…"),
-            h("span", { class: "tool-call-state" }, t.invalid ? `not valid: ${t.invalid}` : t.done ? "ready — the playground does not run tools" : "forming…"),
+            h("span", { class: "tool-call-state" }, t.invalid ? `not valid: ${t.invalid}` : t.forming ? "forming…" : "ready — the playground does not run tools"),
           ),
           h("pre", { class: "tool-call-args" }, t.raw || " "),
         ),
@@ -279,62 +432,29 @@ export class AnswerView {
 
   renderError() {
     const e = this.record.error;
-    const key = e ? `${e.kind}|${e.at}` : "";
+    const key = e ? `${e.kind}|${e.at}|${e.title}` : "";
     if (key === this.errorKey) return;
     this.errorKey = key;
-    clearInterval(this.countdown);
     if (!e) {
       this.errorSlot.replaceChildren();
       return;
     }
-    const buttons = [];
-    let retry = null;
-    for (const action of e.actions ?? []) {
-      if (action === Action.Retry) {
-        retry = h("button", { type: "button", class: "btn btn-sm", onclick: () => this.opts.onAction(Action.Retry, this) }, "Retry");
-        buttons.push(retry);
-      } else if (action === Action.Settings) {
-        buttons.push(h("button", { type: "button", class: "btn btn-sm btn-quiet", onclick: () => this.opts.onAction(Action.Settings, this) }, "Open settings"));
-      } else if (action === Action.PickModel) {
-        buttons.push(h("button", { type: "button", class: "btn btn-sm btn-quiet", onclick: () => this.opts.onAction(Action.PickModel, this) }, "Choose another model"));
-      }
-    }
-    const countdown = h("p", { class: "error-countdown", hidden: true });
-    const card = h(
-      "div",
-      { class: "error-card", role: "alert", dataset: { kind: e.kind } },
-      h("div", { class: "error-title" }, icon("alert", 16), h("strong", {}, e.title)),
-      e.body ? h("p", { class: "error-body" }, e.body) : null,
-      e.detail ? h("p", { class: "error-detail" }, `Gateway said: ${e.detail}`) : null,
-      countdown,
-      buttons.length ? h("div", { class: "error-actions" }, buttons) : null,
+    const LABELS = { [Action.Retry]: "Retry", [Action.Settings]: "Open settings", [Action.PickModel]: "Choose another model" };
+    // Every error offers Retry (also a stored one, whose actions were not kept).
+    const actions = [Action.Retry, ...(e.actions ?? []).filter((a) => a !== Action.Retry && LABELS[a])];
+    const buttons = actions.map((action) =>
+      h("button", { type: "button", class: `btn btn-sm${action === Action.Retry ? "" : " btn-quiet"}`, onclick: () => this.opts.onAction(action, this) }, LABELS[action]),
     );
-    this.errorSlot.replaceChildren(card);
-
-    // A live countdown only for an error that just happened (not a stored one).
-    if (e.retryAfter && e.at && retry) {
-      const until = e.at + e.retryAfter * 1000;
-      card.dataset.retryAfter = String(e.retryAfter);
-      card.dataset.retrySource = e.retryAfterKnown ? "server" : "default";
-      const tick = () => {
-        const left = Math.ceil((until - Date.now()) / 1000);
-        if (left > 0 && this.el.isConnected !== false) {
-          countdown.hidden = false;
-          countdown.textContent = `You can retry in ${left} s`;
-          countdown.dataset.seconds = String(left);
-          retry.disabled = true;
-          retry.textContent = `Retry in ${left} s`;
-        } else {
-          clearInterval(this.countdown);
-          countdown.textContent = "You can retry now.";
-          countdown.dataset.seconds = "0";
-          retry.disabled = false;
-          retry.textContent = "Retry now";
-        }
-      };
-      tick();
-      this.countdown = setInterval(tick, 250);
-    }
+    this.errorSlot.replaceChildren(
+      h(
+        "div",
+        { class: "error-card", role: "alert", dataset: { kind: e.kind } },
+        h("div", { class: "error-title" }, icon("alert", 16), h("strong", {}, e.title)),
+        e.body ? h("p", { class: "error-body" }, e.body) : null,
+        e.detail ? h("p", { class: "error-detail" }, e.detailFrom ? `${e.detailFrom} said: ${e.detail}` : `Details: ${e.detail}`) : null,
+        h("div", { class: "error-actions" }, buttons),
+      ),
+    );
   }
 
   renderStats() {
@@ -346,20 +466,24 @@ export class AnswerView {
     }
     this.stats.hidden = false;
     const u = s.usage ?? {};
+
     const items = [];
     const add = (label, value, title) => items.push(h("div", { class: "stat", title }, h("dt", {}, label), h("dd", {}, value)));
     add("First token", s.ttftMs != null ? fmtMs(s.ttftMs) : s.live ? "…" : "—", "Time from sending to the first token");
     if (s.tokensPerSec != null) add("Speed", `${s.approx ? "≈" : ""}${s.tokensPerSec.toFixed(s.tokensPerSec < 10 ? 1 : 0)} tok/s`, "Output tokens per second after the first token");
-    if (u.inputTokens != null) add("Input", fmtInt(u.inputTokens), "Uncached input tokens");
-    if (u.outputTokens != null) add("Output", fmtInt(u.outputTokens), "Output tokens (reasoning included)");
+    // The counts of a stopped answer are estimated from what arrived.
+    if (u.inputTokens != null) add("Input", `${s.inputEstimated ? "≈ " : ""}${fmtInt(u.inputTokens)}`, s.inputEstimated ? "Estimated from the request's length" : "Uncached input tokens");
+    if (u.outputTokens != null) add("Output", `${s.partial ? "≈ " : ""}${fmtInt(u.outputTokens)}`, s.partial ? "Estimated from the text that arrived" : "Output tokens (reasoning included)");
     if (u.reasoningTokens) add("Reasoning", fmtInt(u.reasoningTokens), "Output tokens spent on reasoning");
     if (u.cacheReadTokens || u.cacheWriteTokens) add("Cache", `${fmtInt(u.cacheReadTokens ?? 0)} read · ${fmtInt(u.cacheWriteTokens ?? 0)} write`, "Prompt-cache tokens");
     if (!s.live && s.estimate != null) {
       const free = this.opts.isFree?.(this.record.model) && Number(s.estimate) === 0;
-      add("Est. cost", free ? "free" : `${s.estimateComplete ? "" : "≥ "}${fmtUsd(s.estimate)}`, "Estimated from the catalog's prices");
+      const bound = s.partial ? "≈ " : s.estimateComplete ? "" : "≥ ";
+      add("Est. cost", free ? "free" : `${bound}${fmtUsd(s.estimate)}`, "Estimated from the catalog's prices");
     }
     if (s.billed != null) add("Billed", fmtUsd(s.billed), "What Zen reported it charged");
     if (!s.live && s.durationMs != null) add("Total", fmtMs(s.durationMs), "Whole request, start to end");
+    if (s.partial) add("Partial", this.record.stopped ? "stopped early" : "ended early", "The server never reported this answer's usage: the counts and cost are estimated from what arrived");
     this.stats.replaceChildren(...items);
   }
 
@@ -371,9 +495,8 @@ export class AnswerView {
         h("button", { type: "button", class: "btn-ghost btn-xs", "aria-label": "Copy answer", onclick: (e) => this.opts.onAction("copy", this, e.currentTarget) }, icon("copy", 14), h("span", { class: "btn-label" }, "Copy")),
       );
     }
-    // After an error with a Retry button, that button is the way to ask again.
-    const hasRetry = r.error?.actions?.includes(Action.Retry);
-    if (!streaming && this.opts.isLast() && !hasRetry) {
+    // After an error, its card's Retry is the way to ask again.
+    if (!streaming && this.opts.isLast() && !r.error) {
       buttons.push(
         h("button", { type: "button", class: "btn-ghost btn-xs", "aria-label": "Regenerate answer", dataset: { action: "regenerate" }, onclick: () => this.opts.onAction("regenerate", this) }, icon("refresh", 14), h("span", { class: "btn-label" }, "Regenerate")),
       );
@@ -383,7 +506,7 @@ export class AnswerView {
 
   /** Stops timers (the view is being removed). */
   dispose() {
-    clearInterval(this.countdown);
-    if (this.frame) cancelAnimationFrame(this.frame);
+    clearInterval(this.ticker);
+    this.ticker = 0;
   }
 }

@@ -9,6 +9,7 @@ import { modelSummary } from "./model-picker.js";
 import { newConversation } from "./storage.js";
 import { fmtRelative } from "./format.js";
 import { Action } from "./errors.js";
+import { RELAY_TOKEN, credentialNotice } from "./state.js";
 
 const SUGGESTIONS = [
   "Explain how HTTP streaming works, with a small code example.",
@@ -34,7 +35,8 @@ export class ChatView {
 
     this.menuButton = h("button", { type: "button", class: "btn-ghost btn-icon only-narrow", "aria-label": "Show conversations", "aria-controls": "sidebar", "aria-expanded": "false", onclick: () => this.toggleSidebar() }, icon("menu"));
     this.modelButton = h("button", { type: "button", class: "model-button", id: "model-button", "aria-haspopup": "dialog", onclick: () => this.pickModel() });
-    this.paramsButton = h("button", { type: "button", class: "btn btn-sm btn-quiet", "aria-expanded": "false", "aria-controls": "params-panel", onclick: () => this.toggleParams() }, icon("sliders", 16), h("span", { class: "hide-narrow" }, "Settings for this chat"));
+    // At phone width only the icon shows; the label stays for screen readers.
+    this.paramsButton = h("button", { type: "button", class: "btn btn-sm btn-quiet", title: "Settings for this chat", "aria-expanded": "false", "aria-controls": "params-panel", onclick: () => this.toggleParams() }, icon("sliders", 16), h("span", { class: "sr-only-narrow" }, "Settings for this chat"));
     this.params = new ParamsPanel((conv) => this.persist(conv, true));
 
     this.list = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation", id: "chat-log" });
@@ -50,14 +52,15 @@ export class ChatView {
       scroller: this.scroller,
       env: {
         client: () => state.client(),
+        connection: () => state.connection(),
         modelInfo: (id) => state.modelInfo(id),
         modelLabel: (id) => state.modelLabel(id),
         onAction: (action) => this.onAction(action),
       },
       empty: () => this.emptyState(),
       onChange: (conv, { final }) => this.persist(conv, final),
-      onBusy: (busy) => {
-        this.composer.setBusy(busy);
+      onBusy: (busy, conv) => {
+        if (conv === this.conv) this.composer.setBusy(busy);
         this.renderConversations();
       },
       announce: ctx.announce,
@@ -85,6 +88,7 @@ export class ChatView {
       this.renderConversations();
     });
     state.addEventListener("conversations", () => this.renderConversations());
+    state.addEventListener("connection", () => this.refreshModelBar());
 
     const active = state.conversations.find((c) => c.id === state.settings.activeConversation);
     this.open(active ?? newConversation(state.settings.model));
@@ -101,9 +105,10 @@ export class ChatView {
     this.ctx.state.saveSettings();
     this.refreshModelBar();
     this.renderConversations();
-    this.composer.setBusy(false);
+    this.composer.setBusy(this.conversation.busy);
   }
 
+  /** A new, empty chat; an answer still streaming goes on in its own conversation. */
   newChat() {
     const s = this.ctx.state;
     const current = this.conv;
@@ -158,11 +163,17 @@ export class ChatView {
     this.paramsButton.setAttribute("aria-expanded", String(open));
   }
 
+  get sidebarOpen() {
+    return this.el.classList.contains("sidebar-open");
+  }
+
   toggleSidebar(force) {
-    const open = force ?? !this.el.classList.contains("sidebar-open");
+    const open = force ?? !this.sidebarOpen;
+    const wasOpen = this.sidebarOpen;
     this.el.classList.toggle("sidebar-open", open);
     this.menuButton.setAttribute("aria-expanded", String(open));
     if (open) this.sidebar.querySelector("button")?.focus();
+    else if (wasOpen && this.sidebar.contains(document.activeElement)) this.menuButton.focus();
   }
 
   onAction(action) {
@@ -170,8 +181,12 @@ export class ChatView {
     else if (action === Action.PickModel) this.pickModel();
   }
 
-  /** Esc: stop the answer in flight. */
-  stop() {
+  /** Esc: close the conversations drawer (phone width), else stop the answer in flight. */
+  escape() {
+    if (this.sidebarOpen && getComputedStyle(this.menuButton).display !== "none") {
+      this.toggleSidebar(false);
+      return true;
+    }
     if (this.conversation.busy) {
       this.conversation.stop();
       return true;
@@ -180,7 +195,10 @@ export class ChatView {
   }
 
   emptyState() {
-    const info = this.ctx.state.modelInfo(this.conv?.model ?? "");
+    const { state } = this.ctx;
+    const info = state.modelInfo(this.conv?.model ?? "");
+    const name = info.name || info.id;
+    const missing = state.missingCredential(info);
     return h(
       "div",
       { class: "empty" },
@@ -188,10 +206,25 @@ export class ChatView {
       h(
         "p",
         { class: "empty-sub" },
-        `You are talking to ${info.name || info.id}`,
-        info.free ? " — free, no key needed." : ".",
+        `You are talking to ${name}`,
+        info.free && !missing ? " — free, no key needed." : ".",
         " Answers stream in live, with time to first token, speed, tokens and cost.",
       ),
+      // Said before anything is sent, not after a failed request.
+      missing
+        ? h(
+            "div",
+            { class: "notice", role: "note" },
+            icon("alert", 16),
+            h("p", {}, credentialNotice(name, missing)),
+            h(
+              "div",
+              { class: "notice-actions" },
+              h("button", { type: "button", class: "btn btn-sm", onclick: () => this.ctx.settings.open() }, "Open settings"),
+              missing === RELAY_TOKEN ? h("button", { type: "button", class: "btn btn-sm btn-quiet", onclick: () => this.pickModel() }, "Choose a free model") : null,
+            ),
+          )
+        : null,
       h(
         "ul",
         { class: "suggestions", role: "list" },
@@ -227,7 +260,7 @@ export class ChatView {
               },
             },
             h("span", { class: "conv-title" }, c.title || "New chat"),
-            h("span", { class: "conv-meta" }, `${state.modelLabel(c.model)} · ${fmtRelative(c.updatedAt)}`),
+            h("span", { class: "conv-meta" }, `${state.modelLabel(c.model)} · ${this.conversation.isStreaming(c) ? "answering…" : fmtRelative(c.updatedAt)}`),
           ),
           h(
             "button",
@@ -237,6 +270,7 @@ export class ChatView {
               "aria-label": `Delete conversation “${c.title || "New chat"}”`,
               onclick: () => {
                 if (!confirm(`Delete “${c.title || "New chat"}”?`)) return;
+                this.conversation.stop(c);
                 state.deleteConversation(c.id);
                 if (c.id === this.conv?.id) this.newChat();
               },

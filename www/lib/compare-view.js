@@ -8,6 +8,7 @@ import { Composer } from "./composer.js";
 import { modelSummary } from "./model-picker.js";
 import { newConversation } from "./storage.js";
 import { Action } from "./errors.js";
+import { credentialNotice } from "./state.js";
 
 const MIN = 2;
 const MAX = 4;
@@ -41,6 +42,7 @@ export class CompareView {
     );
     for (const id of ctx.state.settings.compareModels.slice(0, MAX)) this.addColumn(id, false);
     ctx.state.addEventListener("models", () => this.columns.forEach((c) => this.renderHead(c)));
+    ctx.state.addEventListener("connection", () => this.columns.forEach((c) => c.conv.messages.length || c.view.render()));
   }
 
   get busy() {
@@ -65,6 +67,7 @@ export class CompareView {
         scroller,
         env: {
           client: () => this.ctx.state.client(),
+          connection: () => this.ctx.state.connection(),
           modelInfo: (m) => this.ctx.state.modelInfo(m),
           modelLabel: (m) => this.ctx.state.modelLabel(m),
           onAction: (action) => {
@@ -72,7 +75,7 @@ export class CompareView {
             else if (action === Action.PickModel) this.changeModel(col);
           },
         },
-        empty: () => h("p", { class: "compare-empty" }, "Answers appear here."),
+        empty: () => this.emptyColumn(col),
         onBusy: () => this.composer.setBusy(this.busy),
         announce: this.ctx.announce,
       });
@@ -110,6 +113,7 @@ export class CompareView {
       onPick: (id) => {
         col.conv.model = id;
         this.renderHead(col);
+        if (!col.conv.messages.length) col.view.render();
         this.saveModels();
       },
     });
@@ -157,8 +161,21 @@ export class CompareView {
     return true;
   }
 
+  /** Esc: stops every column. */
+  escape() {
+    return this.stop();
+  }
+
+  /** What an empty column says: where answers appear, or why none can. */
+  emptyColumn(col) {
+    const info = this.ctx.state.modelInfo(col.conv.model);
+    const missing = this.ctx.state.missingCredential(info);
+    return h("p", { class: `compare-empty${missing ? " is-blocked" : ""}` }, missing ? credentialNotice(info.name || info.id, missing) : "Answers appear here.");
+  }
+
   clear() {
     for (const c of this.columns) {
+      c.view.stop();
       c.conv = newConversation(c.conv.model);
       c.view.setConversation(c.conv);
     }

@@ -1,5 +1,8 @@
 // A conversation on screen: user turns, streamed answers, stop, regenerate,
 // edit-and-resend. Used by the chat view, each compare column and <zen-chat>.
+// An answer streams on when another conversation is shown (New chat, or one
+// from the list): it is written into its own conversation, which shows it
+// live again when opened.
 
 import { h, icon, copyText } from "./dom.js";
 import { AnswerView, newAnswer, pendingStats, streamInto } from "./answer.js";
@@ -51,17 +54,18 @@ export class ConversationView {
   /**
    * @param opts.list      element (role=log) that holds the messages
    * @param opts.scroller  the scrolling ancestor (kept pinned to the bottom)
-   * @param opts.env       `{client(), modelInfo(id), modelLabel(id), onAction(action), copy?}`
+   * @param opts.env       `{client(), connection(), modelInfo(id), modelLabel(id), onAction(action), copy?}`;
+   *                       `connection()` → `{mode: "relay" | "key", baseUrl, apiKey}`
    * @param opts.empty     () => Node shown when there are no messages
    * @param opts.onChange  (conv, {final}) after every change worth saving
-   * @param opts.onBusy    (busy) when streaming starts / ends
+   * @param opts.onBusy    (busy, conv) when an answer of `conv` starts / ends
    * @param opts.announce  (text) for the screen-reader status region
    */
   constructor(opts) {
     this.opts = opts;
     this.conv = null;
     this.views = [];
-    this.controller = null;
+    this.streams = new Map(); // conversation → AbortController of its answer in flight
     this.pinned = true;
     enableCodeCopy(opts.list, (t) => this.copy(t));
     opts.scroller.addEventListener("scroll", () => {
@@ -74,14 +78,18 @@ export class ConversationView {
     return (this.opts.env.copy ?? copyText)(text);
   }
 
-  /** True while an answer streams. */
+  /** True while an answer of the shown conversation streams. */
   get busy() {
-    return this.controller != null;
+    return this.isStreaming(this.conv);
   }
 
-  /** Shows `conv` (stopping any answer in flight). */
+  /** True while an answer of `conv` streams (shown or not). */
+  isStreaming(conv) {
+    return this.streams.has(conv);
+  }
+
+  /** Shows `conv`; an answer of the one shown before streams on. */
   setConversation(conv) {
-    this.stop();
     this.conv = conv;
     this.render();
     this.scrollToEnd(true);
@@ -139,6 +147,8 @@ export class ConversationView {
       }
     } else if (action === "regenerate" || action === "retry") {
       this.regenerate();
+    } else if (action === "stop") {
+      this.stop();
     } else {
       this.opts.env.onAction?.(action);
     }
@@ -206,9 +216,14 @@ export class ConversationView {
     this.respond();
   }
 
-  /** Stops the answer in flight (the request is aborted; the server sees it). */
-  stop() {
-    this.controller?.abort();
+  /** Stops the answer of `conv` (the request is aborted; the server sees it). */
+  stop(conv = this.conv) {
+    this.streams.get(conv)?.abort();
+  }
+
+  /** Stops every answer in flight. */
+  stopAll() {
+    for (const controller of this.streams.values()) controller.abort();
   }
 
   async respond() {
@@ -218,15 +233,14 @@ export class ConversationView {
     const record = newAnswer(conv.model);
     record.stats = pendingStats();
     const controller = new AbortController();
-    this.controller = controller;
+    this.streams.set(conv, controller);
     const request = buildRequest(conv, info);
     conv.messages.push(record);
     conv.updatedAt = Date.now();
     this.render();
-    const view = this.views.at(-1);
     this.pinned = true;
     this.scrollToEnd(true);
-    this.opts.onBusy?.(true);
+    this.opts.onBusy?.(true, conv);
     this.opts.onChange?.(conv, { final: false });
     this.opts.announce?.("Answer started");
 
@@ -240,26 +254,30 @@ export class ConversationView {
         },
       };
     }
+    const { mode, baseUrl, apiKey } = env.connection();
     await streamInto(record, {
       client,
       request,
       signal: controller.signal,
-      isFree: !!info?.free,
-      onUpdate: () => {
-        view.schedule();
-        this.scrollToEnd();
-      },
+      where: { mode, baseUrl, credential: !!apiKey, free: !!info?.free },
+      onUpdate: () => this.refresh(record),
     });
-    if (this.controller === controller) this.controller = null;
-    if (record.stats) delete record.stats.live;
+    this.streams.delete(conv);
     conv.updatedAt = Date.now();
-    if (this.conv === conv) {
-      view.update();
-      this.scrollToEnd();
-    }
-    this.opts.onBusy?.(false);
+    this.refresh(record);
+    this.opts.onBusy?.(false, conv);
     this.opts.onChange?.(conv, { final: true });
-    this.opts.announce?.(record.error ? `Error: ${record.error.title}` : record.stopped ? "Answer stopped" : "Answer complete");
+    if (this.conv === conv) this.opts.announce?.(record.error ? `Error: ${record.error.title}` : record.stopped ? "Answer stopped" : "Answer complete");
+  }
+
+  /** Re-renders the answer `record` if it is on screen. */
+  refresh(record) {
+    const view = this.views.find((v) => v?.record === record);
+    if (!view) return;
+    view.update();
+    // Called once per animation frame while an answer streams: scroll now,
+    // in this frame, instead of asking for another one.
+    if (this.pinned) this.opts.scroller.scrollTop = this.opts.scroller.scrollHeight;
   }
 
   scrollToEnd(force = false) {

@@ -64,14 +64,33 @@ function capabilityBadges(m) {
   return out;
 }
 
+/**
+ * The model picker: a dialog with a search field that controls the list of
+ * models (the WAI-ARIA combobox pattern with a grouped listbox). Focus stays
+ * in the search field; ↑/↓ move the active option (skipping those that
+ * cannot be picked), Enter picks it, Esc closes, typing filters.
+ */
 export class ModelPicker {
-  constructor() {
+  /** @param opts.missingCredential (ModelInfo) => "" or what this connection lacks to use it */
+  constructor({ missingCredential = () => "" } = {}) {
     this.models = [];
     this.note = "";
     this.onPick = null;
-    this.search = h("input", { type: "search", class: "input picker-search", placeholder: "Search models", "aria-label": "Search models", autocomplete: "off" });
+    this.missingCredential = missingCredential;
+    this.search = h("input", {
+      type: "search",
+      class: "input picker-search",
+      placeholder: "Search models",
+      "aria-label": "Search models",
+      autocomplete: "off",
+      role: "combobox",
+      "aria-autocomplete": "list",
+      "aria-expanded": "true",
+      "aria-controls": "picker-listbox",
+    });
     this.search.addEventListener("input", () => this.renderList());
-    this.list = h("div", { class: "picker-list" });
+    this.search.addEventListener("keydown", (e) => this.onKey(e));
+    this.list = h("div", { class: "picker-list", id: "picker-listbox", role: "listbox", "aria-label": "Models" });
     this.noteEl = h("p", { class: "picker-note", role: "status" });
     this.titleEl = h("h2", { id: "picker-title" }, "Choose a model");
     this.dialog = h(
@@ -109,9 +128,42 @@ export class ModelPicker {
     this.search.value = "";
     this.renderList();
     this.dialog.showModal();
-    const current = this.list.querySelector('[aria-pressed="true"]');
-    (current ?? this.search).focus();
-    current?.scrollIntoView({ block: "center" });
+    this.search.focus();
+    this.active?.scrollIntoView({ block: "center" });
+  }
+
+  /** The options that can be picked, in list order. */
+  get enabledOptions() {
+    return [...this.list.querySelectorAll('[role="option"]:not([aria-disabled="true"])')];
+  }
+
+  /** Makes `option` the active one (or none). */
+  setActive(option) {
+    this.active?.setAttribute("aria-selected", "false");
+    this.active = option ?? null;
+    if (option) {
+      option.setAttribute("aria-selected", "true");
+      this.search.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else this.search.removeAttribute("aria-activedescendant");
+  }
+
+  onKey(e) {
+    const options = this.enabledOptions;
+    const at = options.indexOf(this.active);
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      const next = e.key === "ArrowDown" ? (at < 0 ? 0 : Math.min(at + 1, options.length - 1)) : Math.max(at - 1, 0);
+      this.setActive(options[next]);
+    } else if (e.key === "Enter" && this.active) {
+      e.preventDefault();
+      this.pick(this.active.dataset.model);
+    }
+  }
+
+  pick(id) {
+    this.dialog.close();
+    this.onPick?.(id);
   }
 
   renderList() {
@@ -120,6 +172,8 @@ export class ModelPicker {
     const groups = groupModels(this.models.filter(match));
     this.noteEl.textContent = this.note;
     this.noteEl.hidden = !this.note;
+    this.active = null;
+    this.search.removeAttribute("aria-activedescendant");
     if (!groups.length) {
       this.list.replaceChildren(h("p", { class: "picker-empty" }, `No model matches “${this.search.value}”.`));
       return;
@@ -127,33 +181,42 @@ export class ModelPicker {
     this.list.replaceChildren(
       ...groups.map((g) =>
         h(
-          "section",
-          { class: "picker-group", "aria-label": g.title },
-          h("h3", { class: "picker-group-title" }, g.title),
-          h("ul", { role: "list" }, g.models.map((m) => h("li", {}, this.option(m)))),
+          "ul",
+          { class: "picker-group", role: "group", "aria-labelledby": `picker-group-${g.id}` },
+          h("li", { class: "picker-group-title", id: `picker-group-${g.id}`, role: "presentation" }, g.title),
+          g.models.map((m) => this.option(m)),
         ),
       ),
     );
+    // Active at first: while searching the first match, else the current model.
+    const current = this.enabledOptions.find((o) => o.dataset.model === this.selected);
+    this.setActive(q ? this.enabledOptions[0] : current);
   }
 
   option(m) {
     const taken = this.exclude.has(m.id) && m.id !== this.selected;
     const disabled = m.unavailable || taken;
-    const why = m.unavailable ? "Not offered by this relay right now" : taken ? "Already in the comparison" : "";
+    const missing = disabled ? "" : this.missingCredential(m);
+    const why = m.unavailable ? "Not offered by this relay right now" : taken ? "Already in the comparison" : missing ? `Needs ${missing}, and none is set: add it in Settings` : "";
     return h(
-      "button",
+      "li",
       {
-        type: "button",
-        class: `model-option${m.unavailable ? " is-unavailable" : ""}`,
-        "aria-pressed": m.id === this.selected ? "true" : "false",
-        disabled,
+        class: `model-option${m.unavailable ? " is-unavailable" : ""}${m.id === this.selected ? " is-current" : ""}${missing ? " is-locked" : ""}`,
+        role: "option",
+        id: `picker-option-${m.id.replace(/[^\w-]/g, "_")}`,
+        "aria-selected": "false",
+        "aria-disabled": disabled ? "true" : null,
         dataset: { model: m.id },
-        onclick: () => {
-          this.dialog.close();
-          this.onPick?.(m.id);
-        },
+        onclick: () => disabled || this.pick(m.id),
       },
-      h("span", { class: "model-option-top" }, h("span", { class: "model-name" }, m.name || m.id), capabilityBadges(m)),
+      h(
+        "span",
+        { class: "model-option-top" },
+        h("span", { class: "model-name" }, m.name || m.id),
+        m.id === this.selected ? h("span", { class: "badge badge-current" }, "current") : null,
+        capabilityBadges(m),
+        missing ? h("span", { class: "badge badge-warn" }, `needs ${missing.replace(/^(a|your) /, "")}`) : null,
+      ),
       h("span", { class: "model-option-meta" }, h("code", { class: "model-id" }, m.id), h("span", {}, modelSummary(m))),
       why ? h("span", { class: "model-option-why" }, why) : null,
     );

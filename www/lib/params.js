@@ -52,15 +52,25 @@ export class ParamsPanel {
       fields.push(h("div", { class: "field" }, h("div", { class: "field-label-row" }, h("label", { for: "param-temperature" }, "Temperature"), out, reset), range));
     }
 
+    // The limit goes below the field, not in its placeholder: a narrow
+    // field (phone width) would cut it off.
     const maxLimit = info?.limits?.output || undefined;
-    const maxTokens = h("input", { type: "number", id: "param-max-tokens", class: "input", min: 1, max: maxLimit, step: 1, inputmode: "numeric", placeholder: maxLimit ? `Model default (up to ${fmtInt(maxLimit)})` : "Model default" });
+    const maxTokens = h("input", { type: "number", id: "param-max-tokens", class: "input", min: 1, max: maxLimit, step: 1, inputmode: "numeric", placeholder: "Model default", "aria-describedby": maxLimit ? "param-max-tokens-help" : null });
     if (Number.isFinite(p.maxOutputTokens)) maxTokens.value = String(p.maxOutputTokens);
     maxTokens.addEventListener("input", () => {
       const n = Number.parseInt(maxTokens.value, 10);
       p.maxOutputTokens = Number.isFinite(n) && n > 0 ? (maxLimit ? Math.min(n, maxLimit) : n) : undefined;
       changed();
     });
-    fields.push(h("div", { class: "field" }, h("label", { for: "param-max-tokens" }, "Max output tokens"), maxTokens));
+    fields.push(
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "param-max-tokens" }, "Max output tokens"),
+        maxTokens,
+        maxLimit ? h("p", { class: "field-help", id: "param-max-tokens-help" }, `Up to ${fmtInt(maxLimit)} for this model.`) : null,
+      ),
+    );
 
     if (caps.reasoning) {
       const effort = h(
@@ -98,7 +108,8 @@ export class ParamsPanel {
     if (!caps.temperature) missing.push("temperature");
     if (!caps.reasoning) missing.push("reasoning effort");
     if (!caps.tools) missing.push("tools");
-    const note = missing.length ? h("p", { class: "field-help params-note" }, `${info?.name ?? conv.model} does not take: ${missing.join(", ")}.`) : null;
-    this.el.replaceChildren(h("div", { class: "params-grid" }, fields), note);
+    const grid = h("div", { class: "params-grid" }, fields);
+    if (missing.length) this.el.replaceChildren(grid, h("p", { class: "field-help params-note" }, `${info?.name ?? conv.model} does not take: ${missing.join(", ")}.`));
+    else this.el.replaceChildren(grid);
   }
 }

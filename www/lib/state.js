@@ -5,6 +5,17 @@
 import * as store from "./storage.js";
 import { ZEN_DIRECT_URL, fetchModels, makeClient, modelInfo as catalogInfo, sameOriginRelay, normalizeBaseUrl } from "./zen.js";
 
+/** What `missingCredential` names. */
+export const RELAY_TOKEN = "a relay token";
+export const ZEN_KEY = "your Zen API key";
+
+/** The sentence saying that `name` cannot be used without `missing`. */
+export function credentialNotice(name, missing) {
+  return missing === RELAY_TOKEN
+    ? `${name} is a paid model: this relay needs a relay token for it, and none is set. Add one in Settings, or choose a free model.`
+    : `No Zen API key is set for the “own key” connection, so nothing can be sent yet. Add your key in Settings.`;
+}
+
 export class AppState extends EventTarget {
   constructor(location) {
     super();
@@ -28,6 +39,18 @@ export class AppState extends EventTarget {
     }
     const baseUrl = this.relayOverride || normalizeBaseUrl(this.settings.relayUrl) || this.defaultRelay;
     return { mode: "relay", baseUrl, apiKey: store.loadRelayToken(), label: baseUrl === this.defaultRelay ? "Relay (this site)" : `Relay ${new URL(baseUrl).host}` };
+  }
+
+  /**
+   * What this connection lacks to use model `info` (a ModelInfo): "" when
+   * nothing, else RELAY_TOKEN (a paid model on a relay without a token) or
+   * ZEN_KEY (the own-key connection without a key).
+   */
+  missingCredential(info) {
+    const c = this.connection();
+    if (c.apiKey) return "";
+    if (c.mode === "key") return ZEN_KEY;
+    return info?.free ? "" : RELAY_TOKEN;
   }
 
   /** The client for the current connection (re-created when it changes). */

@@ -1,6 +1,8 @@
 // Everything the playground keeps lives in this browser's localStorage:
 // settings, conversations, and — separately, never exported — secrets.
 
+import { Action } from "./errors.js";
+
 const SETTINGS_KEY = "zenwire.playground.settings.v1";
 const CONVERSATIONS_KEY = "zenwire.playground.conversations.v1";
 const ZEN_KEY_KEY = "zenwire.playground.zenKey";
@@ -195,10 +197,20 @@ function cleanMessage(m) {
       estimate: str(s.estimate, 40) || null,
       estimateComplete: s.estimateComplete === true,
       billed: str(s.billed, 40) || null,
+      partial: s.partial === true,
+      inputEstimated: s.inputEstimated === true,
     };
   }
   if (m.error && typeof m.error === "object") {
-    out.error = { kind: str(m.error.kind, 40) || "unknown", title: str(m.error.title, 200), body: str(m.error.body, 500), detail: str(m.error.detail, 300), actions: [] };
+    const e = m.error;
+    out.error = {
+      kind: str(e.kind, 40) || "unknown",
+      title: str(e.title, 200),
+      body: str(e.body, 500),
+      detail: str(e.detail, 300),
+      detailFrom: str(e.detailFrom, 40),
+      actions: Array.isArray(e.actions) ? e.actions.filter((a) => Object.values(Action).includes(a)) : [],
+    };
   }
   return out;
 }

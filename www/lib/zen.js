@@ -24,12 +24,12 @@ export function normalizeBaseUrl(url) {
 }
 
 /**
- * A client for `{baseUrl, apiKey}`. One automatic retry: enough for a blip,
- * while a persistent rate limit reaches the person (with its countdown)
- * instead of hiding behind long silent waits.
+ * A client for `{baseUrl, apiKey}`. It never retries by itself: its retries
+ * wait silently (a rate limit's retry-after can be a minute), so the page
+ * retries instead, showing the wait with a countdown and Stop (answer.js).
  */
 export function makeClient({ baseUrl, apiKey }) {
-  return new ZenClient({ baseUrl: normalizeBaseUrl(baseUrl), apiKey: apiKey || undefined, maxRetries: 1 });
+  return new ZenClient({ baseUrl: normalizeBaseUrl(baseUrl), apiKey: apiKey || undefined, maxRetries: 0 });
 }
 
 /** The built-in catalog (used when the models list cannot be fetched). */

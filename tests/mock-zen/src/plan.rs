@@ -61,8 +61,11 @@ impl Plan {
 pub struct Shape {
     /// Make a tool call if any tool is declared (`x-mock-tool-call: 1`).
     pub force_tool: bool,
-    /// Exactly this many text deltas (`long:N`, `slow`).
+    /// Exactly this many text deltas (`long:N`, `slow`, `markdown:N`).
     pub deltas: Option<usize>,
+    /// With `deltas`: the deltas make up a Markdown document (`markdown:N`)
+    /// instead of `word1 word2 …`.
+    pub markdown: bool,
     /// Request body size, for the input-token estimate.
     pub body_len: usize,
     /// Sequence number making ids unique.
@@ -95,6 +98,7 @@ pub fn build(model: &Model, ask: &Ask, shape: &Shape) -> Plan {
         _ => None,
     };
     let text = match (shape.deltas, &tool) {
+        (Some(n), _) if shape.markdown => markdown_deltas(n),
         (Some(n), _) => (1..=n).map(|i| format!("word{i} ")).collect(),
         (None, Some(_)) => Vec::new(),
         (None, None) => {
@@ -141,6 +145,34 @@ pub fn build(model: &Model, ask: &Ask, shape: &Shape) -> Plan {
         output_tokens,
         cost,
     }
+}
+
+/// `n` word-sized deltas of a long Markdown document: numbered sections, each
+/// with a heading, prose with inline marks and a link, a nested list, a code
+/// fence with a blank line inside, a table, nested quotes and an ordered list
+/// (split at whitespace, so fences and table rows span several deltas).
+pub fn markdown_deltas(n: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(n);
+    for k in 1.. {
+        let section = format!(
+            "## Section {k}\n\n\
+             Here is **bold**, *emphasis*, `inline code` and a [link](https://example.com/{k}), \
+             then enough plain words to make a line of prose wrap at least once on a phone.\n\n\
+             - first item\n- second item with `code`\n  - nested item\n- third item\n\n\
+             ```rust\nfn section_{k}() -> u32 {{\n    let x = {k};\n\n    x * 2\n}}\n```\n\n\
+             | column | value | note |\n|---|---:|---|\n| alpha | {k} | first |\n| beta | {} | second |\n\n\
+             > A quote about section {k}\n> > and a nested one\n\n\
+             1. one\n2. two\n3. three\n\n",
+            k * 2
+        );
+        for word in split_words(&section) {
+            if out.len() == n {
+                return out;
+            }
+            out.push(word);
+        }
+    }
+    out
 }
 
 /// Drops a leading `/mock <scenario>` line from a user message.
@@ -253,6 +285,24 @@ mod tests {
         assert!(p.text.is_empty() && !p.reasoning.is_empty());
         ask.user_text = Some("no".into());
         assert!(build(&model(false), &ask, &Shape::default()).tool.is_none());
+    }
+
+    #[test]
+    fn markdown_deltas_are_exact_and_varied() {
+        let d = markdown_deltas(500);
+        assert_eq!(d.len(), 500);
+        let text = d.concat();
+        for piece in [
+            "## Section 2",
+            "```rust",
+            "|---|---:|---|",
+            "> > and",
+            "  - nested",
+            "1. one",
+        ] {
+            assert!(text.contains(piece), "{piece}");
+        }
+        assert!(d.iter().all(|w| !w.is_empty()));
     }
 
     #[test]

@@ -10,8 +10,10 @@ pub enum Scenario {
     Echo,
     /// Stream the bytes of this file as-is, paced at event boundaries.
     Replay(String),
-    /// 429 RateLimitError with `retry-after`.
-    RateLimit,
+    /// 429 RateLimitError with `retry-after`: these seconds (`rate-limit:N`,
+    /// so a page can choose them in its message), else the
+    /// `x-mock-retry-after` header or 2.
+    RateLimit(Option<u64>),
     /// 429 the first time this id is seen, then behave normally.
     RateLimitOnce(String),
     /// 500 in Zen's shape.
@@ -49,6 +51,10 @@ pub enum Scenario {
     /// API key the request carried (an upstream quoting a header), then
     /// Zen's cost frame "0".
     LeakyError,
+    /// An answer of exactly this many text deltas that make up a long
+    /// Markdown document (headings, lists, code fences, tables, quotes),
+    /// for renderers.
+    Markdown(usize),
 }
 
 /// Longest answer `long:N` produces, so a typo cannot exhaust memory.
@@ -81,7 +87,13 @@ impl Scenario {
                 }
                 Ok(Scenario::Replay(path))
             }
-            "rate-limit" => no_arg(Scenario::RateLimit),
+            "rate-limit" => match arg {
+                None => Ok(Scenario::RateLimit(None)),
+                Some(a) => a
+                    .parse()
+                    .map(|secs| Scenario::RateLimit(Some(secs)))
+                    .map_err(|_| "rate-limit:<seconds> needs a number".to_string()),
+            },
             "rate-limit-once" => Ok(Scenario::RateLimitOnce(need_arg()?)),
             "server-error" => no_arg(Scenario::ServerError),
             "overloaded" => no_arg(Scenario::Overloaded),
@@ -110,14 +122,18 @@ impl Scenario {
                 }
                 Ok(Scenario::Billed(usd))
             }
-            "long" => {
+            "long" | "markdown" => {
                 let n: usize = need_arg()?
                     .parse()
-                    .map_err(|_| "long:<N> needs a number".to_string())?;
+                    .map_err(|_| format!("{name}:<N> needs a number"))?;
                 if n == 0 || n > MAX_LONG {
-                    return Err(format!("long:<N> needs 1..={MAX_LONG}"));
+                    return Err(format!("{name}:<N> needs 1..={MAX_LONG}"));
                 }
-                Ok(Scenario::Long(n))
+                Ok(if name == "long" {
+                    Scenario::Long(n)
+                } else {
+                    Scenario::Markdown(n)
+                })
             }
             other => Err(format!("unknown scenario {other:?}")),
         }
@@ -129,7 +145,8 @@ impl fmt::Display for Scenario {
         match self {
             Scenario::Echo => f.write_str("echo"),
             Scenario::Replay(p) => write!(f, "replay:{p}"),
-            Scenario::RateLimit => f.write_str("rate-limit"),
+            Scenario::RateLimit(None) => f.write_str("rate-limit"),
+            Scenario::RateLimit(Some(secs)) => write!(f, "rate-limit:{secs}"),
             Scenario::RateLimitOnce(id) => write!(f, "rate-limit-once:{id}"),
             Scenario::ServerError => f.write_str("server-error"),
             Scenario::Overloaded => f.write_str("overloaded"),
@@ -146,6 +163,7 @@ impl fmt::Display for Scenario {
             Scenario::ResetBeforeHeaders => f.write_str("reset-before-headers"),
             Scenario::Billed(usd) => write!(f, "billed:{usd}"),
             Scenario::LeakyError => f.write_str("leaky-error"),
+            Scenario::Markdown(n) => write!(f, "markdown:{n}"),
         }
     }
 }
@@ -160,6 +178,7 @@ mod tests {
             "echo",
             "replay:/tmp/x.sse",
             "rate-limit",
+            "rate-limit:42",
             "rate-limit-once:abc",
             "server-error",
             "overloaded",
@@ -177,6 +196,7 @@ mod tests {
             "billed:0.0123",
             "billed:2",
             "leaky-error",
+            "markdown:9",
         ] {
             assert_eq!(Scenario::parse(s).unwrap().to_string(), s);
         }
@@ -191,6 +211,9 @@ mod tests {
             "long:x",
             "long:0",
             "long:1000001",
+            "markdown:0",
+            "markdown:x",
+            "rate-limit:soon",
             "rate-limit-once",
             "slow:3",
             "billed",

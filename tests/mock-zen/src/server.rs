@@ -418,6 +418,7 @@ fn inference(
             .header("x-mock-tool-call")
             .is_some_and(|v| v.trim() == "1"),
         deltas: None,
+        markdown: false,
         body_len: req.body.len(),
         seq: id,
         now: unix_secs(),
@@ -426,6 +427,10 @@ fn inference(
     match &scenario {
         Scenario::Echo => {}
         Scenario::Long(n) => shape.deltas = Some(*n),
+        Scenario::Markdown(n) => {
+            shape.deltas = Some(*n);
+            shape.markdown = true;
+        }
         Scenario::Slow => {
             shape.deltas = Some(SLOW_DELTAS);
             if !delay_given {
@@ -437,7 +442,10 @@ fn inference(
                 return send_error(out, &ZenError::rate_limit(retry_after(req)));
             }
         }
-        Scenario::RateLimit => return send_error(out, &ZenError::rate_limit(retry_after(req))),
+        Scenario::RateLimit(secs) => {
+            let secs = secs.unwrap_or_else(|| retry_after(req));
+            return send_error(out, &ZenError::rate_limit(secs));
+        }
         Scenario::ServerError => return send_error(out, &ZenError::internal()),
         Scenario::Credits => return send_error(out, &ZenError::credits()),
         Scenario::FreeTier => return send_error(out, &ZenError::free_tier()),
@@ -640,7 +648,10 @@ fn non_stream(
         }
         _ => {
             // A non-streaming answer takes as long as its stream would.
-            if matches!(scenario, Scenario::Slow | Scenario::Long(_)) {
+            if matches!(
+                scenario,
+                Scenario::Slow | Scenario::Long(_) | Scenario::Markdown(_)
+            ) {
                 let steps = plan.text.len() as u64;
                 out.pause(pace.saturating_mul(steps))?;
             }

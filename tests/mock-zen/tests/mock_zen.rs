@@ -730,6 +730,33 @@ fn scenario_from_user_message() {
         &chat_body("big-pickle", "/mock rate-limit", true),
     );
     assert_eq!(r.status, 429);
+    // A page cannot set x-mock-retry-after; it names the seconds instead.
+    let r = mock.post(
+        "/chat/completions",
+        &[],
+        &chat_body("big-pickle", "/mock rate-limit:42\nhi", true),
+    );
+    assert_eq!((r.status, r.header("retry-after")), (429, Some("42")));
+    let r = mock.post(
+        "/chat/completions",
+        &[],
+        &chat_body("big-pickle", "/mock markdown:30\nbody", true),
+    );
+    let text: String = datas(&r.sse())
+        .iter()
+        .filter_map(|v| {
+            v["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .concat();
+    assert!(
+        text.starts_with("## Section 1\n\nHere is **bold**"),
+        "{text}"
+    );
+    assert_eq!(mock.last()["scenario"], "markdown:30");
     let r = mock.post(
         "/chat/completions",
         &[],

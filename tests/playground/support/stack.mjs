@@ -11,9 +11,10 @@
 
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -184,4 +185,39 @@ export async function lastRequest(mockUrl) {
 export async function allRequests(mockUrl) {
   const res = await fetch(`${mockUrl}/__mock/requests`);
   return res.json();
+}
+
+/** Content types of the files the playground is made of. */
+const CONTENT_TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".json": "application/json" };
+
+/**
+ * A plain static server for `dir` on a free port of 127.0.0.1 — another
+ * origin than the relay's, as a page hosted elsewhere; resolves `{url, close}`.
+ */
+export async function serveDirectory(dir) {
+  const server = createHttpServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^[/\\]+/, "") || "index.html";
+    try {
+      const body = await readFile(join(dir, path));
+      res.writeHead(200, { "content-type": CONTENT_TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** The admin secret scripts/demo gives the relay (demo-only). */
+const DEMO_ADMIN_SECRET = "demo-admin-secret";
+
+/** A relay token minted by the demo relay's admin API with these claims (e.g. `{rpm: 1}`). */
+export async function mintToken(siteUrl, claims = {}) {
+  const res = await fetch(`${siteUrl}/admin/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${DEMO_ADMIN_SECRET}`, "content-type": "application/json" },
+    body: JSON.stringify({ sub: `test-${Math.random().toString(36).slice(2)}`, ttl: "1h", ...claims }),
+  });
+  if (!res.ok) throw new Error(`minting a token failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
 }
