@@ -3,6 +3,9 @@
 //! `anthropic-beta`, Gemini's snake_case aliases, public-mode subjects and
 //! the deployment settings that fail closed.
 
+mod common;
+
+use common::config;
 use serde_json::{json, Value};
 use zenwire::catalog::Catalog;
 use zenwire_relay_policy::auth::{public_subject, Caller};
@@ -13,18 +16,6 @@ use zenwire_relay_policy::dialect::Refusal;
 use zenwire_relay_policy::headers::check_anthropic_beta;
 use zenwire_relay_policy::route::Endpoint;
 use zenwire_relay_policy::token::{mint, Allowance, Claims};
-
-fn config(extra: &[(&str, &str)]) -> RelayConfig {
-    let mut vars = vec![("MODEL_ALLOWLIST", "*")];
-    vars.extend_from_slice(extra);
-    RelayConfig::from_vars(|k| {
-        vars.iter()
-            .rev()
-            .find(|(n, _)| *n == k)
-            .map(|(_, v)| v.to_string())
-    })
-    .unwrap()
-}
 
 fn token(budget: Option<&str>, allow: &[Allowance]) -> Caller {
     Caller::Token(Claims {

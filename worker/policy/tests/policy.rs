@@ -1,3 +1,6 @@
+mod common;
+
+use common::config;
 use serde_json::{json, Value};
 use zenwire::catalog::Catalog;
 use zenwire::cost::Usd;
@@ -13,24 +16,6 @@ use zenwire_relay_policy::route::Endpoint;
 use zenwire_relay_policy::token::{mint, Claims};
 
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-test";
-
-fn config(extra: &[(&str, &str)]) -> RelayConfig {
-    let mut vars = vec![
-        ("ALLOWED_ORIGINS", "https://app.example"),
-        (
-            "MODEL_ALLOWLIST",
-            "big-pickle,claude-sonnet-4-5,gpt-5.1,gemini-3-pro,glm-4.6",
-        ),
-    ];
-    vars.extend_from_slice(extra);
-    RelayConfig::from_vars(|k| {
-        vars.iter()
-            .rev()
-            .find(|(n, _)| *n == k)
-            .map(|(_, v)| v.to_string())
-    })
-    .unwrap()
-}
 
 fn claims() -> Claims {
     Claims {
