@@ -1,9 +1,12 @@
 //! `ZenClient`: plain async code (wasm-bindgen-futures) around
 //! [`crate::client::CallState`], which decides what to deliver, when to
-//! retry and what to report. Here: fetch, body reads, timers and abort.
+//! retry and what to report. Here: fetch, timers and abort; a stream's body
+//! is read by its JS side (`stream.js`), which hands each read to
+//! [`Call::on_read`].
 //!
-//! Every attempt has its own abort controller ([`Attempt`]); two timers abort
-//! it, and the failure they cause is reported as `timeout`:
+//! Every attempt has its own abort controller and timer ([`Attempt`]); the
+//! timer aborts it when a wait outlasts its limit, and the failure that
+//! causes is reported as `timeout`:
 //! * first byte (`firstByteTimeoutMs`): from sending until the response head
 //!   and, for a stream, until its first body bytes (or its whole error body);
 //! * idle (`idleTimeoutMs`): each later read of a stream, and the whole body
@@ -27,10 +30,10 @@ use super::cancel::Cancel;
 use super::convert::{from_js, js_message, write_to_js};
 use super::errors::to_js_error;
 use super::event_tape::EventTape;
-use super::host::{global_fetch, is_browser, IdleTimer};
+use super::host::{global_fetch, is_browser, WaitTimer};
 use super::stream::new_stream;
 use super::transport::{
-    aborted, body_reader, response_error, response_of, send, sleep, Attempt, Idle, Limit, Timer,
+    aborted, body_reader, clamp_ms, response_error, response_of, send, sleep, Attempt, Limit,
 };
 use super::waiter::Waiter;
 use crate::catalog::Catalog;
@@ -204,11 +207,10 @@ fn promise_of(work: Pin<Box<dyn Future<Output = Result<JsValue, ZenError>>>>) ->
 /// The body of a streaming attempt that answered 2xx, read by `stream.js`.
 struct Body {
     attempt: Attempt,
-    /// The first-byte timer, until the first read settles.
-    first_byte: Option<Timer>,
-    /// The idle timeout of every later read (`stream.js` starts and stops
-    /// it around each).
-    idle: Idle,
+    /// The first read is still to come: the attempt's first-byte wait goes
+    /// on until it settles (then `stream.js` limits each read by the idle
+    /// timeout).
+    first_read: bool,
 }
 
 /// One call (streaming or not) across all its attempts. Only one of its
@@ -256,6 +258,11 @@ impl Call {
             what,
             ms: self.core.options.first_byte_timeout_ms,
         }
+    }
+
+    /// The idle timeout, as `stream.js` starts the attempt's timer with it.
+    pub(crate) fn idle_ms(&self) -> f64 {
+        clamp_ms(self.core.options.idle_timeout_ms)
     }
 
     fn idle(&self, what: &'static str) -> Limit {
@@ -320,9 +327,11 @@ impl Call {
         settled.map_err(|e| attempt.failure(&e, &self.cancel, limit))
     }
 
-    /// Sends the request on `attempt`: the response head.
+    /// Sends the request on `attempt`: the response head, under the
+    /// first-byte timeout (still running when this returns).
     async fn open(&self, attempt: &Attempt) -> Result<Response, ZenError> {
         let limit = self.first_byte("no response within");
+        attempt.start_wait(limit);
         let head = send(&self.core.fetch, &self.http, &attempt.signal());
         let resolved = self.settle(attempt, head, limit).await?;
         response_of(resolved).map_err(|e| attempt.failure(&e, &self.cancel, limit))
@@ -332,11 +341,9 @@ impl Call {
     async fn whole_body(&self) -> Result<String, ZenError> {
         let body = self
             .retrying(async |attempt| {
-                let first_byte = attempt.timer(self.first_byte("no response within"));
                 let response = self.open(&attempt).await?;
-                drop(first_byte);
                 let limit = self.idle("the body did not arrive within");
-                let _idle = attempt.timer(limit);
+                attempt.start_wait(limit);
                 let text = self
                     .settle(&attempt, response.text(), limit)
                     .await?
@@ -354,22 +361,21 @@ impl Call {
     }
 
     /// Connects (again), after the pause a retry asked for: attempts until
-    /// one answers 2xx. Its body stays here, under the first-byte timer until
-    /// its first read; `stream.js` gets its reader (`None` for a response
-    /// without a body) and idle timer. Fails as `aborted` once the call is
-    /// cancelled.
+    /// one answers 2xx. Its body stays here, under the first-byte timeout
+    /// until its first read; `stream.js` gets its reader (`None` for a
+    /// response without a body) and the attempt's timer. Fails as `aborted`
+    /// once the call is cancelled.
     pub(crate) async fn connect(
         &self,
-    ) -> Result<(Option<ReadableStreamDefaultReader>, IdleTimer), ZenError> {
+    ) -> Result<(Option<ReadableStreamDefaultReader>, WaitTimer), ZenError> {
         if let Some(ms) = self.pause_before.take() {
             self.pause(ms).await?;
         }
         let (reader, body) = self
             .retrying(async |attempt| {
-                let limit = self.first_byte("no response within");
-                let first_byte = attempt.timer(limit);
                 let response = self.open(&attempt).await?;
                 if !response.ok() {
+                    let limit = self.first_byte("no response within");
                     let text = self.settle(&attempt, response.text(), limit).await?;
                     return Err(response_error(
                         &response,
@@ -377,16 +383,15 @@ impl Call {
                     ));
                 }
                 let body = Body {
-                    idle: attempt.idle_timer(self.idle("no data for")),
                     attempt,
-                    first_byte: Some(first_byte),
+                    first_read: true,
                 };
                 Ok((body_reader(&response), body))
             })
             .await?;
-        let idle = body.idle.timer().clone();
+        let timer = body.attempt.timer().clone();
         *self.body.borrow_mut() = Some(body);
-        Ok((reader, idle))
+        Ok((reader, timer))
     }
 
     /// What a read of the body brought: `Some(bytes)`, or `None` at its
@@ -406,10 +411,11 @@ impl Call {
         match progress {
             Progress::Continue => {
                 if bytes.is_none() {
-                    // The body ended: so did its attempt and timers.
+                    // The body ended: so did its attempt.
                     *body = None;
-                } else if let Some(body) = body.as_mut() {
-                    body.first_byte = None;
+                } else if let Some(body) = body.as_mut().filter(|b| b.first_read) {
+                    body.first_read = false;
+                    body.attempt.end_wait();
                 }
                 let array = self.tape.borrow_mut().hand_over(&events);
                 events.clear();
@@ -433,9 +439,10 @@ impl Call {
         let Some(body) = self.body.borrow_mut().take() else {
             return Err(aborted());
         };
-        let limit = match body.first_byte {
-            Some(_) => self.first_byte("no data within"),
-            None => self.idle("no data for"),
+        let limit = if body.first_read {
+            self.first_byte("no data within")
+        } else {
+            self.idle("no data for")
         };
         let err = body.attempt.failure(error, &self.cancel, limit);
         drop(body);
@@ -466,7 +473,7 @@ impl Call {
         self.cancel.cancel();
     }
 
-    /// The call is over: drop its body (stopping its timers), stop listening
+    /// The call is over: drop its body (stopping its timer), stop listening
     /// to the caller's signal, give back the tape's buffers.
     pub(crate) fn end(&self) {
         self.body.borrow_mut().take();

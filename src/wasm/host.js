@@ -77,51 +77,55 @@ export function clear_timer(handle) {
 }
 
 /**
- * Calls `onIdle` when a wait that `start()` began is not `stop()`ped within
- * `ms`: the idle timeout of a streamed body, restarted for every read. One
- * `setTimeout` serves many waits (when it fires early for the current wait,
- * it is set again for the rest), so a wait costs two calls instead of a
- * `setTimeout` and a `clearTimeout`.
+ * Calls `onExpired` when a wait that `start(ms)` began is not `stop()`ped
+ * within `ms`: an attempt's timeouts (for its first byte, then for each read
+ * of a streamed body). One `setTimeout` serves all the waits of an attempt:
+ * when it fires before the current wait's deadline it is set again for the
+ * rest, and it is reset only for a wait that must end before it fires. So a
+ * wait costs two calls instead of a `setTimeout` and a `clearTimeout`.
  */
-export class IdleTimer {
-  #onIdle;
-  #ms;
-  /** When the current wait began (`Date.now()`), or -1 between waits. */
-  #since = -1;
-  /** The pending `setTimeout`, if any. */
+export class WaitTimer {
+  #onExpired;
+  /** When the current wait must end (`Date.now()` time), or -1 between waits. */
+  #deadline = -1;
+  /** The pending `setTimeout`, if any, and when it fires. */
   #handle;
+  #fires = 0;
 
-  constructor(onIdle, ms) {
-    this.#onIdle = onIdle;
-    this.#ms = ms;
+  constructor(onExpired) {
+    this.#onExpired = onExpired;
   }
 
-  start() {
-    this.#since = Date.now();
-    if (this.#handle === undefined) this.#set(this.#ms);
+  start(ms) {
+    const now = Date.now();
+    this.#deadline = now + ms;
+    if (this.#handle !== undefined && this.#fires <= this.#deadline) return;
+    clear_timer(this.#handle);
+    this.#set(now, ms);
   }
 
   stop() {
-    this.#since = -1;
+    this.#deadline = -1;
   }
 
   /** Stops it for good: a pending `setTimeout` would keep a Node process alive. */
   dispose() {
-    this.#since = -1;
+    this.#deadline = -1;
     clear_timer(this.#handle);
     this.#handle = undefined;
   }
 
-  #set(ms) {
+  #set(now, ms) {
+    this.#fires = now + ms;
     this.#handle = set_timer(() => this.#fire(), ms);
   }
 
   #fire() {
     this.#handle = undefined;
-    if (this.#since < 0) return;
-    const left = this.#since + this.#ms - Date.now();
-    if (left > 0) this.#set(left);
-    else this.#onIdle();
+    if (this.#deadline < 0) return;
+    const now = Date.now();
+    if (this.#deadline > now) this.#set(now, this.#deadline - now);
+    else this.#onExpired();
   }
 }
 

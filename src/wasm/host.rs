@@ -26,18 +26,23 @@ extern "C" {
     /// `clearTimeout(handle)`.
     pub(crate) fn clear_timer(handle: &JsValue);
 
-    /// Calls a function when a wait between `start()` and `stop()` lasts
-    /// too long; one `setTimeout` for many waits. (`stream.js` calls
-    /// `start()` and `stop()` around each read of a body.)
+    /// Calls a function when a wait between `start(ms)` and `stop()` lasts
+    /// longer than its `ms`; one `setTimeout` for many waits.
     #[derive(Clone)]
-    pub(crate) type IdleTimer;
+    pub(crate) type WaitTimer;
 
     #[wasm_bindgen(constructor)]
-    pub(crate) fn new(on_idle: &Function, ms: f64) -> IdleTimer;
+    pub(crate) fn new(on_expired: &Function) -> WaitTimer;
+
+    #[wasm_bindgen(method)]
+    pub(crate) fn start(this: &WaitTimer, ms: f64);
+
+    #[wasm_bindgen(method)]
+    pub(crate) fn stop(this: &WaitTimer);
 
     /// Stops it for good (clears its `setTimeout`).
     #[wasm_bindgen(method)]
-    pub(crate) fn dispose(this: &IdleTimer);
+    pub(crate) fn dispose(this: &WaitTimer);
 
     /// `controller.abort`, bound: usable as a timer or event callback.
     #[wasm_bindgen(catch)]

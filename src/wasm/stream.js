@@ -23,6 +23,8 @@ export class ZenStream {
   #message;
   /** `{cancelled}`, set by the wasm side (see the constructor). */
   #flag;
+  /** The idle timeout: the longest wait for each read after the first. */
+  #idleMs;
   /** The events of the last read, and the index of the next to hand out. */
   #events = [];
   #next = 0;
@@ -35,9 +37,10 @@ export class ZenStream {
   /** The body reader of the attempt in flight: undefined until it is
    *  connected, null for a response without a body. */
   #reader;
-  /** Its idle timer, and whether its first read (under the first-byte
-   *  timer instead) is still to come. */
-  #idle;
+  /** The attempt's timer (`WaitTimer`, host.js), and whether its first
+   *  read (under the first-byte timeout, which the wasm side ends) is still
+   *  to come. */
+  #timer;
   #first = true;
 
   /**
@@ -45,10 +48,12 @@ export class ZenStream {
    * @param flag `{cancelled}`, true once the call is cancelled (`cancel()`
    *   or the caller's signal): the events not handed out yet are dropped
    *   then, and the next pull fails with an `aborted` ZenError.
+   * @param idleMs the idle timeout
    */
-  constructor(call, flag) {
+  constructor(call, flag, idleMs) {
     this.#call = call;
     this.#flag = flag;
+    this.#idleMs = idleMs;
   }
 
   /** The next event: `{value, done: false}`, or `{done: true}` at the end. */
@@ -119,9 +124,9 @@ export class ZenStream {
     while (!this.#ended) {
       // A cancelled call connects no more: that fails as aborted.
       if (this.#reader === undefined || this.#flag.cancelled) await this.#connect();
-      const idle = this.#first ? undefined : this.#idle;
+      const timer = this.#first ? undefined : this.#timer;
       let read;
-      idle?.start();
+      timer?.start(this.#idleMs);
       try {
         read = this.#reader === null ? NO_BODY : await this.#reader.read();
         // A fetch of another realm (Miniflare, a polyfill) gives chunks that
@@ -134,7 +139,7 @@ export class ZenStream {
         this.#reader = undefined;
         continue;
       } finally {
-        idle?.stop();
+        timer?.stop();
       }
       this.#first = false;
       const events = read.done ? call.end() : call.push(read.value);
@@ -149,12 +154,12 @@ export class ZenStream {
     return [];
   }
 
-  /** Connects (again): the body reader and idle timer of a new attempt. */
+  /** Connects (again): the body reader and timer of a new attempt. */
   #connect() {
     return new Promise((resolve, reject) => {
-      this.#call.connect((reader, idle) => {
+      this.#call.connect((reader, timer) => {
         this.#reader = reader;
-        this.#idle = idle;
+        this.#timer = timer;
         this.#first = true;
         resolve();
       }, reject);

@@ -21,13 +21,14 @@ extern "C" {
     type JsZenStream;
 
     #[wasm_bindgen(constructor, js_class = "ZenStream")]
-    fn new(call: StreamCall, cancelled: &Object) -> JsZenStream;
+    fn new(call: StreamCall, cancelled: &Object, idle_ms: f64) -> JsZenStream;
 }
 
 /// The `ZenStream` of `call`.
 pub(crate) fn new_stream(call: Rc<Call>) -> JsValue {
     let cancelled = call.cancelled_flag().clone();
-    JsZenStream::new(StreamCall { call }, &cancelled).into()
+    let idle_ms = call.idle_ms();
+    JsZenStream::new(StreamCall { call }, &cancelled, idle_ms).into()
 }
 
 /// The wasm side of one `ZenStream` (not exported: only `stream.js` holds
@@ -42,18 +43,19 @@ pub struct StreamCall {
 #[wasm_bindgen]
 impl StreamCall {
     /// Connects (again, after the pause a retry asked for): calls `resolve`
-    /// with the body's reader (`null` for a response without a body) and
-    /// the idle timer to start and stop around every read after the first,
-    /// or `reject` with a ZenError when the call fails, is cancelled or runs
+    /// with the body's reader (`null` for a response without a body) and the
+    /// attempt's timer, to start with the idle timeout and stop around every
+    /// read after the first (the first-byte timeout covers the first), or
+    /// `reject` with a ZenError when the call fails, is cancelled or runs
     /// out of retries (it is over then). The caller makes the promise these
     /// settle (cheaper in JS than from here).
     pub fn connect(&self, resolve: Function, reject: Function) {
         let call = self.call.clone();
         spawn_local(async move {
             let _ = match call.connect().await {
-                Ok((reader, idle)) => {
+                Ok((reader, timer)) => {
                     let reader = reader.map_or(JsValue::NULL, JsValue::from);
-                    resolve.call2(&JsValue::UNDEFINED, &reader, &idle)
+                    resolve.call2(&JsValue::UNDEFINED, &reader, &timer)
                 }
                 Err(err) => reject.call1(&JsValue::UNDEFINED, &to_js_error(&err)),
             };

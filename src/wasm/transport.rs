@@ -15,7 +15,7 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Respons
 
 use super::cancel::Cancel;
 use super::convert::{js_message, write_headers, write_to_js};
-use super::host::{abort_fn, clear_timer, fetch_with, set_timer, IdleTimer};
+use super::host::{abort_fn, clear_timer, fetch_with, set_timer, WaitTimer};
 use super::waiter::Waiter;
 use crate::error::{ErrorKind, ZenError};
 use crate::request::HttpRequest;
@@ -44,25 +44,8 @@ impl Drop for Timer {
 }
 
 /// `ms` as `setTimeout` takes it (larger delays would fire at once).
-fn clamp_ms(ms: u64) -> f64 {
+pub(crate) fn clamp_ms(ms: u64) -> f64 {
     ms.min(i32::MAX as u64) as f64
-}
-
-/// An [`IdleTimer`] (`host.js`), stopped for good on drop. `stream.js`
-/// starts and stops it around each read of a body.
-pub(crate) struct Idle(IdleTimer);
-
-impl Idle {
-    /// The timer itself, for `stream.js`.
-    pub(crate) fn timer(&self) -> &IdleTimer {
-        &self.0
-    }
-}
-
-impl Drop for Idle {
-    fn drop(&mut self) {
-        self.0.dispose();
-    }
 }
 
 /// Runs `callback` when `signal` aborts.
@@ -95,19 +78,26 @@ pub(crate) struct Limit {
     pub(crate) ms: u64,
 }
 
-/// One attempt's own controller: it aborts the attempt's fetch and body
-/// reads, and is aborted by the call's cancellation and by the attempt's
-/// timers.
+/// One attempt's own controller and timer: the controller aborts the
+/// attempt's fetch and body reads, and is aborted by the call's cancellation
+/// and by the timer, which limits each wait of the attempt (the response
+/// head, a body read). The timer is stopped for good on drop.
 pub(crate) struct Attempt {
     controller: AbortController,
     abort: Function,
+    timer: WaitTimer,
 }
 
 impl Attempt {
     pub(crate) fn new() -> Result<Attempt, JsValue> {
         let controller = AbortController::new()?;
         let abort = abort_fn(&controller)?;
-        Ok(Attempt { controller, abort })
+        let timer = WaitTimer::new(&abort);
+        Ok(Attempt {
+            controller,
+            abort,
+            timer,
+        })
     }
 
     pub(crate) fn signal(&self) -> AbortSignal {
@@ -124,15 +114,21 @@ impl Attempt {
         &self.abort
     }
 
-    /// A timer that aborts the attempt after `limit.ms`.
-    pub(crate) fn timer(&self, limit: Limit) -> Timer {
-        Timer::start(&self.abort, limit.ms)
+    /// A wait begins (in place of the one in progress, if any): the attempt
+    /// is aborted unless it ends ([`Attempt::end_wait`]) within `limit.ms`.
+    pub(crate) fn start_wait(&self, limit: Limit) {
+        self.timer.start(clamp_ms(limit.ms));
     }
 
-    /// A timer that aborts the attempt when one of the waits it is started
-    /// for lasts longer than `limit.ms`.
-    pub(crate) fn idle_timer(&self, limit: Limit) -> Idle {
-        Idle(IdleTimer::new(&self.abort, clamp_ms(limit.ms)))
+    /// The wait in progress ended in time.
+    pub(crate) fn end_wait(&self) {
+        self.timer.stop();
+    }
+
+    /// The timer, for `stream.js`, which starts and stops it around each
+    /// read of a body after the first.
+    pub(crate) fn timer(&self) -> &WaitTimer {
+        &self.timer
     }
 
     /// The typed error for a failed fetch or read: `aborted` when the caller
@@ -149,6 +145,12 @@ impl Attempt {
         } else {
             ZenError::local(ErrorKind::Network, js_message(e))
         }
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        self.timer.dispose();
     }
 }
 

@@ -118,6 +118,25 @@ describe("ZenClient: wasm calls and reads are counted", () => {
     assert.ok(four.calls <= 12 + 2 * four.reads, `${four.calls} wasm calls for a stream of ${four.reads} reads`);
   });
 
+  test("a stream sets one timer, however many reads it takes", async () => {
+    // The attempt's timer limits the wait for the first byte, then each
+    // read: one setTimeout serves them all (the waits here are shorter
+    // than the default 5 min limits, so it never fires).
+    const setTimeout = globalThis.setTimeout;
+    let timers = 0;
+    globalThis.setTimeout = (...args) => {
+      timers++;
+      return setTimeout(...args);
+    };
+    try {
+      const { reads } = await streamCounted(inPieces(chatBody(200), 40));
+      assert.equal(reads, 41);
+    } finally {
+      globalThis.setTimeout = setTimeout;
+    }
+    assert.equal(timers, 1, `${timers} setTimeout calls for one stream`);
+  });
+
   test("complete() costs the same wasm calls for a short and a long answer", async () => {
     const answer = (text) =>
       JSON.stringify({
