@@ -13,7 +13,9 @@
 //   stream) because each block waits until the limiter is idle;
 // * RSS growth per stream over BENCH_STREAMS streams — one Miniflare per
 //   Worker (so each workerd's RSS is its own), batches of BENCH_CONCURRENT
-//   concurrent streams alternating between the two.
+//   concurrent streams alternating between the two; also over the second
+//   half of the batches alone (per-stream retention shows there too, a heap
+//   still settling at a larger size does not).
 //
 // The three "added" figures are relay − bare. Wall-clock figures are noisy on
 // a shared machine; the CPU and RSS figures are counters. BENCH_STAGES=1 adds
@@ -217,7 +219,10 @@ const relayUsage = await fetch(`${memRelay.url}/admin/usage?sub=sub:bench`, { he
 await memRelay.mf.dispose();
 await memBare.mf.dispose();
 const streams = Math.ceil(STREAMS / CONCURRENT) * CONCURRENT;
-const growthKB = (w) => ((series[w].at(-1) - series[w][0]) * 1.024) / streams; // KiB → kB
+// RSS growth per stream from the reading after `from` batches to the last (KiB → kB).
+const growthKB = (w, from = 0) => ((series[w].at(-1) - series[w][from]) * 1.024) / ((series[w].length - 1 - from) * CONCURRENT);
+// Where the second half of the batches starts (see the header).
+const half = Math.floor((series.relay.length - 1) / 2);
 
 // ---- the table -----------------------------------------------------------
 const f = (x, d = 2) => x.toFixed(d);
@@ -243,6 +248,7 @@ streamed chat requests (\`big-pickle\`, budgeted token).
 
 * CPU per block, ms per request — relay: ${cpu.relay.map((x) => f(x, 3)).join(" ")}; bare: ${cpu.bare.map((x) => f(x, 3)).join(" ")}; added per block pair: ${diffs.map((x) => f(x, 3)).join(" ")}
 * first byte p90 — bare ${f(pct(lat.bare.map((x) => x.ttfb), 90))} ms, relay ${f(pct(lat.relay.map((x) => x.ttfb), 90))} ms
+* RSS growth per stream over the second half (${(series.relay.length - 1 - half) * CONCURRENT} streams) — relay ${f(growthKB("relay", half), 1)} kB, bare ${f(growthKB("bare", half), 1)} kB
 * RSS (MiB) after warm-up, then after each batch — relay: ${series.relay.map(mib).join(" / ")}; bare: ${series.bare.map(mib).join(" / ")}
 * stream errors — relay ${errors.relay}, bare ${errors.bare}; relay limiter afterwards: ${relayUsage.inFlight} in flight, ${relayUsage.requests} admitted
 ${stages.length ? `\n| relay: workerd CPU per request, by where the request stops | ms |\n|---|---|\n${stages.map(([n, v]) => `| ${n} | ${f(v, 3)} |`).join("\n")}\n` : ""}
