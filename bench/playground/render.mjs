@@ -9,7 +9,7 @@
 //
 // Each page streams the answer twice: at mock-zen's own rate (BENCH_DELAY_MS
 // between events, 20 by default as in `make demo`: about 50 tokens/s, as fast
-// as many of the models Zen serves, so the answer takes about 7 minutes),
+// as many of the models Zen serves, so the answer takes 9–10 minutes),
 // where what counts is the busy share (goal: under 30 %); and with no pause
 // at all (the whole answer is there at once, so the page is busy until it
 // has caught up, and what counts is how long that takes).
