@@ -113,8 +113,8 @@ test-playground: www relay-build
 	node tests/playground/support/run.mjs node --test --test-concurrency=1 tests/playground/
 
 ## make bench-playground: main-thread busy share while a 20,000-token Markdown
-## answer streams into the playground at mock-zen's full rate (the `make demo`
-## stack, headless Chromium, Chrome's own counters), now and before issue #14.
+## answer streams into the playground from mock-zen, at its `make demo` pace and
+## with no pause (headless Chromium, Chrome's own counters), now and before #14.
 bench-playground: www relay-build
 	node bench/playground/render.mjs
 

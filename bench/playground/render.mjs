@@ -9,7 +9,7 @@
 //
 // Each page streams the answer twice: at mock-zen's own rate (BENCH_DELAY_MS
 // between events, 20 by default as in `make demo`: about 50 tokens/s, as fast
-// as many of the models Zen serves, so the answer takes about 7 minutes),
+// as many of the models Zen serves, so the answer takes 9–10 minutes),
 // where what counts is the busy share (goal: under 30 %); and with no pause
 // at all (the whole answer is there at once, so the page is busy until it
 // has caught up, and what counts is how long that takes).
@@ -86,6 +86,7 @@ async function measure(browser, stack, site, delayMs, label) {
   return {
     seconds,
     busy: share("TaskDuration"),
+    cpu: share("ThreadTime"),
     script: share("ScriptDuration"),
     layout: share("LayoutDuration") + share("RecalcStyleDuration"),
     complete: /Output\s+[\d,]+/.test(stats),
@@ -121,11 +122,11 @@ try {
 
 const [l1, l5] = loadavg();
 console.log(`\nPlayground main thread while a ${TOKENS.toLocaleString("en-US")}-token Markdown answer streams from mock-zen (Chromium ${version}, ${cpus().length} cores, load average ${l1.toFixed(2)} / ${l5.toFixed(2)} over 1 / 5 min)\n`);
-console.log("| page | mock-zen | sent → answer ended | main thread busy | of which script | style + layout | busy < 30 % |");
-console.log("|---|---|---:|---:|---:|---:|---|");
+console.log("| page | mock-zen | sent → answer ended | main thread busy | of which script | style + layout | main thread CPU | busy < 30 % |");
+console.log("|---|---|---:|---:|---:|---:|---:|---|");
 for (const r of rows) {
   const goal = r.paced ? (r.busy < GOAL_BUSY ? "met" : "missed") : "–";
-  console.log(`| ${r.name} | ${r.pace} | ${r.seconds.toFixed(1)} s | ${r.busy.toFixed(1)} % | ${r.script.toFixed(1)} % | ${r.layout.toFixed(1)} % | ${goal} |`);
+  console.log(`| ${r.name} | ${r.pace} | ${r.seconds.toFixed(1)} s | ${r.busy.toFixed(1)} % | ${r.script.toFixed(1)} % | ${r.layout.toFixed(1)} % | ${r.cpu.toFixed(1)} % | ${goal} |`);
 }
 for (const r of rows) {
   if (!r.complete) console.log(`\nwarning: "${r.name}, ${r.pace}" did not end with its usage numbers`);

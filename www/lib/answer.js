@@ -91,7 +91,7 @@ const sleep = (ms, signal) =>
 /** Fewest milliseconds between two renders of a streaming answer. */
 const MIN_RENDER_INTERVAL_MS = 50;
 /** Most of the main thread that rendering a streaming answer may take. */
-const RENDER_SHARE = 0.2;
+const RENDER_SHARE = 0.1;
 
 /**
  * Paces the renders of a streaming answer: each on an animation frame, at
