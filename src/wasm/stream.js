@@ -101,7 +101,7 @@ export class ZenStream {
    * (connecting first when needed) until a read completes events or the
    * body ends. Throws the ZenError the call failed with. One async function
    * for the whole pull: a helper awaited per read would cost every read a
-   * promise and a turn of the microtask queue more (−3 % of a stream's
+   * promise and a turn of the microtask queue more (−4 % of a stream's
    * instructions, callgrind).
    */
   async #pull() {
