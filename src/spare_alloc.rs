@@ -5,7 +5,11 @@
 //! fresh allocation (wasm-bindgen's malloc for the `Uint8Array` argument)
 //! and frees it on return, nearly always at the size of the piece before,
 //! and talc's allocate and free (its gap bookkeeping) cost more than taking
-//! the spare back.
+//! the spare back. Measured (Node 20, `StreamDecoder.push` over the bench
+//! corpus, talc with and without the spare built alike and interleaved in
+//! one run, two runs at load ~2): at 64 B pieces, the size of a trickling
+//! stream's reads, +2–7 % on chat, responses and messages and +17 % on
+//! Gemini; at 4096 B pieces 1–6 % slower (fewer, larger pushes).
 //!
 //! Compiled for the wasm package, and natively for its tests, which run it
 //! over `System` with a ledger of the layouts lent (the cell makes it
