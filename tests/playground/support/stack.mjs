@@ -153,6 +153,9 @@ export async function startStack() {
     async newPage(contextOptions = {}) {
       const context = await browser.newContext(contextOptions);
       const page = await context.newPage();
+      // A first load through wrangler dev can pass Playwright's 30 s on a
+      // busy 2-core machine; these tests judge behaviour, not load time.
+      page.setDefaultNavigationTimeout(90_000);
       page.once("close", () => context.close().catch(() => {}));
       page.problems = [];
       page.on("console", (m) => {
