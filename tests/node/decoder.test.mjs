@@ -2,6 +2,8 @@
 // fixture, and the exact JS shape of the unified events.
 import { test, describe, before } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   FORMATS,
   projectStreamFixtures,
@@ -10,25 +12,18 @@ import {
   randomPieces,
   decodePieces,
 } from "./support/fixtures.mjs";
-import { loadNodePkg, loadWebPkg } from "./support/pkg.mjs";
+import { loadNodePkg, loadWebPkg, repoRoot } from "./support/pkg.mjs";
 
-/** Every event type of `zenwire::Event`, serde camelCase. */
-const EVENT_TYPES = new Set([
-  "start",
-  "textDelta",
-  "reasoningDelta",
-  "reasoningSignature",
-  "reasoningRedacted",
-  "refusalDelta",
-  "toolCallStart",
-  "toolCallDelta",
-  "toolCall",
-  "toolCallInvalid",
-  "usage",
-  "cost",
-  "finish",
-  "error",
-]);
+/** Every event type of `zenwire::Event`, serde camelCase: the one list,
+ *  kept in tests/common/event_types.rs (which tests/event_shapes.rs checks
+ *  against the package's declarations). */
+const EVENT_TYPES = (() => {
+  const rust = readFileSync(join(repoRoot, "tests/common/event_types.rs"), "utf8");
+  const [, count, body] = rust.match(/EVENT_TYPES: \[&str; (\d+)\] = \[([^\]]*)\]/);
+  const types = new Set(body.match(/"[^"]*"/g).map((t) => JSON.parse(t)));
+  assert.equal(types.size, Number(count), "tests/common/event_types.rs read whole");
+  return types;
+})();
 
 /** Walking 1-byte pieces through a multi-megabyte recording costs seconds and
  *  proves nothing the 7-byte and random splits do not; above this size the
