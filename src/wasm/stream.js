@@ -8,13 +8,10 @@
 // means — is the wasm side's (`StreamCall`, src/wasm/client.rs): this file
 // only moves bytes and events.
 
-/** `{value: undefined, done: true}`: the end of the iteration. */
+/** `{value: undefined, done: true}`: the end of an iteration or a read. */
 function done() {
   return { value: undefined, done: true };
 }
-
-/** What reading a response without a body gives. */
-const NO_BODY = { value: undefined, done: true };
 
 export class ZenStream {
   /** The wasm side (`StreamCall`) until the iteration ends; undefined after. */
@@ -114,7 +111,8 @@ export class ZenStream {
         let read;
         timer?.start(this.#idleMs);
         try {
-          read = this.#reader === null ? NO_BODY : await this.#reader.read();
+          // A response without a body reads as ended at once.
+          read = this.#reader === null ? done() : await this.#reader.read();
           // A fetch of another realm (Miniflare, a polyfill) gives chunks that
           // fail `instanceof Uint8Array`: any object is taken as one.
           if (!read.done && (typeof read.value !== "object" || read.value === null)) {
