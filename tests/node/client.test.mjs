@@ -521,6 +521,18 @@ describe("ZenClient: every host failure is a ZenError", () => {
     assert.match(err.message, /not a Uint8Array/);
   });
 
+  test("a 200 response without a body reads as an empty body: the stream ended without any event", async () => {
+    const claude = { model: "claude-haiku-4-5", messages: userSays("hello") };
+    const sse = { status: 200, headers: { "content-type": "text/event-stream" } };
+    for (const body of [null, ""]) {
+      const { client, calls } = scripted([() => new Response(body, sse)], { maxRetries: 0 });
+      const { events, err } = await drain(client.stream(claude));
+      assert.equal(err, undefined, `body ${JSON.stringify(body)}`);
+      assert.deepEqual(events, [{ type: "error", kind: "protocol", message: "the Messages stream ended without any event", retryable: false }]);
+      assert.equal(calls.length, 1);
+    }
+  });
+
   test("an options.signal that cannot be read", () => {
     const { client } = scripted([() => sseResponse([chatStream(["x"])])]);
     const options = {
