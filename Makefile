@@ -51,15 +51,16 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	cd fuzz && for t in $$($(CARGO) fuzz list); do $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
-## make pkg: the wasm package, pkg/ (ES module for browsers and Workers)
-## and pkg-node/ (CommonJS for Node).
+## make pkg: the wasm package, pkg/ (ES module for browsers and Workers,
+## built for size) and pkg-node/ (CommonJS for Node, built for speed: the
+## `speed` profile in Cargo.toml).
 # --mode no-install: use the wasm-bindgen on PATH, never download one.
-WASM_PACK := wasm-pack build --release --mode no-install
+WASM_PACK := wasm-pack build --mode no-install
 pkg: setup
 	@# wasm-pack leaves snippet files of earlier builds behind.
 	rm -rf pkg/snippets pkg-node/snippets
-	$(WASM_PACK) --target web --out-dir pkg
-	$(WASM_PACK) --target nodejs --out-dir pkg-node
+	$(WASM_PACK) --release --target web --out-dir pkg
+	$(WASM_PACK) --profile speed --target nodejs --out-dir pkg-node
 	@# A page downloads pkg/: its JS (wasm-bindgen's glue and our snippets,
 	@# src/wasm/*.js, commented for reading) ships minified by esbuild. (The
 	@# glue lists one snippet module once per import: duplicate keys, harmless.)
