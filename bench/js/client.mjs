@@ -10,7 +10,9 @@
 // Response streams it in the same pieces of 64–4096 B (a fixed pseudo-random
 // sequence of sizes), and counts every event to the end of the stream:
 // * zenwire ZenClient.stream: `new ZenClient({fetch})`, then `for await` over
-//   `client.stream(request)`;
+//   `client.stream(request)`, with the Node package (pkg-node/, built for
+//   speed) and, as "web build", with the web package (pkg/, built for size:
+//   what a page downloads and runs);
 // * zenwire StreamDecoder.push: the loop a user writes around the decoder
 //   with the same fetch: `response.body.getReader()`, `push` per read,
 //   `finish` (no request building, retries or timeouts);
@@ -20,7 +22,7 @@
 // Every column includes its request set-up per response: the cost a user pays.
 // The pipelines of a format are measured interleaved (common.mjs,
 // measureInterleaved): each figure is the best of 25 slices of 40 ms.
-import { anthropicSdk, BASE, countIter, fetchReturning, KEY, loadInputs, loadZenwire, measureInterleaved, openaiNode } from "./common.mjs";
+import { anthropicSdk, BASE, countIter, fetchReturning, KEY, loadInputs, loadZenwire, loadZenwireWeb, measureInterleaved, openaiNode } from "./common.mjs";
 
 const PIECES = [64, 4096];
 /** The model ZenClient is asked for, per format (built-in catalog). */
@@ -51,8 +53,9 @@ function decoderLoop(zw, format) {
 }
 
 const zw = await loadZenwire();
-if (!zw) {
-  console.error("pkg-node/zenwire.js not found — run make pkg");
+const web = await loadZenwireWeb();
+if (!zw || !web) {
+  console.error("pkg-node/zenwire.js or pkg/zenwire.js not found — run make pkg");
   process.exit(1);
 }
 // The issue's recordings: one body per format.
@@ -60,6 +63,7 @@ const inputs = loadInputs(["openai-text.chunks.txt", "openai-reasoning-encrypted
 const COLUMNS = [
   ["zenwire ZenClient.stream", (f) => zenClientStream(zw, f)],
   ["zenwire StreamDecoder.push", (f) => decoderLoop(zw, f)],
+  ["zenwire ZenClient.stream, web build", (f) => zenClientStream(web, f)],
   ["openai-node", (f) => (f === "messages" ? undefined : openaiNode(f))],
   ["@anthropic-ai/sdk", (f) => (f === "messages" ? anthropicSdk : undefined)],
 ];
@@ -90,11 +94,18 @@ console.log(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s.
 
 // The issue's goals: ≥ 3× the official SDK of the format, within 2× of the decoder loop.
 const goals = [];
+const sdkOf = new Map();
 for (const r of rows) {
-  const [zen, push, openai, anthropic] = r.cells;
+  const [zen, push, , openai, anthropic] = r.cells;
   const sdk = typeof openai === "object" ? ["openai-node", openai] : ["@anthropic-ai/sdk", anthropic];
+  sdkOf.set(r, sdk);
   goals.push([`${r.format}: ZenClient.stream ≥ 3× ${sdk[0]} (${(zen.mbps / sdk[1].mbps).toFixed(2)}×)`, zen.mbps >= 3 * sdk[1].mbps]);
   goals.push([`${r.format}: ZenClient.stream within 2× of StreamDecoder.push (${(push.mbps / zen.mbps).toFixed(2)}×)`, 2 * zen.mbps >= push.mbps]);
 }
 console.log(`\nGoals: ${goals.filter(([, ok]) => ok).length}/${goals.length} met.`);
 for (const [what, ok] of goals) console.log(`- ${ok ? "met" : "NOT met"}: ${what}`);
+// Not a goal, said beside them: what a page gets from the size-built package.
+for (const r of rows) {
+  const [sdkName, sdk] = sdkOf.get(r);
+  console.log(`- web build, ${r.format}: ZenClient.stream ${(r.cells[2].mbps / sdk.mbps).toFixed(2)}× ${sdkName}`);
+}

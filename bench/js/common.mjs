@@ -88,6 +88,16 @@ export async function loadZenwire() {
   return typeof mod.StreamDecoder === "function" ? mod : mod.default;
 }
 
+/** The web package (pkg/, built for size: what a page downloads) loaded in
+ *  Node, or undefined when it was not built. */
+export async function loadZenwireWeb() {
+  const dir = join(repoRoot, "pkg");
+  if (!existsSync(join(dir, "zenwire.js"))) return undefined;
+  const mod = await import(pathToFileURL(join(dir, "zenwire.js")).href);
+  mod.initSync({ module: readFileSync(join(dir, "zenwire_bg.wasm")) });
+  return mod;
+}
+
 /** A fetch that answers every request with `pieces` as a streaming body,
  *  one piece per read. */
 export function fetchReturning(pieces) {
