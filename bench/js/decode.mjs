@@ -7,7 +7,9 @@
 // Input: the recorded streams in ../shared/fixtures/bench (outside the repo),
 // restored to what the real APIs send (common.mjs). Each measurement
 // hands the same bytes, cut into pieces of 4096, 64 or 7 bytes, to:
-// * zenwire: StreamDecoder.push per piece (one wasm crossing each), counting events;
+// * zenwire: StreamDecoder.push per piece (one wasm crossing each), counting
+//   events, with the Node package (pkg-node/, built for speed) and, as "web
+//   build", the web package (pkg/, built for size: what a page runs);
 // * eventsource-parser + JSON.parse: the minimal "parse SSE, parse JSON" loop;
 // * the AI SDK provider for the format (provider(model).doStream(...)), the
 //   official openai-node / @anthropic-ai/sdk clients: each with a mocked
@@ -19,7 +21,7 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
-import { anthropicSdk, BASE, fetchReturning, KEY, loadInputs, loadZenwire, measure, openaiNode } from "./common.mjs";
+import { anthropicSdk, BASE, fetchReturning, KEY, loadInputs, loadZenwire, loadZenwireWeb, measure, openaiNode } from "./common.mjs";
 
 const PIECE_SIZES = [4096, 64, 7];
 
@@ -83,12 +85,14 @@ function zenwireDecoder(zw, format) {
 // ----------------------------------------------------------------- main ----
 
 const zw = await loadZenwire();
+const web = await loadZenwireWeb();
 const inputs = loadInputs(["openai-text.chunks.txt", "deepseek-reasoning.chunks.txt", "xai-tool-call.chunks.txt",
   "openai-reasoning-encrypted-content.1.chunks.txt", "openai-web-search-tool.1.chunks.txt",
   "anthropic-json-tool.1.chunks.txt", "anthropic-web-search-tool.1.chunks.txt", "gemini-image.sse"]);
 
 const COLUMNS = [
   ["zenwire", (f) => (zw ? zenwireDecoder(zw, f) : undefined)],
+  ["zenwire, web build", (f) => (web ? zenwireDecoder(web, f) : undefined)],
   ["eventsource-parser + JSON.parse", () => eventsourceParser],
   ["AI SDK provider", (f) => aiSdk(f)],
   ["openai-node", (f) => (f === "chat" || f === "responses" ? openaiNode(f) : undefined)],
@@ -105,7 +109,7 @@ for (const format of Object.keys(inputs)) {
     for (const [name, make] of COLUMNS) {
       const run = make(format);
       if (!run) {
-        cells.push(name === "zenwire" ? "missing (run make pkg)" : "–");
+        cells.push(name.startsWith("zenwire") ? "missing (run make pkg)" : "–");
         continue;
       }
       const r = await measure(run, inputs[format], size);
@@ -132,18 +136,28 @@ console.log(`\nAI SDK provider per format: ${Object.entries(AI_SDK_NAME).map(([f
 console.log(`Inputs (../shared/fixtures/bench): ${Object.entries(inputs).map(([f, l]) => `${f}: ${l.map((i) => i.name).join(", ")}`).join("; ")}.`);
 console.log(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 
-// Goals from the project brief, checked when zenwire was measured.
-if (zw) {
+/** The goals from the project brief for the zenwire column `k` of each row. */
+function goalsOf(k) {
   const goals = [];
   for (const r of rows) {
-    const [zen, esp, , , anth] = r.cells;
+    const [zen, esp, , , anth] = [r.cells[k], ...r.cells.slice(2)];
     if (r.size >= 64 && typeof esp === "object") goals.push([`${r.format} ${r.size} B: ≥ eventsource-parser+JSON.parse`, zen.mbps >= esp.mbps]);
     if (typeof anth === "object") goals.push([`${r.format} ${r.size} B: ≥ 3× @anthropic-ai/sdk`, zen.mbps >= 3 * anth.mbps]);
     if (r.size === 7) goals.push([`${r.format} 7 B: ≥ 20 MB/s`, zen.mbps >= 20]);
   }
+  return goals;
+}
+
+// Checked when both builds were measured: the Node package's in full, the
+// web build's as a count (and what it misses).
+if (zw && web) {
+  const goals = goalsOf(0);
   console.log(`\nGoals: ${goals.filter(([, ok]) => ok).length}/${goals.length} met.`);
   for (const [what, ok] of goals) console.log(`- ${ok ? "met" : "NOT met"}: ${what}`);
+  const webGoals = goalsOf(1);
+  console.log(`Web build: ${webGoals.filter(([, ok]) => ok).length}/${webGoals.length} met.`);
+  for (const [what] of webGoals.filter(([, ok]) => !ok)) console.log(`- web build NOT met: ${what}`);
 } else {
-  console.error("\nzenwire column missing: pkg-node/zenwire.js not found — run make pkg");
+  console.error("\nzenwire column missing: pkg-node/ or pkg/ not found — run make pkg");
   process.exitCode = 1;
 }
