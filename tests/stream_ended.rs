@@ -279,3 +279,80 @@ fn a_second_response_cut_short_is_cut_though_the_first_completed() {
         "the second response's usage is not final"
     );
 }
+
+/// The calls begun in `events` and not finished, with their arguments so
+/// far, by choice: what the message's `forming_tool_calls` must hold.
+fn forming_in(events: &[Event]) -> Vec<(u32, u32, String, String, String)> {
+    let mut forming: Vec<(u32, u32, String, String, String)> = Vec::new();
+    for ev in events {
+        match ev {
+            Event::ToolCallStart {
+                choice,
+                index,
+                id,
+                name,
+            } => forming.push((*choice, *index, id.clone(), name.clone(), String::new())),
+            Event::ToolCallDelta {
+                choice,
+                index,
+                arguments_delta,
+            } => {
+                let call = forming.iter_mut().find(|c| (c.0, c.1) == (*choice, *index));
+                call.expect("a delta of a started call").4 += arguments_delta;
+            }
+            Event::ToolCall { choice, index, .. }
+            | Event::ToolCallInvalid { choice, index, .. } => {
+                forming.retain(|c| (c.0, c.1) != (*choice, *index));
+            }
+            _ => {}
+        }
+    }
+    forming
+}
+
+#[test]
+fn a_tool_call_forms_in_the_message_until_it_finishes_and_a_cut_one_stays_forming() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let cases = [
+        (WireFormat::Chat, "chat/tool-fragments.sse"),
+        (WireFormat::Chat, "chat/tool-same-chunk.sse"),
+        (WireFormat::Responses, "responses/function-call.sse"),
+        (WireFormat::Messages, "messages/tool-use.sse"),
+        (WireFormat::Messages, "messages/tool-truncated.sse"),
+        (WireFormat::Gemini, "gemini/parallel-calls.sse"),
+    ];
+    for (format, rel) in cases {
+        let body = std::fs::read(fixtures.join(rel)).expect(rel);
+        let mut d = StreamDecoder::new(format);
+        let mut events = Vec::new();
+        let mut seen_forming = false;
+        for byte in body.chunks(1) {
+            d.push(byte, &mut events);
+            // The message as a cut stream leaves it: calls not finished yet.
+            let got: Vec<_> = d
+                .message()
+                .choices
+                .iter()
+                .flat_map(|c| {
+                    c.forming_tool_calls.iter().map(|t| {
+                        let (id, name) = (t.id.clone(), t.name.clone());
+                        (c.index, t.index, id, name, t.raw_arguments.clone())
+                    })
+                })
+                .collect();
+            assert_eq!(got, forming_in(&events), "{rel}");
+            seen_forming |= got.iter().any(|c| !c.4.is_empty());
+        }
+        assert!(
+            seen_forming || format == WireFormat::Gemini,
+            "{rel}: no call formed"
+        );
+        d.finish(&mut events);
+        let m = d.message();
+        assert!(
+            m.choices.iter().all(|c| c.forming_tool_calls.is_empty()),
+            "{rel}"
+        );
+        assert!(m.choices.iter().any(|c| !c.tool_calls.is_empty()), "{rel}");
+    }
+}
