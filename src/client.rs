@@ -408,6 +408,10 @@ mod tests {
         }
     }
 
+    /// A chat body's terminal frame (no events of its own), for tests that
+    /// `feed` events past the decoder and then end the body.
+    const DONE: &[u8] = b"data: [DONE]\n\n";
+
     fn policy() -> RetryPolicy {
         RetryPolicy {
             jitter: Jitter::None,
@@ -482,8 +486,10 @@ mod tests {
             c.feed(vec![start(), auth.clone()], &mut out),
             Progress::Continue
         );
-        // Not output: still held, released at the end of the body.
+        // Not output: still held, released at the end of the body (which
+        // the decoder, bypassed by `feed`, sees end whole).
         assert!(out.is_empty());
+        c.on_chunk(DONE, &mut out, 0.5);
         assert_eq!(c.on_end(&mut out, 0.5), Progress::Continue);
         assert_eq!(out, vec![start(), auth]);
     }
@@ -505,6 +511,7 @@ mod tests {
         ));
         c.begin_attempt();
         assert_eq!(c.feed(vec![overloaded()], &mut out), Progress::Continue);
+        c.on_chunk(DONE, &mut out, 0.5);
         c.on_end(&mut out, 0.5);
         assert_eq!(out, vec![overloaded()]);
     }

@@ -277,6 +277,24 @@ pub struct InvalidToolCall {
     pub reason: String,
 }
 
+/// A tool call begun but not finished in a [`Choice`]: its arguments so
+/// far, as received. While a stream runs these are the calls still
+/// arriving; in the message of a stream that was cut (stopped, or broken
+/// before its end) they are the calls it cut off. Never to be executed:
+/// once a call finishes it moves to [`Choice::tool_calls`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormingToolCall {
+    /// Tool call index within the choice.
+    pub index: u32,
+    /// Call id.
+    pub id: String,
+    /// Tool name.
+    pub name: String,
+    /// The argument text so far.
+    pub raw_arguments: String,
+}
+
 /// One piece of reasoning that must be replayed verbatim in a later turn.
 ///
 /// Deserialized through one flat struct (`RawReasoningBlock`) instead of
@@ -361,6 +379,9 @@ pub struct Choice {
     pub refusal: String,
     /// Tool calls in index order.
     pub tool_calls: Vec<ToolCall>,
+    /// Tool calls begun but not finished, in the order they began.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forming_tool_calls: Vec<FormingToolCall>,
     /// Why the choice stopped (`None` if the stream ended early).
     pub finish_reason: Option<FinishReason>,
     /// The provider's own finish reason.
@@ -481,8 +502,30 @@ impl Accumulator {
                 .reasoning_blocks
                 .push(ReasoningBlock::Redacted { data: data.clone() }),
             Event::RefusalDelta { choice, text } => m.choice_mut(*choice).refusal.push_str(text),
-            Event::ToolCallStart { choice, .. } | Event::ToolCallDelta { choice, .. } => {
-                m.choice_mut(*choice);
+            Event::ToolCallStart {
+                choice,
+                index,
+                id,
+                name,
+            } => {
+                let c = m.choice_mut(*choice);
+                forget_forming(c, *index);
+                c.forming_tool_calls.push(FormingToolCall {
+                    index: *index,
+                    id: id.clone(),
+                    name: name.clone(),
+                    raw_arguments: String::new(),
+                });
+            }
+            Event::ToolCallDelta {
+                choice,
+                index,
+                arguments_delta,
+            } => {
+                let forming = &mut m.choice_mut(*choice).forming_tool_calls;
+                if let Some(call) = forming.iter_mut().find(|c| c.index == *index) {
+                    call.raw_arguments.push_str(arguments_delta);
+                }
             }
             Event::ToolCall {
                 choice,
@@ -558,14 +601,24 @@ impl Accumulator {
     }
 }
 
-/// Inserts a call keeping index order; a repeated index replaces the old one.
+/// Inserts a finished call keeping index order (a repeated index replaces
+/// the old one); it is no longer forming.
 fn insert_call(choice: &mut Choice, call: ToolCall) {
+    forget_forming(choice, call.index);
     match choice
         .tool_calls
         .binary_search_by_key(&call.index, |c| c.index)
     {
         Ok(pos) => choice.tool_calls[pos] = call,
         Err(pos) => choice.tool_calls.insert(pos, call),
+    }
+}
+
+/// Drops the forming call with this index, if there is one.
+fn forget_forming(choice: &mut Choice, index: u32) {
+    let forming = &mut choice.forming_tool_calls;
+    if let Some(pos) = forming.iter().position(|c| c.index == index) {
+        forming.remove(pos);
     }
 }
 

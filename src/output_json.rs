@@ -18,8 +18,8 @@ use crate::catalog::{Capabilities, Limits, ModelInfo, Prices};
 use crate::cost::{CostEstimate, Missing};
 use crate::error::ErrorKind;
 use crate::event::{
-    Choice, Event, FinishReason, InvalidToolCall, Message, ReasoningBlock, StreamError, ToolCall,
-    Usage,
+    Choice, Event, FinishReason, FormingToolCall, InvalidToolCall, Message, ReasoningBlock,
+    StreamError, ToolCall, Usage,
 };
 use crate::json_write::JsonWriter;
 
@@ -273,6 +273,13 @@ impl Choice {
         w.begin_array();
         self.tool_calls.iter().for_each(|c| c.write_json(w));
         w.end_array();
+        // Skipped when empty, as the derive's `skip_serializing_if`.
+        if !self.forming_tool_calls.is_empty() {
+            w.key("formingToolCalls");
+            w.begin_array();
+            self.forming_tool_calls.iter().for_each(|c| c.write_json(w));
+            w.end_array();
+        }
         w.key("finishReason");
         w.opt_str(self.finish_reason.map(FinishReason::as_str));
         w.key("rawFinishReason");
@@ -318,6 +325,20 @@ impl ToolCall {
             w.key("invalid");
             invalid.write_json(w);
         }
+        w.end_object();
+    }
+}
+
+impl FormingToolCall {
+    /// Writes the call as a JSON object, byte-identical to
+    /// `serde_json::to_string(self)`.
+    pub fn write_json(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.key("index");
+        w.u64(u64::from(self.index));
+        w.field("id", &self.id);
+        w.field("name", &self.name);
+        w.field("rawArguments", &self.raw_arguments);
         w.end_object();
     }
 }

@@ -278,6 +278,9 @@ pub struct SseDecoder {
     event_retry: Option<u64>,
     /// The event source's reconnection time (ms), set by any valid `retry:`.
     reconnection_time: Option<u64>,
+    /// Where the current event began: `stats.bytes_scanned` just past the
+    /// last event boundary (see [`partial_event_len`](Self::partial_event_len)).
+    event_start: u64,
     stats: SseStats,
 }
 
@@ -312,6 +315,7 @@ impl SseDecoder {
             id_dirty: false,
             event_retry: None,
             reconnection_time: None,
+            event_start: 0,
             stats: SseStats::default(),
         }
     }
@@ -337,6 +341,16 @@ impl SseDecoder {
     /// Counters: bytes scanned and buffer high water.
     pub fn stats(&self) -> SseStats {
         self.stats
+    }
+
+    /// How many of the bytes pushed so far belong to an event not complete
+    /// yet: those after the last event boundary (the end of the last blank
+    /// line; a stripped BOM counts as the first event's). 0 right after a
+    /// blank line and after [`finish`](Self::finish). A caller that passes
+    /// the body on only up to event boundaries holds back exactly these
+    /// last bytes. Kept as the lines are framed, so asking costs nothing.
+    pub fn partial_event_len(&self) -> u64 {
+        self.stats.bytes_scanned - self.event_start
     }
 
     /// Forgets everything, including the last event ID, the reconnection time
@@ -420,6 +434,7 @@ impl SseDecoder {
         }
         self.start = Start::Bom(0);
         self.after_cr = false;
+        self.event_start = self.stats.bytes_scanned;
         self.skipping = false;
         self.skipped_line_has_bytes = false;
         self.release_line_buffer();
@@ -440,6 +455,10 @@ impl SseDecoder {
             // line. (An empty piece leaves the question open.)
             self.after_cr = false;
             if let Some((&b'\n', rest)) = input.split_first() {
+                if self.event_start == self.stats.bytes_scanned {
+                    // The CR ended a blank line: its LF is part of the boundary.
+                    self.event_start += 1;
+                }
                 self.stats.bytes_scanned += 1;
                 input = rest;
             }
@@ -491,6 +510,7 @@ impl SseDecoder {
             let at = piece.len() - input.len();
             if let Some(blank) = self.whole_event(line, after, &mut text, at, input, emit) {
                 self.stats.bytes_scanned += (end + next + blank) as u64;
+                self.event_start = self.stats.bytes_scanned;
                 input = after.get(blank..).unwrap_or_default();
                 continue;
             }
@@ -872,6 +892,8 @@ impl SseDecoder {
 
     /// Spec §9.2.6 "dispatch the event" (at a blank line, or a lenient finish).
     fn dispatch<E: FnMut(SseItemRef<'_>)>(&mut self, emit: &mut E) {
+        // An event boundary: the next event starts after the bytes so far.
+        self.event_start = self.stats.bytes_scanned;
         // Step 2: "If the data buffer is an empty string, set the data buffer and
         // the event type buffer to the empty string and return."
         if self.data.is_empty() {

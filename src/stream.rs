@@ -58,6 +58,13 @@ impl EventDecoder {
     pub fn terminal_seen(&self) -> bool {
         self.wire.terminal_seen()
     }
+
+    /// How many of the bytes pushed so far belong to an SSE event not
+    /// complete yet (see [`SseDecoder::partial_event_len`]): what a caller
+    /// passing the body on only at event boundaries holds back.
+    pub fn partial_event_len(&self) -> u64 {
+        self.sse.partial_event_len()
+    }
 }
 
 /// Decodes a streaming response body of one wire format into unified events,

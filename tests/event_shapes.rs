@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use zenwire::error::ErrorKind;
-use zenwire::event::{Choice, InvalidToolCall, ReasoningBlock, StreamError, ToolCall};
+use zenwire::event::{
+    Choice, FormingToolCall, InvalidToolCall, ReasoningBlock, StreamError, ToolCall,
+};
 use zenwire::request::{RequestMessage, UnifiedRequest};
 use zenwire::{Event, FinishReason, Message, Usage};
 
@@ -149,6 +151,12 @@ fn every_message() -> Vec<Message> {
                         }),
                     },
                 ],
+                forming_tool_calls: vec![FormingToolCall {
+                    index: 2,
+                    id: "call_3".into(),
+                    name: "lookup".into(),
+                    raw_arguments: "{\"q\":\"ze".into(),
+                }],
                 finish_reason: Some(FinishReason::ToolCalls),
                 raw_finish_reason: Some("tool_use".into()),
             },

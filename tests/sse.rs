@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use proptest::prelude::*;
 use zenwire::sse::{SseDecoder, SseError, SseEvent, SseItem, SseOptions, SseStats};
+use zenwire::stream::EventDecoder;
+use zenwire::wire::WireFormat;
 
 const BOM: &str = "\u{feff}";
 
@@ -199,6 +201,129 @@ fn reference(input: &[u8]) -> Outcome {
         items,
         last_event_id: last_id,
         reconnection_time,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// `partial_event_len`: the bytes after the last event boundary, against a
+// plain scan of everything pushed so far.
+
+/// Bytes of `input` after the end of its last blank line (all of it when
+/// it has none): a line ends at CRLF, LF or CR, and a leading BOM is not
+/// line content. The scan the relay used to run over the bytes it held.
+fn partial_event_reference(input: &[u8]) -> u64 {
+    let start = if input.starts_with(BOM.as_bytes()) {
+        3
+    } else {
+        0
+    };
+    let (mut boundary, mut line_start, mut i) = (0, start, start);
+    while let Some(&byte) = input.get(i) {
+        if byte != b'\n' && byte != b'\r' {
+            i += 1;
+            continue;
+        }
+        let crlf = byte == b'\r' && input.get(i + 1) == Some(&b'\n');
+        let next = i + if crlf { 2 } else { 1 };
+        if i == line_start {
+            boundary = next;
+        }
+        line_start = next;
+        i = next;
+    }
+    (input.len() - boundary) as u64
+}
+
+/// Pushes `pieces` into an `SseDecoder` with `options` and into an
+/// `EventDecoder`, checking after each piece that both report the
+/// reference's partial event length of everything pushed so far, and 0
+/// after `finish`.
+fn assert_partial_event_len(pieces: &[&[u8]], options: &SseOptions, what: &str) {
+    let mut sse = SseDecoder::with_options(options.clone());
+    let mut events = EventDecoder::with_options(WireFormat::Chat, options.clone());
+    let (mut items, mut out) = (Vec::new(), Vec::new());
+    let mut so_far = Vec::new();
+    for piece in pieces {
+        sse.push(piece, &mut items);
+        events.push(piece, &mut out);
+        so_far.extend_from_slice(piece);
+        let want = partial_event_reference(&so_far);
+        assert_eq!(sse.partial_event_len(), want, "{what}: after {so_far:?}");
+        assert_eq!(events.partial_event_len(), want, "{what}: events");
+    }
+    sse.finish(&mut items);
+    events.finish(&mut out);
+    assert_eq!(sse.partial_event_len(), 0, "{what}: finished");
+    assert_eq!(events.partial_event_len(), 0, "{what}: events finished");
+}
+
+#[test]
+fn partial_event_len_counts_the_bytes_after_the_last_blank_line() {
+    let cases: [(&[&[u8]], u64); 8] = [
+        (&[b""], 0),
+        (&[b"data: x\n\ndata: y"], 7),
+        (&[b"data: x\r", b"\n\r", b"\n"], 0),
+        (&[b"data: x\n\r"], 0),
+        // The LF of a CRLF split after a blank line's CR ends nothing new.
+        (&[b"data: x\n\r", b"\n"], 0),
+        (&[b"data: x\r", b"\n"], 9),
+        (&[b"\xEF\xBB", b"\xBF\n"], 0),
+        (&[b"\xEF\xBB", b"\xBF"], 3),
+    ];
+    for (pieces, want) in cases {
+        let mut d = SseDecoder::new();
+        let mut items = Vec::new();
+        for piece in pieces {
+            d.push(piece, &mut items);
+        }
+        assert_eq!(d.partial_event_len(), want, "{pieces:?}");
+        assert_partial_event_len(pieces, &lenient(), "case");
+    }
+    // An oversized event is skipped to its blank line, which still ends it.
+    let big = [
+        &b"data: 0123456789"[..],
+        b"abc\n",
+        b"more\n\n",
+        b"data: ok\n",
+    ];
+    assert_partial_event_len(&big, &limited(8), "oversized");
+}
+
+#[test]
+fn partial_event_len_matches_the_scan_over_every_fixture_and_conformance_case() {
+    let mut bodies: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut files = Vec::new();
+    sse_files(&common::fixtures(), &mut files);
+    if let Some(dir) = common::shared_fixtures() {
+        sse_files(&dir, &mut files);
+        let text = std::fs::read_to_string(dir.join("sse-conformance/wpt-derived-cases.json"))
+            .expect("read wpt-derived-cases.json");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let b64 = base64::engine::general_purpose::STANDARD;
+        for case in json["cases"].as_array().expect("cases array") {
+            let chunks = case["chunks_b64"].as_array().expect("chunks").iter();
+            let chunks = chunks.map(|c| b64.decode(c.as_str().expect("b64")).expect("base64"));
+            bodies.push((
+                case["name"].to_string(),
+                chunks.collect::<Vec<_>>().concat(),
+            ));
+        }
+    }
+    for path in files {
+        let bytes = std::fs::read(&path).expect("read fixture");
+        bodies.push((path.display().to_string(), bytes));
+    }
+    for (name, body) in &bodies {
+        // The reference rescans everything pushed after each piece, so a
+        // large body is cut into a bounded number of pieces (1-byte pieces
+        // are the proptest's and the short bodies' job).
+        let fewest = body.len() / 200 + 1;
+        for size in [1, 7, 64, 4096].map(|s: usize| s.max(fewest)) {
+            let pieces: Vec<&[u8]> = body.chunks(size).collect();
+            assert_partial_event_len(&pieces, &lenient(), &format!("{name} in {size} B"));
+            let limited = limited(64);
+            assert_partial_event_len(&pieces, &limited, &format!("{name} in {size} B, limited"));
+        }
     }
 }
 
@@ -802,6 +927,22 @@ proptest! {
         let mut terminated = input.clone();
         terminated.extend_from_slice(b"\n\n");
         prop_assert_eq!(whole(&input, &lenient()), whole(&terminated, &strict()));
+    }
+
+    #[test]
+    fn partial_event_len_matches_the_scan_in_any_pieces(
+        input in prop_oneof![body(), proptest::collection::vec(any::<u8>(), 0..256)],
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        limit in prop_oneof![Just(usize::MAX), 0usize..64],
+    ) {
+        let pieces = split(&input, &cuts);
+        let pieces: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+        for options in [
+            SseOptions { max_event_size: limit, ..lenient() },
+            SseOptions { max_event_size: limit, ..strict() },
+        ] {
+            assert_partial_event_len(&pieces, &options, "random");
+        }
     }
 
     #[test]

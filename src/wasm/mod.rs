@@ -83,6 +83,19 @@ export interface ToolCall {
   invalid?: { rawArguments: string; reason: string };
 }
 
+/**
+ * A tool call begun but not finished: its arguments so far. While a stream
+ * runs, a call still arriving; in the message of a stream that was cut
+ * (stopped, or broken before its end), a call it cut off. Never to be
+ * executed: a finished call moves to `toolCalls`.
+ */
+export interface FormingToolCall {
+  index: number;
+  id: string;
+  name: string;
+  rawArguments: string;
+}
+
 /** Reasoning to replay verbatim in a later turn. */
 export type ReasoningBlock =
   | { type: "thinking"; text: string; signature: string | null }
@@ -97,6 +110,7 @@ export interface Choice {
   reasoningBlocks?: ReasoningBlock[];
   refusal?: string;
   toolCalls: ToolCall[];
+  formingToolCalls?: FormingToolCall[];
   finishReason: FinishReason | null;
   rawFinishReason: string | null;
 }

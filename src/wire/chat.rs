@@ -27,7 +27,7 @@
 
 use std::borrow::Cow;
 
-use super::event_data::{payload, read_event_data};
+use super::event_data::{ended_early_event, payload, read_event_data};
 use super::fields;
 use super::fields::optional_raw;
 use super::openai::{member, raw_error_event, StreamedCall};
@@ -51,6 +51,11 @@ pub struct ChatDecoder {
     /// `[DONE]` arrived, or a usage chunk at or after a finish_reason: the
     /// usage is final (see [`ChatDecoder::terminal_seen`]).
     ended: bool,
+    /// An error frame arrived (the stream ends there), or the end of the
+    /// body was reported.
+    failed: bool,
+    /// At least one chunk was decoded.
+    saw_frame: bool,
 }
 
 /// One tool call of the stream, keyed by (choice, wire index).
@@ -387,6 +392,7 @@ impl ChatDecoder {
     fn on_chunk(&mut self, chunk: Chunk<'_>, out: &mut Vec<Event>) {
         if let Some(err) = chunk.error {
             out.push(raw_error_event(err, None, None));
+            self.failed = true;
         }
         if !self.started && (chunk.id.is_some() || chunk.choice.is_some()) {
             self.started = true;
@@ -551,7 +557,7 @@ pub(crate) fn response_events(body: &str, out: &mut Vec<Event>) -> bool {
     }
     let mut decoder = ChatDecoder::default();
     decoder.on_chunk(chunk, out);
-    decoder.finish(out);
+    decoder.complete_calls(out);
     true
 }
 
@@ -576,13 +582,26 @@ impl WireDecoder for ChatDecoder {
             ..Chunk::default()
         };
         if read_event_data("chat", data, out, |r| chunk.read(r)).is_some() {
+            self.saw_frame = true;
             self.on_chunk(chunk, out);
         }
     }
 
-    /// Completes calls whose choice never reported a finish_reason; whether
-    /// they are usable depends only on their arguments parsing.
+    /// Completes calls whose choice never reported a finish_reason, then
+    /// reports a body that ended before its terminal frame.
     fn finish(&mut self, out: &mut Vec<Event>) {
+        self.complete_calls(out);
+        if !(self.ended || self.failed) {
+            out.push(ended_early_event("chat", self.saw_frame, "[DONE]"));
+            self.failed = true;
+        }
+    }
+}
+
+impl ChatDecoder {
+    /// Completes the calls still open; whether they are usable depends only
+    /// on their arguments parsing.
+    fn complete_calls(&mut self, out: &mut Vec<Event>) {
         for c in std::mem::take(&mut self.calls) {
             c.streamed.complete(false, out);
         }

@@ -28,7 +28,7 @@
 
 use std::borrow::Cow;
 
-use super::event_data::{payload, read_event_data};
+use super::event_data::{ended_early_event, payload, read_event_data};
 use super::fields;
 use super::fields::optional_raw;
 use super::openai::{error_event, member, raw_error_event, StreamedCall};
@@ -55,8 +55,11 @@ pub struct ResponsesDecoder {
     error_reported: bool,
     /// Reasoning text joined into paragraphs, part by part.
     paragraphs: ReasoningParagraphs,
-    /// `response.completed`, `.incomplete` or `.failed` arrived.
+    /// The current response's `response.completed`, `.incomplete` or
+    /// `.failed` arrived.
     terminal: bool,
+    /// At least one event was decoded.
+    saw_frame: bool,
 }
 
 /// One function call of the stream, by its item id.
@@ -375,6 +378,7 @@ impl ResponsesDecoder {
                 // A new response (multi-step streams concatenate several).
                 self.made_calls = false;
                 self.error_reported = false;
+                self.terminal = false;
             }
             "response.output_text.delta" => {
                 if let Some(text) = ev.delta.filter(|t| !t.is_empty()) {
@@ -627,6 +631,7 @@ impl WireDecoder for ResponsesDecoder {
         if read_event_data("responses", data, out, |r| ev.read(r)).is_none() {
             return;
         }
+        self.saw_frame = true;
         let before = out.len();
         self.on_stream_event(ev, event.event, out);
         // Once output went out without a start (no response.created seen),
@@ -641,9 +646,18 @@ impl WireDecoder for ResponsesDecoder {
     }
 
     /// Completes calls left open by a stream that ended without a terminal
-    /// response event; whether they are usable depends on their arguments.
+    /// response event (whether they are usable depends on their
+    /// arguments), then reports that the body ended early.
     fn finish(&mut self, out: &mut Vec<Event>) {
         self.close_calls(Unfinished::Complete, out);
+        if !(self.terminal || self.error_reported) {
+            out.push(ended_early_event(
+                "responses",
+                self.saw_frame,
+                "response.completed",
+            ));
+            self.error_reported = true;
+        }
     }
 }
 

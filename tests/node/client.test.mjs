@@ -521,15 +521,23 @@ describe("ZenClient: every host failure is a ZenError", () => {
     assert.match(err.message, /not a Uint8Array/);
   });
 
-  test("a 200 response without a body reads as an empty body: the stream ended without any event", async () => {
-    const claude = { model: "claude-haiku-4-5", messages: userSays("hello") };
+  test("a 200 response without a body reads as an empty body: the stream ended without any event, in every format", async () => {
+    // The format's name in its messages.
+    const names = { chat: "chat", responses: "responses", messages: "Messages", gemini: "Gemini" };
     const sse = { status: 200, headers: { "content-type": "text/event-stream" } };
-    for (const body of [null, ""]) {
-      const { client, calls } = scripted([() => new Response(body, sse)], { maxRetries: 0 });
-      const { events, err } = await drain(client.stream(claude));
-      assert.equal(err, undefined, `body ${JSON.stringify(body)}`);
-      assert.deepEqual(events, [{ type: "error", kind: "protocol", message: "the Messages stream ended without any event", retryable: false }]);
-      assert.equal(calls.length, 1);
+    for (const [format, model] of Object.entries(MODELS)) {
+      const request = { model, messages: userSays("hello") };
+      for (const body of [null, "", ": ping\n\n\n"]) {
+        const what = `${format}, body ${JSON.stringify(body)}`;
+        const { client, calls } = scripted([() => new Response(body, sse)], { maxRetries: 0 });
+        const { events, err } = await drain(client.stream(request));
+        assert.equal(err, undefined, what);
+        assert.deepEqual(events, [{ type: "error", kind: "protocol", message: `the ${names[format]} stream ended without any event`, retryable: false }], what);
+        assert.equal(calls.length, 1, what);
+      }
+      // A whole body that is empty is no response either.
+      const { client } = scripted([() => new Response(null, { status: 200, headers: { "content-type": "application/json" } })], { maxRetries: 0 });
+      await assert.rejects(client.complete(request), (e) => assertZenError(e, "protocol") && e.message === `${format} response body is not JSON`, format);
     }
   });
 

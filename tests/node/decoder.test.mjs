@@ -303,6 +303,25 @@ describe("StreamDecoder: event objects", () => {
     }
   });
 
+  test("message() holds a tool call while it forms, with its arguments so far, and moves it to toolCalls when it finishes", () => {
+    const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: "c", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const call = (fn, extra = {}) => ({ tool_calls: [{ index: 0, ...extra, function: fn }] });
+    const dec = new pkg.StreamDecoder("chat");
+    try {
+      dec.push(new TextEncoder().encode(chunk(call({ name: "get_weather", arguments: '{"city":' }, { id: "call_1", type: "function" })) + chunk(call({ arguments: '"Oslo' }))));
+      const forming = dec.message().choices[0];
+      assert.deepEqual(forming.toolCalls, []);
+      assert.deepEqual(forming.formingToolCalls, [{ index: 0, id: "call_1", name: "get_weather", rawArguments: '{"city":"Oslo' }]);
+      dec.push(new TextEncoder().encode(chunk(call({ arguments: '"}' })) + chunk({}, "tool_calls") + "data: [DONE]\n\n"));
+      dec.finish();
+      const done = dec.message().choices[0];
+      assert.equal(done.formingToolCalls, undefined, "absent when no call is forming");
+      assert.deepEqual(done.toolCalls, [{ index: 0, id: "call_1", name: "get_weather", arguments: { city: "Oslo" } }]);
+    } finally {
+      dec.free();
+    }
+  });
+
   test("a stream cut before its final blank line still delivers its last event at finish()", () => {
     const cut = CHAT.slice(0, -2); // drop the last "\n\n" (the cost frame's)
     const dec = new pkg.StreamDecoder("chat");

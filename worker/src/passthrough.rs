@@ -225,29 +225,6 @@ enum Piece {
     Own(Vec<u8>),
 }
 
-/// Just past the last blank line of `bytes` (the end of its last complete
-/// SSE event), if any. A line ends at CRLF, LF or CR; an event ends at an
-/// empty line.
-fn last_event_end(bytes: &[u8]) -> Option<usize> {
-    let mut end = None;
-    let mut line_start = 0;
-    let mut i = 0;
-    while let Some(off) = bytes
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
-    {
-        let at = i + off;
-        let crlf = bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) == Some(&b'\n');
-        let next = at + if crlf { 2 } else { 1 };
-        if at == line_start {
-            end = Some(next);
-        }
-        line_start = next;
-        i = next;
-    }
-    end
-}
-
 impl Tap {
     /// A tap over `upstream` (after `held`, the opening bytes already read).
     /// `abort` stops the upstream fetch; `keepalive` reaches the limiter.
@@ -403,14 +380,13 @@ impl Tap {
     /// completed an error event. `None` when all of it waits.
     fn release(&mut self, chunk: Option<Uint8Array>, bytes: &[u8]) -> Option<Piece> {
         let error = std::mem::take(&mut self.saw_error);
-        if self.decoder.is_none() {
+        let Some(decoder) = &self.decoder else {
             return Some(chunk.map_or_else(|| Piece::Own(bytes.to_vec()), Piece::Upstream));
-        }
-        let whole = self.held.is_empty()
-            && matches!(
-                bytes,
-                [.., b'\n', b'\n'] | [.., b'\r', b'\r'] | [.., b'\r', b'\n', b'\r', b'\n']
-            );
+        };
+        // The decoder framed these bytes already: the last `partial` of
+        // everything observed belong to an event not complete yet.
+        let partial = usize::try_from(decoder.partial_event_len()).unwrap_or(usize::MAX);
+        let whole = self.held.is_empty() && partial == 0 && !bytes.is_empty();
         let piece = if whole {
             match chunk {
                 Some(c) if !error => return Some(Piece::Upstream(c)),
@@ -419,13 +395,15 @@ impl Tap {
         } else {
             let mut all = std::mem::take(&mut self.held);
             all.extend_from_slice(bytes);
-            let cut = match last_event_end(&all) {
-                Some(cut) => cut,
-                None if all.len() > MAX_HELD_EVENT => all.len(),
-                None => {
+            // No event ends inside `all` when the unfinished one began
+            // before it (`held` was let go past MAX_HELD_EVENT).
+            let cut = match all.len().saturating_sub(partial) {
+                0 if all.len() > MAX_HELD_EVENT => all.len(),
+                0 => {
                     self.held = all;
                     return None;
                 }
+                cut => cut,
             };
             self.held = all.split_off(cut);
             all

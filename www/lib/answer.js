@@ -3,12 +3,12 @@
 // form, sanitized Markdown, live numbers, waits, errors. The same code
 // renders stored answers, chat, compare columns and <zen-chat>.
 //
-// What the answer says — text, reasoning, refusal, finished tool calls,
-// usage, cost, finish reason, a stream error — comes from the package's own
-// accumulator (`stream.message()`), read at each render and at the end. From
-// the events themselves the page takes only what that message does not hold:
-// when the first token came (and how many deltas since, for the speed), and
-// the arguments of a tool call still forming.
+// What the answer says — text, reasoning, refusal, tool calls (finished and
+// still forming), usage, cost, finish reason, a stream error — comes from the
+// package's own accumulator (`stream.message()`), read at each render and at
+// the end. From the events themselves the page takes only what that message
+// does not hold: when the first token came (and how many deltas since, for
+// the speed).
 
 import { h, icon } from "./dom.js";
 import { MarkdownView } from "./markdown.js";
@@ -35,7 +35,8 @@ export function newAnswer(model) {
 /**
  * Live-numbers record of an answer about to stream (so it shows as busy at
  * once). `live` exists only while it streams: when it started, the tool
- * calls still forming, and the automatic retry being waited for.
+ * calls still forming (as the message last read had them), and the
+ * automatic retry being waited for.
  */
 export function pendingStats() {
   return {
@@ -49,7 +50,7 @@ export function pendingStats() {
     approx: true,
     partial: false,
     inputEstimated: false,
-    live: { startedAt: Date.now(), forming: new Map(), wait: null },
+    live: { startedAt: Date.now(), forming: [], wait: null },
   };
 }
 
@@ -69,13 +70,21 @@ function toolCallRecord(t) {
   };
 }
 
-/** Copies what the package accumulated into `record`. */
-function takeMessage(record, m, where) {
+/**
+ * Copies what the package accumulated into `record`. Calls still forming are
+ * shown as such while the answer streams (`live`); once it `ended`, one still
+ * forming was cut off, and is kept as what arrived, marked so nobody takes it
+ * for a call to run.
+ */
+function takeMessage(record, m, where, ended = false) {
   const c = m.choices.find((x) => x.index === 0) ?? { text: "", reasoning: "", toolCalls: [], finishReason: null };
   record.content = c.text;
   record.reasoning = c.reasoning;
   record.refusal = c.refusal ?? "";
   record.toolCalls = c.toolCalls.map(toolCallRecord);
+  const forming = (c.formingToolCalls ?? []).map((t) => ({ index: t.index, id: t.id, name: t.name, raw: t.rawArguments }));
+  if (ended) record.toolCalls.push(...forming.map((t) => ({ ...t, invalid: "cut off before its arguments were complete" })));
+  else if (record.stats.live) record.stats.live.forming = forming.map((t) => ({ ...t, forming: true }));
   record.finish = c.finishReason ?? "";
   record.stats.usage = { ...emptyUsage(), ...m.usage };
   record.stats.billed = m.cost;
@@ -194,15 +203,9 @@ export async function streamInto(record, { client, request, signal, onUpdate, wh
               break;
             case "toolCallStart":
               output(false);
-              live.forming.set(ev.index, { name: ev.name, raw: "" });
               break;
             case "toolCallDelta":
               output();
-              if (live.forming.has(ev.index)) live.forming.get(ev.index).raw += ev.argumentsDelta;
-              break;
-            case "toolCall":
-            case "toolCallInvalid":
-              live.forming.delete(ev.index);
               break;
             case "error":
               // A retryable error before any output (an overloaded provider
@@ -234,10 +237,7 @@ export async function streamInto(record, { client, request, signal, onUpdate, wh
     }
   } finally {
     renders.cancel();
-    if (stream) takeMessage(record, stream.message(), where);
-    // A call still forming when the answer ended is kept as what arrived,
-    // marked so nobody takes it for a call to run.
-    for (const [index, t] of live.forming) record.toolCalls.push({ index, id: "", name: t.name, raw: t.raw, invalid: "cut off before its arguments were complete" });
+    if (stream) takeMessage(record, stream.message(), where, true);
     delete stats.live;
     stats.durationMs = performance.now() - started;
     refreshSpeed();
@@ -406,8 +406,7 @@ export class AnswerView {
   }
 
   renderTools() {
-    const calls = [...this.record.toolCalls];
-    for (const [index, t] of this.record.stats?.live?.forming ?? []) calls.push({ index, name: t.name, raw: t.raw, forming: true });
+    const calls = [...this.record.toolCalls, ...(this.record.stats?.live?.forming ?? [])];
     const key = JSON.stringify(calls);
     if (key === this.toolsKey) return;
     this.toolsKey = key;

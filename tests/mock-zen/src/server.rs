@@ -553,6 +553,22 @@ fn after_text(frames: &[Frame], n: usize) -> usize {
     end.max(1).min(frames.len())
 }
 
+/// `bytes` cut in the middle of every copy of `needle` (whole when it has
+/// none, or `needle` is shorter than two bytes).
+fn cut_inside<'a>(bytes: &'a [u8], needle: &[u8]) -> Vec<&'a [u8]> {
+    let mut pieces = Vec::new();
+    let mut rest = bytes;
+    if needle.len() >= 2 {
+        while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+            let (piece, tail) = rest.split_at(at + needle.len() / 2);
+            pieces.push(piece);
+            rest = tail;
+        }
+    }
+    pieces.push(rest);
+    pieces
+}
+
 fn stream(
     out: &mut Responder<'_>,
     format: Format,
@@ -607,8 +623,13 @@ fn stream(
             let message = format!(
                 "Error from provider: upstream rejected the credential x-api-key: {key} (Authorization: Bearer {key})"
             );
-            out.pause(pace)?;
-            out.chunk(&formats::error_frame(format, head.len() as u64, &message).bytes)?;
+            // The error frame arrives in pieces cut inside each copy of the
+            // key: a relay that passed on an unfinished event would leak it.
+            let frame = formats::error_frame(format, head.len() as u64, &message).bytes;
+            for piece in cut_inside(&frame, key.as_bytes()) {
+                out.pause(pace)?;
+                out.chunk(piece)?;
+            }
             out.pause(pace)?;
             out.chunk(&formats::cost_trailer(format, plan, "0").bytes)?;
         }
