@@ -395,9 +395,11 @@ impl Call {
     }
 
     /// What a read of the body brought: `Some(bytes)`, or `None` at its
-    /// end. The events to hand out, as a JS array (empty when the read
-    /// completed none); `undefined` when the stream asked for a retry before
-    /// any output (its connection closed, the pause noted): connect again.
+    /// end. The events to hand out, as a JS array; `null` when the read
+    /// completed none (most reads of a long event: no array made and no
+    /// call into JS for them); `undefined` when the stream asked for a retry
+    /// before any output (its connection closed, the pause noted): connect
+    /// again.
     pub(crate) fn on_read(&self, bytes: Option<&[u8]>) -> JsValue {
         let mut body = self.body.borrow_mut();
         let mut events = self.events.borrow_mut();
@@ -416,6 +418,9 @@ impl Call {
                 } else if let Some(body) = body.as_mut().filter(|b| b.first_read) {
                     body.first_read = false;
                     body.attempt.end_wait();
+                }
+                if events.is_empty() {
+                    return JsValue::NULL;
                 }
                 let array = self.tape.borrow_mut().hand_over(&events);
                 events.clear();

@@ -133,7 +133,7 @@ export class ZenStream {
           continue;
         }
         this.#ended = read.done;
-        if (events.length === 0) continue;
+        if (events === null) continue;
         // Returned meanwhile: the iteration is over.
         if (this.#done) break;
         this.#events = events;

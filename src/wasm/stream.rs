@@ -62,9 +62,9 @@ impl StreamCall {
         });
     }
 
-    /// A read brought `chunk`: the events it completed, as an array
-    /// (maybe empty), or `undefined`: the stream asked for a retry, connect
-    /// again. `chunk` must be a `Uint8Array` (`stream.js` checks it is an
+    /// A read brought `chunk`: the events it completed, as an array,
+    /// `null` when it completed none, or `undefined`: the stream asked for
+    /// a retry, connect again. `chunk` must be a `Uint8Array` (`stream.js` checks it is an
     /// object). No `Result`: a plain return value costs a read less.
     pub fn push(&self, chunk: &[u8]) -> JsValue {
         self.call.on_read(Some(chunk))

@@ -10,9 +10,22 @@ import assert from "node:assert/strict";
 // Counts calls into every function the wasm instance exports. Installed
 // before the package is loaded (this file runs in its own process).
 let wasmCalls = 0;
+// And the calls the wasm side makes to hand a batch of events to JS (the
+// import wasm-bindgen names `__wbg_events_from_tape_<hash>`).
+let tapeCalls = 0;
 let memory;
 const Instance = WebAssembly.Instance;
 WebAssembly.Instance = function CountingInstance(module, imports) {
+  for (const functions of Object.values(imports)) {
+    for (const [name, f] of Object.entries(functions)) {
+      if (name.includes("events_from_tape")) {
+        functions[name] = function (...args) {
+          tapeCalls++;
+          return f.apply(this, args);
+        };
+      }
+    }
+  }
   const { exports } = new Instance(module, imports);
   memory = exports.memory;
   const counted = {};
@@ -116,6 +129,23 @@ describe("ZenClient: wasm calls and reads are counted", () => {
     assert.ok(perRead <= 2, `${perRead} wasm calls per read`);
     // The set-up (request, connect, the attempt's steps, the end): 11 today.
     assert.ok(four.calls <= 12 + 2 * four.reads, `${four.calls} wasm calls for a stream of ${four.reads} reads`);
+  });
+
+  test("a read that completes no event hands nothing to JS", async () => {
+    // One 20 KB delta in 40 pieces: most reads only carry it on.
+    const body = encoder.encode(
+      [{ role: "assistant", content: "" }, { content: "x".repeat(20000) }]
+        .map((delta) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", model: "glm-4.6", choices: [{ index: 0, delta }] })}\n\n`)
+        .join("") +
+        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`,
+    );
+    const before = tapeCalls;
+    const { events, reads } = await streamCounted(inPieces(body, 40));
+    assert.equal(reads, 41);
+    assert.equal(events.filter((e) => e.type === "textDelta").map((e) => e.text).join(""), "x".repeat(20000));
+    // The first piece completes the start, the 20 KB delta one read, the
+    // finish and the end the last ones: a handful of batches, not 41.
+    assert.ok(tapeCalls - before <= 5, `${tapeCalls - before} batches handed to JS for ${reads} reads`);
   });
 
   test("a stream sets one timer, however many reads it takes", async () => {
