@@ -140,7 +140,8 @@ console.log(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s.
 function goalsOf(k) {
   const goals = [];
   for (const r of rows) {
-    const [zen, esp, , , anth] = [r.cells[k], ...r.cells.slice(2)];
+    const zen = r.cells[k];
+    const [esp, , , anth] = r.cells.slice(2);
     if (r.size >= 64 && typeof esp === "object") goals.push([`${r.format} ${r.size} B: ≥ eventsource-parser+JSON.parse`, zen.mbps >= esp.mbps]);
     if (typeof anth === "object") goals.push([`${r.format} ${r.size} B: ≥ 3× @anthropic-ai/sdk`, zen.mbps >= 3 * anth.mbps]);
     if (r.size === 7) goals.push([`${r.format} 7 B: ≥ 20 MB/s`, zen.mbps >= 20]);
