@@ -3,7 +3,8 @@
 // event its tag, its indexes and the UTF-16 length of each of its strings —
 // and all the strings as one UTF-8 text of `textLen` bytes at `textAt`.
 // Tags (event_tape.rs has the same list): 0 = an event written as JSON text
-// (the rare kinds), 1–7 = the delta kinds built here. The objects must equal
+// (the rare kinds), 1–10 = the kinds built here. NaN in place of a string's
+// length or a count stands for `null`. The objects must equal
 // `JSON.parse` of `Event::write_json`, members in the same order
 // (tests/wasm_browser.rs compares them on every fixture).
 
@@ -30,6 +31,11 @@ export function events_from_tape(memory, at, count, textAt, textLen) {
   let pos = 0;
   const end = i + count;
   const str = () => text.slice(pos, (pos += nums[i++]));
+  const optStr = () => (Number.isNaN(nums[i]) ? (i++, null) : str());
+  const countOrNull = () => {
+    const n = nums[i++];
+    return Number.isNaN(n) ? null : n;
+  };
   while (i < end) {
     let e;
     switch (nums[i++]) {
@@ -54,8 +60,17 @@ export function events_from_tape(memory, at, count, textAt, textLen) {
       case 6:
         e = { type: "toolCallStart", choice: nums[i++], index: nums[i++], id: str(), name: str() };
         break;
-      default:
+      case 7:
         e = { type: "toolCallDelta", choice: nums[i++], index: nums[i++], argumentsDelta: str() };
+        break;
+      case 8:
+        e = { type: "start", id: optStr(), model: optStr() };
+        break;
+      case 9:
+        e = { type: "usage", inputTokens: countOrNull(), outputTokens: countOrNull(), cacheReadTokens: countOrNull(), cacheWriteTokens: countOrNull(), reasoningTokens: countOrNull() };
+        break;
+      default:
+        e = { type: "finish", choice: nums[i++], reason: str(), raw: optStr() };
     }
     out.push(e);
   }

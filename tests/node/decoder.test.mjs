@@ -282,6 +282,46 @@ describe("StreamDecoder: event objects", () => {
     assert.equal(message.choices[0].finishReason, "toolCalls");
   });
 
+  test("start, usage and finish have their JSON shape exactly: members in order, null for what is absent", () => {
+    // These three are built in JS from the event tape, not parsed from
+    // `Event::write_json`: the text must still be what that writes. A count
+    // past 2^53 rounds as `JSON.parse` rounds its decimal text.
+    const sse = (frames) => frames.map((f) => `data: ${f}\n\n`).join("");
+    const bare = decodeText(
+      "messages",
+      sse([
+        `{"type":"message_start","message":{"content":[],"usage":{"input_tokens":9007199254740993}}}`,
+        `{"type":"message_stop"}`,
+      ]),
+    ).events;
+    assert.deepEqual(
+      bare.map((e) => JSON.stringify(e)),
+      [
+        `{"type":"start","id":null,"model":null}`,
+        `{"type":"usage","inputTokens":9007199254740992,"outputTokens":null,"cacheReadTokens":null,"cacheWriteTokens":null,"reasoningTokens":null}`,
+        `{"type":"finish","choice":0,"reason":"stop","raw":null}`,
+      ],
+    );
+    // (JSON.stringify writes NaN as null too: absent counts must be null itself.)
+    assert.deepEqual(bare[1], {
+      type: "usage",
+      inputTokens: 9007199254740992,
+      outputTokens: null,
+      cacheReadTokens: null,
+      cacheWriteTokens: null,
+      reasoningTokens: null,
+    });
+    const full = decodeText("chat", CHAT).events;
+    assert.deepEqual(
+      ["start", "usage", "finish"].map((t) => JSON.stringify(ofType(full, t).at(-1))),
+      [
+        `{"type":"start","id":"chatcmpl-1","model":"glm-4.6"}`,
+        `{"type":"usage","inputTokens":60,"outputTokens":20,"cacheReadTokens":40,"cacheWriteTokens":null,"reasoningTokens":5}`,
+        `{"type":"finish","choice":0,"reason":"toolCalls","raw":"tool_calls"}`,
+      ],
+    );
+  });
+
   test("push returns only the events its chunk completed; finish flushes the rest", () => {
     const bytes = new TextEncoder().encode(CHAT);
     const firstEventEnd = CHAT.indexOf("\n\n") + 2;
