@@ -170,6 +170,75 @@ impl<'a> Frame<'a> {
     }
 }
 
+impl<'a> Frame<'a> {
+    /// Fills `self` (a default frame) from the commonest frame, a content
+    /// delta, when `data` is written exactly as Anthropic writes one:
+    /// compact, these members in this order, nothing else. Its fixed parts
+    /// are matched instead of walked key by key, which was most of the
+    /// decoding of a text stream (~2,000 instructions a frame natively).
+    /// `false` (nothing filled) for any other spelling — spaces, another
+    /// order or member, an index with a leading zero or of more than 9
+    /// digits, an invalid string — which [`Frame::read`] then reads as it
+    /// would this one.
+    fn read_delta(&mut self, data: &'a str) -> bool {
+        let Some(rest) = data.strip_prefix(r#"{"type":"content_block_delta","index":"#) else {
+            return false;
+        };
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 || (digits > 1 && rest.starts_with('0')) {
+            return false;
+        }
+        let (index, rest) = rest.split_at(digits);
+        let Some(rest) = rest.strip_prefix(r#","delta":{"type":""#) else {
+            return false;
+        };
+        let Some((kind, rest)) = DELTA_SPELLINGS
+            .iter()
+            .find_map(|&(kind, tag)| Some((kind, rest.strip_prefix(tag)?)))
+        else {
+            return false;
+        };
+        let mut r = Reader::new(rest);
+        let Ok(value) = r.str() else {
+            return false;
+        };
+        if rest.get(r.offset()..) != Some("}}") {
+            return false;
+        }
+        let mut delta = Delta {
+            kind: Some(kind),
+            ..Delta::default()
+        };
+        let slot = match kind {
+            DeltaType::TextDelta => &mut delta.text,
+            DeltaType::ThinkingDelta => &mut delta.thinking,
+            DeltaType::SignatureDelta => &mut delta.signature,
+            DeltaType::InputJsonDelta => &mut delta.partial_json,
+            DeltaType::Other => return false,
+        };
+        *slot = Some(value);
+        self.kind = Some(FrameType::ContentBlockDelta);
+        self.index = index.parse().ok();
+        self.delta = Some(delta);
+        true
+    }
+}
+
+/// Each content delta type as [`Frame::read_delta`] matches it: the rest
+/// of its `type` string and the key of its content.
+const DELTA_SPELLINGS: [(DeltaType, &str); 4] = [
+    (DeltaType::TextDelta, r#"text_delta","text":"#),
+    (
+        DeltaType::InputJsonDelta,
+        r#"input_json_delta","partial_json":"#,
+    ),
+    (DeltaType::ThinkingDelta, r#"thinking_delta","thinking":"#),
+    (
+        DeltaType::SignatureDelta,
+        r#"signature_delta","signature":"#,
+    ),
+];
+
 /// A `type` member (a string or `null`) mapped by `from_name`.
 fn type_name<T>(r: &mut Reader<'_>, from_name: fn(&str) -> T) -> Result<Option<T>, JsonError> {
     let mut name = None;
@@ -468,7 +537,9 @@ impl WireDecoder for MessagesDecoder {
             return;
         };
         let mut frame = Frame::default();
-        if read_event_data("Messages", data, out, |r| frame.read(r)).is_none() {
+        if !frame.read_delta(data)
+            && read_event_data("Messages", data, out, |r| frame.read(r)).is_none()
+        {
             return;
         }
         self.saw_frame = true;
