@@ -218,7 +218,13 @@ impl<'a> Frame<'a> {
         };
         *slot = Some(value);
         self.kind = Some(FrameType::ContentBlockDelta);
-        self.index = index.parse().ok();
+        // At most 9 digits: no overflow. (Not `str::parse`, which would
+        // bring its own code into the package for this.)
+        self.index = Some(
+            index
+                .bytes()
+                .fold(0, |n, d| n * 10 + u32::from(d.wrapping_sub(b'0'))),
+        );
         self.delta = Some(delta);
         true
     }
