@@ -168,9 +168,7 @@ impl<'a> Frame<'a> {
         }
         Ok(())
     }
-}
 
-impl<'a> Frame<'a> {
     /// Fills `self` (a default frame) from the commonest frame, a content
     /// delta, when `data` is written exactly as Anthropic writes one:
     /// compact, these members in this order, nothing else. Its fixed parts
