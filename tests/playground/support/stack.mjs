@@ -162,6 +162,22 @@ export async function startStack() {
         if (m.type() === "error") page.problems.push(`console: ${m.text()} (${m.location()?.url ?? "?"})`);
       });
       page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
+      // A load through wrangler dev has stalled now and then: the page never
+      // reached "load" within 90 s (twice in about ten full runs, each time the
+      // first load of a test file's fresh browser; never when the file ran
+      // alone). One more load, logged, before a test fails on it; what the
+      // stalled load left in `problems` is not the page's.
+      const goto = page.goto.bind(page);
+      page.goto = async (url, options) => {
+        try {
+          return await goto(url, options);
+        } catch (e) {
+          if (e?.name !== "TimeoutError") throw e;
+          process.stderr.write(`playground: ${url} did not load in time; loading it once more\n`);
+          page.problems.length = 0;
+          return goto(url, options);
+        }
+      };
       return page;
     },
     async stop() {
